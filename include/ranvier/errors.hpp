@@ -27,14 +27,15 @@ public:
     const source_location& where() const { return where_; }
 
     static std::string format(const source_location& where, const std::string& what) {
-        std::string prefix;
+        std::string text;
         if (!where.file.empty()) {
-            prefix += where.file;
-            if (where.line > 0) prefix += ":" + std::to_string(where.line);
-            prefix += ": ";
+            text.append(where.file);
+            if (where.line > 0) text.append(":").append(std::to_string(where.line));
+            text.append(": ");
         }
-        if (!where.key.empty()) prefix += "'" + where.key + "': ";
-        return prefix + what;
+        if (!where.key.empty()) text.append("'").append(where.key).append("': ");
+        text.append(what);
+        return text;
     }
 
 private:

@@ -21,6 +21,14 @@ struct cv_tree {
     std::vector<std::int32_t> tag;     // SWC type of the section (1 soma, 2 axon, 3 dend, 4 apic, ...)
     std::vector<double> distance;      // µm, path distance of the node from the soma centre
 
+    // Per section (indexed by section), added by the discretisation so that
+    // "section s at x" can be turned into a node (cable::node_at):
+    std::vector<std::int32_t> sec_nseg;          // number of segments of the section
+    std::vector<std::int32_t> sec_first_centre;  // node of its first segment centre; the
+                                                 // others follow, then its x=1 node
+    std::vector<std::int32_t> sec_proximal_node; // node at its x=0 end (a parent's node,
+                                                 // or the root node for the root section)
+
     std::size_t size() const { return parent.size(); }
 };
 

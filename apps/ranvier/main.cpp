@@ -1,0 +1,50 @@
+// The `ranvier` command line: parses arguments and dispatches to a command.
+#include "run_command.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    using namespace ranvier::cli;
+    CLI::App app{"Ranvier " RANVIER_VERSION
+                 ": simulates networks of spiking neurons, from leaky integrate-and-fire\n"
+                 "point neurons to Hodgkin-Huxley cable cells, with bulk-synchronous and\n"
+                 "asynchronous, fixed- and variable-step execution.\n"
+                 "Documentation: docs/ (model files: docs/model-file.md; outputs: docs/outputs.md)."};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", RANVIER_VERSION);
+
+    run_arguments run;
+    auto* run_cmd = app.add_subcommand(
+        "run", "Simulate a model and write spikes.csv, traces.csv, summary.json and raster.png.\n"
+               "Without MODEL, runs the built-in Brunel (2000) balanced network\n"
+               "(12,500 LIF neurons, 1 s; identical to examples/brunel.toml).");
+    run_cmd->add_option("MODEL", run.model, "Model file (TOML, see docs/model-file.md)")
+        ->check(CLI::ExistingFile);
+    run_cmd->add_option("--out,-o", run.out, "Output directory (created if missing)")
+        ->capture_default_str();
+    run_cmd->add_option("--threads,-t", run.threads,
+                        "Worker threads (default: the model's, else 1); results do not depend on it")
+        ->check(CLI::Range(1u, 1024u));
+    run_cmd->add_option("--t-stop", run.t_stop,
+                        "Biological time to simulate, in ms (overrides the model's t_stop)")
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--seed", run.seed, "Random seed (overrides the model's seed)");
+    run_cmd->add_option("--mode", run.mode,
+                        "Execution mode: bsp-fixed, bsp-variable, async-fixed, async-variable");
+    run_cmd->add_option("--dt", run.dt, "Time step in ms (overrides the model's dt)")
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_flag("!--no-plot", run.plot, "Do not draw raster.png / traces.png");
+    run_cmd->add_flag("--quiet,-q", run.quiet, "No progress output");
+
+    std::string plot_dir = "ranvier-out";
+    auto* plot_cmd = app.add_subcommand(
+        "plot", "Redraw raster.png (and traces.png) from an output directory of `ranvier run`.");
+    plot_cmd->add_option("DIR", plot_dir, "Output directory")->capture_default_str();
+
+    CLI11_PARSE(app, argc, argv);
+    if (run_cmd->parsed()) return run_command(run);
+    if (plot_cmd->parsed()) return plot_command(plot_dir);
+    return 2;
+}

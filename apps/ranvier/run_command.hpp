@@ -1,0 +1,26 @@
+// `ranvier run` and `ranvier plot`: the command-line front end's two jobs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ranvier::cli {
+
+struct run_arguments {
+    std::string model;               // model file; empty = built-in Brunel network
+    std::string out = "ranvier-out"; // output directory
+    std::optional<unsigned> threads;
+    std::optional<double> t_stop;    // ms
+    std::optional<std::uint64_t> seed;
+    std::optional<std::string> mode;
+    std::optional<double> dt;        // ms
+    bool plot = true;
+    bool quiet = false;
+};
+
+// Returns the process exit code; reports errors on stderr.
+int run_command(const run_arguments& args);
+int plot_command(const std::string& out_dir);
+
+} // namespace ranvier::cli

@@ -1,0 +1,112 @@
+// A network described by populations and connection rules (what a model file
+// holds), and the recipe that expands it per gid. Every value is in Ranvier's
+// canonical units (ms, mV, pA, pF, Hz); model files are converted on load.
+#pragma once
+
+#include <ranvier/errors.hpp>
+#include <ranvier/recipe.hpp>
+#include <ranvier/simulation.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ranvier {
+
+// A scalar drawn independently per item (per cell, per connection).
+struct distribution {
+    enum class kind { constant, uniform, normal, lognormal };
+    kind type = kind::constant;
+    double a = 0; // constant: value; uniform: low; normal: mean; lognormal: mu of log
+    double b = 0; // uniform: high; normal: std; lognormal: sigma of log
+    // Optional bounds: draws outside [low, high] are redrawn (normal, lognormal).
+    std::optional<double> low, high;
+    // lognormal only: the draw is negated, for negative values such as
+    // inhibitory weights (mu and sigma then describe the magnitude).
+    bool negative = false;
+
+    static distribution constant(double v) { return {kind::constant, v, 0, {}, {}}; }
+};
+
+struct population_spec {
+    std::string name;
+    gid_type size = 0;
+    gid_type first_gid = 0; // assigned in declaration order
+    lif_cell lif;           // V_init is overridden by v_init below
+    distribution v_init = distribution::constant(-70.0); // mV
+    source_location where;
+};
+
+enum class connection_rule {
+    fixed_indegree,   // each target draws `count` sources
+    fixed_outdegree,  // each source draws `count` targets
+    pairwise_bernoulli, // each (source, target) pair with probability p
+    one_to_one,       // i-th source onto i-th target (equal sizes)
+    all_to_all,
+    explicit_list     // the pairs given
+};
+
+struct projection_spec {
+    std::vector<std::string> sources; // population names (concatenated in order)
+    std::vector<std::string> targets; // population names (concatenated in order)
+    connection_rule rule = connection_rule::all_to_all;
+    std::uint64_t count = 0;    // fixed_indegree / fixed_outdegree
+    double probability = 0;     // pairwise_bernoulli
+    bool allow_autapses = true; // a cell onto itself
+    bool allow_multapses = true; // repeated pairs (fixed in/out-degree)
+    std::vector<std::pair<gid_type, gid_type>> pairs; // explicit_list: (source gid, target gid)
+    distribution weight = distribution::constant(0); // mV or pA, by target synapse kind
+    distribution delay = distribution::constant(1);  // ms
+    source_location where;
+};
+
+struct poisson_spec {
+    std::vector<std::string> targets;
+    double rate = 0;     // Hz, per independent source
+    std::uint64_t count = 1; // independent sources per target (merged: rate*count)
+    double weight = 0;   // mV or pA
+    double start = 0, stop = time_infinity; // ms
+    source_location where;
+};
+
+struct current_spec {
+    std::vector<std::string> targets;
+    current_input current; // pA
+    source_location where;
+};
+
+struct record_spec {
+    bool spikes = true;
+    std::vector<gid_type> voltage_gids;
+    double voltage_interval = 0.1; // ms
+};
+
+struct network_model {
+    std::string origin;       // file path, or "builtin:brunel"
+    double t_stop = 1000.0;   // ms
+    simulation_options options;
+    std::vector<population_spec> populations;
+    std::vector<projection_spec> projections;
+    std::vector<poisson_spec> poisson_inputs;
+    std::vector<current_spec> currents;
+    record_spec record;
+
+    gid_type num_cells() const;
+};
+
+// Parses and validates a TOML model file (reference: docs/model-file.md).
+// Throws user_error naming file, line and key for anything wrong.
+network_model load_network_model(const std::string& path);
+// The same, from text; `origin` is used in error messages.
+network_model parse_network_model(const std::string& text, const std::string& origin);
+// The built-in default model: examples/brunel.toml compiled into the binary.
+network_model builtin_brunel_model();
+
+// The recipe of a network model: expands populations and rules per gid.
+// Connections depend only on (seed, projection, gid), never on decomposition.
+std::unique_ptr<recipe> make_recipe(const network_model& model);
+
+} // namespace ranvier

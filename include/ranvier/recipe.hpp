@@ -1,0 +1,69 @@
+// The model description, asked per gid (like Arbor's recipe): how many cells,
+// what each cell is, what connects onto it, which inputs and probes it has.
+// An engine (or, later, each MPI process) asks only about the gids it owns,
+// so a large network never has to sit in one place.
+#pragma once
+
+#include <ranvier/lif_cell.hpp>
+#include <ranvier/types.hpp>
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ranvier {
+
+enum class cell_kind { lif };
+
+using cell_description = std::variant<lif_cell>;
+
+// A synaptic connection from a spike source (cell `source`) onto one site of
+// the cell being described. Weight units depend on the target: mV for LIF
+// delta synapses, pA for LIF exp/alpha synapses.
+struct connection {
+    gid_type source = 0;
+    site_index target_site = 0;
+    double weight = 0.0; // mV or pA (see above)
+    double delay = 1.0;  // ms, > 0
+};
+
+// An independent Poisson spike train onto one site of the cell, active in
+// [start, stop). Its random stream is keyed by (seed, gid, index in the list),
+// so it does not depend on how the network is split.
+struct poisson_input {
+    double rate = 0.0;               // Hz, total rate of the train
+    double weight = 0.0;             // same units as a connection onto the site
+    double start = 0.0;              // ms
+    double stop = time_infinity;     // ms
+    site_index target_site = 0;
+};
+
+// A piecewise-constant current injected into the cell: amplitude[k] holds
+// from time[k] until time[k+1] (0 before time[0]). A DC current is
+// {time = {start, stop}, amplitude = {a, 0}}.
+struct current_input {
+    std::vector<double> time;      // ms, strictly increasing
+    std::vector<double> amplitude; // pA
+};
+
+// A sampled quantity of the cell, written to the trace output.
+struct probe {
+    std::string variable = "v"; // "v" for the membrane potential (mV)
+    double interval = 0.1;      // ms, sampling interval (rounded to a multiple of dt)
+};
+
+class recipe {
+public:
+    virtual ~recipe() = default;
+
+    virtual gid_type num_cells() const = 0;
+    virtual cell_kind kind(gid_type gid) const = 0;
+    virtual cell_description cell(gid_type gid) const = 0;
+
+    virtual std::vector<connection> connections_on(gid_type) const { return {}; }
+    virtual std::vector<poisson_input> poisson_inputs_on(gid_type) const { return {}; }
+    virtual std::vector<current_input> current_inputs_on(gid_type) const { return {}; }
+    virtual std::vector<probe> probes_on(gid_type) const { return {}; }
+};
+
+} // namespace ranvier

@@ -1,0 +1,18 @@
+// Factories of the built-in mechanisms, each with NEURON 8.2 semantics:
+// pas, hh (hh.mod without its rate table, i.e. usetable_hh = 0), ExpSyn,
+// Exp2Syn, IClamp. See docs/numerics-cable.md.
+#pragma once
+
+#include "cable/mechanisms/mechanism.hpp"
+
+#include <memory>
+
+namespace ranvier::cable {
+
+std::unique_ptr<mechanism> make_pas();
+std::unique_ptr<mechanism> make_hh();
+std::unique_ptr<mechanism> make_expsyn();
+std::unique_ptr<mechanism> make_exp2syn();
+std::unique_ptr<mechanism> make_iclamp();
+
+} // namespace ranvier::cable

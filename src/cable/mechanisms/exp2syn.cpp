@@ -1,0 +1,98 @@
+// Exp2Syn: double-exponential conductance g = B - A (uS), A and B decaying
+// with tau1 < tau2 (ms), i = g (v - e) (nA). An event adds weight*factor to
+// both, factor normalising the peak of g to weight. NEURON's exp2syn.mod,
+// including its clamping of tau1/tau2 into [1e-9, 0.9999] at INITIAL.
+#include "cable/mechanisms/builtin_mechanisms.hpp"
+
+#include <cmath>
+
+namespace ranvier::cable {
+namespace {
+
+class exp2syn_mechanism final : public mechanism {
+public:
+    exp2syn_mechanism()
+        : mechanism({"Exp2Syn",
+                     mechanism_kind::point,
+                     {{"tau1", "ms", 0.1}, {"tau2", "ms", 10.0}, {"e", "mV", 0.0}},
+                     {{"A", "uS", 0.0}, {"B", "uS", 0.0}},
+                     {},
+                     true}) {}
+
+    void initialise(const double*) override {
+        const std::size_t n = size();
+        factor_.resize(n);
+        auto& tau1 = data_.parameters[0];
+        const auto& tau2 = data_.parameters[1];
+        for (std::size_t k = 0; k < n; ++k) {
+            if (tau1[k] / tau2[k] > 0.9999) tau1[k] = 0.9999 * tau2[k];
+            if (tau1[k] / tau2[k] < 1e-9) tau1[k] = tau2[k] * 1e-9;
+            data_.states[0][k] = 0;
+            data_.states[1][k] = 0;
+            // Time of the peak of exp(-t/tau2) - exp(-t/tau1), and 1/peak.
+            const double tp = (tau1[k] * tau2[k]) / (tau2[k] - tau1[k]) * std::log(tau2[k] / tau1[k]);
+            factor_[k] = 1.0 / (-std::exp(-tp / tau1[k]) + std::exp(-tp / tau2[k]));
+        }
+    }
+
+    void current(const current_context& c, state_view s) const override {
+        const std::size_t n = size();
+        const std::int32_t* node = data_.node_index.data();
+        const double* e = data_.parameters[2].data();
+        const double* A = s[0];
+        const double* B = s[1];
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::int32_t j = node[k];
+            const double v = c.v[j];
+            const double mfact = 100.0 / c.area[j]; // nA -> mA/cm²
+            const double g = B[k] - A[k];
+            const double i_plus = g * (v + 0.001 - e[k]);
+            const double i = g * (v - e[k]);
+            c.g[j] += mfact * ((i_plus - i) / 0.001);
+            c.i[j] += mfact * i;
+        }
+    }
+
+    void advance_states(const double*, double dt) override {
+        const std::size_t n = size();
+        const double* tau1 = data_.parameters[0].data();
+        const double* tau2 = data_.parameters[1].data();
+        double* A = data_.states[0].data();
+        double* B = data_.states[1].data();
+        for (std::size_t k = 0; k < n; ++k) {
+            A[k] += (1.0 - std::exp(dt * (-1.0 / tau1[k]))) * (-A[k]);
+            B[k] += (1.0 - std::exp(dt * (-1.0 / tau2[k]))) * (-B[k]);
+        }
+    }
+
+    void receive_event(std::size_t instance, double weight) override {
+        data_.states[0][instance] += weight * factor_[instance];
+        data_.states[1][instance] += weight * factor_[instance];
+    }
+
+    void state_derivatives(const double*, state_view s, state_out ds) const override {
+        const double* tau1 = data_.parameters[0].data();
+        const double* tau2 = data_.parameters[1].data();
+        for (std::size_t k = 0; k < size(); ++k) {
+            ds[0][k] = -s[0][k] / tau1[k];
+            ds[1][k] = -s[1][k] / tau2[k];
+        }
+    }
+    void state_jacobian_diagonal(const double*, state_view, state_out jac) const override {
+        const double* tau1 = data_.parameters[0].data();
+        const double* tau2 = data_.parameters[1].data();
+        for (std::size_t k = 0; k < size(); ++k) {
+            jac[0][k] = -1.0 / tau1[k];
+            jac[1][k] = -1.0 / tau2[k];
+        }
+    }
+
+private:
+    std::vector<double> factor_; // 1, peak normalisation per instance (set at initialise)
+};
+
+} // namespace
+
+std::unique_ptr<mechanism> make_exp2syn() { return std::make_unique<exp2syn_mechanism>(); }
+
+} // namespace ranvier::cable

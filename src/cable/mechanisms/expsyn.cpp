@@ -1,0 +1,66 @@
+// ExpSyn: conductance g (uS) decaying with tau (ms), i = g (v - e) (nA);
+// an event adds its weight (uS) to g. NEURON's expsyn.mod.
+#include "cable/mechanisms/builtin_mechanisms.hpp"
+
+#include <cmath>
+
+namespace ranvier::cable {
+namespace {
+
+class expsyn_mechanism final : public mechanism {
+public:
+    expsyn_mechanism()
+        : mechanism({"ExpSyn",
+                     mechanism_kind::point,
+                     {{"tau", "ms", 0.1}, {"e", "mV", 0.0}},
+                     {{"g", "uS", 0.0}},
+                     {},
+                     true}) {}
+
+    void initialise(const double*) override {
+        for (double& g : data_.states[0]) g = 0;
+    }
+
+    void current(const current_context& c, state_view s) const override {
+        const std::size_t n = size();
+        const std::int32_t* node = data_.node_index.data();
+        const double* e = data_.parameters[1].data();
+        const double* g = s[0];
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::int32_t j = node[k];
+            const double v = c.v[j];
+            const double mfact = 100.0 / c.area[j]; // nA -> mA/cm²
+            const double i_plus = g[k] * (v + 0.001 - e[k]);
+            const double i = g[k] * (v - e[k]);
+            c.g[j] += mfact * ((i_plus - i) / 0.001);
+            c.i[j] += mfact * i;
+        }
+    }
+
+    void advance_states(const double*, double dt) override {
+        const std::size_t n = size();
+        const double* tau = data_.parameters[0].data();
+        double* g = data_.states[0].data();
+        // cnexp of g' = -g/tau: exact decay over dt.
+        for (std::size_t k = 0; k < n; ++k) g[k] += (1.0 - std::exp(dt * (-1.0 / tau[k]))) * (-g[k]);
+    }
+
+    void receive_event(std::size_t instance, double weight) override {
+        data_.states[0][instance] += weight;
+    }
+
+    void state_derivatives(const double*, state_view s, state_out ds) const override {
+        const double* tau = data_.parameters[0].data();
+        for (std::size_t k = 0; k < size(); ++k) ds[0][k] = -s[0][k] / tau[k];
+    }
+    void state_jacobian_diagonal(const double*, state_view, state_out jac) const override {
+        const double* tau = data_.parameters[0].data();
+        for (std::size_t k = 0; k < size(); ++k) jac[0][k] = -1.0 / tau[k];
+    }
+};
+
+} // namespace
+
+std::unique_ptr<mechanism> make_expsyn() { return std::make_unique<expsyn_mechanism>(); }
+
+} // namespace ranvier::cable

@@ -1,0 +1,123 @@
+// hh: the squid-axon Hodgkin–Huxley channels exactly as NEURON's hh.mod
+// (sodium m³h, potassium n⁴, leak), ena/ek as per-instance reversal
+// parameters (NEURON's ion defaults 50 / -77 mV), celsius as a global
+// (q10 = 3^((celsius - 6.3)/10)), states advanced by cnexp.
+
+// Lets GCC vectorise the compare-and-select in the rate functions (vtrap);
+// nothing in Ranvier reads floating-point exception flags. Results are
+// unchanged: only the trapping behaviour of comparisons is concerned.
+#pragma GCC optimize("no-trapping-math")
+
+#include "cable/mechanisms/builtin_mechanisms.hpp"
+#include "cable/mechanisms/hh_rates.hpp"
+
+#include <cmath>
+
+namespace ranvier::cable {
+namespace {
+
+enum hh_param { gnabar, gkbar, gl, el, ena, ek };
+enum hh_state { m, h, n };
+
+class hh_mechanism final : public mechanism {
+public:
+    hh_mechanism()
+        : mechanism({"hh",
+                     mechanism_kind::density,
+                     {{"gnabar", "S/cm2", 0.12},
+                      {"gkbar", "S/cm2", 0.036},
+                      {"gl", "S/cm2", 0.0003},
+                      {"el", "mV", -54.3},
+                      {"ena", "mV", 50.0},
+                      {"ek", "mV", -77.0}},
+                     {{"m", "1", 0.0}, {"h", "1", 0.0}, {"n", "1", 0.0}},
+                     {{"celsius", "degC", 6.3}},
+                     false}) {}
+
+    void initialise(const double* v) override {
+        q10_ = hh_model::q10_at(data_.globals[0]);
+        const std::size_t count = size();
+        v_local_.assign(count, 0.0);
+        for (std::size_t k = 0; k < count; ++k) {
+            const auto r = hh_model::rates_at(v[data_.node_index[k]], q10_);
+            data_.states[m][k] = r.minf;
+            data_.states[h][k] = r.hinf;
+            data_.states[n][k] = r.ninf;
+        }
+    }
+
+    void current(const current_context& c, state_view s) const override {
+        const std::size_t count = size();
+        const std::int32_t* node = data_.node_index.data();
+        const double* p_gnabar = data_.parameters[gnabar].data();
+        const double* p_gkbar = data_.parameters[gkbar].data();
+        const double* p_gl = data_.parameters[gl].data();
+        const double* p_el = data_.parameters[el].data();
+        const double* p_ena = data_.parameters[ena].data();
+        const double* p_ek = data_.parameters[ek].data();
+        const double* sm = s[m];
+        const double* sh = s[h];
+        const double* sn = s[n];
+        for (std::size_t k = 0; k < count; ++k) {
+            const std::int32_t j = node[k];
+            const double v = c.v[j];
+            const double gna = p_gnabar[k] * sm[k] * sm[k] * sm[k] * sh[k]; // S/cm²
+            const double gk = p_gkbar[k] * sn[k] * sn[k] * sn[k] * sn[k];   // S/cm²
+            auto total = [&](double u) {
+                return gna * (u - p_ena[k]) + gk * (u - p_ek[k]) + p_gl[k] * (u - p_el[k]);
+            };
+            // NEURON's numerical di/dv: (i(v + 0.001) - i(v)) / 0.001.
+            const double i_plus = total(v + 0.001);
+            const double i = total(v);
+            c.g[j] += (i_plus - i) / 0.001;
+            c.i[j] += i;
+        }
+    }
+
+    void advance_states(const double* v, double dt) override {
+        const std::size_t count = size();
+        const std::int32_t* node = data_.node_index.data();
+        double* sm = data_.states[m].data();
+        double* sh = data_.states[h].data();
+        double* sn = data_.states[n].data();
+        // Gather first: the rate loop then runs over contiguous arrays and vectorises.
+        double* vl = v_local_.data();
+        for (std::size_t k = 0; k < count; ++k) vl[k] = v[node[k]];
+        const double q10 = q10_;
+        for (std::size_t k = 0; k < count; ++k) {
+            const auto r = hh_model::rates_at(vl[k], q10);
+            // cnexp: x += (1 - exp(-dt/tau)) (xinf - x), exact for fixed rates.
+            sm[k] += (1.0 - fast_exp(dt * (-1.0 / r.mtau))) * (r.minf - sm[k]);
+            sh[k] += (1.0 - fast_exp(dt * (-1.0 / r.htau))) * (r.hinf - sh[k]);
+            sn[k] += (1.0 - fast_exp(dt * (-1.0 / r.ntau))) * (r.ninf - sn[k]);
+        }
+    }
+
+    void state_derivatives(const double* v, state_view s, state_out ds) const override {
+        for (std::size_t k = 0; k < size(); ++k) {
+            const auto r = hh_model::rates_at(v[data_.node_index[k]], q10_);
+            ds[m][k] = (r.minf - s[m][k]) / r.mtau;
+            ds[h][k] = (r.hinf - s[h][k]) / r.htau;
+            ds[n][k] = (r.ninf - s[n][k]) / r.ntau;
+        }
+    }
+
+    void state_jacobian_diagonal(const double* v, state_view, state_out jac) const override {
+        for (std::size_t k = 0; k < size(); ++k) {
+            const auto r = hh_model::rates_at(v[data_.node_index[k]], q10_);
+            jac[m][k] = -1.0 / r.mtau;
+            jac[h][k] = -1.0 / r.htau;
+            jac[n][k] = -1.0 / r.ntau;
+        }
+    }
+
+private:
+    double q10_ = 1;              // 1, temperature factor of the rates (set at initialise)
+    std::vector<double> v_local_; // mV, scratch: v at each instance's node
+};
+
+} // namespace
+
+std::unique_ptr<mechanism> make_hh() { return std::make_unique<hh_mechanism>(); }
+
+} // namespace ranvier::cable

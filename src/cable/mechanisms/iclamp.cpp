@@ -1,0 +1,41 @@
+// IClamp: current injection amp (nA) for del <= t < del + dur, NEURON's
+// IClamp.mod. An electrode current enters the cell, so it counts as a
+// negative membrane current. NEURON evaluates it at the step's midpoint
+// t + dt/2 (the stepper passes that time), which decides the boundaries.
+#include "cable/mechanisms/builtin_mechanisms.hpp"
+
+namespace ranvier::cable {
+namespace {
+
+class iclamp_mechanism final : public mechanism {
+public:
+    iclamp_mechanism()
+        : mechanism({"IClamp",
+                     mechanism_kind::point,
+                     {{"del", "ms", 0.0}, {"dur", "ms", 0.0}, {"amp", "nA", 0.0}},
+                     {},
+                     {},
+                     false}) {}
+
+    void initialise(const double*) override {}
+
+    void current(const current_context& c, state_view) const override {
+        const std::size_t n = size();
+        const std::int32_t* node = data_.node_index.data();
+        const double* del = data_.parameters[0].data();
+        const double* dur = data_.parameters[1].data();
+        const double* amp = data_.parameters[2].data();
+        for (std::size_t k = 0; k < n; ++k) {
+            const bool on = c.t < del[k] + dur[k] && c.t >= del[k];
+            if (!on) continue;
+            const std::int32_t j = node[k];
+            c.i[j] -= amp[k] * (100.0 / c.area[j]); // nA -> mA/cm² (area µm²)
+        }
+    }
+};
+
+} // namespace
+
+std::unique_ptr<mechanism> make_iclamp() { return std::make_unique<iclamp_mechanism>(); }
+
+} // namespace ranvier::cable

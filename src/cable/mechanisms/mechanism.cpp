@@ -1,0 +1,45 @@
+// Common part of every mechanism: type look-ups and instance storage.
+#include "cable/mechanisms/mechanism.hpp"
+
+#include <utility>
+
+namespace ranvier::cable {
+namespace {
+int index_of(const std::vector<quantity_info>& list, const std::string& name) {
+    for (std::size_t k = 0; k < list.size(); ++k)
+        if (list[k].name == name) return static_cast<int>(k);
+    return -1;
+}
+} // namespace
+
+int mechanism_type::parameter_index(const std::string& n) const { return index_of(parameters, n); }
+int mechanism_type::state_index(const std::string& n) const { return index_of(states, n); }
+int mechanism_type::global_index(const std::string& n) const { return index_of(globals, n); }
+
+mechanism::mechanism(mechanism_type type) : type_(std::move(type)) {
+    data_.parameters.resize(type_.parameters.size());
+    data_.states.resize(type_.states.size());
+    for (const auto& g : type_.globals) data_.globals.push_back(g.default_value);
+    refresh_state_pointers();
+}
+
+std::size_t mechanism::add_instance(std::int32_t node) {
+    data_.node_index.push_back(node);
+    for (std::size_t k = 0; k < type_.parameters.size(); ++k)
+        data_.parameters[k].push_back(type_.parameters[k].default_value);
+    for (std::size_t k = 0; k < type_.states.size(); ++k)
+        data_.states[k].push_back(type_.states[k].default_value);
+    refresh_state_pointers();
+    return data_.size() - 1;
+}
+
+void mechanism::refresh_state_pointers() {
+    state_ptrs_.clear();
+    state_ptrs_mut_.clear();
+    for (auto& s : data_.states) {
+        state_ptrs_.push_back(s.data());
+        state_ptrs_mut_.push_back(s.data());
+    }
+}
+
+} // namespace ranvier::cable

@@ -1,0 +1,265 @@
+#include "cells/lif/lif_group.hpp"
+#include "cells/lif/lif_propagators.hpp"
+
+#include <ranvier/errors.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <string>
+
+namespace ranvier {
+
+namespace {
+
+// The first grid step whose start time is at or after t (ms); times within a
+// billionth of a step of a grid point count as on it.
+std::int64_t first_step_at_or_after(double t, double dt) {
+    if (t == time_infinity) return std::numeric_limits<std::int64_t>::max();
+    if (t <= 0) return 0;
+    return static_cast<std::int64_t>(std::ceil(t / dt - 1e-9));
+}
+
+} // namespace
+
+lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, lif_synapse kind,
+                     double dt, std::uint64_t seed)
+    : gids_(std::move(gids)), kind_(kind), dt_(dt), n_(gids_.size()),
+      table_(model, gids_, dt, connection_table::point_cell_target) {
+    y_.resize(n_);
+    refractory_.assign(n_, 0);
+    I_ext_.assign(n_, 0.0);
+    E_L_.resize(n_);
+    theta_.resize(n_);
+    reset_.resize(n_);
+    ref_steps_.resize(n_);
+    I_e_.resize(n_);
+    P22_.resize(n_);
+    P20_.resize(n_);
+    const int channels = kind_ == lif_synapse::delta ? 1 : 2;
+    for (int c = 0; c < channels && kind_ != lif_synapse::delta; ++c) {
+        I_[c].assign(n_, 0.0);
+        P11_[c].resize(n_);
+        if (kind_ == lif_synapse::exp) P21_[c].resize(n_);
+        if (kind_ == lif_synapse::alpha) {
+            dI_[c].assign(n_, 0.0);
+            P21_[c].resize(n_);
+            P31_[c].resize(n_);
+            P32_[c].resize(n_);
+            jump_[c].resize(n_);
+        }
+    }
+
+    std::map<double, std::uint32_t> table_of_mean;
+    for (std::uint32_t i = 0; i < n_; ++i) {
+        const gid_type gid = gids_[i];
+        const auto description = model.cell(gid);
+        const auto* cell = std::get_if<lif_cell>(&description);
+        if (!cell || cell->synapse != kind_)
+            throw internal_error("lif_group: gid " + std::to_string(gid) +
+                                 " is not a LIF cell of the group's synapse kind");
+        validate(*cell, "cell " + std::to_string(gid));
+        E_L_[i] = cell->E_L;
+        theta_[i] = cell->V_th - cell->E_L;
+        reset_[i] = cell->V_reset - cell->E_L;
+        y_[i] = cell->V_init - cell->E_L;
+        ref_steps_[i] = static_cast<std::int32_t>(std::lround(cell->t_ref / dt));
+        I_e_[i] = cell->I_e;
+        const auto m = lif::membrane(dt, cell->tau_m, cell->C_m);
+        P22_[i] = m.P22;
+        P20_[i] = m.P20;
+        for (int c = 0; c < 2; ++c) {
+            const double tau = c == 0 ? cell->tau_syn_ex : cell->tau_syn_in;
+            if (kind_ == lif_synapse::exp) {
+                const auto p = lif::exp_synapse(dt, cell->tau_m, cell->C_m, tau);
+                P11_[c][i] = p.P11;
+                P21_[c][i] = p.P21;
+            } else if (kind_ == lif_synapse::alpha) {
+                const auto p = lif::alpha_synapse(dt, cell->tau_m, cell->C_m, tau);
+                P11_[c][i] = p.P11;
+                P21_[c][i] = p.P21;
+                P31_[c][i] = p.P31;
+                P32_[c][i] = p.P32;
+                jump_[c][i] = p.jump;
+            }
+        }
+
+        const auto inputs = model.poisson_inputs_on(gid);
+        for (std::size_t k = 0; k < inputs.size(); ++k) {
+            const poisson_input& in = inputs[k];
+            const std::string where = "cell " + std::to_string(gid) + ", Poisson input " +
+                                      std::to_string(k);
+            if (!(in.rate >= 0) || !std::isfinite(in.rate))
+                throw user_error(where + ": rate must be a finite number >= 0 Hz");
+            if (!std::isfinite(in.weight))
+                throw user_error(where + ": weight must be a finite number");
+            if (in.target_site != 0)
+                throw user_error(where + ": a point neuron has only site 0");
+            if (in.rate == 0 || in.weight == 0) continue;
+            const double mean = in.rate * dt * 1e-3; // Hz * ms -> events per step
+            auto [it, fresh] = table_of_mean.try_emplace(mean, tables_.size());
+            if (fresh) tables_.emplace_back(mean);
+            poisson_.push_back({i, it->second, in.weight, first_step_at_or_after(in.start, dt),
+                                first_step_at_or_after(in.stop, dt),
+                                counter_rng(seed, stream_purpose::poisson, k, gid)});
+        }
+
+        for (const current_input& in : model.current_inputs_on(gid)) {
+            if (in.time.size() != in.amplitude.size())
+                throw user_error("cell " + std::to_string(gid) +
+                                 ": current input needs as many times as amplitudes");
+            double previous = 0.0;
+            for (std::size_t k = 0; k < in.time.size(); ++k) {
+                if (k > 0 && !(in.time[k] > in.time[k - 1]))
+                    throw user_error("cell " + std::to_string(gid) +
+                                     ": current input times must be strictly increasing");
+                current_changes_.push_back(
+                    {first_step_at_or_after(in.time[k], dt), i, in.amplitude[k] - previous});
+                previous = in.amplitude[k];
+            }
+        }
+
+        const auto probes = model.probes_on(gid);
+        for (std::uint32_t k = 0; k < probes.size(); ++k) {
+            if (probes[k].variable != "v")
+                throw user_error("cell " + std::to_string(gid) + ": a LIF neuron has no '" +
+                                 probes[k].variable + "' to probe; it has 'v'");
+            const auto steps = std::max<std::int64_t>(1, std::llround(probes[k].interval / dt));
+            probes_.push_back({i, k, steps});
+        }
+    }
+    std::stable_sort(current_changes_.begin(), current_changes_.end(),
+                     [](const auto& a, const auto& b) { return a.step < b.step; });
+
+    ring_len_ = static_cast<std::int64_t>(table_.max_delay()) + 1;
+    for (int c = 0; c < channels; ++c) ring_[c].assign(static_cast<std::size_t>(ring_len_) * n_, 0.0);
+}
+
+group_counters lif_group::counters() const {
+    return {table_.size(), events_delivered_, table_.bytes()};
+}
+
+void lif_group::deliver(std::span<const spike> spikes) {
+    std::uint64_t delivered = 0;
+    for (const spike& s : spikes) {
+        const auto entries = table_.from(s.gid);
+        if (entries.empty()) continue;
+        // The spike was emitted in step k with (k+1)*dt = s.time; an event with
+        // delay d steps acts in step k + d.
+        const std::int64_t emit_step = std::llround(s.time / dt_) - 1;
+        delivered += entries.size();
+        if (kind_ == lif_synapse::delta) {
+            for (const synapse_entry& e : entries)
+                ring_slot(0, emit_step + e.delay)[e.target] += e.weight;
+        } else {
+            for (const synapse_entry& e : entries)
+                ring_slot(e.weight < 0, emit_step + e.delay)[e.target] += e.weight;
+        }
+    }
+    events_delivered_ += delivered;
+}
+
+void lif_group::add_poisson_input(std::int64_t step, double* slot_ex, double* slot_in) {
+    for (poisson_stream& p : poisson_) {
+        if (step < p.first_step || step >= p.end_step) continue;
+        const std::uint32_t count = tables_[p.table].sample(p.rng.uniform());
+        if (count == 0) continue;
+        double* slot = (p.weight < 0 && slot_in) ? slot_in : slot_ex;
+        slot[p.target] += count * p.weight;
+    }
+}
+
+void lif_group::apply_current_changes(std::int64_t step) {
+    while (next_change_ < current_changes_.size() && current_changes_[next_change_].step <= step) {
+        const auto& c = current_changes_[next_change_++];
+        I_ext_[c.target] += c.delta;
+    }
+}
+
+void lif_group::record_samples(std::int64_t step, group_output& out) const {
+    for (const probe_point& p : probes_) {
+        if ((step + 1) % p.interval_steps != 0) continue;
+        out.samples.push_back({gids_[p.cell], p.index, (step + 1) * dt_, y_[p.cell] + E_L_[p.cell]});
+    }
+}
+
+void lif_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
+    switch (kind_) {
+    case lif_synapse::delta: advance_kind<lif_synapse::delta>(step_begin, step_end, out); break;
+    case lif_synapse::exp: advance_kind<lif_synapse::exp>(step_begin, step_end, out); break;
+    case lif_synapse::alpha: advance_kind<lif_synapse::alpha>(step_begin, step_end, out); break;
+    }
+}
+
+template <lif_synapse Kind>
+void lif_group::advance_kind(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
+    const std::size_t n = n_;
+    double* const y = y_.data();
+    std::int32_t* const refractory = refractory_.data();
+    const double* const P22 = P22_.data();
+    const double* const P20 = P20_.data();
+    const double* const I_e = I_e_.data();
+    const double* const I_ext = I_ext_.data();
+    const double* const theta = theta_.data();
+    const double* const reset = reset_.data();
+    const std::int32_t* const ref_steps = ref_steps_.data();
+
+    for (std::int64_t step = step_begin; step < step_end; ++step) {
+        apply_current_changes(step);
+        double* const in_ex = ring_slot(0, step);
+        double* const in_in = Kind == lif_synapse::delta ? nullptr : ring_slot(1, step);
+        if (!poisson_.empty()) add_poisson_input(step, in_ex, in_in);
+        const double t_spike = (step + 1) * dt_;
+
+        for (std::size_t i = 0; i < n; ++i) {
+            if constexpr (Kind == lif_synapse::delta) {
+                // V decays exactly, then arriving spikes make it jump; during
+                // refractoriness V stays at reset and arriving spikes are lost.
+                if (refractory[i] == 0)
+                    y[i] = P22[i] * y[i] + P20[i] * (I_e[i] + I_ext[i]) + in_ex[i];
+                else
+                    --refractory[i];
+                in_ex[i] = 0.0;
+            } else if constexpr (Kind == lif_synapse::exp) {
+                double* const Iex = I_[0].data();
+                double* const Iin = I_[1].data();
+                if (refractory[i] == 0)
+                    y[i] = P22[i] * y[i] + P20[i] * (I_e[i] + I_ext[i]) +
+                           P21_[0][i] * Iex[i] + P21_[1][i] * Iin[i];
+                else
+                    --refractory[i];
+                // Currents evolve regardless; arrivals add at the step end.
+                Iex[i] = P11_[0][i] * Iex[i] + in_ex[i];
+                Iin[i] = P11_[1][i] * Iin[i] + in_in[i];
+                in_ex[i] = 0.0;
+                in_in[i] = 0.0;
+            } else {
+                double* const Iex = I_[0].data();
+                double* const Iin = I_[1].data();
+                double* const dIex = dI_[0].data();
+                double* const dIin = dI_[1].data();
+                if (refractory[i] == 0)
+                    y[i] = P22[i] * y[i] + P20[i] * (I_e[i] + I_ext[i]) +
+                           P31_[0][i] * dIex[i] + P32_[0][i] * Iex[i] +
+                           P31_[1][i] * dIin[i] + P32_[1][i] * Iin[i];
+                else
+                    --refractory[i];
+                Iex[i] = P21_[0][i] * dIex[i] + P11_[0][i] * Iex[i];
+                Iin[i] = P21_[1][i] * dIin[i] + P11_[1][i] * Iin[i];
+                dIex[i] = P11_[0][i] * dIex[i] + jump_[0][i] * in_ex[i];
+                dIin[i] = P11_[1][i] * dIin[i] + jump_[1][i] * in_in[i];
+                in_ex[i] = 0.0;
+                in_in[i] = 0.0;
+            }
+            if (y[i] >= theta[i]) {
+                refractory[i] = ref_steps[i];
+                y[i] = reset[i];
+                out.spikes.push_back({gids_[i], t_spike});
+            }
+        }
+        if (!probes_.empty()) record_samples(step, out);
+    }
+}
+
+} // namespace ranvier

@@ -1,0 +1,100 @@
+// A group of current-based LIF neurons of one synapse kind, advanced on the
+// fixed time grid with exact integration (NEST iaf_psc_{delta,exp,alpha}
+// semantics; see include/ranvier/lif_cell.hpp and docs/numerics-lif.md).
+#pragma once
+
+#include "cells/lif/poisson_counts.hpp"
+#include "engine/cell_group.hpp"
+#include "engine/connection_table.hpp"
+#include "random/counter_rng.hpp"
+
+#include <ranvier/lif_cell.hpp>
+#include <ranvier/recipe.hpp>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace ranvier {
+
+class lif_group final : public fixed_step_group {
+public:
+    // All `gids` must be LIF cells with synapse kind `kind`.
+    lif_group(const recipe& model, std::vector<gid_type> gids, lif_synapse kind, double dt,
+              std::uint64_t seed);
+
+    void advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) override;
+    void deliver(std::span<const spike> spikes) override;
+    std::span<const gid_type> gids() const override { return gids_; }
+    group_counters counters() const override;
+
+    std::uint32_t min_delay_steps() const override { return table_.min_delay(); }
+
+private:
+    template <lif_synapse Kind>
+    void advance_kind(std::int64_t step_begin, std::int64_t step_end, group_output& out);
+    void add_poisson_input(std::int64_t step, double* slot_ex, double* slot_in);
+    void apply_current_changes(std::int64_t step);
+    void record_samples(std::int64_t step, group_output& out) const;
+    double* ring_slot(int channel, std::int64_t step) {
+        return ring_[channel].data() + static_cast<std::size_t>(step % ring_len_) * n_;
+    }
+
+    std::vector<gid_type> gids_;
+    lif_synapse kind_;
+    double dt_;                  // ms
+    std::size_t n_;              // cells
+
+    // State, per cell.
+    std::vector<double> y_;                 // mV, V - E_L
+    std::vector<std::int32_t> refractory_;  // steps of refractoriness left
+    std::array<std::vector<double>, 2> I_;  // pA, synaptic current [ex, in] (exp, alpha)
+    std::array<std::vector<double>, 2> dI_; // pA/ms, its derivative state (alpha)
+    std::vector<double> I_ext_;             // pA, injected current this step
+
+    // Parameters and propagators, per cell (computed once).
+    std::vector<double> E_L_;      // mV
+    std::vector<double> theta_;    // mV, V_th - E_L
+    std::vector<double> reset_;    // mV, V_reset - E_L
+    std::vector<std::int32_t> ref_steps_;
+    std::vector<double> I_e_;      // pA
+    std::vector<double> P22_, P20_;
+    std::array<std::vector<double>, 2> P11_, P21_, P31_, P32_, jump_;
+
+    // Incoming events: ring buffers of summed weights, [channel][slot * n + cell].
+    // Delta synapses use channel 0 only; exp/alpha split by the weight's sign.
+    connection_table table_;
+    std::array<std::vector<double>, 2> ring_;
+    std::int64_t ring_len_ = 1;
+    std::uint64_t events_delivered_ = 0;
+
+    // Poisson inputs, sorted by target.
+    struct poisson_stream {
+        std::uint32_t target;
+        std::uint32_t table;      // index into tables_
+        double weight;
+        std::int64_t first_step, end_step; // active for steps in [first, end)
+        counter_rng rng;
+    };
+    std::vector<poisson_stream> poisson_;
+    std::vector<lif::poisson_count_table> tables_;
+
+    // Injected currents: changes of I_ext_ sorted by step.
+    struct current_change {
+        std::int64_t step;
+        std::uint32_t target;
+        double delta; // pA
+    };
+    std::vector<current_change> current_changes_;
+    std::size_t next_change_ = 0;
+
+    // Voltage probes.
+    struct probe_point {
+        std::uint32_t cell;
+        std::uint32_t index;         // probe index for this gid
+        std::int64_t interval_steps;
+    };
+    std::vector<probe_point> probes_;
+};
+
+} // namespace ranvier

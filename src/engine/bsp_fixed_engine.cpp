@@ -1,0 +1,106 @@
+#include "engine/bsp_fixed_engine.hpp"
+
+#include "cells/lif/lif_group.hpp"
+#include "engine/partition.hpp"
+
+#include <ranvier/errors.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace ranvier {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+double seconds_since(clock_type::time_point t0) {
+    return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+} // namespace
+
+bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options& options,
+                                   task_pool& pool, communicator& comm, run_statistics& stats)
+    : dt_(options.dt), pool_(pool), comm_(comm) {
+    const auto t0 = clock_type::now();
+    const std::size_t group_size = options.group_size ? options.group_size
+                                   : default_group_size(model.num_cells(), pool.size());
+    const auto specs = partition_cells(model, group_size);
+    groups_.resize(specs.size());
+    pool_.parallel_for(specs.size(), [&](std::size_t g) {
+        switch (specs[g].kind) {
+        case cell_kind::lif:
+            groups_[g] = std::make_unique<lif_group>(model, specs[g].gids, specs[g].synapse,
+                                                     dt_, options.seed);
+            break;
+        }
+    });
+    outputs_.resize(groups_.size());
+
+    // The epoch is the shortest delay in the network: a spike emitted in an
+    // epoch can then only act in a later one.
+    std::uint32_t min_delay = UINT32_MAX;
+    for (const auto& g : groups_) {
+        min_delay = std::min(min_delay, g->min_delay_steps());
+        const auto c = g->counters();
+        stats.synapses += c.synapses;
+        stats.connection_bytes += c.connection_bytes;
+    }
+    // Without connections, epochs of 1 ms keep output streaming and progress.
+    epoch_steps_ = min_delay != UINT32_MAX
+                       ? min_delay
+                       : std::max<std::int64_t>(1, std::llround(1.0 / dt_));
+    stats.cells = model.num_cells();
+    stats.cell_groups = groups_.size();
+    stats.wall.build += seconds_since(t0);
+}
+
+void bsp_fixed_engine::run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
+                           run_statistics& stats) {
+    const auto stop_step = static_cast<std::int64_t>(std::ceil(t_stop / dt_ - 1e-9));
+    std::vector<trace_sample> samples;
+    while (step_ < stop_step && !stop.load(std::memory_order_relaxed)) {
+        const std::int64_t begin = step_, end = std::min(step_ + epoch_steps_, stop_step);
+
+        auto t0 = clock_type::now();
+        pool_.parallel_for(groups_.size(), [&](std::size_t g) {
+            outputs_[g].clear();
+            groups_[g]->advance(begin, end, outputs_[g]);
+        });
+        stats.wall.update += seconds_since(t0);
+
+        t0 = clock_type::now();
+        std::vector<spike> local;
+        for (const auto& o : outputs_) local.insert(local.end(), o.spikes.begin(), o.spikes.end());
+        std::sort(local.begin(), local.end(), spike_before);
+        const std::vector<spike> spikes = comm_.gather_spikes(std::move(local));
+        stats.wall.communicate += seconds_since(t0);
+
+        t0 = clock_type::now();
+        pool_.parallel_for(groups_.size(), [&](std::size_t g) { groups_[g]->deliver(spikes); });
+        stats.wall.deliver += seconds_since(t0);
+
+        t0 = clock_type::now();
+        stats.spikes += spikes.size();
+        step_ = end;
+        stats.t_reached = step_ * dt_;
+        if (sink) {
+            samples.clear();
+            for (const auto& o : outputs_)
+                samples.insert(samples.end(), o.samples.begin(), o.samples.end());
+            std::sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) {
+                return a.time < b.time ||
+                       (a.time == b.time && (a.gid < b.gid || (a.gid == b.gid && a.probe < b.probe)));
+            });
+            sink->on_spikes(spikes);
+            sink->on_samples(samples);
+            sink->on_progress(stats.t_reached, t_stop);
+        }
+        stats.wall.output += seconds_since(t0);
+    }
+    stats.events_delivered = 0;
+    for (const auto& g : groups_) stats.events_delivered += g->counters().events_delivered;
+}
+
+} // namespace ranvier

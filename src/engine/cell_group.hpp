@@ -1,0 +1,50 @@
+// A cell group: the unit of work of the engines. One implementation per cell
+// kind, one virtual call per group per epoch (never per cell); inside, tight
+// loops over structure-of-arrays state.
+#pragma once
+
+#include <ranvier/simulation.hpp>
+#include <ranvier/types.hpp>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace ranvier {
+
+// What a group produces while advancing: spikes of its cells (in time order,
+// then gid) and probe samples (in time order, then gid, then probe).
+struct group_output {
+    std::vector<spike> spikes;
+    std::vector<trace_sample> samples;
+    void clear() { spikes.clear(); samples.clear(); }
+};
+
+struct group_counters {
+    std::uint64_t synapses = 0;          // connections onto this group's cells
+    std::uint64_t events_delivered = 0;  // deliveries so far
+    std::uint64_t connection_bytes = 0;  // memory of its connection table
+};
+
+// A group advanced by a fixed time step on a global grid t = k*dt.
+class fixed_step_group {
+public:
+    virtual ~fixed_step_group() = default;
+
+    // Integrates steps [step_begin, step_end): step k takes the state from
+    // k*dt to (k+1)*dt. A spike in step k is stamped (k+1)*dt.
+    virtual void advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) = 0;
+
+    // Hands the group every spike of the last epoch (all cells, sorted by time
+    // then gid); it schedules those that target its cells. Called between
+    // advances; an event never arrives earlier than the next step_begin.
+    virtual void deliver(std::span<const spike> spikes) = 0;
+
+    virtual std::span<const gid_type> gids() const = 0;
+    // Shortest delay of the connections onto the group, in steps
+    // (UINT32_MAX if it has none): bounds the epoch length.
+    virtual std::uint32_t min_delay_steps() const = 0;
+    virtual group_counters counters() const = 0;
+};
+
+} // namespace ranvier

@@ -1,0 +1,74 @@
+// The public simulation object: validates options, picks the engine of the
+// execution mode, owns the thread pool and the communicator.
+#include "comm/communicator.hpp"
+#include "engine/bsp_fixed_engine.hpp"
+#include "engine/task_pool.hpp"
+
+#include <ranvier/errors.hpp>
+#include <ranvier/simulation.hpp>
+
+#include <cmath>
+
+namespace ranvier {
+
+std::string to_string(execution_mode mode) {
+    switch (mode) {
+    case execution_mode::bsp_fixed: return "bsp-fixed";
+    case execution_mode::bsp_variable: return "bsp-variable";
+    case execution_mode::async_fixed: return "async-fixed";
+    case execution_mode::async_variable: return "async-variable";
+    }
+    return "?";
+}
+
+execution_mode parse_execution_mode(const std::string& name) {
+    for (auto m : {execution_mode::bsp_fixed, execution_mode::bsp_variable,
+                   execution_mode::async_fixed, execution_mode::async_variable})
+        if (to_string(m) == name) return m;
+    throw user_error("unknown execution mode '" + name +
+                     "'; valid modes are bsp-fixed, bsp-variable, async-fixed, async-variable");
+}
+
+struct simulation::impl {
+    simulation_options options;
+    run_statistics stats;
+    std::atomic<bool> stop{false};
+    task_pool pool;
+    local_communicator comm;
+    std::unique_ptr<engine> eng;
+
+    impl(const recipe& model, const simulation_options& opts)
+        : options(opts), pool(opts.threads) {
+        if (!(options.dt > 0) || !std::isfinite(options.dt))
+            throw user_error("the time step dt must be a positive number of ms, got " +
+                             std::to_string(options.dt));
+        if (options.threads < 1) throw user_error("the number of threads must be at least 1");
+        switch (options.mode) {
+        case execution_mode::bsp_fixed:
+            eng = std::make_unique<bsp_fixed_engine>(model, options, pool, comm, stats);
+            break;
+        default:
+            throw user_error("execution mode '" + to_string(options.mode) +
+                             "' is not available in this version of Ranvier yet; use bsp-fixed");
+        }
+    }
+};
+
+simulation::simulation(const recipe& model, const simulation_options& options)
+    : impl_(std::make_unique<impl>(model, options)) {}
+
+simulation::~simulation() = default;
+
+void simulation::run(time_type t_stop, output_sink* sink) {
+    if (!std::isfinite(t_stop) || t_stop < 0)
+        throw user_error("t_stop must be a finite, non-negative time in ms");
+    impl_->stop.store(false);
+    impl_->eng->run(t_stop, sink, impl_->stop, impl_->stats);
+}
+
+void simulation::request_stop() { impl_->stop.store(true); }
+
+const run_statistics& simulation::statistics() const { return impl_->stats; }
+const simulation_options& simulation::options() const { return impl_->options; }
+
+} // namespace ranvier

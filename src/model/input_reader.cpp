@@ -1,0 +1,119 @@
+// Reading the stimulus tables [[poisson]] and [[current]], and [record].
+#include "model/model_reading.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+namespace ranvier {
+namespace {
+
+std::vector<std::string> names_of(const std::vector<const population_spec*>& pops) {
+    std::vector<std::string> names;
+    for (const auto* p : pops) names.push_back(p->name);
+    return names;
+}
+
+// An array of quantities, e.g. times = ["0 ms", "100 ms"].
+std::vector<double> read_quantity_list(const toml_table_reader& r, std::string_view key, dimension d) {
+    const toml_value& v = r.require(key, "a list of " + to_string(d) + "s");
+    if (!v.is_array())
+        r.fail(key, "expected a list such as [\"" + example_quantity(d) + "\", ...], got " +
+                        describe_toml_type(v));
+    std::vector<double> out;
+    for (const auto& item : v.as_array()) out.push_back(r.quantity_of(item, key, d));
+    if (out.empty()) r.fail(key, "the list is empty; give at least one value");
+    return out;
+}
+
+void check_window(const toml_table_reader& r, double start, double stop) {
+    if (start < 0) r.fail("start", "must be >= 0 ms");
+    if (!(stop > start)) r.fail("stop", "must be after start");
+}
+
+} // namespace
+
+poisson_spec read_poisson(const toml_table_reader& r, const model_reading_context& context) {
+    r.reject_unknown_keys({"target", "rate", "count", "weight", "start", "stop"});
+    poisson_spec spec;
+    spec.where = r.where("");
+    const auto targets = context.resolve_populations(r, "target");
+    spec.targets = names_of(targets);
+    spec.rate = r.get_quantity("rate", dimension::frequency);
+    if (spec.rate < 0) r.fail("rate", "must be >= 0 Hz");
+    spec.count = static_cast<std::uint64_t>(r.get_integer("count", 1, 1'000'000'000, 1));
+    spec.weight = context.read_weight(r, targets, [&](dimension d) { return r.get_quantity("weight", d); });
+    spec.start = r.get_quantity("start", dimension::time, 0.0);
+    spec.stop = r.get_quantity("stop", dimension::time, time_infinity);
+    check_window(r, spec.start, spec.stop);
+    return spec;
+}
+
+current_spec read_current(const toml_table_reader& r, const model_reading_context& context) {
+    const std::string kind = r.get_string("kind");
+    current_spec spec;
+    spec.where = r.where("");
+    if (kind == "dc") {
+        r.reject_unknown_keys({"target", "kind", "amplitude", "start", "stop"});
+        const double amplitude = r.get_quantity("amplitude", dimension::current);
+        const double start = r.get_quantity("start", dimension::time, 0.0);
+        const double stop = r.get_quantity("stop", dimension::time, time_infinity);
+        check_window(r, start, stop);
+        spec.current.time = {start};
+        spec.current.amplitude = {amplitude};
+        if (std::isfinite(stop)) {
+            spec.current.time.push_back(stop);
+            spec.current.amplitude.push_back(0.0);
+        }
+    } else if (kind == "step") {
+        r.reject_unknown_keys({"target", "kind", "times", "amplitudes"});
+        spec.current.time = read_quantity_list(r, "times", dimension::time);
+        spec.current.amplitude = read_quantity_list(r, "amplitudes", dimension::current);
+        if (spec.current.time.size() != spec.current.amplitude.size())
+            r.fail("amplitudes", "has " + std::to_string(spec.current.amplitude.size()) +
+                                     " values but times has " + std::to_string(spec.current.time.size()) +
+                                     ": give one amplitude per time");
+        if (spec.current.time.front() < 0) r.fail("times", "must be >= 0 ms");
+        if (std::adjacent_find(spec.current.time.begin(), spec.current.time.end(),
+                               [](double a, double b) { return !(a < b); }) != spec.current.time.end())
+            r.fail("times", "must be strictly increasing");
+    } else {
+        r.fail("kind", "unknown current kind '" + kind + "' (valid: dc, step)");
+    }
+    spec.targets = names_of(context.resolve_populations(r, "target"));
+    return spec;
+}
+
+record_spec read_record(const toml_table_reader& r, const model_reading_context& context) {
+    r.reject_unknown_keys({"spikes", "voltage"});
+    record_spec spec;
+    spec.spikes = r.get_bool("spikes", true);
+    if (!r.has("voltage")) return spec;
+
+    const toml_table_reader v = r.sub_table("voltage");
+    v.reject_unknown_keys({"gids", "interval"});
+    spec.voltage_interval = v.get_quantity("interval", dimension::time, spec.voltage_interval);
+    if (!(spec.voltage_interval > 0)) v.fail("interval", "must be > 0 ms");
+    if (context.fixed_step() && spec.voltage_interval < context.model().options.dt * (1 - 1e-9))
+        v.fail("interval", "must be at least dt (" + format_number(context.model().options.dt) +
+                               " ms) in the fixed-step modes");
+
+    const toml_value& gids = v.require("gids", "a list of gids such as [0, 1, 2]");
+    if (!gids.is_array()) v.fail("gids", "expected a list of gids such as [0, 1, 2], got " + describe_toml_type(gids));
+    const std::int64_t n = context.model().num_cells();
+    std::unordered_set<std::int64_t> seen;
+    for (const auto& g : gids.as_array()) {
+        const source_location at = v.where_line(v.line_of(g), "gids");
+        if (!g.is_integer()) throw user_error(at, "expected integer gids, got " + describe_toml_type(g));
+        const std::int64_t gid = g.as_integer();
+        if (gid < 0 || gid >= n)
+            throw user_error(at, "gid " + std::to_string(gid) + " does not exist: the model has gids 0.." +
+                                     std::to_string(n - 1));
+        if (!seen.insert(gid).second)
+            throw user_error(at, "gid " + std::to_string(gid) + " is listed twice");
+        spec.voltage_gids.push_back(static_cast<gid_type>(gid));
+    }
+    return spec;
+}
+
+} // namespace ranvier

@@ -1,0 +1,197 @@
+// Entry points of the model file reader: TOML parsing, the top-level tables
+// in dependency order ([simulation], [[population]], then the rest), and the
+// checks shared by the table readers. Format reference: docs/model-file.md.
+#include "model/builtin_models.hpp"
+#include "model/distribution_sampling.hpp"
+#include "model/model_reading.hpp"
+
+#include <ranvier/network_model.hpp>
+#include <ranvier/simulation.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace ranvier {
+
+// ---- model_reading_context ---------------------------------------------------
+
+bool model_reading_context::fixed_step() const {
+    const execution_mode m = model_.options.mode;
+    return m == execution_mode::bsp_fixed || m == execution_mode::async_fixed;
+}
+
+std::vector<const population_spec*> model_reading_context::resolve_populations(
+    const toml_table_reader& r, std::string_view key) const {
+    std::vector<const population_spec*> out;
+    std::vector<std::string> existing;
+    for (const auto& p : model_.populations) existing.push_back(p.name);
+    for (const std::string& name : r.get_name_list(key)) {
+        const auto it = std::find_if(model_.populations.begin(), model_.populations.end(),
+                                     [&](const population_spec& p) { return p.name == name; });
+        if (it == model_.populations.end()) {
+            const std::string suggestion = closest_word(name, existing);
+            r.fail(key, "no population is named '" + name + "'" +
+                            (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?") +
+                            " (populations: " + join(existing) + ")");
+        }
+        out.push_back(&*it);
+    }
+    return out;
+}
+
+dimension model_reading_context::weight_dimension(const toml_table_reader& r, std::string_view key,
+                                                  const std::vector<const population_spec*>& targets) const {
+    const population_spec* delta = nullptr;
+    const population_spec* current = nullptr;
+    for (const auto* p : targets) (p->lif.synapse == lif_synapse::delta ? delta : current) = p;
+    if (delta && current)
+        r.fail(key, "mixes population '" + delta->name + "' (delta synapses, weights in mV) and '" +
+                        current->name + "' (" + to_string(current->lif.synapse) +
+                        " synapses, weights in pA): split it into one table per synapse kind");
+    return delta ? dimension::voltage : dimension::current;
+}
+
+void model_reading_context::check_delay(const toml_table_reader& r, std::string_view key,
+                                        const distribution& delay) const {
+    const double lowest = lowest_value(delay);
+    const bool never_zero = delay.type == distribution::kind::lognormal && !delay.negative;
+    if (!(lowest > 0) && !(never_zero && lowest >= 0))
+        r.fail(key, delay.type == distribution::kind::constant || delay.type == distribution::kind::uniform
+                        ? "delays must be > 0 ms"
+                        : "delays must be > 0 ms: give the distribution a bound such as low = \"0.1 ms\"");
+    // The fixed-step engines deliver a spike at the earliest one step later.
+    // (The engine checks again: the mode and dt may be changed after loading.)
+    const double dt = model_.options.dt;
+    if (fixed_step() && lowest < dt * (1 - 1e-9))
+        r.fail(key, "delays must be at least dt = " + format_number(dt) + " ms in mode " +
+                        to_string(model_.options.mode) +
+                        (is_constant(delay) ? std::string() : " (set low = \"" + format_number(dt) + " ms\" or more)"));
+}
+
+// ---- top level ---------------------------------------------------------------
+
+namespace {
+
+const std::vector<std::string> top_level_keys{"simulation", "population", "projection",
+                                              "poisson",    "current",    "record"};
+
+void read_simulation(const toml_table_reader& r, network_model& model) {
+    r.reject_unknown_keys({"t_stop", "dt", "seed", "mode", "threads", "group_size"});
+    model.t_stop = r.get_quantity("t_stop", dimension::time, model.t_stop);
+    if (!(model.t_stop > 0)) r.fail("t_stop", "must be > 0 ms");
+    simulation_options& o = model.options;
+    o.dt = r.get_quantity("dt", dimension::time, o.dt);
+    if (!(o.dt > 0)) r.fail("dt", "must be > 0 ms");
+    o.seed = static_cast<std::uint64_t>(
+        r.get_integer("seed", 0, std::numeric_limits<std::int64_t>::max(), 0));
+    if (r.has("mode")) {
+        try {
+            o.mode = parse_execution_mode(r.get_string("mode"));
+        } catch (const user_error& e) {
+            r.fail("mode", e.what());
+        }
+    }
+    o.threads = static_cast<unsigned>(r.get_integer("threads", 1, 4096, o.threads));
+    o.group_size = static_cast<std::size_t>(
+        r.get_integer("group_size", 0, std::numeric_limits<std::int64_t>::max(), 0));
+}
+
+// The entries of an array of tables ([[name]]), or none if absent.
+const std::vector<toml_value>* array_of_tables(const toml_table_reader& top, std::string_view key) {
+    const toml_value* v = top.find(key);
+    if (!v) return nullptr;
+    const std::string header = "[[" + std::string(key) + "]]";
+    if (!v->is_array())
+        top.fail(key, "expected " + header + " tables (an array of tables: write " + header +
+                          " before each one), got " + describe_toml_type(*v));
+    for (const auto& item : v->as_array())
+        if (!item.is_table())
+            throw user_error(top.where_line(top.line_of(item), key),
+                             "expected " + header + " tables, but an element is " + describe_toml_type(item));
+    return &v->as_array();
+}
+
+network_model read_model(const toml_value& document, const std::string& origin) {
+    const toml_table_reader top(document, origin, "");
+    top.reject_unknown_keys(top_level_keys);
+
+    network_model model;
+    model.origin = origin;
+    if (top.has("simulation")) read_simulation(top.sub_table("simulation"), model);
+
+    const auto* populations = array_of_tables(top, "population");
+    if (!populations || populations->empty())
+        throw user_error(source_location{origin, 0, "population"},
+                         "the model has no [[population]]: add at least one");
+    std::uint64_t next_gid = 0;
+    for (const auto& table : *populations) {
+        population_spec p = read_population(toml_table_reader(table, origin, "population"));
+        for (const auto& earlier : model.populations)
+            if (earlier.name == p.name)
+                throw user_error(source_location{origin, p.where.line, "population.name"},
+                                 "a population named '" + p.name + "' already exists (line " +
+                                     std::to_string(earlier.where.line) + "): names must be unique");
+        p.first_gid = static_cast<gid_type>(next_gid);
+        next_gid += p.size;
+        if (next_gid >= std::numeric_limits<gid_type>::max())
+            throw user_error(source_location{origin, p.where.line, "population.size"},
+                             "the model has more than " + std::to_string(std::numeric_limits<gid_type>::max() - 1) +
+                                 " cells, the most gids can number");
+        model.populations.push_back(std::move(p));
+    }
+
+    const model_reading_context context(model);
+    if (const auto* tables = array_of_tables(top, "projection"))
+        for (const auto& t : *tables)
+            model.projections.push_back(read_projection(toml_table_reader(t, origin, "projection"), context));
+    if (const auto* tables = array_of_tables(top, "poisson"))
+        for (const auto& t : *tables)
+            model.poisson_inputs.push_back(read_poisson(toml_table_reader(t, origin, "poisson"), context));
+    if (const auto* tables = array_of_tables(top, "current"))
+        for (const auto& t : *tables)
+            model.currents.push_back(read_current(toml_table_reader(t, origin, "current"), context));
+    if (top.has("record")) model.record = read_record(top.sub_table("record"), context);
+    return model;
+}
+
+std::string without_prefix(std::string text, std::string_view prefix) {
+    if (text.rfind(prefix, 0) == 0) text.erase(0, prefix.size());
+    return text;
+}
+
+} // namespace
+
+network_model parse_network_model(const std::string& text, const std::string& origin) {
+    toml_value document;
+    try {
+        std::istringstream stream(text);
+        document = toml::parse<toml::discard_comments, std::map, std::vector>(stream, origin);
+    } catch (const toml::exception& e) {
+        throw user_error(source_location{origin, static_cast<int>(e.location().line()), ""},
+                         "TOML syntax error: " + without_prefix(e.what(), "[error] "));
+    }
+    return read_model(document, origin);
+}
+
+network_model load_network_model(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+        throw user_error(source_location{path, 0, ""},
+                         std::string("cannot open the model file: ") + std::strerror(errno));
+    std::ostringstream text;
+    text << file.rdbuf();
+    return parse_network_model(text.str(), path);
+}
+
+network_model builtin_brunel_model() { return parse_network_model(builtin::brunel_toml, "builtin:brunel"); }
+
+gid_type network_model::num_cells() const {
+    std::uint64_t n = 0;
+    for (const auto& p : populations) n += p.size;
+    return static_cast<gid_type>(n);
+}
+
+} // namespace ranvier

@@ -1,0 +1,66 @@
+// Pieces of the model file reader shared by its files: reading a quantity or
+// a distribution, looking populations up by name, and the readers of each
+// kind of table. The entry points are in model_loader.cpp.
+#pragma once
+
+#include "model/toml_reader.hpp"
+
+#include <ranvier/network_model.hpp>
+#include <ranvier/units.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ranvier {
+
+// What the table readers need to know about the model read so far:
+// [simulation] and every [[population]] are read before anything else.
+class model_reading_context {
+public:
+    explicit model_reading_context(const network_model& model) : model_(model) {}
+
+    const network_model& model() const { return model_; }
+    bool fixed_step() const;
+
+    // The populations named under `key` (a name or a list of names), in the
+    // order given; unknown names are an error listing the existing ones.
+    std::vector<const population_spec*> resolve_populations(const toml_table_reader& r,
+                                                           std::string_view key) const;
+    // The unit of weights onto `targets`: voltage for delta synapses, current
+    // for exp/alpha; a mix is an error naming `key` of `r`.
+    dimension weight_dimension(const toml_table_reader& r, std::string_view key,
+                               const std::vector<const population_spec*>& targets) const;
+    // Runs read(dimension) for a weight onto `targets`; a unit error gets a
+    // note saying which synapse kind decides the unit.
+    template <class Read>
+    auto read_weight(const toml_table_reader& r, const std::vector<const population_spec*>& targets,
+                     Read read) const {
+        const dimension d = weight_dimension(r, "target", targets);
+        try {
+            return read(d);
+        } catch (const user_error& e) {
+            if (std::string(e.what()).find("expected a") == std::string::npos) throw;
+            rethrow_with_hint(e, "(weights onto " + to_string(targets.front()->lif.synapse) +
+                                     " synapses, as in population '" + targets.front()->name + "', are " +
+                                     (d == dimension::voltage ? "voltages" : "currents") + ")");
+        }
+    }
+    // Every delay must be > 0, and >= dt in the fixed-step modes.
+    void check_delay(const toml_table_reader& r, std::string_view key, const distribution& delay) const;
+
+private:
+    const network_model& model_;
+};
+
+// A constant written as a quantity ("0.1 mV") or a distribution table
+// ({ distribution = "uniform", low = "0 mV", high = "20 mV" }, ...).
+distribution read_distribution(const toml_table_reader& r, std::string_view key, dimension d);
+
+population_spec read_population(const toml_table_reader& r);
+projection_spec read_projection(const toml_table_reader& r, const model_reading_context& context);
+poisson_spec read_poisson(const toml_table_reader& r, const model_reading_context& context);
+current_spec read_current(const toml_table_reader& r, const model_reading_context& context);
+record_spec read_record(const toml_table_reader& r, const model_reading_context& context);
+
+} // namespace ranvier

@@ -1,0 +1,403 @@
+// The recipe of a network_model: cells, connections, inputs and probes per gid.
+//
+// Random streams (src/random/counter_rng.hpp), all keyed by the model's seed:
+//   V_init of gid g in population i   (initial_state, i, g)
+//   fixed_indegree / pairwise_bernoulli sources of target g, projection j
+//                                      (connectivity, j, g)
+//   fixed_outdegree targets of source g, projection j   (connectivity, j, g)
+//   weights and delays onto target g, projection j      (weights, j, g)
+//     drawn in connection order, weight then delay per connection.
+// Connections onto a gid come projection by projection in file order; within
+// a projection, sorted by source gid (explicit pairs: in the order given).
+//
+// Thread safety: every member function is const and may be called from many
+// threads at once. The only shared mutable state is the per-projection table
+// of fixed_outdegree connections, built on first use under std::call_once.
+#include "model/connection_sampling.hpp"
+#include "model/distribution_sampling.hpp"
+
+#include <ranvier/network_model.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <mutex>
+
+namespace ranvier {
+namespace {
+
+// Incoming sources of every target of one projection, by target index
+// (compressed rows: sources of target t are sources[offsets[t] .. offsets[t+1])).
+struct incoming_table {
+    std::vector<std::uint64_t> offsets;
+    std::vector<gid_type> sources;
+};
+
+struct resolved_projection {
+    const projection_spec* spec = nullptr;
+    std::uint64_t index = 0; // position in the model: keys its random streams
+    gid_ranges sources, targets;
+    bool autapses_possible = false; // some cell is both a source and a target
+    // explicit_list: built in the constructor; fixed_outdegree: on first use.
+    mutable std::once_flag built;
+    mutable incoming_table incoming;
+};
+
+struct resolved_input {
+    std::vector<std::size_t> populations; // indices of the target populations
+    bool targets(std::size_t population) const {
+        return std::find(populations.begin(), populations.end(), population) != populations.end();
+    }
+};
+
+class network_recipe final : public recipe {
+public:
+    explicit network_recipe(const network_model& model);
+
+    gid_type num_cells() const override { return num_cells_; }
+    cell_kind kind(gid_type gid) const override {
+        check_gid(gid);
+        return cell_kind::lif;
+    }
+    cell_description cell(gid_type gid) const override;
+    std::vector<connection> connections_on(gid_type gid) const override;
+    std::vector<poisson_input> poisson_inputs_on(gid_type gid) const override;
+    std::vector<current_input> current_inputs_on(gid_type gid) const override;
+    std::vector<probe> probes_on(gid_type gid) const override;
+
+private:
+    void check_gid(gid_type gid) const {
+        if (gid >= num_cells_)
+            throw user_error("gid " + std::to_string(gid) + " does not exist: the model has " +
+                             std::to_string(num_cells_) + " cells");
+    }
+    std::size_t population_of(gid_type gid) const;
+    std::size_t population_index(const std::string& name, const source_location& where) const;
+    gid_ranges ranges_of(const std::vector<std::string>& names, const source_location& where) const;
+    resolved_input resolve_input(const std::vector<std::string>& names, const source_location& where) const;
+    void check_rule(const resolved_projection& p) const;
+    const incoming_table& incoming(const resolved_projection& p) const;
+    void build_outdegree_table(const resolved_projection& p) const;
+    void build_explicit_table(const resolved_projection& p) const;
+    void append_sources(const resolved_projection& p, gid_type gid, std::uint64_t target_index,
+                        std::vector<connection>& out) const;
+    std::uint64_t expected_count(const resolved_projection& p, gid_type gid, std::uint64_t target_index) const;
+
+    network_model model_;
+    gid_type num_cells_ = 0;
+    std::vector<std::unique_ptr<resolved_projection>> projections_; // once_flag is not movable
+    std::vector<resolved_input> poisson_targets_, current_targets_;
+    std::vector<gid_type> recorded_; // sorted gids with a voltage probe
+};
+
+network_recipe::network_recipe(const network_model& model) : model_(model) {
+    std::uint64_t n = 0;
+    for (auto& p : model_.populations) {
+        p.first_gid = static_cast<gid_type>(n); // contiguous in declaration order
+        n += p.size;
+    }
+    if (n >= std::numeric_limits<gid_type>::max())
+        throw user_error(source_location{model_.origin, 0, "population.size"}, "too many cells for 32-bit gids");
+    num_cells_ = static_cast<gid_type>(n);
+
+    for (std::size_t j = 0; j < model_.projections.size(); ++j) {
+        const projection_spec& spec = model_.projections[j];
+        auto p = std::make_unique<resolved_projection>();
+        p->spec = &spec;
+        p->index = j;
+        p->sources = ranges_of(spec.sources, spec.where);
+        p->targets = ranges_of(spec.targets, spec.where);
+        for (const auto& s : spec.sources)
+            if (std::find(spec.targets.begin(), spec.targets.end(), s) != spec.targets.end())
+                p->autapses_possible = true;
+        check_rule(*p);
+        if (spec.rule == connection_rule::explicit_list)
+            std::call_once(p->built, [&] { build_explicit_table(*p); });
+        projections_.push_back(std::move(p));
+    }
+    for (const auto& in : model_.poisson_inputs) poisson_targets_.push_back(resolve_input(in.targets, in.where));
+    for (const auto& in : model_.currents) current_targets_.push_back(resolve_input(in.targets, in.where));
+
+    recorded_ = model_.record.voltage_gids;
+    std::sort(recorded_.begin(), recorded_.end());
+    recorded_.erase(std::unique(recorded_.begin(), recorded_.end()), recorded_.end());
+    if (!recorded_.empty() && recorded_.back() >= num_cells_)
+        throw user_error(source_location{model_.origin, 0, "record.voltage.gids"},
+                         "gid " + std::to_string(recorded_.back()) + " does not exist");
+}
+
+std::size_t network_recipe::population_index(const std::string& name, const source_location& where) const {
+    for (std::size_t i = 0; i < model_.populations.size(); ++i)
+        if (model_.populations[i].name == name) return i;
+    throw user_error(where, "no population is named '" + name + "'");
+}
+
+gid_ranges network_recipe::ranges_of(const std::vector<std::string>& names, const source_location& where) const {
+    gid_ranges r;
+    for (const auto& name : names) {
+        const population_spec& p = model_.populations[population_index(name, where)];
+        r.append(p.first_gid, p.size);
+    }
+    return r;
+}
+
+resolved_input network_recipe::resolve_input(const std::vector<std::string>& names,
+                                             const source_location& where) const {
+    resolved_input r;
+    for (const auto& name : names) r.populations.push_back(population_index(name, where));
+    return r;
+}
+
+// The loader checks all this with exact lines; a model built in C++ gets the
+// checks that keep the samplers from failing.
+void network_recipe::check_rule(const resolved_projection& p) const {
+    const projection_spec& s = *p.spec;
+    const bool self_excluded = p.autapses_possible && !s.allow_autapses;
+    auto check_degree = [&](std::uint64_t pool, const char* key) {
+        const std::uint64_t available = pool - (self_excluded ? 1 : 0);
+        if ((s.count > 0 && available == 0) || (!s.allow_multapses && s.count > available))
+            throw user_error(s.where, std::string(key) + " " + std::to_string(s.count) +
+                                          " cannot be met: only " + std::to_string(available) +
+                                          " distinct cells to choose from");
+    };
+    switch (s.rule) {
+    case connection_rule::fixed_indegree: check_degree(p.sources.size(), "indegree"); break;
+    case connection_rule::fixed_outdegree: check_degree(p.targets.size(), "outdegree"); break;
+    case connection_rule::pairwise_bernoulli:
+        if (!(s.probability >= 0 && s.probability <= 1))
+            throw user_error(s.where, "p must be in [0, 1]");
+        break;
+    case connection_rule::one_to_one:
+        if (p.sources.size() != p.targets.size())
+            throw user_error(s.where, "one_to_one needs as many sources as targets");
+        break;
+    case connection_rule::all_to_all: break;
+    case connection_rule::explicit_list:
+        for (const auto& [src, tgt] : s.pairs)
+            if (src >= num_cells_ || !p.targets.index_of(tgt))
+                throw user_error(s.where, "explicit pair (" + std::to_string(src) + ", " + std::to_string(tgt) +
+                                              ") is outside the projection's populations");
+        break;
+    }
+    const bool positive_lognormal = s.delay.type == distribution::kind::lognormal && !s.delay.negative;
+    if (!(lowest_value(s.delay) > 0) && !(positive_lognormal && lowest_value(s.delay) >= 0))
+        throw user_error(s.where, "delays must be > 0 ms");
+}
+
+std::size_t network_recipe::population_of(gid_type gid) const {
+    check_gid(gid);
+    const auto it = std::upper_bound(model_.populations.begin(), model_.populations.end(), gid,
+                                     [](gid_type g, const population_spec& p) { return g < p.first_gid; });
+    return static_cast<std::size_t>(it - model_.populations.begin()) - 1;
+}
+
+cell_description network_recipe::cell(gid_type gid) const {
+    const std::size_t i = population_of(gid);
+    const population_spec& p = model_.populations[i];
+    lif_cell c = p.lif;
+    if (is_constant(p.v_init)) {
+        c.V_init = p.v_init.a;
+    } else {
+        counter_rng rng(model_.options.seed, stream_purpose::initial_state, i, gid);
+        c.V_init = draw(p.v_init, rng);
+    }
+    return c;
+}
+
+// ---- connections -------------------------------------------------------------
+
+void network_recipe::build_explicit_table(const resolved_projection& p) const {
+    // Stable counting sort of the pairs by target: keeps the file's order.
+    const auto& pairs = p.spec->pairs;
+    incoming_table& t = p.incoming;
+    t.offsets.assign(p.targets.size() + 1, 0);
+    for (const auto& pr : pairs) ++t.offsets[*p.targets.index_of(pr.second) + 1];
+    for (std::size_t i = 1; i < t.offsets.size(); ++i) t.offsets[i] += t.offsets[i - 1];
+    t.sources.resize(pairs.size());
+    std::vector<std::uint64_t> fill(t.offsets.begin(), t.offsets.end() - 1);
+    for (const auto& pr : pairs) t.sources[fill[*p.targets.index_of(pr.second)]++] = pr.first;
+}
+
+void network_recipe::build_outdegree_table(const resolved_projection& p) const {
+    // Each source draws its targets from its own stream. Two passes over the
+    // sources (count, then fill) draw the same numbers twice instead of
+    // holding every connection twice in memory. Sources are visited in gid
+    // order, so each target's sources come out sorted.
+    const projection_spec& s = *p.spec;
+    const std::uint64_t n_targets = p.targets.size();
+    incoming_table& t = p.incoming;
+    t.offsets.assign(n_targets + 1, 0);
+    std::vector<std::uint32_t> chosen; // target indices of one source
+    chosen.reserve(s.count);
+    auto draw_targets = [&](gid_type source) {
+        chosen.clear();
+        const auto self = s.allow_autapses ? std::nullopt : p.targets.index_of(source);
+        const std::uint64_t pool = n_targets - (self ? 1 : 0);
+        counter_rng rng(model_.options.seed, stream_purpose::connectivity, p.index, source);
+        auto key = [](auto& x) -> auto& { return x; };
+        if (s.allow_multapses)
+            sample_with_repetition(rng, pool, s.count, chosen, key);
+        else
+            sample_without_repetition(rng, pool, s.count, chosen, key);
+        if (self)
+            for (auto& x : chosen) x += (x >= *self) ? 1 : 0; // skip the source itself
+    };
+    for (std::uint64_t i = 0; i < p.sources.size(); ++i) {
+        draw_targets(p.sources.at(i));
+        for (const auto x : chosen) ++t.offsets[x + 1];
+    }
+    for (std::size_t i = 1; i < t.offsets.size(); ++i) t.offsets[i] += t.offsets[i - 1];
+    t.sources.resize(t.offsets.back());
+    std::vector<std::uint64_t> fill(t.offsets.begin(), t.offsets.end() - 1);
+    for (std::uint64_t i = 0; i < p.sources.size(); ++i) {
+        const gid_type source = p.sources.at(i);
+        draw_targets(source);
+        for (const auto x : chosen) t.sources[fill[x]++] = source;
+    }
+}
+
+const incoming_table& network_recipe::incoming(const resolved_projection& p) const {
+    std::call_once(p.built, [&] { build_outdegree_table(p); });
+    return p.incoming;
+}
+
+std::uint64_t network_recipe::expected_count(const resolved_projection& p, gid_type,
+                                             std::uint64_t target_index) const {
+    const projection_spec& s = *p.spec;
+    switch (s.rule) {
+    case connection_rule::fixed_indegree: return s.count;
+    case connection_rule::pairwise_bernoulli: {
+        // Mean plus four standard deviations: rarely exceeded, then the vector grows once.
+        const double n = static_cast<double>(p.sources.size());
+        const double mean = n * s.probability;
+        return static_cast<std::uint64_t>(mean + 4 * std::sqrt(mean * (1 - s.probability)) + 1);
+    }
+    case connection_rule::one_to_one: return 1;
+    case connection_rule::all_to_all: return p.sources.size();
+    case connection_rule::fixed_outdegree:
+    case connection_rule::explicit_list: {
+        const incoming_table& t = incoming(p);
+        return t.offsets[target_index + 1] - t.offsets[target_index];
+    }
+    }
+    return 0;
+}
+
+void network_recipe::append_sources(const resolved_projection& p, gid_type gid, std::uint64_t target_index,
+                                    std::vector<connection>& out) const {
+    const projection_spec& s = *p.spec;
+    const std::size_t begin = out.size();
+    auto source_field = [](auto& c) -> auto& { return c.source; };
+    // Sources are drawn as indices into the source set, then mapped to gids;
+    // excluding the target itself is done by drawing from one index fewer
+    // and stepping over its index, so no draw is ever rejected.
+    const auto self = (p.autapses_possible && !s.allow_autapses) ? p.sources.index_of(gid) : std::nullopt;
+    const std::uint64_t pool = p.sources.size() - (self ? 1 : 0);
+
+    switch (s.rule) {
+    case connection_rule::fixed_indegree: {
+        counter_rng rng(model_.options.seed, stream_purpose::connectivity, p.index, gid);
+        if (s.allow_multapses)
+            sample_with_repetition(rng, pool, s.count, out, source_field);
+        else
+            sample_without_repetition(rng, pool, s.count, out, source_field);
+        break;
+    }
+    case connection_rule::pairwise_bernoulli: {
+        counter_rng rng(model_.options.seed, stream_purpose::connectivity, p.index, gid);
+        sample_bernoulli(rng, pool, s.probability, out, source_field);
+        break;
+    }
+    case connection_rule::one_to_one: {
+        const gid_type source = p.sources.at(target_index);
+        if (s.allow_autapses || source != gid) out.push_back({source, 0, 0, 0});
+        break;
+    }
+    case connection_rule::all_to_all:
+        out.resize(begin + pool);
+        for (std::uint64_t i = 0; i < pool; ++i) out[begin + i].source = static_cast<gid_type>(i);
+        break;
+    case connection_rule::fixed_outdegree:
+    case connection_rule::explicit_list: {
+        // These tables hold gids already (as does one_to_one above).
+        const incoming_table& t = incoming(p);
+        for (std::uint64_t k = t.offsets[target_index]; k < t.offsets[target_index + 1]; ++k)
+            out.push_back({t.sources[k], 0, 0, 0});
+        break;
+    }
+    }
+
+    const bool holds_indices = s.rule == connection_rule::fixed_indegree ||
+                               s.rule == connection_rule::pairwise_bernoulli ||
+                               s.rule == connection_rule::all_to_all;
+    if (holds_indices) {
+        const bool one_range = p.sources.contiguous();
+        const gid_type first = p.sources.first();
+        for (std::size_t k = begin; k < out.size(); ++k) {
+            std::uint64_t index = out[k].source;
+            if (self && index >= *self) ++index;
+            out[k].source = one_range ? static_cast<gid_type>(first + index) : p.sources.at(index);
+        }
+    }
+
+    if (is_constant(s.weight) && is_constant(s.delay)) {
+        for (std::size_t k = begin; k < out.size(); ++k) {
+            out[k].weight = s.weight.a;
+            out[k].delay = s.delay.a;
+        }
+    } else {
+        counter_rng rng(model_.options.seed, stream_purpose::weights, p.index, gid);
+        for (std::size_t k = begin; k < out.size(); ++k) {
+            out[k].weight = draw(s.weight, rng);
+            out[k].delay = draw(s.delay, rng);
+        }
+    }
+}
+
+std::vector<connection> network_recipe::connections_on(gid_type gid) const {
+    check_gid(gid);
+    std::uint64_t expected = 0;
+    for (const auto& p : projections_)
+        if (const auto t = p->targets.index_of(gid)) expected += expected_count(*p, gid, *t);
+    std::vector<connection> out;
+    out.reserve(expected);
+    for (const auto& p : projections_)
+        if (const auto t = p->targets.index_of(gid)) append_sources(*p, gid, *t, out);
+    return out;
+}
+
+// ---- inputs and probes -------------------------------------------------------
+
+std::vector<poisson_input> network_recipe::poisson_inputs_on(gid_type gid) const {
+    const std::size_t pop = population_of(gid);
+    std::vector<poisson_input> out;
+    for (std::size_t i = 0; i < model_.poisson_inputs.size(); ++i) {
+        if (!poisson_targets_[i].targets(pop)) continue;
+        const poisson_spec& s = model_.poisson_inputs[i];
+        // `count` independent trains of one rate merge into one train.
+        out.push_back({s.rate * static_cast<double>(s.count), s.weight, s.start, s.stop, 0});
+    }
+    return out;
+}
+
+std::vector<current_input> network_recipe::current_inputs_on(gid_type gid) const {
+    const std::size_t pop = population_of(gid);
+    std::vector<current_input> out;
+    for (std::size_t i = 0; i < model_.currents.size(); ++i)
+        if (current_targets_[i].targets(pop)) out.push_back(model_.currents[i].current);
+    return out;
+}
+
+std::vector<probe> network_recipe::probes_on(gid_type gid) const {
+    check_gid(gid);
+    if (!std::binary_search(recorded_.begin(), recorded_.end(), gid)) return {};
+    return {probe{"v", model_.record.voltage_interval}};
+}
+
+} // namespace
+
+std::unique_ptr<recipe> make_recipe(const network_model& model) {
+    return std::make_unique<network_recipe>(model);
+}
+
+} // namespace ranvier

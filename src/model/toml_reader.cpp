@@ -1,0 +1,220 @@
+// Typed access to TOML tables with located, explanatory errors.
+#include "model/toml_reader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <limits>
+
+namespace ranvier {
+
+std::string describe_toml_type(const toml_value& v) {
+    switch (v.type()) {
+    case toml::value_t::boolean: return "a boolean";
+    case toml::value_t::integer: return "an integer";
+    case toml::value_t::floating: return "a number without unit";
+    case toml::value_t::string: return "a string";
+    case toml::value_t::array: return "an array";
+    case toml::value_t::table: return "a table";
+    case toml::value_t::empty: return "nothing";
+    default: return "a date or time";
+    }
+}
+
+std::string format_number(double x) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.10g", x);
+    return buffer;
+}
+
+void rethrow_with_hint(const user_error& e, const std::string& hint) {
+    const std::string message = std::string(e.what()).substr(user_error::format(e.where(), "").size());
+    throw user_error(e.where(), message + " " + hint);
+}
+
+std::string join(const std::vector<std::string>& words, std::string_view separator) {
+    std::string out;
+    for (const auto& w : words) {
+        if (!out.empty()) out += separator;
+        out += w;
+    }
+    return out;
+}
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    // Levenshtein distance over lower-cased letters, one row at a time.
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                              std::tolower(static_cast<unsigned char>(b[j - 1]));
+            const std::size_t next = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+            diagonal = row[j];
+            row[j] = next;
+        }
+    }
+    return row[b.size()];
+}
+
+} // namespace
+
+std::string closest_word(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string best;
+    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+    for (const auto& c : candidates) {
+        const std::size_t d = edit_distance(word, c);
+        if (d < best_distance) best_distance = d, best = c;
+    }
+    // A plausible typo changes at most a third of the word (and at least 2
+    // letters are allowed, so "tau" -> "tau_m" is not suggested but "tua_m" is).
+    const std::size_t tolerance = std::max<std::size_t>(2, word.size() / 3);
+    return best_distance <= tolerance ? best : std::string();
+}
+
+toml_table_reader::toml_table_reader(const toml_value& table, std::string origin, std::string path)
+    : table_(table), origin_(std::move(origin)), path_(std::move(path)) {
+    if (!table_.is_table())
+        throw user_error(source_location{origin_, line_of(table_), path_},
+                         "expected a table, got " + describe_toml_type(table_));
+}
+
+int toml_table_reader::line_of(const toml_value& v) const {
+    return static_cast<int>(v.location().line());
+}
+
+int toml_table_reader::line() const { return line_of(table_); }
+
+std::string toml_table_reader::dotted(std::string_view key) const {
+    if (key.empty()) return path_;
+    if (path_.empty()) return std::string(key);
+    return path_ + "." + std::string(key);
+}
+
+source_location toml_table_reader::where(std::string_view key) const {
+    const toml_value* v = find(key);
+    return {origin_, v ? line_of(*v) : line(), dotted(key)};
+}
+
+source_location toml_table_reader::where_line(int line, std::string_view key) const {
+    return {origin_, line, dotted(key)};
+}
+
+void toml_table_reader::fail(std::string_view key, const std::string& message) const {
+    throw user_error(where(key), message);
+}
+
+void toml_table_reader::reject_unknown_keys(const std::vector<std::string>& allowed) const {
+    for (const auto& [key, value] : table_.as_table()) {
+        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+        const std::string suggestion = closest_word(key, allowed);
+        std::string where_text = path_.empty() ? "at the top level" : "in [" + path_ + "]";
+        throw user_error(source_location{origin_, line_of(value), dotted(key)},
+                         "unknown key " + where_text +
+                             (suggestion.empty() ? std::string()
+                                                 : "; did you mean '" + suggestion + "'?") +
+                             " (valid keys: " + join(allowed) + ")");
+    }
+}
+
+const toml_value* toml_table_reader::find(std::string_view key) const {
+    const auto& t = table_.as_table();
+    const auto it = t.find(std::string(key));
+    return it == t.end() ? nullptr : &it->second;
+}
+
+const toml_value& toml_table_reader::require(std::string_view key, std::string_view what) const {
+    const toml_value* v = find(key);
+    if (!v)
+        throw user_error(source_location{origin_, line(), dotted(key)},
+                         "missing required key in [" + path_ + "]: give " + std::string(what));
+    return *v;
+}
+
+std::string toml_table_reader::get_string(std::string_view key) const {
+    const toml_value& v = require(key, "a string");
+    if (!v.is_string()) fail(key, "expected a string, got " + describe_toml_type(v));
+    return v.as_string().str;
+}
+
+std::string toml_table_reader::get_string(std::string_view key, std::string fallback) const {
+    return has(key) ? get_string(key) : fallback;
+}
+
+std::vector<std::string> toml_table_reader::get_name_list(std::string_view key) const {
+    const toml_value& v = require(key, "a population name or a list of names");
+    std::vector<std::string> names;
+    if (v.is_string()) {
+        names.push_back(v.as_string().str);
+    } else if (v.is_array()) {
+        for (const auto& item : v.as_array()) {
+            if (!item.is_string())
+                fail(key, "expected a population name or a list of names such as [\"E\", \"I\"], "
+                          "but an element is " + describe_toml_type(item));
+            const std::string& name = item.as_string().str;
+            if (std::find(names.begin(), names.end(), name) != names.end())
+                fail(key, "population '" + name + "' is listed twice");
+            names.push_back(name);
+        }
+        if (names.empty()) fail(key, "the list of populations is empty; name at least one");
+    } else {
+        fail(key, "expected a population name or a list of names such as [\"E\", \"I\"], got " +
+                      describe_toml_type(v));
+    }
+    return names;
+}
+
+bool toml_table_reader::get_bool(std::string_view key, bool fallback) const {
+    const toml_value* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_boolean()) fail(key, "expected true or false, got " + describe_toml_type(*v));
+    return v->as_boolean();
+}
+
+std::int64_t toml_table_reader::get_integer(std::string_view key, std::int64_t min,
+                                            std::int64_t max) const {
+    const toml_value& v = require(key, "an integer");
+    if (!v.is_integer())
+        fail(key, "expected an integer (without quotes or unit), got " + describe_toml_type(v));
+    const std::int64_t x = v.as_integer();
+    if (x < min || x > max)
+        fail(key, "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+                      "], got " + std::to_string(x));
+    return x;
+}
+
+std::int64_t toml_table_reader::get_integer(std::string_view key, std::int64_t min, std::int64_t max,
+                                            std::int64_t fallback) const {
+    return has(key) ? get_integer(key, min, max) : fallback;
+}
+
+double toml_table_reader::quantity_of(const toml_value& v, std::string_view key, dimension d) const {
+    const source_location at{origin_, line_of(v), dotted(key)};
+    if (!v.is_string())
+        throw user_error(at, "expected a " + to_string(d) + " such as \"" + example_quantity(d) +
+                                 "\" (a string with a unit), got " + describe_toml_type(v));
+    return parse_quantity(v.as_string().str, d, at);
+}
+
+double toml_table_reader::get_quantity(std::string_view key, dimension d) const {
+    const toml_value& v = require(key, "a " + to_string(d) + " such as \"" + example_quantity(d) + "\"");
+    return quantity_of(v, key, d);
+}
+
+double toml_table_reader::get_quantity(std::string_view key, dimension d, double fallback) const {
+    const toml_value* v = find(key);
+    return v ? quantity_of(*v, key, d) : fallback;
+}
+
+toml_table_reader toml_table_reader::sub_table(std::string_view key) const {
+    const toml_value& v = require(key, "a table");
+    if (!v.is_table())
+        fail(key, "expected a table such as { key = value, ... }, got " + describe_toml_type(v));
+    return toml_table_reader(v, origin_, dotted(key));
+}
+
+} // namespace ranvier

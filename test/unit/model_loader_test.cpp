@@ -1,0 +1,195 @@
+// Tests of loading valid model files: every value of
+// test/data/models/all_features.toml, the defaults, and the built-in Brunel model.
+#include <ranvier/network_model.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+using namespace ranvier;
+
+namespace {
+
+std::string model_path(const std::string& name) {
+    return std::string(RANVIER_SOURCE_DIR) + "/test/data/models/" + name;
+}
+
+// Values go through one multiplication by a power of ten: a few ulps.
+constexpr double tol = 1e-12;
+
+} // namespace
+
+TEST(ModelLoader, Simulation) {
+    const network_model m = load_network_model(model_path("all_features.toml"));
+    EXPECT_EQ(m.origin, model_path("all_features.toml"));
+    EXPECT_NEAR(m.t_stop, 200, tol);
+    EXPECT_NEAR(m.options.dt, 0.05, tol);
+    EXPECT_EQ(m.options.seed, 42u);
+    EXPECT_EQ(m.options.mode, execution_mode::async_fixed);
+    EXPECT_EQ(m.options.threads, 2u);
+}
+
+TEST(ModelLoader, Populations) {
+    const network_model m = load_network_model(model_path("all_features.toml"));
+    ASSERT_EQ(m.populations.size(), 3u);
+    EXPECT_EQ(m.num_cells(), 40u);
+    const population_spec& a = m.populations[0];
+    EXPECT_EQ(a.name, "A");
+    EXPECT_EQ(a.first_gid, 0u);
+    EXPECT_EQ(a.where.line, 11);
+    EXPECT_EQ(a.lif.synapse, lif_synapse::delta);
+    EXPECT_NEAR(a.lif.tau_m, 20, tol);
+    EXPECT_NEAR(a.lif.C_m, 250, tol); // "0.25 nF"
+    EXPECT_NEAR(a.lif.E_L, -65, tol);
+    EXPECT_NEAR(a.lif.V_th, -50, tol);
+    EXPECT_NEAR(a.lif.V_reset, -60, tol);
+    EXPECT_NEAR(a.lif.t_ref, 2, tol);
+    EXPECT_NEAR(a.lif.I_e, 100, tol); // "0.1 nA"
+    EXPECT_EQ(a.v_init.type, distribution::kind::normal);
+    EXPECT_NEAR(a.v_init.a, -60, tol);
+    EXPECT_NEAR(a.v_init.b, 3, tol);
+    EXPECT_FALSE(a.v_init.low.has_value());
+    ASSERT_TRUE(a.v_init.high.has_value());
+    EXPECT_NEAR(*a.v_init.high, -51, tol);
+
+    const population_spec& b = m.populations[1];
+    EXPECT_EQ(b.first_gid, 20u);
+    EXPECT_EQ(b.lif.synapse, lif_synapse::exp);
+    EXPECT_NEAR(b.lif.tau_syn_ex, 5, tol);
+    EXPECT_NEAR(b.lif.tau_syn_in, 10, tol);
+    EXPECT_EQ(b.v_init.type, distribution::kind::constant);
+    EXPECT_NEAR(b.v_init.a, -68, tol);
+    EXPECT_EQ(m.populations[2].first_gid, 30u);
+    EXPECT_EQ(m.populations[2].lif.synapse, lif_synapse::alpha);
+}
+
+TEST(ModelLoader, Projections) {
+    const network_model m = load_network_model(model_path("all_features.toml"));
+    ASSERT_EQ(m.projections.size(), 6u);
+    const projection_spec& p0 = m.projections[0];
+    EXPECT_EQ(p0.rule, connection_rule::fixed_indegree);
+    EXPECT_EQ(p0.count, 5u);
+    EXPECT_FALSE(p0.allow_autapses);
+    EXPECT_FALSE(p0.allow_multapses);
+    EXPECT_EQ(p0.weight.type, distribution::kind::uniform);
+    EXPECT_NEAR(p0.weight.a, 0.1, tol);
+    EXPECT_NEAR(p0.weight.b, 0.3, tol);
+    EXPECT_EQ(p0.delay.type, distribution::kind::normal);
+    EXPECT_NEAR(*p0.delay.low, 0.5, tol);
+
+    const projection_spec& p1 = m.projections[1];
+    EXPECT_EQ(p1.sources, (std::vector<std::string>{"A", "B"}));
+    EXPECT_EQ(p1.targets, (std::vector<std::string>{"B", "C"}));
+    EXPECT_EQ(p1.rule, connection_rule::pairwise_bernoulli);
+    EXPECT_DOUBLE_EQ(p1.probability, 0.2);
+    // lognormal with mean -20 pA, std 5 pA: magnitude has sigma^2 = ln(1 + 1/16).
+    EXPECT_EQ(p1.weight.type, distribution::kind::lognormal);
+    EXPECT_TRUE(p1.weight.negative);
+    EXPECT_NEAR(p1.weight.b * p1.weight.b, std::log1p(1.0 / 16), 1e-12);
+    EXPECT_NEAR(p1.weight.a, std::log(20.0) - 0.5 * std::log1p(1.0 / 16), 1e-12);
+
+    EXPECT_EQ(m.projections[2].rule, connection_rule::one_to_one);
+    EXPECT_NEAR(m.projections[2].weight.a, 10, tol);
+    EXPECT_EQ(m.projections[3].rule, connection_rule::fixed_outdegree);
+    EXPECT_EQ(m.projections[3].count, 3u);
+    EXPECT_NEAR(m.projections[3].weight.a, -0.2, tol);
+    EXPECT_EQ(m.projections[4].rule, connection_rule::all_to_all);
+
+    // Explicit pairs are indices into the source (A: gids 0..19) and target
+    // (C: gids 30..39) populations, stored as gids.
+    const projection_spec& p5 = m.projections[5];
+    EXPECT_EQ(p5.rule, connection_rule::explicit_list);
+    const std::vector<std::pair<gid_type, gid_type>> pairs{{0, 31}, {19, 39}, {0, 31}};
+    EXPECT_EQ(p5.pairs, pairs);
+    EXPECT_NEAR(p5.weight.a, 3, tol);
+}
+
+TEST(ModelLoader, Inputs) {
+    const network_model m = load_network_model(model_path("all_features.toml"));
+    ASSERT_EQ(m.poisson_inputs.size(), 2u);
+    const poisson_spec& p = m.poisson_inputs[0];
+    EXPECT_NEAR(p.rate, 10, tol);
+    EXPECT_EQ(p.count, 100u);
+    EXPECT_NEAR(p.weight, 0.1, tol);
+    EXPECT_NEAR(p.start, 10, tol);
+    EXPECT_NEAR(p.stop, 150, tol);
+    const poisson_spec& q = m.poisson_inputs[1];
+    EXPECT_EQ(q.count, 1u);
+    EXPECT_EQ(q.start, 0);
+    EXPECT_EQ(q.stop, time_infinity);
+    EXPECT_NEAR(q.weight, 20, tol);
+
+    ASSERT_EQ(m.currents.size(), 2u);
+    EXPECT_EQ(m.currents[0].current.time, (std::vector<double>{20, 80}));
+    EXPECT_EQ(m.currents[0].current.amplitude, (std::vector<double>{50, 0}));
+    EXPECT_EQ(m.currents[1].current.time, (std::vector<double>{0, 50, 100}));
+    ASSERT_EQ(m.currents[1].current.amplitude.size(), 3u);
+    EXPECT_NEAR(m.currents[1].current.amplitude[1], 200, tol);
+
+    EXPECT_FALSE(m.record.spikes);
+    EXPECT_EQ(m.record.voltage_gids, (std::vector<gid_type>{0, 25, 39}));
+    EXPECT_NEAR(m.record.voltage_interval, 0.5, tol);
+}
+
+TEST(ModelLoader, Defaults) {
+    const network_model m = load_network_model(model_path("minimal.toml"));
+    const lif_cell defaults;
+    EXPECT_EQ(m.t_stop, 1000.0);
+    EXPECT_EQ(m.options.dt, 0.1);
+    EXPECT_EQ(m.options.seed, 0u);
+    EXPECT_EQ(m.options.mode, execution_mode::bsp_fixed);
+    ASSERT_EQ(m.populations.size(), 1u);
+    EXPECT_EQ(m.populations[0].lif.tau_m, defaults.tau_m);
+    EXPECT_EQ(m.populations[0].lif.synapse, lif_synapse::delta);
+    // V_init defaults to the resting potential.
+    EXPECT_EQ(m.populations[0].v_init.type, distribution::kind::constant);
+    EXPECT_EQ(m.populations[0].v_init.a, defaults.E_L);
+    EXPECT_TRUE(m.record.spikes);
+    EXPECT_TRUE(m.record.voltage_gids.empty());
+}
+
+TEST(ModelLoader, BuiltinBrunel) {
+    const network_model m = builtin_brunel_model();
+    EXPECT_EQ(m.origin, "builtin:brunel");
+    EXPECT_EQ(m.num_cells(), 12500u);
+    ASSERT_EQ(m.projections.size(), 2u);
+    EXPECT_EQ(m.projections[0].count, 1000u);
+    EXPECT_EQ(m.projections[1].count, 250u);
+    EXPECT_NEAR(m.projections[1].weight.a, -0.5, tol);
+    EXPECT_NEAR(m.projections[0].delay.a, 1.5, tol);
+    ASSERT_EQ(m.poisson_inputs.size(), 1u);
+    EXPECT_EQ(m.poisson_inputs[0].count, 1000u);
+    EXPECT_EQ(m.options.seed, 12345u);
+}
+
+TEST(ModelLoader, BuiltinMatchesTheExampleFile) {
+    // The built-in text is examples/brunel.toml compiled in: same model.
+    const network_model file = load_network_model(std::string(RANVIER_SOURCE_DIR) + "/examples/brunel.toml");
+    const network_model builtin = builtin_brunel_model();
+    EXPECT_EQ(file.num_cells(), builtin.num_cells());
+    EXPECT_EQ(file.projections.size(), builtin.projections.size());
+    EXPECT_EQ(file.record.voltage_gids, builtin.record.voltage_gids);
+}
+
+TEST(ModelLoader, ErrorsFromTextNameTheOrigin) {
+    try {
+        parse_network_model("[[population]]\nname = \"E\"\nsize = 0\n", "inline-model");
+        FAIL() << "size 0 accepted";
+    } catch (const user_error& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("inline-model:3: 'population.size':", 0), 0u) << e.what();
+    }
+}
+
+TEST(ModelLoader, WeightUnitErrorExplainsTheSynapseKind) {
+    const char* text = "[[population]]\nname = \"E\"\nsize = 2\nsynapse = \"exp\"\n"
+                       "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"all_to_all\"\n"
+                       "weight = \"1 mV\"\ndelay = \"1 ms\"\n";
+    try {
+        parse_network_model(text, "m");
+        FAIL() << "mV weight onto exp synapses accepted";
+    } catch (const user_error& e) {
+        EXPECT_EQ(e.where().line, 9);
+        EXPECT_NE(std::string(e.what()).find("weights onto exp synapses"), std::string::npos) << e.what();
+    }
+}

@@ -1,0 +1,168 @@
+// Tests of the recipe of a network model beyond connectivity: initial
+// states, weight/delay distributions, inputs, probes, concurrent use, and the
+// connection counts of the full Brunel network.
+#include <ranvier/network_model.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace ranvier;
+
+namespace {
+
+std::unique_ptr<recipe> all_features() {
+    return make_recipe(load_network_model(std::string(RANVIER_SOURCE_DIR) + "/test/data/models/all_features.toml"));
+}
+
+double v_init(const recipe& r, gid_type gid) { return std::get<lif_cell>(r.cell(gid)).V_init; }
+
+} // namespace
+
+TEST(Recipe, UniformInitialPotential) {
+    // Brunel: V_init ~ U(0 mV, 20 mV) over 12500 cells; the sample mean has
+    // sd 20/sqrt(12 * 12500) = 0.052 mV: 5 sd = 0.26 mV.
+    const auto r = make_recipe(builtin_brunel_model());
+    double sum = 0;
+    for (gid_type g = 0; g < r->num_cells(); ++g) {
+        const double v = v_init(*r, g);
+        ASSERT_GE(v, 0.0);
+        ASSERT_LT(v, 20.0);
+        sum += v;
+    }
+    EXPECT_NEAR(sum / r->num_cells(), 10.0, 0.26);
+    EXPECT_EQ(v_init(*r, 17), v_init(*r, 17)) << "a pure function of (seed, gid)";
+    EXPECT_NE(v_init(*r, 17), v_init(*r, 18));
+}
+
+TEST(Recipe, BoundedNormalInitialPotentialAndParameters) {
+    const auto r = all_features();
+    EXPECT_EQ(r->num_cells(), 40u);
+    for (gid_type g = 0; g < 20; ++g) {
+        EXPECT_LE(v_init(*r, g), -51.0) << "high bound";
+        EXPECT_EQ(r->kind(g), cell_kind::lif);
+    }
+    const lif_cell b = std::get<lif_cell>(r->cell(25));
+    EXPECT_EQ(b.synapse, lif_synapse::exp);
+    EXPECT_EQ(b.V_init, -68.0);
+    EXPECT_EQ(b.tau_syn_in, 10.0);
+}
+
+TEST(Recipe, WeightAndDelayDistributions) {
+    const auto r = all_features();
+    // Projection 0 onto A: weight U(0.1, 0.3) mV, delay N(2, 0.5) ms bounded below at 0.5 ms.
+    double weight_sum = 0;
+    int n = 0;
+    for (gid_type g = 0; g < 20; ++g)
+        for (const auto& c : r->connections_on(g)) {
+            if (c.source >= 20) continue; // from C (fixed_outdegree, constant weight)
+            EXPECT_GE(c.weight, 0.1);
+            EXPECT_LT(c.weight, 0.3);
+            EXPECT_GE(c.delay, 0.5);
+            weight_sum += c.weight, ++n;
+        }
+    ASSERT_EQ(n, 20 * 5);
+    // Mean of 100 uniforms on [0.1, 0.3]: sd 0.2/sqrt(12*100) = 0.0058; 5 sd = 0.029.
+    EXPECT_NEAR(weight_sum / n, 0.2, 0.029);
+    // Projection 1 onto B and C: negative lognormal weights (pA).
+    for (gid_type g = 20; g < 40; ++g)
+        for (const auto& c : r->connections_on(g))
+            if (c.delay == 1.0 && c.source < 30 && g >= 20 && c.weight < 0) EXPECT_LT(c.weight, 0.0);
+}
+
+TEST(Recipe, NegativeLognormalWeightsHaveTheRequestedMean) {
+    const std::string text = "[[population]]\nname = \"E\"\nsize = 200\nsynapse = \"exp\"\n"
+                             "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"fixed_indegree\"\n"
+                             "indegree = 100\ndelay = \"1 ms\"\n"
+                             "weight = { distribution = \"lognormal\", mean = \"-20 pA\", std = \"5 pA\" }\n";
+    const auto r = make_recipe(parse_network_model(text, "t"));
+    double sum = 0, sum2 = 0;
+    int n = 0;
+    for (gid_type g = 0; g < 200; ++g)
+        for (const auto& c : r->connections_on(g)) {
+            ASSERT_LT(c.weight, 0.0);
+            sum += c.weight, sum2 += c.weight * c.weight, ++n;
+        }
+    const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
+    // 20000 draws with sd 5: the mean's sd is 0.035 pA (5 sd = 0.18); the
+    // sample sd's own sd is ~5/sqrt(2*20000)*~1.2 = 0.03 pA (use 0.2).
+    EXPECT_NEAR(mean, -20.0, 0.18);
+    EXPECT_NEAR(sd, 5.0, 0.2);
+}
+
+TEST(Recipe, PoissonCurrentAndProbes) {
+    const auto r = all_features();
+    const auto p = r->poisson_inputs_on(3);
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_DOUBLE_EQ(p[0].rate, 10.0 * 100); // rate * count
+    EXPECT_DOUBLE_EQ(p[0].weight, 0.1);
+    EXPECT_DOUBLE_EQ(p[0].start, 10.0);
+    EXPECT_DOUBLE_EQ(p[0].stop, 150.0);
+    const auto q = r->poisson_inputs_on(35);
+    ASSERT_EQ(q.size(), 1u);
+    EXPECT_DOUBLE_EQ(q[0].rate, 5.0);
+    EXPECT_DOUBLE_EQ(q[0].weight, 20.0);
+
+    EXPECT_EQ(r->current_inputs_on(0).size(), 1u);
+    EXPECT_EQ(r->current_inputs_on(25).size(), 1u);
+    EXPECT_EQ(r->current_inputs_on(25)[0].time.size(), 3u);
+    EXPECT_TRUE(r->current_inputs_on(35).empty());
+
+    ASSERT_EQ(r->probes_on(25).size(), 1u);
+    EXPECT_EQ(r->probes_on(25)[0].variable, "v");
+    EXPECT_DOUBLE_EQ(r->probes_on(25)[0].interval, 0.5);
+    EXPECT_TRUE(r->probes_on(24).empty());
+}
+
+TEST(Recipe, GidOutOfRangeIsAnError) {
+    const auto r = all_features();
+    EXPECT_THROW(r->connections_on(40), user_error);
+    EXPECT_THROW(r->cell(1000), user_error);
+}
+
+TEST(Recipe, ConcurrentQueriesMatchSequential) {
+    // fixed_outdegree builds its table on first use: many threads racing to
+    // use it must see the same connections as one thread.
+    const std::string text = "[[population]]\nname = \"E\"\nsize = 2000\n"
+                             "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"fixed_outdegree\"\n"
+                             "outdegree = 50\nweight = { distribution = \"uniform\", low = \"0 mV\", high = \"1 mV\" }\n"
+                             "delay = \"1 ms\"\n";
+    const network_model m = parse_network_model(text, "t");
+    const auto sequential = make_recipe(m);
+    std::vector<std::vector<connection>> expected(2000);
+    for (gid_type g = 0; g < 2000; ++g) expected[g] = sequential->connections_on(g);
+
+    const auto shared = make_recipe(m);
+    std::vector<int> mismatches(4, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (gid_type g = static_cast<gid_type>(t); g < 2000; g += 4) {
+                const auto got = shared->connections_on(g);
+                bool same = got.size() == expected[g].size();
+                for (std::size_t i = 0; same && i < got.size(); ++i)
+                    same = got[i].source == expected[g][i].source && got[i].weight == expected[g][i].weight;
+                mismatches[t] += !same;
+            }
+        });
+    for (auto& th : threads) th.join();
+    for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0);
+}
+
+TEST(Recipe, BrunelFullNetworkConnectionCounts) {
+    // The full Brunel network: 12500 targets x (1000 + 250) sources. (Its
+    // build speed is measured by bench/brunel, not asserted here.)
+    const auto r = make_recipe(builtin_brunel_model());
+    std::uint64_t total = 0, from_excitatory = 0;
+    for (gid_type g = 0; g < r->num_cells(); ++g) {
+        const auto conns = r->connections_on(g);
+        total += conns.size();
+        for (const auto& c : conns) from_excitatory += c.source < 10000;
+    }
+    EXPECT_EQ(total, 12500u * 1250u);
+    EXPECT_EQ(from_excitatory, 12500u * 1000u);
+}
