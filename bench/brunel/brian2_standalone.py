@@ -10,6 +10,8 @@ The network is the one of test/validation/reference/brian2/brunel_brian2.py
   run_s     the simulation loop itself, Brian2's own timer (last_run_info.txt,
             measured inside the binary around Network::run)
   binary_s  the whole standalone binary (includes loading the connectivity)
+  binary_cpu_s  its user+sys CPU time: far below binary_s * threads means
+            the machine was busy and the timings are not to be trusted
 Memory:
   peak_rss_mb        peak RSS of the standalone binary (getrusage of a wrapper
                      whose only child is the binary)
@@ -38,8 +40,9 @@ import brunel_params  # noqa: E402
 # Runs the binary as the wrapper's only child and records its peak RSS (kB).
 RSS_WRAPPER = ("import resource, subprocess, sys\n"
                "rc = subprocess.call(['./main'])\n"
-               "kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-               "open('results/peak_rss_kb.txt', 'w').write(str(kb))\n"
+               "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+               "open('results/peak_rss_kb.txt', 'w').write(str(use.ru_maxrss))\n"
+               "open('results/cpu_s.txt', 'w').write(str(use.ru_utime + use.ru_stime))\n"
                "sys.exit(rc)\n")
 
 
@@ -67,6 +70,7 @@ def run_standalone(p, threads, seed, with_synapses=True):
         b2.device.run(project, with_output=False, run_args=[])
         t2 = time.perf_counter()
         rss_kb = int(pathlib.Path(project, "results", "peak_rss_kb.txt").read_text())
+        cpu_s = float(pathlib.Path(project, "results", "cpu_s.txt").read_text())
         synapses = sum(len(o) for o in objects if isinstance(o, b2.Synapses))
         spikes = int(monitor.num_spikes)
         result = {
@@ -74,6 +78,7 @@ def run_standalone(p, threads, seed, with_synapses=True):
             "build_s": t1 - t0,
             "run_s": float(b2.device._last_run_time),
             "binary_s": t2 - t1,
+            "binary_cpu_s": cpu_s,  # user+sys of the binary: shows contention
             "synapses": int(synapses),
             "spikes": spikes,
             "mean_rate_hz": spikes / (p["n_cells"] * p["t_stop_ms"] * 1e-3),

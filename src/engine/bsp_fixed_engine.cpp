@@ -51,6 +51,7 @@ bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options
     epoch_steps_ = min_delay != UINT32_MAX
                        ? min_delay
                        : std::max<std::int64_t>(1, std::llround(1.0 / dt_));
+    for (auto& g : groups_) g->prepare(epoch_steps_);
     stats.cells = model.num_cells();
     stats.cell_groups = groups_.size();
     stats.wall.build += seconds_since(t0);

@@ -31,6 +31,10 @@ class fixed_step_group {
 public:
     virtual ~fixed_step_group() = default;
 
+    // Called once before the first advance with the longest epoch the engine
+    // will use (never longer than the shortest delay onto any group).
+    virtual void prepare(std::int64_t epoch_steps) = 0;
+
     // Integrates steps [step_begin, step_end): step k takes the state from
     // k*dt to (k+1)*dt. A spike in step k is stamped (k+1)*dt.
     virtual void advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) = 0;

@@ -20,10 +20,11 @@ std::uint32_t delay_in_steps(const connection& c, gid_type target, double dt) {
                          std::to_string(target) + ": delay " + std::to_string(c.delay) +
                          " ms is shorter than the time step dt = " + std::to_string(dt) +
                          " ms; use a delay of at least one step");
-    if (steps > 1e9)
+    if (steps > max_delay_steps)
         throw user_error("connection " + std::to_string(c.source) + " -> " +
                          std::to_string(target) + ": delay of " + std::to_string(c.delay) +
-                         " ms is too long");
+                         " ms is " + std::to_string(steps) + " steps; at most " +
+                         std::to_string(max_delay_steps) + " steps of dt are supported");
     return static_cast<std::uint32_t>(steps);
 }
 
@@ -74,16 +75,32 @@ connection_table::connection_table(const recipe& model, std::span<const gid_type
             min_delay_ = std::min(min_delay_, d);
             max_delay_ = std::max(max_delay_, d);
             const std::uint32_t target = target_index(local, c);
+            if (target >= max_group_targets)
+                throw internal_error("connection_table: group has more than 65536 targets");
             entries_[cursor[count[c.source]]++] =
-                synapse_entry{target, static_cast<float>(c.weight), d};
+                synapse_entry{static_cast<std::uint16_t>(target), static_cast<std::uint16_t>(d),
+                              static_cast<float>(c.weight)};
         }
     }
     if (!std::equal(cursor.begin(), cursor.end(), offsets_.begin() + 1))
         throw internal_error("connection_table: recipe gave different connections on the "
                              "second pass (connections_on must be deterministic)");
+
+    if (!sources_.empty() && sources_.size() >= n_cells / 8) {
+        dense_offsets_.assign(static_cast<std::size_t>(n_cells) + 1, 0);
+        std::size_t i = 0;
+        for (gid_type g = 0; g <= n_cells; ++g) {
+            while (i < sources_.size() && sources_[i] < g) ++i;
+            dense_offsets_[g] = offsets_[i];
+        }
+    }
 }
 
 std::span<const synapse_entry> connection_table::from(gid_type source) const {
+    if (!dense_offsets_.empty()) {
+        if (source + 1 >= dense_offsets_.size()) return {};
+        return {entries_.data() + dense_offsets_[source], entries_.data() + dense_offsets_[source + 1]};
+    }
     const auto it = std::lower_bound(sources_.begin(), sources_.end(), source);
     if (it == sources_.end() || *it != source) return {};
     const auto i = static_cast<std::size_t>(it - sources_.begin());
@@ -92,7 +109,7 @@ std::span<const synapse_entry> connection_table::from(gid_type source) const {
 
 std::uint64_t connection_table::bytes() const {
     return entries_.capacity() * sizeof(synapse_entry) + sources_.capacity() * sizeof(gid_type) +
-           offsets_.capacity() * sizeof(std::uint64_t);
+           (offsets_.capacity() + dense_offsets_.capacity()) * sizeof(std::uint64_t);
 }
 
 } // namespace ranvier

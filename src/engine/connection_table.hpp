@@ -1,7 +1,8 @@
 // Incoming connections of one cell group, stored by source so that a spike
 // finds its targets in the group with one binary search and a contiguous scan.
-// 12 bytes per synapse: target index inside the group, weight in single
-// precision, delay in time steps.
+// 8 bytes per synapse: target index inside the group (groups hold at most
+// 65,536 targets), delay in time steps (at most 65,535), weight in single
+// precision.
 #pragma once
 
 #include <ranvier/recipe.hpp>
@@ -15,11 +16,14 @@
 namespace ranvier {
 
 struct synapse_entry {
-    std::uint32_t target;  // index of the target cell (or site) inside the group
+    std::uint16_t target;  // index of the target cell (or site) inside the group
+    std::uint16_t delay;   // time steps, 1..max_delay_steps
     float weight;          // mV or pA, as in the model (stored in single precision)
-    std::uint32_t delay;   // time steps, >= 1
 };
-static_assert(sizeof(synapse_entry) == 12);
+static_assert(sizeof(synapse_entry) == 8);
+
+constexpr std::size_t max_group_targets = 65536;
+constexpr std::uint32_t max_delay_steps = 65535;
 
 class connection_table {
 public:
@@ -48,8 +52,12 @@ public:
     std::uint32_t max_delay() const { return max_delay_; } // steps (0 if empty)
 
 private:
-    std::vector<gid_type> sources_;       // sorted distinct sources
-    std::vector<std::uint64_t> offsets_;  // entries of sources_[i]: [offsets_[i], offsets_[i+1])
+    // Sparse index: sorted distinct sources and their entry ranges
+    // [offsets_[i], offsets_[i+1]). When sources are dense (at least 1 in 8
+    // gids), a direct index by gid replaces the binary search.
+    std::vector<gid_type> sources_;
+    std::vector<std::uint64_t> offsets_;
+    std::vector<std::uint64_t> dense_offsets_; // size num_cells + 1, or empty
     std::vector<synapse_entry> entries_;
     std::uint32_t min_delay_ = UINT32_MAX, max_delay_ = 0;
 };

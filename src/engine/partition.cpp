@@ -1,10 +1,12 @@
 #include "engine/partition.hpp"
+#include "engine/connection_table.hpp"
 
 #include <algorithm>
 
 namespace ranvier {
 
 std::vector<group_spec> partition_cells(const recipe& model, std::size_t group_size) {
+    group_size = std::clamp<std::size_t>(group_size, 1, max_group_targets);
     std::vector<group_spec> groups;
     const gid_type n = model.num_cells();
     for (gid_type gid = 0; gid < n; ++gid) {

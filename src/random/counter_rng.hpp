@@ -37,6 +37,14 @@ public:
         used_ = 4;
     }
 
+    // Positions the stream at number `position` (block position/4, lane
+    // position%4): the n-th number of a stream is the same however it is reached.
+    void seek_number(std::uint64_t position) {
+        ctr_.v[1] = position / 4;
+        refill();
+        used_ = static_cast<unsigned>(position % 4);
+    }
+
     std::uint64_t next_u64() {
         if (used_ == 4) refill();
         return out_.v[used_++];

@@ -25,7 +25,7 @@ std::int64_t first_step_at_or_after(double t, double dt) {
 
 lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, lif_synapse kind,
                      double dt, std::uint64_t seed)
-    : gids_(std::move(gids)), kind_(kind), dt_(dt), n_(gids_.size()),
+    : gids_(std::move(gids)), kind_(kind), dt_(dt), n_(gids_.size()), seed_(seed),
       table_(model, gids_, dt, connection_table::point_cell_target) {
     y_.resize(n_);
     refractory_.assign(n_, 0);
@@ -101,8 +101,8 @@ lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, lif_synaps
             auto [it, fresh] = table_of_mean.try_emplace(mean, tables_.size());
             if (fresh) tables_.emplace_back(mean);
             poisson_.push_back({i, it->second, in.weight, first_step_at_or_after(in.start, dt),
-                                first_step_at_or_after(in.stop, dt),
-                                counter_rng(seed, stream_purpose::poisson, k, gid)});
+                                first_step_at_or_after(in.stop, dt), gid,
+                                static_cast<std::uint32_t>(k)});
         }
 
         for (const current_input& in : model.current_inputs_on(gid)) {
@@ -132,7 +132,13 @@ lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, lif_synaps
     std::stable_sort(current_changes_.begin(), current_changes_.end(),
                      [](const auto& a, const auto& b) { return a.step < b.step; });
 
-    ring_len_ = static_cast<std::int64_t>(table_.max_delay()) + 1;
+}
+
+void lif_group::prepare(std::int64_t epoch_steps) {
+    // The ring holds every step an event can still be due in: up to the
+    // longest delay ahead, and the whole epoch ahead for Poisson input.
+    ring_len_ = std::max<std::int64_t>(table_.max_delay() + 1, epoch_steps);
+    const int channels = kind_ == lif_synapse::delta ? 1 : 2;
     for (int c = 0; c < channels; ++c) ring_[c].assign(static_cast<std::size_t>(ring_len_) * n_, 0.0);
 }
 
@@ -141,32 +147,62 @@ group_counters lif_group::counters() const {
 }
 
 void lif_group::deliver(std::span<const spike> spikes) {
-    std::uint64_t delivered = 0;
+    // Look up every spike's entries first, so that the entries of a later
+    // spike can be prefetched while an earlier one is written: the table is
+    // far larger than the caches and each spike's entries are a short run.
+    pending_.clear();
     for (const spike& s : spikes) {
         const auto entries = table_.from(s.gid);
-        if (entries.empty()) continue;
-        // The spike was emitted in step k with (k+1)*dt = s.time; an event with
-        // delay d steps acts in step k + d.
-        const std::int64_t emit_step = std::llround(s.time / dt_) - 1;
+        if (!entries.empty()) pending_.push_back({entries, std::llround(s.time / dt_) - 1});
+    }
+    constexpr std::size_t lookahead = 2, prefetch_lines = 8;
+    const auto len = static_cast<std::size_t>(ring_len_);
+    std::uint64_t delivered = 0;
+    for (std::size_t k = 0; k < pending_.size(); ++k) {
+        if (k + lookahead < pending_.size()) {
+            const auto next = pending_[k + lookahead].entries;
+            const std::size_t bytes = std::min<std::size_t>(next.size_bytes(), prefetch_lines * 64);
+            for (std::size_t b = 0; b < bytes; b += 64)
+                __builtin_prefetch(reinterpret_cast<const char*>(next.data()) + b);
+        }
+        const auto entries = pending_[k].entries;
+        // The spike was emitted in step k with (k+1)*dt = its time; an event
+        // with delay d steps acts in step k + d, kept in ring slot (k + d) mod
+        // L. d < L, so one conditional subtraction replaces a modulo per event.
+        const auto base = static_cast<std::size_t>(pending_[k].emit_step % ring_len_);
         delivered += entries.size();
         if (kind_ == lif_synapse::delta) {
-            for (const synapse_entry& e : entries)
-                ring_slot(0, emit_step + e.delay)[e.target] += e.weight;
+            double* const ring = ring_[0].data();
+            for (const synapse_entry& e : entries) {
+                std::size_t slot = base + e.delay;
+                if (slot >= len) slot -= len;
+                ring[slot * n_ + e.target] += e.weight;
+            }
         } else {
-            for (const synapse_entry& e : entries)
-                ring_slot(e.weight < 0, emit_step + e.delay)[e.target] += e.weight;
+            for (const synapse_entry& e : entries) {
+                std::size_t slot = base + e.delay;
+                if (slot >= len) slot -= len;
+                ring_[e.weight < 0][slot * n_ + e.target] += e.weight;
+            }
         }
     }
     events_delivered_ += delivered;
 }
 
-void lif_group::add_poisson_input(std::int64_t step, double* slot_ex, double* slot_in) {
-    for (poisson_stream& p : poisson_) {
-        if (step < p.first_step || step >= p.end_step) continue;
-        const std::uint32_t count = tables_[p.table].sample(p.rng.uniform());
-        if (count == 0) continue;
-        double* slot = (p.weight < 0 && slot_in) ? slot_in : slot_ex;
-        slot[p.target] += count * p.weight;
+void lif_group::add_poisson_input(std::int64_t step_begin, std::int64_t step_end) {
+    const bool split = kind_ != lif_synapse::delta;
+    for (const poisson_stream& p : poisson_) {
+        const std::int64_t first = std::max(step_begin, p.first_step);
+        const std::int64_t last = std::min(step_end, p.end_step);
+        if (first >= last) continue;
+        counter_rng rng(seed_, stream_purpose::poisson, p.index, p.gid);
+        rng.seek_number(static_cast<std::uint64_t>(first));
+        const lif::poisson_count_table& table = tables_[p.table];
+        const int channel = split && p.weight < 0;
+        for (std::int64_t step = first; step < last; ++step) {
+            const std::uint32_t count = table.sample(rng.uniform());
+            if (count) ring_slot(channel, step)[p.target] += count * p.weight;
+        }
     }
 }
 
@@ -205,11 +241,13 @@ void lif_group::advance_kind(std::int64_t step_begin, std::int64_t step_end, gro
     const double* const reset = reset_.data();
     const std::int32_t* const ref_steps = ref_steps_.data();
 
+    // Poisson events of the whole epoch go into the ring first: each stream
+    // is then touched once per epoch rather than once per step.
+    if (!poisson_.empty()) add_poisson_input(step_begin, step_end);
     for (std::int64_t step = step_begin; step < step_end; ++step) {
         apply_current_changes(step);
         double* const in_ex = ring_slot(0, step);
         double* const in_in = Kind == lif_synapse::delta ? nullptr : ring_slot(1, step);
-        if (!poisson_.empty()) add_poisson_input(step, in_ex, in_in);
         const double t_spike = (step + 1) * dt_;
 
         for (std::size_t i = 0; i < n; ++i) {

@@ -23,6 +23,7 @@ public:
     lif_group(const recipe& model, std::vector<gid_type> gids, lif_synapse kind, double dt,
               std::uint64_t seed);
 
+    void prepare(std::int64_t epoch_steps) override;
     void advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) override;
     void deliver(std::span<const spike> spikes) override;
     std::span<const gid_type> gids() const override { return gids_; }
@@ -33,7 +34,7 @@ public:
 private:
     template <lif_synapse Kind>
     void advance_kind(std::int64_t step_begin, std::int64_t step_end, group_output& out);
-    void add_poisson_input(std::int64_t step, double* slot_ex, double* slot_in);
+    void add_poisson_input(std::int64_t step_begin, std::int64_t step_end);
     void apply_current_changes(std::int64_t step);
     void record_samples(std::int64_t step, group_output& out) const;
     double* ring_slot(int channel, std::int64_t step) {
@@ -67,15 +68,24 @@ private:
     std::array<std::vector<double>, 2> ring_;
     std::int64_t ring_len_ = 1;
     std::uint64_t events_delivered_ = 0;
+    struct pending_delivery {
+        std::span<const synapse_entry> entries;
+        std::int64_t emit_step;
+    };
+    std::vector<pending_delivery> pending_; // reused by deliver()
 
-    // Poisson inputs, sorted by target.
+    // Poisson inputs, sorted by target. Stream number k of a step is the
+    // step's number in the input's counter-based stream, so no RNG state is
+    // kept and epochs can be cut anywhere.
     struct poisson_stream {
         std::uint32_t target;
         std::uint32_t table;      // index into tables_
         double weight;
         std::int64_t first_step, end_step; // active for steps in [first, end)
-        counter_rng rng;
+        gid_type gid;
+        std::uint32_t index;      // input number on this gid: the stream key
     };
+    std::uint64_t seed_;
     std::vector<poisson_stream> poisson_;
     std::vector<lif::poisson_count_table> tables_;
 

@@ -23,19 +23,30 @@ public:
             if (cdf >= 1.0 || (k > mean && std::exp(log_p) < 1e-17)) break;
             cdf_.push_back(cdf);
         }
+        // guide_[j] = number of table entries <= j/G: the search for u starts
+        // at guide_[floor(u G)] and rarely moves more than a step from there.
+        guide_.resize(guide_size + 1);
+        for (std::size_t j = 0; j <= guide_size; ++j)
+            guide_[j] = static_cast<std::uint32_t>(
+                std::upper_bound(cdf_.begin(), cdf_.end(), static_cast<double>(j) / guide_size) -
+                cdf_.begin());
     }
 
     double mean() const { return mean_; }
 
     // Number of events for a uniform u in [0, 1).
     std::uint32_t sample(double u) const {
-        return static_cast<std::uint32_t>(std::upper_bound(cdf_.begin(), cdf_.end(), u) -
-                                          cdf_.begin());
+        std::uint32_t k = guide_[static_cast<std::size_t>(u * guide_size)];
+        const auto n = static_cast<std::uint32_t>(cdf_.size());
+        while (k < n && cdf_[k] <= u) ++k;
+        return k;
     }
 
 private:
+    static constexpr std::size_t guide_size = 256;
     double mean_;
     std::vector<double> cdf_;
+    std::vector<std::uint32_t> guide_;
 };
 
 } // namespace ranvier::lif

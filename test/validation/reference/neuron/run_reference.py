@@ -45,8 +45,18 @@ def setup_detector(h, cell, desc):
     return nc, times
 
 
+def interpolated_crossings(t, v, threshold):
+    """Upward threshold crossings, linearly interpolated between recorded points."""
+    out = []
+    for i in range(1, len(t)):
+        if v[i - 1] < threshold <= v[i]:
+            out.append(t[i - 1] + (t[i] - t[i - 1]) * (threshold - v[i - 1]) / (v[i] - v[i - 1]))
+    return out
+
+
 def run_fixed(h, cell, desc, dt, secondorder, stride):
-    """Fixed-step run; returns (t, [v per probe], spikes) on every stride-th step."""
+    """Fixed-step run; returns (t, [v per probe], NEURON spikes, interpolated spikes, wall)
+    with the traces on every stride-th step."""
     h.cvode.active(0)
     h.secondorder = secondorder
     h.dt = dt
@@ -54,20 +64,26 @@ def run_fixed(h, cell, desc, dt, secondorder, stride):
     tvec = h.Vector().record(h._ref_t)
     vvecs = [h.Vector().record(seg._ref_v) for seg in probe_segments(cell, desc)]
     nc, spikes = setup_detector(h, cell, desc)
+    sd = desc["spike_detector"]
+    vdet = h.Vector().record(cell.sections[sd["section"]](sd["x"])._ref_v)
     h.finitialize(desc["v_init_mV"])
     start = time.perf_counter()
     h.continuerun(desc["tstop_ms"])
     wall = time.perf_counter() - start
+    crossings = interpolated_crossings(list(tvec), list(vdet), sd["threshold_mV"])
     t = list(tvec)[::stride]
     vs = [list(v)[::stride] for v in vvecs]
-    return t, vs, list(spikes), wall
+    return t, vs, list(spikes), crossings, wall
 
 
-def run_cvode(h, cell, desc, grid_dt):
-    """Global CVODE run; returns values at the multiples of grid_dt and all spike times."""
+def run_cvode(h, cell, desc, grid_dt, condition_order):
+    """Global CVODE run; returns values at the multiples of grid_dt, NEURON's spike times
+    and wall time. condition_order 1 reports the end of the step in which v crossed the
+    threshold, 2 interpolates linearly within that step."""
     h.secondorder = 0
     h.cvode.active(1)
     h.cvode.use_local_dt(0)
+    h.cvode.condition_order(condition_order)
     h.cvode.atol(CVODE_TOL)
     h.cvode.rtol(CVODE_TOL)
     segs = probe_segments(cell, desc)
@@ -83,6 +99,7 @@ def run_cvode(h, cell, desc, grid_dt):
         for v, seg in zip(vs, segs):
             v.append(seg.v)
     wall = time.perf_counter() - start
+    h.cvode.condition_order(1)
     h.cvode.active(0)
     return t, vs, list(spikes), wall
 
@@ -165,21 +182,28 @@ def main():
         raise RuntimeError(f"seg.ri() differs from Ra*l/(pi d^2/4) by {ri_err:.3g} (relative)")
     write_geometry(os.path.join(out_dir, f"{name}_geometry.csv"), nodes)
 
-    runs = {}
+    runs, walls = {}, {}
     for key, secondorder in (("be", 0), ("cn", 2)):
-        t, vs, spikes, wall = run_fixed(h, cell, desc, dt, secondorder, 1)
+        t, vs, spikes, crossings, wall = run_fixed(h, cell, desc, dt, secondorder, 1)
         write_trace(os.path.join(out_dir, f"{name}_{key}.csv"), desc, t, vs)
-        runs[key] = (spikes, wall)
-    t, vs, spikes, wall = run_fixed(h, cell, desc, dt / FINE_DIVISOR, 2, FINE_DIVISOR)
+        runs[key], runs[key + "_interpolated"], walls[key] = spikes, crossings, wall
+    t, vs, spikes, crossings, wall = run_fixed(h, cell, desc, dt / FINE_DIVISOR, 2, FINE_DIVISOR)
     write_trace(os.path.join(out_dir, f"{name}_fine.csv"), desc, t, vs)
-    runs["fine"] = (spikes, wall)
-    t, vs, spikes, wall = run_cvode(h, cell, desc, dt)
+    runs["fine"], runs["fine_interpolated"], walls["fine"] = spikes, crossings, wall
+    _, _, spikes, wall = run_cvode(h, cell, desc, dt, 1)
+    runs["cvode_step_end"], walls["cvode_step_end"] = spikes, wall
+    t, vs, spikes, wall = run_cvode(h, cell, desc, dt, 2)
     write_trace(os.path.join(out_dir, f"{name}_cvode.csv"), desc, t, vs)
-    runs["cvode"] = (spikes, wall)
+    runs["cvode"], walls["cvode"] = spikes, wall
 
-    fine, cv = runs["fine"][0], runs["cvode"][0]
-    diff = max((abs(a - b) for a, b in zip(fine, cv)), default=0.0) if len(fine) == len(cv) else None
-    result = {key: [round(s, 10) for s in runs[key][0]] for key in ("be", "cn", "fine", "cvode")}
+    def max_diff(a, b):
+        if len(runs[a]) != len(runs[b]):
+            return None
+        return max((abs(x - y) for x, y in zip(runs[a], runs[b])), default=0.0)
+
+    keys = ("be", "cn", "fine", "cvode", "be_interpolated", "cn_interpolated",
+            "fine_interpolated", "cvode_step_end")
+    result = {key: [round(s, 10) for s in runs[key]] for key in keys}
     result.update({
         "cell": name,
         "runs": {
@@ -187,24 +211,35 @@ def main():
             "cn": {"method": "fixed", "dt_ms": dt, "secondorder": 2},
             "fine": {"method": "fixed", "dt_ms": dt / FINE_DIVISOR, "secondorder": 2},
             "cvode": {"method": "global CVODE (cvode.active(1), use_local_dt(0))",
-                      "atol": CVODE_TOL, "rtol": CVODE_TOL},
+                      "atol": CVODE_TOL, "rtol": CVODE_TOL, "condition_order": 2},
+            "cvode_step_end": {"method": "as cvode", "condition_order": 1},
         },
         "spike_time_rule": {
-            "fixed": "end time of the first step after which v >= threshold, plus NEURON's 1e-10 ms",
-            "cvode": "threshold crossing interpolated within the CVODE step",
+            "be, cn, fine": "NEURON NetCon: end time of the first step after which v >= threshold, "
+                            "plus 1e-10 ms (NEURON's event epsilon); cvode.condition_order has no effect",
+            "cvode": "NEURON NetCon with condition_order(2): crossing linearly interpolated "
+                     "between the two CVODE step ends that bracket it",
+            "cvode_step_end": "NEURON NetCon with the default condition_order(1): end time of "
+                              "the CVODE step in which v crossed",
+            "*_interpolated": "computed here, not by NEURON: linear interpolation of the "
+                              "detector voltage between the steps that bracket an upward crossing",
         },
-        "max_abs_spike_diff_fine_vs_cvode_ms": diff,
+        "max_abs_spike_diff_ms": {
+            "fine_vs_cvode": max_diff("fine", "cvode"),
+            "fine_interpolated_vs_cvode": max_diff("fine_interpolated", "cvode"),
+            "fine_interpolated_vs_cvode_step_end": max_diff("fine_interpolated", "cvode_step_end"),
+        },
         "probe_node_x": {p["column"]: node_x(seg) for p, seg in
                          zip(desc["probes"], probe_segments(cell, desc))},
-        "wall_s": {key: round(runs[key][1], 3) for key in runs},
         "neuron_version": h.nrnversion(),
         "description": desc,
     })
     with open(os.path.join(out_dir, f"{name}_spikes.json"), "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
-    print(name, {k: len(result[k]) for k in ("be", "cn", "fine", "cvode")},
-          "fine-vs-cvode max diff", diff, "wall", result["wall_s"])
+    print(name, "spikes", {k: len(result[k]) for k in ("be", "cn", "fine", "cvode")},
+          "max diffs", result["max_abs_spike_diff_ms"],
+          "wall_s", {key: round(w, 3) for key, w in walls.items()})
 
 
 main()

@@ -1,0 +1,143 @@
+"""The `ranvier` command line as a user meets it: help, outputs and their
+format, errors for bad input (message names file, line and key; non-zero
+exit), and an interrupted run leaving valid output."""
+
+import csv
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import time
+
+SOURCE = pathlib.Path(os.environ.get("RANVIER_SOURCE_DIR",
+                                     pathlib.Path(__file__).resolve().parents[2]))
+RANVIER = os.environ.get("RANVIER_BIN", str(SOURCE / "build" / "ranvier"))
+
+SMALL = """
+[simulation]
+t_stop = "200 ms"
+dt = "0.1 ms"
+seed = 3
+
+[[population]]
+name = "E"
+size = 400
+cell = "lif"
+synapse = "delta"
+tau_m = "20 ms"
+E_L = "0 mV"
+V_th = "20 mV"
+V_reset = "10 mV"
+t_ref = "2 ms"
+V_init = { distribution = "uniform", low = "0 mV", high = "20 mV" }
+
+[[projection]]
+source = "E"
+target = "E"
+rule = "fixed_indegree"
+indegree = 40
+weight = "0.2 mV"
+delay = "1.5 ms"
+
+[[poisson]]
+target = "E"
+rate = "25 Hz"
+count = 1000
+weight = "0.1 mV"
+
+[record]
+spikes = true
+voltage = { gids = [0, 5], interval = "1 ms" }
+"""
+
+
+def run(*args, **kw):
+    return subprocess.run([RANVIER, *args], capture_output=True, text=True, timeout=300, **kw)
+
+
+def test_help_documents_every_option():
+    top = run("--help")
+    assert top.returncode == 0 and "run" in top.stdout and "plot" in top.stdout
+    sub = run("run", "--help")
+    assert sub.returncode == 0
+    for option in ("--out", "--threads", "--t-stop", "--seed", "--mode", "--dt", "--no-plot", "MODEL"):
+        assert option in sub.stdout, option
+
+
+def test_outputs_and_their_format(tmp_path):
+    model = tmp_path / "small.toml"
+    model.write_text(SMALL)
+    out = tmp_path / "out"
+    r = run("run", str(model), "--out", str(out), "--threads", "2", "--no-plot")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.reader((out / "spikes.csv").open()))
+    assert rows[0] == ["gid", "time_ms"]
+    spikes = [(float(t), int(g)) for g, t in rows[1:]]
+    assert len(spikes) > 100
+    assert spikes == sorted(spikes), "spikes must be sorted by time, then gid"
+    assert all(0 <= g < 400 and 0 < t <= 200 for t, g in spikes)
+    traces = list(csv.reader((out / "traces.csv").open()))
+    assert traces[0] == ["gid", "probe", "time_ms", "value"]
+    assert {row[0] for row in traces[1:]} == {"0", "5"}
+    assert len(traces) - 1 == 2 * 200  # two cells, every 1 ms
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("cells", "synapses", "spikes", "mean_rate_hz", "wall_time_s", "real_time_factor",
+                "peak_memory_bytes", "bytes_per_synapse", "events_delivered"):
+        assert key in summary, key
+    for phase in ("build", "update", "deliver", "communicate"):
+        assert summary["wall_time_s"][phase] >= 0
+    assert summary["cells"] == 400 and summary["synapses"] == 400 * 40
+    assert summary["spikes"] == len(spikes)
+    assert not summary["interrupted"]
+
+
+def test_seed_and_threads_options(tmp_path):
+    model = tmp_path / "small.toml"
+    model.write_text(SMALL)
+    outs = {}
+    for name, extra in (("a", ["--threads", "1"]), ("b", ["--threads", "2"]),
+                        ("c", ["--threads", "2", "--seed", "4"])):
+        out = tmp_path / name
+        assert run("run", str(model), "--out", str(out), "--no-plot", "-q", *extra).returncode == 0
+        outs[name] = (out / "spikes.csv").read_text()
+    assert outs["a"] == outs["b"], "spikes must not depend on the number of threads"
+    assert outs["a"] != outs["c"], "--seed must change the run"
+
+
+def test_bad_model_file_names_file_line_and_key(tmp_path):
+    model = tmp_path / "bad.toml"
+    model.write_text(SMALL.replace('tau_m = "20 ms"', 'tau_m = "20 mV"'))
+    r = run("run", str(model), "--out", str(tmp_path / "o"), "--no-plot")
+    assert r.returncode == 1
+    assert str(model) in r.stderr and "tau_m" in r.stderr
+    line = SMALL.splitlines().index('tau_m = "20 ms"') + 1
+    assert f":{line}" in r.stderr, r.stderr
+
+
+def test_unknown_mode_and_missing_file(tmp_path):
+    r = run("run", "--mode", "sideways", "--out", str(tmp_path / "o"), "--no-plot")
+    assert r.returncode == 1 and "bsp-fixed" in r.stderr
+    r = run("run", str(tmp_path / "missing.toml"))
+    assert r.returncode != 0 and "missing.toml" in r.stderr
+
+
+def test_interrupted_run_leaves_valid_output(tmp_path):
+    model = tmp_path / "long.toml"
+    model.write_text(SMALL.replace('t_stop = "200 ms"', 't_stop = "100000 ms"'))
+    out = tmp_path / "out"
+    p = subprocess.Popen([RANVIER, "run", str(model), "--out", str(out), "--no-plot"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3.0)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["interrupted"] and 0 < summary["t_reached_ms"] < 100000
+    lines = (out / "spikes.csv").read_text().splitlines()
+    assert lines[0] == "gid,time_ms" and len(lines) > 1
+    for line in lines[1:]:
+        g, t = line.split(",")
+        int(g), float(t)  # every row whole
+    assert len(lines) - 1 == summary["spikes"]
+    assert float(lines[-1].split(",")[1]) <= summary["t_reached_ms"]
