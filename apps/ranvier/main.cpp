@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
                         "Execution mode: bsp-fixed, bsp-variable, async-fixed, async-variable");
     run_cmd->add_option("--dt", run.dt, "Time step in ms (overrides the model's dt)")
         ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--group-size", run.group_size,
+                        "Cells per cell group (performance tuning; default: automatic; "
+                        "results do not depend on it)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{65536}));
     run_cmd->add_flag("!--no-plot", run.plot, "Do not draw raster.png / traces.png");
     run_cmd->add_flag("--quiet,-q", run.quiet, "No progress output");
 

@@ -108,6 +108,7 @@ int run_command(const run_arguments& args) {
         if (args.seed) model.options.seed = *args.seed;
         if (args.mode) model.options.mode = parse_execution_mode(*args.mode);
         if (args.dt) model.options.dt = *args.dt;
+        if (args.group_size) model.options.group_size = *args.group_size;
 
         std::error_code ec;
         std::filesystem::create_directories(args.out, ec);

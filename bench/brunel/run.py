@@ -35,7 +35,7 @@ STAT_KEYS = ["mean_rate_hz", "cv_isi", "rate_cv", "fano_factor",
 
 def run_ranvier(binary, model, threads, out_dir):
     subprocess.run([binary, "run", str(model), "--out", str(out_dir),
-                    "--threads", str(threads)], check=True,
+                    "--threads", str(threads), "--no-plot", "-q"], check=True,
                    stdout=subprocess.DEVNULL)
     return json.loads((pathlib.Path(out_dir) / "summary.json").read_text())
 

@@ -7,7 +7,6 @@ time then gid). The model is specified number by number in bench/ring/README.md.
 """
 import argparse
 import json
-import math
 import os
 import resource
 import sys
@@ -119,7 +118,7 @@ def main():
     def kick():
         for nc in stims:
             nc.event(STIM_TIME_MS)
-    fih = h.FInitializeHandler(1, kick)
+    kick_handler = h.FInitializeHandler(1, kick)  # noqa: F841 (must stay alive for the run)
 
     tvec, idvec = h.Vector(), h.Vector()
     pc.spike_record(-1, tvec, idvec)

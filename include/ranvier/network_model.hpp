@@ -1,6 +1,8 @@
 // A network described by populations and connection rules (what a model file
 // holds), and the recipe that expands it per gid. Every value is in Ranvier's
-// canonical units (ms, mV, pA, pF, Hz); model files are converted on load.
+// canonical units (ms, mV, pA, pF, Hz), except the cable parts, which follow
+// include/ranvier/cable_cell.hpp (mechanism parameters in their declared
+// units, weights onto cable cells in uS); model files are converted on load.
 #pragma once
 
 #include <ranvier/errors.hpp>
@@ -31,11 +33,21 @@ struct distribution {
     static distribution constant(double v) { return {kind::constant, v, 0, {}, {}}; }
 };
 
+// An external event onto cable cells of a population (model file: events).
+struct cable_event_spec {
+    cable_scheduled_event event;
+    std::vector<gid_type> cells; // indices within the population; empty: every cell
+};
+
 struct population_spec {
     std::string name;
     gid_type size = 0;
     gid_type first_gid = 0; // assigned in declaration order
-    lif_cell lif;           // V_init is overridden by v_init below
+    cell_kind kind = cell_kind::lif;
+    lif_cell lif;           // kind lif; V_init is overridden by v_init below
+    cable_cell cable;       // kind cable: every cell of the population is this one,
+                            // plus the events of cable_events that select it
+    std::vector<cable_event_spec> cable_events;
     distribution v_init = distribution::constant(-70.0); // mV
     source_location where;
 };
@@ -58,7 +70,8 @@ struct projection_spec {
     bool allow_autapses = true; // a cell onto itself
     bool allow_multapses = true; // repeated pairs (fixed in/out-degree)
     std::vector<std::pair<gid_type, gid_type>> pairs; // explicit_list: (source gid, target gid)
-    distribution weight = distribution::constant(0); // mV or pA, by target synapse kind
+    site_index synapse = 0;     // target site: a cable cell's synapse index (0 for LIF)
+    distribution weight = distribution::constant(0); // mV or pA by LIF synapse kind; uS onto cable cells
     distribution delay = distribution::constant(1);  // ms
     source_location where;
 };

@@ -4,6 +4,7 @@
 // so a large network never has to sit in one place.
 #pragma once
 
+#include <ranvier/cable_cell.hpp>
 #include <ranvier/lif_cell.hpp>
 #include <ranvier/types.hpp>
 
@@ -13,13 +14,14 @@
 
 namespace ranvier {
 
-enum class cell_kind { lif };
+enum class cell_kind { lif, cable };
 
-using cell_description = std::variant<lif_cell>;
+using cell_description = std::variant<lif_cell, cable_cell>;
 
 // A synaptic connection from a spike source (cell `source`) onto one site of
 // the cell being described. Weight units depend on the target: mV for LIF
-// delta synapses, pA for LIF exp/alpha synapses.
+// delta synapses, pA for LIF exp/alpha synapses, uS for cable-cell synapses
+// (target_site = index into cable_cell::synapses).
 struct connection {
     gid_type source = 0;
     site_index target_site = 0;
@@ -48,8 +50,11 @@ struct current_input {
 
 // A sampled quantity of the cell, written to the trace output.
 struct probe {
-    std::string variable = "v"; // "v" for the membrane potential (mV)
+    std::string variable = "v"; // "v" for the membrane potential (mV); on cable cells
+                                // also a mechanism state "<mechanism>.<state>" ("hh.m")
     double interval = 0.1;      // ms, sampling interval (rounded to a multiple of dt)
+    std::string location;       // cable cells: where, as "soma(0.5)" (empty: the
+                                // detector's location); point neurons: must be empty
 };
 
 class recipe {

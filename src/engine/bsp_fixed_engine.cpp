@@ -1,5 +1,6 @@
 #include "engine/bsp_fixed_engine.hpp"
 
+#include "cells/cable/cable_cell_group.hpp"
 #include "cells/lif/lif_group.hpp"
 #include "engine/partition.hpp"
 
@@ -33,6 +34,9 @@ bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options
         case cell_kind::lif:
             groups_[g] = std::make_unique<lif_group>(model, specs[g].gids, specs[g].synapse,
                                                      dt_, options.seed);
+            break;
+        case cell_kind::cable:
+            groups_[g] = std::make_unique<cable_cell_group>(model, specs[g].gids, dt_);
             break;
         }
     });

@@ -12,11 +12,18 @@ std::vector<group_spec> partition_cells(const recipe& model, std::size_t group_s
     for (gid_type gid = 0; gid < n; ++gid) {
         const cell_kind kind = model.kind(gid);
         lif_synapse synapse = lif_synapse::delta;
+        double celsius = 0, v_init = 0;
         if (kind == cell_kind::lif) synapse = std::get<lif_cell>(model.cell(gid)).synapse;
+        if (kind == cell_kind::cable) {
+            const auto description = model.cell(gid);
+            const auto& c = std::get<cable_cell>(description);
+            celsius = c.celsius;
+            v_init = c.v_init;
+        }
         const bool extend = !groups.empty() && groups.back().kind == kind &&
-                            groups.back().synapse == synapse &&
-                            groups.back().gids.size() < group_size;
-        if (!extend) groups.push_back({kind, synapse, {}});
+                            groups.back().synapse == synapse && groups.back().celsius == celsius &&
+                            groups.back().v_init == v_init && groups.back().gids.size() < group_size;
+        if (!extend) groups.push_back({kind, synapse, celsius, v_init, {}});
         groups.back().gids.push_back(gid);
     }
     return groups;

@@ -1,5 +1,6 @@
 // Splitting the gids into cell groups: runs of consecutive gids of the same
-// kind (and, for LIF, the same synapse kind), cut into pieces of at most
+// kind (and, for LIF, the same synapse kind; for cable cells, the same
+// temperature and initial potential), cut into pieces of at most
 // `group_size`. The split affects only speed, never results.
 #pragma once
 
@@ -13,6 +14,9 @@ namespace ranvier {
 struct group_spec {
     cell_kind kind;
     lif_synapse synapse = lif_synapse::delta; // for LIF groups
+    // For cable groups: what the cable numerics share per group.
+    double celsius = 0; // degC
+    double v_init = 0;  // mV
     std::vector<gid_type> gids;
 };
 

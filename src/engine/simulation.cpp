@@ -2,6 +2,7 @@
 // execution mode, owns the thread pool and the communicator.
 #include "comm/communicator.hpp"
 #include "engine/bsp_fixed_engine.hpp"
+#include "engine/bsp_variable_engine.hpp"
 #include "engine/task_pool.hpp"
 
 #include <ranvier/errors.hpp>
@@ -47,9 +48,12 @@ struct simulation::impl {
         case execution_mode::bsp_fixed:
             eng = std::make_unique<bsp_fixed_engine>(model, options, pool, comm, stats);
             break;
+        case execution_mode::bsp_variable:
+            eng = std::make_unique<bsp_variable_engine>(model, options, pool, comm, stats);
+            break;
         default:
             throw user_error("execution mode '" + to_string(options.mode) +
-                             "' is not available in this version of Ranvier yet; use bsp-fixed");
+                             "' is not available in this version of Ranvier yet; use bsp-fixed or bsp-variable");
         }
     }
 };

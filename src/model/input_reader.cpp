@@ -31,6 +31,15 @@ void check_window(const toml_table_reader& r, double start, double stop) {
     if (!(stop > start)) r.fail("stop", "must be after start");
 }
 
+// Poisson trains and injected currents are point-neuron inputs: cable cells
+// get theirs through synapses, stimuli and events.
+void reject_cable_targets(const toml_table_reader& r, const std::vector<const population_spec*>& targets,
+                          const std::string& instead) {
+    for (const auto* p : targets)
+        if (p->kind == cell_kind::cable)
+            r.fail("target", "population '" + p->name + "' is made of cable cells, which take no such input: " + instead);
+}
+
 } // namespace
 
 poisson_spec read_poisson(const toml_table_reader& r, const model_reading_context& context) {
@@ -38,6 +47,7 @@ poisson_spec read_poisson(const toml_table_reader& r, const model_reading_contex
     poisson_spec spec;
     spec.where = r.where("");
     const auto targets = context.resolve_populations(r, "target");
+    reject_cable_targets(r, targets, "connect a LIF population with a [[projection]] to its synapses instead");
     spec.targets = names_of(targets);
     spec.rate = r.get_quantity("rate", dimension::frequency);
     if (spec.rate < 0) r.fail("rate", "must be >= 0 Hz");
@@ -80,7 +90,9 @@ current_spec read_current(const toml_table_reader& r, const model_reading_contex
     } else {
         r.fail("kind", "unknown current kind '" + kind + "' (valid: dc, step)");
     }
-    spec.targets = names_of(context.resolve_populations(r, "target"));
+    const auto targets = context.resolve_populations(r, "target");
+    reject_cable_targets(r, targets, "place an IClamp under the population's stimuli instead");
+    spec.targets = names_of(targets);
     return spec;
 }
 

@@ -46,7 +46,16 @@ dimension model_reading_context::weight_dimension(const toml_table_reader& r, st
                                                   const std::vector<const population_spec*>& targets) const {
     const population_spec* delta = nullptr;
     const population_spec* current = nullptr;
-    for (const auto* p : targets) (p->lif.synapse == lif_synapse::delta ? delta : current) = p;
+    const population_spec* cable = nullptr;
+    for (const auto* p : targets) {
+        if (p->kind == cell_kind::cable) cable = p;
+        else (p->lif.synapse == lif_synapse::delta ? delta : current) = p;
+    }
+    if (cable && (delta || current))
+        r.fail(key, "mixes population '" + cable->name + "' (cable cells, weights in uS) and '" +
+                        (delta ? delta : current)->name +
+                        "' (LIF cells): split it into one table per cell kind");
+    if (cable) return dimension::conductance;
     if (delta && current)
         r.fail(key, "mixes population '" + delta->name + "' (delta synapses, weights in mV) and '" +
                         current->name + "' (" + to_string(current->lif.synapse) +

@@ -28,7 +28,7 @@ public:
     std::vector<const population_spec*> resolve_populations(const toml_table_reader& r,
                                                            std::string_view key) const;
     // The unit of weights onto `targets`: voltage for delta synapses, current
-    // for exp/alpha; a mix is an error naming `key` of `r`.
+    // for exp/alpha, conductance for cable cells; a mix is an error naming `key` of `r`.
     dimension weight_dimension(const toml_table_reader& r, std::string_view key,
                                const std::vector<const population_spec*>& targets) const;
     // Runs read(dimension) for a weight onto `targets`; a unit error gets a
@@ -41,6 +41,9 @@ public:
             return read(d);
         } catch (const user_error& e) {
             if (std::string(e.what()).find("expected a") == std::string::npos) throw;
+            if (d == dimension::conductance)
+                rethrow_with_hint(e, "(weights onto cable cells, as in population '" + targets.front()->name +
+                                         "', are synaptic conductances such as \"0.01 uS\")");
             rethrow_with_hint(e, "(weights onto " + to_string(targets.front()->lif.synapse) +
                                      " synapses, as in population '" + targets.front()->name + "', are " +
                                      (d == dimension::voltage ? "voltages" : "currents") + ")");
@@ -58,6 +61,8 @@ private:
 distribution read_distribution(const toml_table_reader& r, std::string_view key, dimension d);
 
 population_spec read_population(const toml_table_reader& r);
+// The cable part of a population (cell = "cable"); `p` has name, size and where.
+population_spec read_cable_population(const toml_table_reader& r, population_spec p);
 projection_spec read_projection(const toml_table_reader& r, const model_reading_context& context);
 poisson_spec read_poisson(const toml_table_reader& r, const model_reading_context& context);
 current_spec read_current(const toml_table_reader& r, const model_reading_context& context);

@@ -56,8 +56,7 @@ public:
 
     gid_type num_cells() const override { return num_cells_; }
     cell_kind kind(gid_type gid) const override {
-        check_gid(gid);
-        return cell_kind::lif;
+        return model_.populations[population_of(gid)].kind;
     }
     cell_description cell(gid_type gid) const override;
     std::vector<connection> connections_on(gid_type gid) const override;
@@ -194,6 +193,14 @@ std::size_t network_recipe::population_of(gid_type gid) const {
 cell_description network_recipe::cell(gid_type gid) const {
     const std::size_t i = population_of(gid);
     const population_spec& p = model_.populations[i];
+    if (p.kind == cell_kind::cable) {
+        cable_cell c = p.cable;
+        const gid_type index = gid - p.first_gid;
+        for (const auto& e : p.cable_events)
+            if (e.cells.empty() || std::find(e.cells.begin(), e.cells.end(), index) != e.cells.end())
+                c.events.push_back(e.event);
+        return c;
+    }
     lif_cell c = p.lif;
     if (is_constant(p.v_init)) {
         c.V_init = p.v_init.a;
@@ -340,6 +347,7 @@ void network_recipe::append_sources(const resolved_projection& p, gid_type gid, 
         }
     }
 
+    for (std::size_t k = begin; k < out.size(); ++k) out[k].target_site = s.synapse;
     if (is_constant(s.weight) && is_constant(s.delay)) {
         for (std::size_t k = begin; k < out.size(); ++k) {
             out[k].weight = s.weight.a;
@@ -391,7 +399,8 @@ std::vector<current_input> network_recipe::current_inputs_on(gid_type gid) const
 std::vector<probe> network_recipe::probes_on(gid_type gid) const {
     check_gid(gid);
     if (!std::binary_search(recorded_.begin(), recorded_.end(), gid)) return {};
-    return {probe{"v", model_.record.voltage_interval}};
+    // On a cable cell an empty location means the detector's location.
+    return {probe{"v", model_.record.voltage_interval, ""}};
 }
 
 } // namespace

@@ -26,6 +26,15 @@ void require_positive(const toml_table_reader& r, std::string_view key, double v
 } // namespace
 
 population_spec read_population(const toml_table_reader& r) {
+    if (r.get_string("cell", "lif") == "cable") {
+        population_spec p;
+        p.where = r.where("");
+        p.name = r.get_string("name");
+        if (p.name.empty()) r.fail("name", "must not be empty");
+        p.where.key = "population '" + p.name + "'";
+        p.size = static_cast<gid_type>(r.get_integer("size", 1, std::numeric_limits<gid_type>::max() - 1));
+        return read_cable_population(r, std::move(p));
+    }
     r.reject_unknown_keys({"name", "size", "cell", "synapse", "tau_m", "C_m", "E_L", "V_th", "V_reset",
                            "t_ref", "I_e", "tau_syn_ex", "tau_syn_in", "V_init"});
     population_spec p;
@@ -37,7 +46,7 @@ population_spec read_population(const toml_table_reader& r) {
         r.get_integer("size", 1, std::numeric_limits<gid_type>::max() - 1));
 
     const std::string cell = r.get_string("cell", "lif");
-    if (cell != "lif") r.fail("cell", "unknown cell kind '" + cell + "' (valid: lif)");
+    if (cell != "lif") r.fail("cell", "unknown cell kind '" + cell + "' (valid: lif, cable)");
 
     lif_cell& c = p.lif;
     c.synapse = read_synapse(r);

@@ -121,11 +121,38 @@ void check_degree(const toml_table_reader& r, std::string_view key, std::uint64_
                         ": lower it or set allow_multapses = true");
 }
 
+// `synapse = k` picks the target site of cable cells (an index into their
+// synapses); weights onto them are read in nS and stored in uS.
+void read_target_synapse(const toml_table_reader& r, projection_spec& spec,
+                         const std::vector<const population_spec*>& targets) {
+    const bool cable = targets.front()->kind == cell_kind::cable; // kinds are never mixed here
+    if (!cable) {
+        if (r.has("synapse")) r.fail("synapse", "only applies to cable-cell targets (LIF cells have one site)");
+        return;
+    }
+    std::int64_t sites = std::numeric_limits<std::int64_t>::max();
+    for (const auto* p : targets) sites = std::min<std::int64_t>(sites, static_cast<std::int64_t>(p->cable.synapses.size()));
+    if (sites == 0)
+        r.fail("target", "population '" + names_of(targets) + "' has no synapses: add synapses = [{ location = "
+                         "\"dend[0](0.5)\", mechanism = \"ExpSyn\" }] to it");
+    spec.synapse = static_cast<site_index>(r.get_integer("synapse", 0, sites - 1, 0));
+    constexpr double uS_per_nS = 1e-3;
+    distribution& w = spec.weight;
+    if (w.type == distribution::kind::lognormal) {
+        w.a += std::log(uS_per_nS); // scales the lognormal's median
+    } else {
+        w.a *= uS_per_nS;
+        if (w.type == distribution::kind::uniform || w.type == distribution::kind::normal) w.b *= uS_per_nS;
+    }
+    if (w.low) *w.low *= uS_per_nS;
+    if (w.high) *w.high *= uS_per_nS;
+}
+
 } // namespace
 
 projection_spec read_projection(const toml_table_reader& r, const model_reading_context& context) {
     r.reject_unknown_keys({"source", "target", "rule", "indegree", "outdegree", "p", "pairs",
-                           "allow_autapses", "allow_multapses", "weight", "delay"});
+                           "allow_autapses", "allow_multapses", "weight", "delay", "synapse"});
     projection_spec spec;
     spec.where = r.where("");
     const auto sources = context.resolve_populations(r, "source");
@@ -178,6 +205,7 @@ projection_spec read_projection(const toml_table_reader& r, const model_reading_
     }
 
     spec.weight = context.read_weight(r, targets, [&](dimension d) { return read_distribution(r, "weight", d); });
+    read_target_synapse(r, spec, targets);
     spec.delay = read_distribution(r, "delay", dimension::time);
     context.check_delay(r, "delay", spec.delay);
     return spec;

@@ -75,6 +75,8 @@ public:
     double quantity_of(const toml_value& v, std::string_view key, dimension d) const;
 
     toml_table_reader sub_table(std::string_view key) const;
+    // The keys and values of the table, in key order.
+    const toml_value::table_type& table_view() const { return table_.as_table(); }
 
 private:
     std::string dotted(std::string_view key) const;

@@ -1,0 +1,207 @@
+// The fixed-step adapter of cable cells (see cable_cell_group.hpp).
+#include "cells/cable/cable_cell_group.hpp"
+#include "cells/cable/cable_cell_lowering.hpp"
+
+#include <ranvier/errors.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace ranvier {
+namespace {
+
+std::string cell_name(gid_type gid) {
+    return "cell " + std::to_string(gid);
+}
+
+std::string format_value(double x) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", x);
+    return text;
+}
+
+} // namespace
+
+cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gids, double dt)
+    : gids_(std::move(gids)), dt_(dt) {
+    cable::cable_group_builder builder;
+    std::vector<cable_cell> cells;
+    std::vector<cable::cv_tree> trees;
+    cells.reserve(gids_.size());
+    for (const gid_type gid : gids_) {
+        auto description = model.cell(gid);
+        auto* c = std::get_if<cable_cell>(&description);
+        if (!c)
+            throw internal_error("cable_cell_group: gid " + std::to_string(gid) +
+                                 " is not a cable cell");
+        const std::string who = cell_name(gid);
+        if (!model.poisson_inputs_on(gid).empty())
+            throw user_error(who + ": Poisson inputs onto cable cells are not supported; connect a "
+                                   "spike source to a synapse instead");
+        if (!model.current_inputs_on(gid).empty())
+            throw user_error(who + ": current inputs onto cable cells are not supported; place an "
+                                   "IClamp stimulus on the cell instead");
+        // Temperature and initial potential are shared by the whole group in
+        // the cable numerics, so every cell of a group must agree on them.
+        if (!cells.empty()) {
+            const cable_cell& first = cells.front();
+            if (c->celsius != first.celsius || c->v_init != first.v_init)
+                throw user_error(who + ": celsius " + format_value(c->celsius) +
+                                 " degC and v_init " + format_value(c->v_init) +
+                                 " mV differ from cell " + std::to_string(gids_.front()) + " (" +
+                                 format_value(first.celsius) + " degC, " +
+                                 format_value(first.v_init) +
+                                 " mV); cells of one cable group must share them (partition_cells "
+                                 "splits by them)");
+        }
+        lowered_cable_cell lowered = lower_cable_cell(builder, *c, who);
+        site_offset_.push_back(static_cast<std::uint32_t>(synapse_target_.size()));
+        synapse_target_.insert(synapse_target_.end(), lowered.synapse_targets.begin(),
+                               lowered.synapse_targets.end());
+        trees.push_back(std::move(lowered.tree));
+        cells.push_back(std::move(*c));
+    }
+    site_offset_.push_back(static_cast<std::uint32_t>(synapse_target_.size()));
+    if (synapse_target_.size() > max_group_targets)
+        throw user_error(cell_name(gids_.front()) + ".." + cell_name(gids_.back()) +
+                         ": a cable group holds at most " + std::to_string(max_group_targets) +
+                         " synapses; use a smaller group_size");
+
+    cable::cable_group_options options;
+    options.dt = dt;
+    options.scheme = cable::time_scheme::backward_euler;
+    options.v_init = cells.empty() ? -65.0 : cells.front().v_init;
+    group_ = builder.build(options);
+    // A detector already above threshold at t = 0 reports no spike: spikes
+    // are stamped at step ends, t >= dt, everywhere in the engine.
+    group_.clear_spikes();
+
+    table_.emplace(
+        model, gids_, dt, [this](std::uint32_t local, const connection& c) -> std::uint32_t {
+            const std::uint32_t sites = site_offset_[local + 1] - site_offset_[local];
+            if (c.target_site >= sites)
+                throw user_error(cell_name(gids_[local]) + ": connection from cell " +
+                                 std::to_string(c.source) + " targets synapse " +
+                                 std::to_string(c.target_site) + ", but the cell has " +
+                                 std::to_string(sites) + " synapse" + (sites == 1 ? "" : "s") +
+                                 (sites ? " (0.." + std::to_string(sites - 1) + ")" : ""));
+            return site_offset_[local] + c.target_site;
+        });
+
+    for (std::uint32_t i = 0; i < gids_.size(); ++i) {
+        const cable_cell& c = cells[i];
+        const std::string who = cell_name(gids_[i]);
+        const std::uint32_t sites = site_offset_[i + 1] - site_offset_[i];
+        for (std::size_t k = 0; k < c.events.size(); ++k) {
+            const cable_scheduled_event& e = c.events[k];
+            const std::string what = who + ": event " + std::to_string(k);
+            if (e.site >= sites)
+                throw user_error(what + ": synapse " + std::to_string(e.site) +
+                                 " does not exist; the cell has " + std::to_string(sites) +
+                                 " synapses");
+            if (!(e.time >= 0) || !std::isfinite(e.time))
+                throw user_error(what + ": time must be >= 0 ms");
+            if (!std::isfinite(e.weight)) throw user_error(what + ": weight must be finite");
+            group_.schedule_event(synapse_target_[site_offset_[i] + e.site], e.time, e.weight);
+        }
+
+        const auto probes = model.probes_on(gids_[i]);
+        const std::int32_t offset = group_.cell_offset(i);
+        for (std::uint32_t k = 0; k < probes.size(); ++k) {
+            const probe& p = probes[k];
+            const std::string what =
+                who + ": probe " + std::to_string(k) + " ('" + p.variable + "')";
+            const cable_location where =
+                p.location.empty() ? c.detector.location : parse_cable_location(p.location, what);
+            const std::int32_t node = offset + node_of(c, trees[i], where, what);
+            probe_point point{i, k, std::max<std::int64_t>(1, std::llround(p.interval / dt)), node};
+            if (p.variable != "v") {
+                const auto dot = p.variable.find('.');
+                const std::string mech = p.variable.substr(0, dot);
+                const std::string state =
+                    dot == std::string::npos ? "" : p.variable.substr(dot + 1);
+                for (std::size_t m = 0; m < group_.mechanism_count(); ++m)
+                    if (group_.mechanism_at(m).type().name == mech)
+                        point.mechanism = static_cast<std::int32_t>(m);
+                if (point.mechanism < 0)
+                    throw user_error(what +
+                                     ": valid variables are 'v' and '<mechanism>.<state>' of a "
+                                     "mechanism on the cell, e.g. 'hh.m'; '" +
+                                     mech + "' is not one");
+                const auto& mechanism =
+                    group_.mechanism_at(static_cast<std::size_t>(point.mechanism));
+                point.state = mechanism.type().state_index(state);
+                if (point.state < 0) {
+                    std::vector<std::string> names;
+                    for (const auto& s : mechanism.type().states) names.push_back(s.name);
+                    std::string list;
+                    for (const auto& s : names) list += (list.empty() ? "" : ", ") + s;
+                    throw user_error(what + ": " + mech + " has no state '" + state +
+                                     "' (states: " + (list.empty() ? "none" : list) + ")");
+                }
+                const auto& nodes = mechanism.data().node_index;
+                const auto it = std::find(nodes.begin(), nodes.end(), node);
+                if (it == nodes.end())
+                    throw user_error(what + ": no " + mech + " at " + to_string(where));
+                point.instance = static_cast<std::int32_t>(it - nodes.begin());
+            }
+            probes_.push_back(point);
+        }
+    }
+}
+
+void cable_cell_group::prepare(std::int64_t) {}
+
+group_counters cable_cell_group::counters() const {
+    return {table_->size(), events_delivered_, table_->bytes()};
+}
+
+void cable_cell_group::deliver(std::span<const spike> spikes) {
+    for (const spike& s : spikes) {
+        const auto entries = table_->from(s.gid);
+        if (entries.empty()) continue;
+        // Times on the step grid, computed from integers so that an event is
+        // due exactly at the start of step (emit + delay).
+        const std::int64_t emit = std::llround(s.time / dt_);
+        for (const synapse_entry& e : entries)
+            group_.schedule_event(synapse_target_[e.target],
+                                  static_cast<double>(emit + e.delay) * dt_, e.weight);
+        events_delivered_ += entries.size();
+    }
+}
+
+void cable_cell_group::record_samples(std::int64_t step, group_output& out) {
+    const auto v = group_.voltage();
+    for (const probe_point& p : probes_) {
+        if ((step + 1) % p.interval_steps != 0) continue;
+        double value = 0;
+        if (p.mechanism < 0) {
+            value = v[static_cast<std::size_t>(p.node)];
+        } else {
+            const auto states =
+                group_.mechanism_at(static_cast<std::size_t>(p.mechanism)).own_states();
+            value = states[static_cast<std::size_t>(p.state)][p.instance];
+        }
+        out.samples.push_back({gids_[p.cell], p.index, static_cast<double>(step + 1) * dt_, value});
+    }
+}
+
+void cable_cell_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
+    if (group_.step_index() != step_begin)
+        throw internal_error("cable_cell_group: advance from step " + std::to_string(step_begin) +
+                             " but the group is at step " + std::to_string(group_.step_index()));
+    const std::size_t first = out.spikes.size();
+    for (std::int64_t step = step_begin; step < step_end; ++step) {
+        group_.step();
+        // One detector per cell, added in cell order: detector k is cell k.
+        for (const cable::cable_spike& s : group_.spikes())
+            out.spikes.push_back({gids_[static_cast<std::size_t>(s.detector)], s.time});
+        group_.clear_spikes();
+        if (!probes_.empty()) record_samples(step, out);
+    }
+    std::stable_sort(out.spikes.begin() + static_cast<std::ptrdiff_t>(first), out.spikes.end(),
+                     spike_before);
+}
+
+} // namespace ranvier

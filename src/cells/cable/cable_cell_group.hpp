@@ -1,0 +1,55 @@
+// A group of cable cells in the fixed-step engines: lowers each gid's
+// cable_cell (discretise, paint, place, detect) into one cable::cable_group
+// and adapts it to the fixed_step_group interface: spikes from the
+// detectors, connection events onto synapse sites, probes at locations.
+#pragma once
+
+#include "cable/cable_group.hpp"
+#include "engine/cell_group.hpp"
+#include "engine/connection_table.hpp"
+
+#include <ranvier/recipe.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace ranvier {
+
+class cable_cell_group final : public fixed_step_group {
+public:
+    // All `gids` must be cable cells. dt in ms. Throws user_error naming the
+    // gid for anything in a description that cannot be built.
+    cable_cell_group(const recipe& model, std::vector<gid_type> gids, double dt);
+
+    void prepare(std::int64_t epoch_steps) override;
+    void advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) override;
+    void deliver(std::span<const spike> spikes) override;
+    std::span<const gid_type> gids() const override { return gids_; }
+    std::uint32_t min_delay_steps() const override { return table_->min_delay(); }
+    group_counters counters() const override;
+
+private:
+    // A sampled value: a voltage node, or a state of a mechanism instance.
+    struct probe_point {
+        std::uint32_t cell;
+        std::uint32_t index; // probe index for this gid
+        std::int64_t interval_steps;
+        std::int32_t node;           // group node (for "v")
+        std::int32_t mechanism = -1; // index in the cable_group, -1 for "v"
+        std::int32_t state = -1;
+        std::int32_t instance = -1;
+    };
+    void record_samples(std::int64_t step, group_output& out);
+
+    std::vector<gid_type> gids_;
+    double dt_; // ms
+    cable::cable_group group_;
+    std::vector<std::uint32_t> site_offset_;   // per cell: its first synapse number
+    std::vector<std::int32_t> synapse_target_; // per synapse number: cable_group target
+    std::optional<connection_table> table_;    // built once sites are known
+    std::vector<probe_point> probes_;
+    std::uint64_t events_delivered_ = 0;
+};
+
+} // namespace ranvier

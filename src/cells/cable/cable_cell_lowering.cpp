@@ -1,0 +1,125 @@
+// Lowering of one cable_cell into the cable numerics (see cable_cell_lowering.hpp).
+#include "cells/cable/cable_cell_lowering.hpp"
+
+#include "cable/discretization.hpp"
+
+#include <ranvier/errors.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace ranvier {
+namespace {
+
+// Runs f(), turning a user_error from the numerics (which know nothing of
+// gids) into one that names the cell and the part of its description.
+template <class F> auto naming(const std::string& who, const std::string& what, F&& f) {
+    try {
+        return f();
+    } catch (const user_error& e) {
+        throw user_error(who + ": " + what + ": " + e.what());
+    }
+}
+
+bool all_digits(const std::string& s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+int section_index(const morphology& m, const std::string& name, const std::string& who) {
+    if (all_digits(name)) {
+        const long k = std::stol(name);
+        if (k >= static_cast<long>(m.size()))
+            throw user_error(who + ": section " + name + " does not exist; the morphology has " +
+                             std::to_string(m.size()) + " sections (0.." +
+                             std::to_string(m.size() - 1) + ")");
+        return static_cast<int>(k);
+    }
+    return naming(who, "section '" + name + "'", [&] { return m.find(name); });
+}
+
+cable::discretization_policy policy_of(const cable_cell& c, const std::string& who) {
+    const cable_discretization& d = c.discretization;
+    cable::discretization_policy p;
+    p.rule = d.d_lambda > 0 ? cable::nseg_rule::d_lambda : cable::nseg_rule::fixed;
+    p.nseg = d.nseg;
+    if (d.d_lambda > 0) p.d_lambda = d.d_lambda;
+    p.frequency_hz = d.frequency;
+    p.Ra_ohm_cm = d.Ra;
+    p.cm_uF_per_cm2 = d.cm;
+    for (const auto& [name, n] : d.nseg_for_section)
+        p.nseg_for_section[section_index(c.morph, name, who)] = n;
+    return p;
+}
+
+bool receives_events(const cable::mechanism_catalogue& catalogue, const std::string& name,
+                     const std::string& who, const std::string& what) {
+    return naming(who, what, [&] { return catalogue.make(name)->type().receives_events; });
+}
+
+} // namespace
+
+std::int32_t node_of(const cable_cell& c, const cable::cv_tree& tree, const cable_location& where,
+                     const std::string& who) {
+    const int section = section_index(c.morph, where.section, who);
+    return naming(who, "location " + to_string(where),
+                  [&] { return cable::node_at(tree, section, where.x); });
+}
+
+lowered_cable_cell lower_cable_cell(cable::cable_group_builder& builder, const cable_cell& c,
+                                    const std::string& who) {
+    if (c.morph.size() == 0)
+        throw user_error(who + ": the cable cell has no morphology (no sections)");
+    const auto catalogue = cable::builtin_catalogue();
+    lowered_cable_cell out;
+    out.tree = naming(who, "discretization",
+                      [&] { return cable::discretize(c.morph, policy_of(c, who)); });
+    out.cell = naming(who, "morphology", [&] { return builder.add_cell(out.tree); });
+
+    for (std::size_t k = 0; k < c.paintings.size(); ++k) {
+        const cable_painting& p = c.paintings[k];
+        const std::string what = "paint[" + std::to_string(k) + "] (" + p.mechanism + ")";
+        const region r =
+            std::holds_alternative<region>(p.where)
+                ? std::get<region>(p.where)
+                : naming(who, what, [&] { return parse_region(std::get<std::string>(p.where)); });
+        // Only nodes with membrane carry density mechanisms; an empty region
+        // paints nothing (the builder would read an empty list as "all").
+        std::vector<std::int32_t> nodes;
+        for (const std::int32_t n : r.nodes(out.tree))
+            if (out.tree.area[static_cast<std::size_t>(n)] > 0) nodes.push_back(n);
+        if (nodes.empty()) {
+            naming(who, what, [&] { return catalogue.make(p.mechanism); }); // still check the name
+            continue;
+        }
+        naming(who, what, [&] {
+            builder.paint(out.cell, p.mechanism, nodes, p.parameters);
+            if (catalogue.make(p.mechanism)->type().global_index("celsius") >= 0)
+                builder.set_global(p.mechanism, "celsius", c.celsius);
+            return 0;
+        });
+    }
+    for (std::size_t k = 0; k < c.synapses.size(); ++k) {
+        const cable_placement& s = c.synapses[k];
+        const std::string what = "synapse " + std::to_string(k) + " (" + s.mechanism + ")";
+        if (!receives_events(catalogue, s.mechanism, who, what))
+            throw user_error(
+                who + ": " + what + ": mechanism '" + s.mechanism +
+                "' receives no events; place it as a stimulus, or use ExpSyn or Exp2Syn");
+        const std::int32_t node = node_of(c, out.tree, s.location, who + ": " + what);
+        out.synapse_targets.push_back(naming(
+            who, what, [&] { return builder.place(out.cell, s.mechanism, node, s.parameters); }));
+    }
+    for (std::size_t k = 0; k < c.stimuli.size(); ++k) {
+        const cable_placement& s = c.stimuli[k];
+        const std::string what = "stimulus " + std::to_string(k) + " (" + s.mechanism + ")";
+        const std::int32_t node = node_of(c, out.tree, s.location, who + ": " + what);
+        naming(who, what, [&] { return builder.place(out.cell, s.mechanism, node, s.parameters); });
+    }
+    const std::int32_t node = node_of(c, out.tree, c.detector.location, who + ": detector");
+    naming(who, "detector",
+           [&] { return builder.add_detector(out.cell, node, c.detector.threshold); });
+    return out;
+}
+
+} // namespace ranvier

@@ -1,0 +1,32 @@
+// Lowering one user-facing cable_cell into a cable_group_builder: the
+// discretisation policy, paintings, synapses, stimuli and detector, with
+// every error reported as a user_error naming the cell ("cell 12: ...").
+#pragma once
+
+#include "cable/cable_group_builder.hpp"
+#include "cable/cv_tree.hpp"
+
+#include <ranvier/cable_cell.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ranvier {
+
+struct lowered_cable_cell {
+    std::size_t cell = 0; // index in the builder
+    cable::cv_tree tree;
+    std::vector<std::int32_t> synapse_targets; // cable_group target per synapse site
+};
+
+// The local node of `where` on a discretised cell. `who` prefixes errors.
+std::int32_t node_of(const cable_cell& c, const cable::cv_tree& tree, const cable_location& where,
+                     const std::string& who);
+
+// Adds `c` to `builder` (one detector, added in cell order). `who` ("cell 12")
+// prefixes every error message.
+lowered_cable_cell lower_cable_cell(cable::cable_group_builder& builder, const cable_cell& c,
+                                    const std::string& who);
+
+} // namespace ranvier

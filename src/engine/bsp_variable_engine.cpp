@@ -1,0 +1,111 @@
+#include "engine/bsp_variable_engine.hpp"
+
+#include "cells/lif/lif_event_group.hpp"
+#include "engine/partition.hpp"
+
+#include <ranvier/errors.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+namespace ranvier {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+double seconds_since(clock_type::time_point t0) {
+    return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+} // namespace
+
+bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_options& options,
+                                         task_pool& pool, communicator& comm,
+                                         run_statistics& stats)
+    : pool_(pool), comm_(comm) {
+    const auto t0 = clock_type::now();
+    const std::size_t group_size = options.group_size ? options.group_size
+                                   : default_group_size(model.num_cells(), pool.size());
+    const auto specs = partition_cells(model, group_size);
+    for (const auto& s : specs)
+        if (s.kind != cell_kind::lif)
+            throw user_error("cell " + std::to_string(s.gids.front()) +
+                             " is a cable cell; execution mode bsp-variable supports only LIF "
+                             "cells so far; use bsp-fixed for cable cells");
+    groups_.resize(specs.size());
+    pool_.parallel_for(specs.size(), [&](std::size_t g) {
+        groups_[g] = std::make_unique<lif_event_group>(model, specs[g].gids, specs[g].synapse,
+                                                       options.seed);
+    });
+    outputs_.resize(groups_.size());
+
+    // The epoch is the shortest delay: a spike in (T, T + D] acts after T + D.
+    time_type min_delay = time_infinity;
+    for (const auto& g : groups_) {
+        min_delay = std::min(min_delay, g->min_delay());
+        const auto c = g->counters();
+        stats.synapses += c.synapses;
+        stats.connection_bytes += c.connection_bytes;
+    }
+    // Without connections, epochs of 1 ms keep output streaming and progress.
+    epoch_ = min_delay < time_infinity ? min_delay : 1.0;
+    stats.cells = model.num_cells();
+    stats.cell_groups = groups_.size();
+    stats.wall.build += seconds_since(t0);
+}
+
+void bsp_variable_engine::run_epoch(time_type t_end, time_type t_stop, output_sink* sink,
+                                    run_statistics& stats) {
+    auto t0 = clock_type::now();
+    pool_.parallel_for(groups_.size(), [&](std::size_t g) {
+        outputs_[g].clear();
+        groups_[g]->advance_to(t_end, outputs_[g]);
+    });
+    stats.wall.update += seconds_since(t0);
+
+    t0 = clock_type::now();
+    std::vector<spike> local;
+    for (const auto& o : outputs_) local.insert(local.end(), o.spikes.begin(), o.spikes.end());
+    std::sort(local.begin(), local.end(), spike_before);
+    const std::vector<spike> spikes = comm_.gather_spikes(std::move(local));
+    stats.wall.communicate += seconds_since(t0);
+
+    t0 = clock_type::now();
+    pool_.parallel_for(groups_.size(), [&](std::size_t g) { groups_[g]->deliver(spikes); });
+    stats.wall.deliver += seconds_since(t0);
+
+    t0 = clock_type::now();
+    stats.spikes += spikes.size();
+    t_ = t_end;
+    stats.t_reached = t_;
+    if (sink) {
+        std::vector<trace_sample> samples;
+        for (const auto& o : outputs_)
+            samples.insert(samples.end(), o.samples.begin(), o.samples.end());
+        std::sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) {
+            return a.time < b.time ||
+                   (a.time == b.time && (a.gid < b.gid || (a.gid == b.gid && a.probe < b.probe)));
+        });
+        sink->on_spikes(spikes);
+        sink->on_samples(samples);
+        sink->on_progress(stats.t_reached, t_stop);
+    }
+    stats.wall.output += seconds_since(t0);
+}
+
+void bsp_variable_engine::run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
+                              run_statistics& stats) {
+    // The point t = 0 is an epoch of its own: a spike at 0 acts at D, which
+    // the first full epoch (0, D] must already know about.
+    if (!started_) {
+        run_epoch(0.0, t_stop, sink, stats);
+        started_ = true;
+    }
+    while (t_ < t_stop && !stop.load(std::memory_order_relaxed))
+        run_epoch(std::min(t_ + epoch_, t_stop), t_stop, sink, stats);
+    stats.events_delivered = 0;
+    for (const auto& g : groups_) stats.events_delivered += g->counters().events_delivered;
+}
+
+} // namespace ranvier

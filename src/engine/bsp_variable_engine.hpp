@@ -1,0 +1,40 @@
+// Bulk-synchronous execution of continuous-time (variable-step) cell groups:
+// epochs as long as the global minimum delay; every group advances to the
+// epoch end in parallel, carrying its cells from event to event; then the
+// epoch's spikes (at exact, off-grid times) are gathered, sorted by (time,
+// gid) and delivered. LIF cells only so far.
+#pragma once
+
+#include "comm/communicator.hpp"
+#include "engine/engine.hpp"
+#include "engine/task_pool.hpp"
+#include "engine/variable_step_group.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace ranvier {
+
+class bsp_variable_engine final : public engine {
+public:
+    // Throws user_error if the model has a cell kind without a variable-step
+    // implementation yet (cable cells).
+    bsp_variable_engine(const recipe& model, const simulation_options& options, task_pool& pool,
+                        communicator& comm, run_statistics& stats);
+
+    void run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
+             run_statistics& stats) override;
+
+private:
+    void run_epoch(time_type t_end, time_type t_stop, output_sink* sink, run_statistics& stats);
+
+    task_pool& pool_;
+    communicator& comm_;
+    std::vector<std::unique_ptr<variable_step_group>> groups_;
+    std::vector<group_output> outputs_; // one per group, reused every epoch
+    time_type epoch_ = 1.0;             // ms, epoch length (global min delay)
+    time_type t_ = 0;                   // ms, time reached
+    bool started_ = false;              // has the point t = 0 been run?
+};
+
+} // namespace ranvier

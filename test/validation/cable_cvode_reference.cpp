@@ -1,0 +1,322 @@
+// Per-cell CVODE (src/cable/cvode) vs NEURON 8.2 reference runs
+// (test/validation/reference/neuron): spike times of hh_single and branched
+// against NEURON's global CVODE at atol = rtol = 1e-9, compared with the
+// fixed-step (dt = 0.025 ms) errors and as the tolerance shrinks; the passive
+// cable trace (zero-area end node with an IClamp) against NEURON's CVODE
+// trace; step counts; failures reported as user_error. The cv_tree is built
+// from NEURON's node table (<cell>_geometry.csv), as cable_neuron_reference.cpp
+// does (its helper code is repeated here), so this tests the integrator only.
+#include "cable/cable_group_builder.hpp"
+#include "cable/cvode/cvode_cell.hpp"
+
+#include <ranvier/errors.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace ranvier::cable;
+
+const std::string ref_dir = std::string(RANVIER_SOURCE_DIR) + "/test/validation/reference/neuron/";
+
+struct geometry_row {
+    int node, parent;
+    std::string section;
+    double x, area, ri;
+};
+
+std::vector<std::string> split(const std::string& line) {
+    std::vector<std::string> out;
+    std::stringstream ss(line);
+    std::string f;
+    while (std::getline(ss, f, ',')) out.push_back(f);
+    return out;
+}
+
+std::vector<geometry_row> read_geometry(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line); // node,parent,section,x,area_um2,ri_Mohm
+    std::vector<geometry_row> rows;
+    while (std::getline(in, line)) {
+        const auto f = split(line);
+        if (f.size() < 6) continue;
+        const double ri = f[5] == "inf" ? std::numeric_limits<double>::infinity() : std::stod(f[5]);
+        rows.push_back({std::stoi(f[0]), std::stoi(f[1]), f[2], std::stod(f[3]), std::stod(f[4]), ri});
+    }
+    return rows;
+}
+
+// NEURON's node for (section, x): its x=0/x=1 node, else the centre of
+// segment floor(x * nseg).
+int node_for(const std::vector<geometry_row>& rows, const nlohmann::json& sections,
+             const std::string& section, double x) {
+    std::vector<const geometry_row*> centres;
+    const geometry_row* end_node = nullptr;
+    for (const auto& r : rows) {
+        if (r.section != section) continue;
+        if (r.x > 0 && r.x < 1) centres.push_back(&r);
+        if ((x == 0 || x == 1) && r.x == x) end_node = &r;
+    }
+    if (end_node) return end_node->node;
+    if (x == 0 && !centres.empty()) return centres.front()->parent;
+    int nseg = 0;
+    for (const auto& s : sections)
+        if (s["name"] == section) nseg = s["nseg"];
+    std::sort(centres.begin(), centres.end(), [](auto* a, auto* b) { return a->x < b->x; });
+    const int k = std::min(static_cast<int>(x * nseg), nseg - 1);
+    return centres.at(static_cast<std::size_t>(k))->node;
+}
+
+std::string strip_unit(const std::string& key) {
+    for (const char* suffix : {"_S_per_cm2", "_mV", "_ms", "_nA", "_uS"}) {
+        const std::string s(suffix);
+        if (key.size() > s.size() && key.compare(key.size() - s.size(), s.size(), s) == 0)
+            return key.substr(0, key.size() - s.size());
+    }
+    return key;
+}
+
+bool have_reference(const std::string& cell) {
+    for (const char* f : {"_geometry.csv", "_cvode.csv", "_cell.json", "_spikes.json"})
+        if (!std::ifstream(ref_dir + cell + f)) return false;
+    return true;
+}
+
+// A reference cell as a cvode_cell, its synaptic events queued, and its probes.
+struct reference_cell {
+    std::unique_ptr<cvode_cell> cell;
+    std::vector<int> probe_node;
+    double tstop = 0; // ms
+};
+
+reference_cell build(const std::string& name, const cvode_options& options,
+                     const nlohmann::json* override_desc = nullptr) {
+    const auto rows = read_geometry(ref_dir + name + "_geometry.csv");
+    nlohmann::json desc;
+    std::ifstream(ref_dir + name + "_cell.json") >> desc;
+    if (override_desc) desc = *override_desc;
+    const auto& sections = desc["sections"];
+
+    cv_tree tree;
+    for (const auto& r : rows) {
+        tree.parent.push_back(r.parent);
+        tree.area.push_back(r.area);
+        tree.r_parent.push_back(r.parent < 0 ? 0.0 : r.ri);
+        double cm = 1.0;
+        for (const auto& s : sections)
+            if (s["name"] == r.section) cm = s["cm_uF_per_cm2"];
+        tree.cm.push_back(cm);
+    }
+    cable_group_builder b;
+    const auto c = b.add_cell(tree);
+    for (const auto& s : sections)
+        for (const auto& [mech, params] : s["mechanisms"].items()) {
+            std::vector<std::int32_t> nodes;
+            for (const auto& r : rows)
+                if (r.section == s["name"] && r.area > 0) nodes.push_back(r.node);
+            parameter_values values;
+            for (const auto& [key, value] : params.items()) values.emplace_back(strip_unit(key), value);
+            b.paint(c, mech, nodes, values);
+        }
+    b.set_global("hh", "celsius", desc["celsius_degC"]);
+    for (const auto& ic : desc["iclamps"])
+        b.place(c, "IClamp", node_for(rows, sections, ic["section"], ic["x"]),
+                {{"del", ic["del_ms"]}, {"dur", ic["dur_ms"]}, {"amp", ic["amp_nA"]}});
+    std::map<std::string, std::size_t> instances; // per point-process type, in place() order
+    struct syn_events {
+        std::string type;
+        std::size_t instance;
+        const nlohmann::json* json;
+    };
+    std::vector<syn_events> synapses;
+    for (const auto& syn : desc["synapses"]) {
+        parameter_values values;
+        for (const auto& [key, value] : syn.items())
+            if (key != "type" && key != "section" && key != "x" && key != "weight_uS" && key != "event_times_ms")
+                values.emplace_back(strip_unit(key), value);
+        const std::string type = syn["type"];
+        b.place(c, type, node_for(rows, sections, syn["section"], syn["x"]), values);
+        synapses.push_back({type, instances[type]++, &syn});
+    }
+    const auto& sd = desc["spike_detector"];
+    b.add_detector(c, node_for(rows, sections, sd["section"], sd["x"]), sd["threshold_mV"]);
+
+    reference_cell out;
+    for (const auto& p : desc["probes"]) out.probe_node.push_back(node_for(rows, sections, p["section"], p["x"]));
+    out.tstop = desc["tstop_ms"];
+    auto g = b.build({time_scheme::backward_euler, 0.025, desc["v_init_mV"]});
+    out.cell = std::make_unique<cvode_cell>(std::move(g), 7, options);
+    for (const auto& s : synapses)
+        for (double te : (*s.json)["event_times_ms"]) out.cell->schedule_event(s.type, s.instance, te, (*s.json)["weight_uS"]);
+    return out;
+}
+
+nlohmann::json spikes_of(const std::string& name) {
+    nlohmann::json j;
+    std::ifstream(ref_dir + name + "_spikes.json") >> j;
+    return j;
+}
+
+double max_abs_diff(const std::vector<double>& x, const std::vector<double>& ref) {
+    if (x.size() != ref.size()) return std::numeric_limits<double>::infinity();
+    double worst = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) worst = std::max(worst, std::fabs(x[k] - ref[k]));
+    return worst;
+}
+
+std::vector<double> cvode_spike_times(const std::string& name, double atol, cvode_statistics* stats = nullptr) {
+    cvode_options o;
+    o.atol = atol;
+    auto rc = build(name, o);
+    rc.cell->advance_to(rc.tstop);
+    if (stats) *stats = rc.cell->statistics();
+    std::vector<double> t;
+    for (const auto& s : rc.cell->spikes()) t.push_back(s.time);
+    return t;
+}
+
+// Spike times at atol 1e-3 beat NEURON's fixed step (dt = 0.025 ms, be and
+// cn) against NEURON's CVODE at 1e-9, and shrink with atol.
+void spike_accuracy(const std::string& name) {
+    if (!have_reference(name)) GTEST_SKIP() << "NEURON reference for " << name << " not present";
+    const auto ref = spikes_of(name);
+    const auto truth = ref["cvode"].get<std::vector<double>>();
+    const double err_be = max_abs_diff(ref["be"].get<std::vector<double>>(), truth);
+    const double err_cn = max_abs_diff(ref["cn"].get<std::vector<double>>(), truth);
+
+    std::printf("[%s] max |t_spike - t_NEURON_cvode_1e-9| (ms), %zu spikes\n", name.c_str(), truth.size());
+    std::printf("  fixed be dt=0.025: %.3g   fixed cn dt=0.025: %.3g\n", err_be, err_cn);
+    std::printf("  %-8s %-10s %-7s %-7s %-7s %-7s %-7s  %s\n", "atol", "max err", "steps", "rhs", "setups",
+                "solves", "reinits", "per-spike error (ms)");
+    std::vector<double> errors;
+    for (const double atol : {1e-3, 1e-4, 1e-5, 1e-7}) {
+        cvode_statistics st;
+        const auto t = cvode_spike_times(name, atol, &st);
+        ASSERT_EQ(t.size(), truth.size()) << "atol " << atol;
+        errors.push_back(max_abs_diff(t, truth));
+        std::printf("  %-8.0e %-10.3g %-7ld %-7ld %-7ld %-7ld %-7ld ", atol, errors.back(), st.steps,
+                    st.rhs_evaluations, st.linear_setups, st.linear_solves, st.reinits);
+        for (std::size_t k = 0; k < t.size(); ++k) std::printf(" %+.1e", t[k] - truth[k]);
+        std::printf("\n");
+    }
+    // The requirement: the default tolerance is more accurate than NEURON's
+    // default fixed steps (whose spike times are quantised to the 0.025 ms grid).
+    EXPECT_LT(errors[0], std::min(err_be, err_cn));
+    // Convergence: the error follows the tolerance, but not monotonically
+    // step by step (step-size control makes single spikes land luckily: on
+    // branched, 1e-3 and 1e-4 both give 1.3e-3 ms on spike 2). Over a factor
+    // 100 in atol demand a factor 5 in error.
+    EXPECT_LT(errors[2], errors[0] / 5);
+    // At 1e-7 we must meet the reference itself: NEURON's CVODE spikes are
+    // good to about 5e-6 ms (README: linear interpolation between step ends,
+    // agreement with 1e-11 tolerances); 2e-5 ms leaves a factor 4.
+    EXPECT_LT(errors[3], 2e-5);
+}
+
+TEST(CableCvodeReference, HhSingleSpikeTimes) { spike_accuracy("hh_single"); }
+TEST(CableCvodeReference, BranchedSpikeTimes) { spike_accuracy("branched"); }
+
+// The engine's study reports ~910 variable steps vs 4001 fixed for 100 ms of
+// an HH cell at atol 1e-3; hh_single over 100 ms (the clamp ends at 45 ms).
+TEST(CableCvodeReference, HhSingleStepCount) {
+    if (!have_reference("hh_single")) GTEST_SKIP();
+    auto rc = build("hh_single", {});
+    rc.cell->advance_to(100.0);
+    const auto st = rc.cell->statistics();
+    std::printf("[hh_single 100 ms, atol 1e-3] steps %ld (fixed dt=0.025: 4000), rhs %ld, "
+                "setups %ld, solves %ld, Newton iterations %ld, error-test fails %ld, "
+                "reinits %ld, root evals %ld\n",
+                st.steps, st.rhs_evaluations, st.linear_setups, st.linear_solves,
+                st.nonlinear_iterations, st.error_test_failures, st.reinits, st.root_evaluations);
+    // Variable steps must be far fewer than fixed ones; 2000 is half the fixed count.
+    EXPECT_LT(st.steps, 2000);
+    EXPECT_EQ(st.reinits, 2); // clamp on at 5 ms and off at 45 ms
+    EXPECT_EQ(rc.cell->spikes().size(), 4u);
+}
+
+// An engine advances cells epoch by epoch (e.g. 1 ms of min delay): every
+// epoch end becomes a stop point, which must not spoil the accuracy.
+TEST(CableCvodeReference, BranchedInEpochs) {
+    if (!have_reference("branched")) GTEST_SKIP();
+    const auto ref = spikes_of("branched");
+    const auto truth = ref["cvode"].get<std::vector<double>>();
+    auto rc = build("branched", {});
+    for (int k = 1; k <= 60; ++k) rc.cell->advance_to(k * 1.0);
+    std::vector<double> t;
+    for (const auto& s : rc.cell->spikes()) t.push_back(s.time);
+    const double err = max_abs_diff(t, truth);
+    std::printf("[branched in 1 ms epochs, atol 1e-3] max spike error %.3g ms, steps %ld\n", err,
+                rc.cell->statistics().steps);
+    // Same requirement as in one piece: better than the fixed step's cn error.
+    EXPECT_LT(err, max_abs_diff(ref["cn"].get<std::vector<double>>(), truth));
+}
+
+// Passive cable: IClamp into the zero-area end node (x = 0), which is
+// eliminated algebraically; compare all probes incl. that node with NEURON's
+// CVODE trace (true end-node value, unlike its CN trace).
+TEST(CableCvodeReference, PassiveCableTrace) {
+    if (!have_reference("passive_cable")) GTEST_SKIP();
+    cvode_options o;
+    o.atol = 1e-6;
+    auto rc = build("passive_cable", o);
+    std::ifstream in(ref_dir + "passive_cable_cvode.csv");
+    std::string line;
+    std::getline(in, line);
+    double worst = 0;
+    std::size_t rows = 0;
+    while (std::getline(in, line)) {
+        const auto f = split(line);
+        rc.cell->advance_to(std::stod(f[0]));
+        for (std::size_t k = 0; k < rc.probe_node.size(); ++k)
+            worst = std::max(worst, std::fabs(rc.cell->voltage()[static_cast<std::size_t>(rc.probe_node[k])] -
+                                              std::stod(f[k + 1])));
+        ++rows;
+    }
+    std::printf("[passive_cable, atol 1e-6] max |v - v_NEURON_cvode| = %.3g mV over %zu samples\n", worst, rows);
+    // The file has 8 significant digits (5e-6 mV near -40 mV); atol 1e-6 mV per
+    // step accumulates to a few 1e-5 mV over 45 ms of a 100-node cable; a
+    // mistake in the zero-area elimination would show as ~0.16 mV at x = 0.
+    EXPECT_LT(worst, 2e-4);
+    EXPECT_EQ(rc.cell->spikes().size(), 0u);
+}
+
+// CVODE failures become user_error naming the cell, the time and the failure.
+TEST(CableCvodeReference, FailureIsUserError) {
+    if (!have_reference("hh_single")) GTEST_SKIP();
+    cvode_options o;
+    o.max_steps = 20; // far too few to cross a spike
+    auto rc = build("hh_single", o);
+    try {
+        rc.cell->advance_to(50.0);
+        FAIL() << "expected a user_error";
+    } catch (const ranvier::user_error& e) {
+        const std::string what = e.what();
+        std::printf("[failure message] %s\n", what.c_str());
+        EXPECT_NE(what.find("gid 7"), std::string::npos);
+        EXPECT_NE(what.find("CV_TOO_MUCH_WORK"), std::string::npos);
+        EXPECT_NE(what.find("max_steps"), std::string::npos);
+    }
+}
+
+TEST(CableCvodeReference, EventInThePastIsUserError) {
+    if (!have_reference("branched")) GTEST_SKIP();
+    auto rc = build("branched", {});
+    rc.cell->advance_to(10.0);
+    EXPECT_THROW(rc.cell->schedule_event("ExpSyn", 0, 5.0, 0.1), ranvier::user_error);
+    EXPECT_THROW(rc.cell->schedule_event("ExpSyn", 3, 15.0, 0.1), ranvier::user_error);
+    EXPECT_THROW(rc.cell->schedule_event("IClamp", 0, 15.0, 0.1), ranvier::user_error);
+}
+
+} // namespace
