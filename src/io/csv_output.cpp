@@ -38,7 +38,7 @@ csv_output::~csv_output() {
 
 void csv_output::on_spikes(std::span<const spike> spikes) {
     for (const spike& s : spikes)
-        fmt::format_to(std::back_inserter(pending_spikes_), "{},{:.6f}\n", s.gid, s.time);
+        fmt::format_to(std::back_inserter(pending_spikes_), "{},{:.9f}\n", s.gid, s.time);
     spikes_written_ += spikes.size();
     if (pending_spikes_.size() > (4u << 20)) flush();
 }
@@ -46,7 +46,7 @@ void csv_output::on_spikes(std::span<const spike> spikes) {
 void csv_output::on_samples(std::span<const trace_sample> samples) {
     if (!traces_ || samples.empty()) return;
     for (const trace_sample& s : samples)
-        fmt::format_to(std::back_inserter(pending_traces_), "{},{},{:.6f},{:.17g}\n", s.gid,
+        fmt::format_to(std::back_inserter(pending_traces_), "{},{},{:.9f},{:.17g}\n", s.gid,
                        probe_name_(s.gid, s.probe), s.time, s.value);
     samples_written_ += samples.size();
     if (pending_traces_.size() > (4u << 20)) flush();

@@ -5,7 +5,7 @@
 //
 // Rows are written whole, at least every `flush_interval` seconds of wall time
 // (and whenever 4 MB are pending), so an interrupted run leaves valid files up
-// to the last flush. Times are printed with 6 decimals (1 ns).
+// to the last flush. Times are printed with 9 decimals (1 ps).
 #pragma once
 
 #include <ranvier/simulation.hpp>

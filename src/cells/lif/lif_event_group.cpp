@@ -25,7 +25,9 @@ namespace {
 // sum_k (deg p_k + 1) is one smaller. Between consecutive zeros of g, f is
 // monotone (up to the positive factor), so it changes sign at most once
 // there. Recursing until one constant term remains (no zero) isolates every
-// sign change of f; at most size - 1 of them exist (Polya-Szego), here <= 6.
+// sign change of f; at most size - 1 of them exist (Polya-Szego): size <= 6
+// here (constant, membrane, two alpha currents of degree 1), so y has at most
+// 4 extrema and 5 threshold crossings in any interval.
 
 struct exp_term {
     double lambda;              // 1/ms
@@ -241,19 +243,21 @@ lif_event_group::lif_event_group(const recipe& model, std::vector<gid_type> gids
     }
     next_change_.assign(changes_begin_.begin(), changes_begin_.end() - 1);
 
-    // Connections by source; stable, so a target's connections from one
-    // source keep the recipe's order (the event key relies on it).
-    std::stable_sort(raw.begin(), raw.end(),
-                     [](const auto& a, const auto& b) { return a.source < b.source; });
-    entries_.reserve(raw.size());
-    for (std::size_t k = 0; k < raw.size(); ++k) {
-        if (k == 0 || raw[k].source != raw[k - 1].source) {
-            sources_.push_back(raw[k].source);
-            offsets_.push_back(k);
-        }
-        entries_.push_back(raw[k].e);
+    // Connections by source, by a stable counting sort, so a target's
+    // connections from one source keep the recipe's order (the event key
+    // relies on it).
+    std::vector<std::uint64_t> start(static_cast<std::size_t>(n_cells) + 1, 0);
+    for (const auto& c : raw) ++start[c.source + 1];
+    for (gid_type g = 0; g < n_cells; ++g) {
+        if (start[g + 1] == 0) continue;
+        sources_.push_back(g);
+        offsets_.push_back(0); // set below from the prefix sums
     }
+    for (gid_type g = 0; g < n_cells; ++g) start[g + 1] += start[g];
+    for (std::size_t k = 0; k < sources_.size(); ++k) offsets_[k] = start[sources_[k]];
     offsets_.push_back(raw.size());
+    entries_.resize(raw.size());
+    for (const auto& c : raw) entries_[start[c.source]++] = c.e;
 }
 
 group_counters lif_event_group::counters() const {
@@ -463,7 +467,8 @@ void lif_event_group::integrate(std::size_t i, time_type a, time_type b, group_o
             return;
         }
         propagate(i, s, false);
-        double t_spike = a + s;
+        // Keep the spike inside (a, b] despite rounding of a + s.
+        double t_spike = std::min(a + s, b);
         if (t_spike <= a) t_spike = std::nextafter(a, time_infinity);
         out.spikes.push_back({gids_[i], t_spike});
         y_[i] = reset_[i];
