@@ -26,6 +26,10 @@ struct simulation_options {
     unsigned threads = 1;       // worker threads (results do not depend on it)
     std::uint64_t seed = 0;     // seeds every random stream of the run
     std::size_t group_size = 0; // cells per cell group, 0 = automatic
+    // Variable-step cable cells (per-cell CVODE): absolute tolerance (mV for v,
+    // state units for states) and relative tolerance (NEURON's defaults).
+    double atol = 1e-3;
+    double rtol = 0;
 };
 
 // One sample of a probe.

@@ -2,8 +2,6 @@
 // order of operations (see cable_group.hpp and docs/numerics-cable.md).
 #include "cable/cable_group.hpp"
 
-#include "cable/hines_solver.hpp"
-
 #include <ranvier/errors.hpp>
 
 #include <algorithm>
@@ -49,6 +47,98 @@ void cable_group::deliver_events_until(double t_ms) {
     }
 }
 
+namespace {
+
+// The arrays one fused solve reads and writes (group node indices).
+struct fused_solve_arrays {
+    const std::int32_t* parent; // parent node, parent[k] < k except at the root
+    const double* a;            // mA/cm² per mV, coupling of the parent's row to k
+    const double* b;            // mA/cm² per mV, coupling of k's row to its parent
+    double* i;                  // mA/cm², membrane current (children's rows folded in), then x (mV)
+    double* d;                  // mA/cm² per mV, diagonal (children's rows folded in), then b/d (1)
+    double* v;                  // mV, updated in place
+};
+
+// Assembles, solves and applies the step's linear system for `cells` cells
+// of identical shape (`size` nodes each, the root first) starting at the
+// group nodes offset[0..cells), in two sweeps instead of NEURON's four
+// (setup, triang, bksub, update). Row k of the system is
+//   d[k] x[k] + b[k] x[parent] + sum_c a[c] x[c]
+//     = -i[k] - b[k] (v[parent] - v[k]) - sum_c a[c] (v[c] - v[k]),
+// d already holding di/dv + cfac cm + d_axial.
+// Leaves -> root: a row is complete once all its children (higher indices)
+// are folded in; it is then eliminated into its parent's row, the parent's
+// share of the axial current and the elimination both accumulated in the
+// parent's i and d, and its own slots reused for rhs/d and b/d. One
+// division per node: the reciprocal of the pivot.
+// Root -> leaves: back substitution fused with v += scale x.
+// Each node's elimination waits for its children's (a division each), so one
+// cell alone is latency bound; the cells of a batch are independent and
+// stepped in lockstep (inner loop) so that their chains overlap.
+void fused_solve(const fused_solve_arrays& s, const std::int32_t* offset, std::size_t cells,
+                 std::size_t size, double scale) {
+    const std::int32_t* __restrict parent = s.parent;
+    const double* __restrict a = s.a;
+    const double* __restrict b = s.b;
+    double* __restrict i = s.i;
+    double* __restrict d = s.d;
+    double* __restrict v = s.v;
+    for (std::size_t local = size - 1; local > 0; --local) {
+        for (std::size_t c = 0; c < cells; ++c) {
+            const std::size_t k = static_cast<std::size_t>(offset[c]) + local;
+            const auto p = static_cast<std::size_t>(parent[k]);
+            const double dv = v[p] - v[k];
+            const double inv_d = 1.0 / d[k];
+            const double r = -i[k] - b[k] * dv;
+            const double f = a[k] * inv_d;
+            d[p] -= f * b[k];
+            i[p] += f * r - a[k] * dv;
+            i[k] = r * inv_d;
+            d[k] = b[k] * inv_d;
+        }
+    }
+    for (std::size_t c = 0; c < cells; ++c) {
+        const auto root = static_cast<std::size_t>(offset[c]);
+        i[root] = -i[root] / d[root];
+        v[root] += scale * i[root];
+    }
+    for (std::size_t local = 1; local < size; ++local) {
+        for (std::size_t c = 0; c < cells; ++c) {
+            const std::size_t k = static_cast<std::size_t>(offset[c]) + local;
+            i[k] -= d[k] * i[parent[k]];
+            v[k] += scale * i[k];
+        }
+    }
+}
+
+} // namespace
+
+void cable_group::plan_solve_batches() {
+    solve_batches_.clear();
+    const std::size_t cells = cell_offset_.size();
+    const std::size_t n = nodes_.size();
+    auto end_of = [&](std::size_t c) {
+        return c + 1 < cells ? static_cast<std::size_t>(cell_offset_[c + 1]) : n;
+    };
+    // Same shape: same node count and the same parents relative to the root.
+    auto same_shape = [&](std::size_t x, std::size_t y) {
+        const auto fx = static_cast<std::size_t>(cell_offset_[x]);
+        const auto fy = static_cast<std::size_t>(cell_offset_[y]);
+        if (end_of(x) - fx != end_of(y) - fy) return false;
+        for (std::size_t k = 1; k < end_of(x) - fx; ++k)
+            if (nodes_.parent[fx + k] - cell_offset_[x] != nodes_.parent[fy + k] - cell_offset_[y])
+                return false;
+        return true;
+    };
+    for (std::size_t c = 0; c < cells;) {
+        std::size_t count = 1;
+        while (c + count < cells && count < max_solve_batch && same_shape(c, c + count)) ++count;
+        solve_batches_.push_back({static_cast<std::int32_t>(c), static_cast<std::int32_t>(count),
+                                  static_cast<std::int32_t>(end_of(c) - cell_offset_[c])});
+        c += count;
+    }
+}
+
 void cable_group::step() {
     const double dt = options_.dt;
     const double t0 = time();
@@ -58,46 +148,39 @@ void cable_group::step() {
     // NEURON: events up to t + dt/2 are delivered before the step.
     deliver_events_until(t0 + 0.5 * dt);
 
-    // Membrane currents and their conductances at t + dt/2 (BE and CN alike).
-    double* i = nodes_.i.data();
-    double* g = nodes_.g.data();
-    std::fill_n(i, n, 0.0);
-    std::fill_n(g, n, 0.0);
-    const current_context ctx{nodes_.v.data(), nodes_.area.data(), i, g, t0 + 0.5 * dt};
+    // Matrix diagonal d = cm/dt' + axial + di/dv, with dt' = dt (BE) or dt/2
+    // (CN: solve for v(t + dt/2) - v(t), then v += 2 x); 1e-3 turns
+    // µF/cm² · mV/ms into mA/cm². The mechanisms add their di/dv straight
+    // into d (the context's g) and their currents into i.
+    const double cfac = 0.001 * (second_order ? 2.0 / dt : 1.0 / dt);
+    const double scale = second_order ? 2.0 : 1.0;
+    if (cfac != diagonal_cfac_ || diagonal_base_.size() != n) {
+        diagonal_base_.resize(n);
+        for (std::size_t k = 0; k < n; ++k)
+            diagonal_base_[k] = cfac * nodes_.cm[k] + nodes_.d_axial[k];
+        diagonal_cfac_ = cfac;
+    }
+    double* __restrict i = nodes_.i.data();
+    double* __restrict d = nodes_.d.data();
+    const double* __restrict base = diagonal_base_.data();
+    for (std::size_t k = 0; k < n; ++k) {
+        i[k] = 0;
+        d[k] = base[k];
+    }
+    // Currents and conductances at t + dt/2 (BE and CN alike).
+    const current_context ctx{nodes_.v.data(), nodes_.area.data(), i, d, t0 + 0.5 * dt};
     for (const auto& m : mechanisms_) m->current(ctx);
 
-    // Matrix: d = di/dv + cm/dt' + axial, rhs = -i + axial currents, with
-    // dt' = dt (BE) or dt/2 (CN: solve for v(t + dt/2) - v(t)); 1e-3 turns
-    // µF/cm² · mV/ms into mA/cm².
-    const double cfac = 0.001 * (second_order ? 2.0 / dt : 1.0 / dt);
-    const std::int32_t* parent = nodes_.parent.data();
-    const double* a = nodes_.a.data();
-    const double* b = nodes_.b.data();
-    const double* cm = nodes_.cm.data();
-    const double* v = nodes_.v.data();
-    double* d = nodes_.d.data();
-    double* rhs = nodes_.rhs.data();
-    for (std::size_t k = 0; k < n; ++k) {
-        rhs[k] = -i[k];
-        d[k] = g[k] + cfac * cm[k];
-    }
-    for (std::size_t k = 0; k < n; ++k) {
-        const std::int32_t p = parent[k];
-        if (p < 0) continue;
-        const double dv = v[p] - v[k];
-        rhs[k] -= b[k] * dv;
-        rhs[p] += a[k] * dv;
-        d[k] -= b[k];
-        d[p] -= a[k];
-    }
-    hines_solve(nodes_.parent, nodes_.a, nodes_.b, nodes_.d, nodes_.rhs);
-
-    double* vm = nodes_.v.data();
-    const double scale = second_order ? 2.0 : 1.0;
-    for (std::size_t k = 0; k < n; ++k) vm[k] += scale * rhs[k];
+    const fused_solve_arrays arrays{nodes_.parent.data(), nodes_.a.data(), nodes_.b.data(), i, d,
+                                    nodes_.v.data()};
+    for (const solve_batch& batch : solve_batches_)
+        fused_solve(arrays, cell_offset_.data() + batch.first_cell,
+                    static_cast<std::size_t>(batch.cells), static_cast<std::size_t>(batch.size),
+                    scale);
 
     ++step_;
     // States at the new v (for CN these sit half a step after v: staggered).
+    const double* vm = nodes_.v.data();
     for (const auto& m : mechanisms_) m->advance_states(vm, dt);
     detectors_.check(vm, time(), spikes_);
 }

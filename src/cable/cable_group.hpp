@@ -1,8 +1,9 @@
 // A group of cable cells advanced together by NEURON's fixed-step scheme
 // (backward Euler, secondorder = 0, or the staggered Crank–Nicolson,
 // secondorder = 2): all cells' nodes concatenated into one set of arrays,
-// one Hines solve per step for the whole group, one virtual call per
-// mechanism type per step. Built by cable_group_builder. See
+// one fused assembly + Hines solve per step for the whole group (cells of
+// identical shape in lockstep batches), one virtual call per mechanism type
+// per step. Built by cable_group_builder. See
 // docs/numerics-cable.md for the equations and the order of operations.
 #pragma once
 
@@ -44,12 +45,18 @@ struct cable_nodes {
     std::vector<double> cm;           // µF/cm², 0 at zero-area nodes (no capacitance there)
     std::vector<double> a;            // mA/cm² per mV: -100/(r_parent*area[parent]) (parent's row)
     std::vector<double> b;            // mA/cm² per mV: -100/(r_parent*area[i]) (own row)
+    // mA/cm² per mV: the constant axial part of the diagonal, -b[i] - sum of
+    // a[c] over the children c of i (filled by cable_group_builder::build).
+    std::vector<double> d_axial;
     std::vector<double> v;            // mV
-    // Work arrays of one step.
-    std::vector<double> i;            // mA/cm², membrane current density (outward)
-    std::vector<double> g;            // S/cm², its derivative di/dv
-    std::vector<double> d;            // matrix diagonal, mA/cm² per mV
-    std::vector<double> rhs;          // mA/cm², then the solved voltage change (mV)
+    // Work arrays of one step. The mechanisms add their currents into i and
+    // their di/dv straight into the diagonal d; the fused solve of
+    // cable_group::step folds each child's elimination into its parent's i
+    // and d, then leaves the solution x (mV; v advanced by x, or 2x for CN)
+    // in i and b/d (1) in d. Two arrays, not four, keep a group's working
+    // set small enough for the core's cache.
+    std::vector<double> i;            // mA/cm², membrane current density (outward), then x (mV)
+    std::vector<double> d;            // mA/cm² per mV, matrix diagonal (di/dv included), then b/d (1)
     std::size_t size() const { return parent.size(); }
 };
 
@@ -113,13 +120,30 @@ private:
         }
     };
 
+    // Cells of identical shape, consecutive in the group, solved in lockstep.
+    struct solve_batch {
+        std::int32_t first_cell; // index into cell_offset_
+        std::int32_t cells;      // 1 .. max_solve_batch
+        std::int32_t size;       // nodes per cell
+    };
+    // Enough independent cells to hide the division latency of the
+    // elimination; small enough that a batch's nodes stay in cache.
+    static constexpr std::size_t max_solve_batch = 8;
+
     void deliver_events_until(double t_ms);
+    // Groups the cells into solve_batches_ (after the nodes are complete).
+    void plan_solve_batches();
 
     cable_group_options options_;
     cable_nodes nodes_;
     std::vector<std::int32_t> cell_offset_;
     std::vector<std::unique_ptr<mechanism>> mechanisms_;
     std::vector<target_ref> targets_;
+    std::vector<solve_batch> solve_batches_;
+    // mA/cm² per mV: cm cfac + d_axial, the part of the diagonal that is the
+    // same every step, for cfac (mA/cm² per mV per µF/cm²) = diagonal_cfac_.
+    std::vector<double> diagonal_base_;
+    double diagonal_cfac_ = 0;
     spike_detectors detectors_;
     std::vector<cable_spike> spikes_;
     std::priority_queue<cable_event, std::vector<cable_event>, later_event> events_;

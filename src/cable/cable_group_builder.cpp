@@ -163,9 +163,16 @@ cable_group cable_group_builder::build(const cable_group_options& options) {
     const std::size_t n = nodes.size();
     nodes.v.assign(n, options.v_init);
     nodes.i.assign(n, 0.0);
-    nodes.g.assign(n, 0.0);
     nodes.d.assign(n, 0.0);
-    nodes.rhs.assign(n, 0.0);
+    // The axial part of the diagonal never changes: computed once here, not per step.
+    nodes.d_axial.assign(n, 0.0);
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::int32_t p = nodes.parent[k];
+        if (p < 0) continue;
+        nodes.d_axial[k] -= nodes.b[k];
+        nodes.d_axial[static_cast<std::size_t>(p)] -= nodes.a[k];
+    }
+    group_.plan_solve_batches();
     group_.options_ = options;
     group_.spikes_.reserve(1024);
     group_.initialise();

@@ -1,5 +1,6 @@
 #include "engine/bsp_variable_engine.hpp"
 
+#include "cells/cable/cable_cvode_group.hpp"
 #include "cells/lif/lif_event_group.hpp"
 #include "engine/partition.hpp"
 
@@ -28,15 +29,16 @@ bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_o
     const std::size_t group_size = options.group_size ? options.group_size
                                    : default_group_size(model.num_cells(), pool.size());
     const auto specs = partition_cells(model, group_size);
-    for (const auto& s : specs)
-        if (s.kind != cell_kind::lif)
-            throw user_error("cell " + std::to_string(s.gids.front()) +
-                             " is a cable cell; execution mode bsp-variable supports only LIF "
-                             "cells so far; use bsp-fixed for cable cells");
+    cable::cvode_options cvode;
+    cvode.atol = options.atol;
+    cvode.rtol = options.rtol;
     groups_.resize(specs.size());
     pool_.parallel_for(specs.size(), [&](std::size_t g) {
-        groups_[g] = std::make_unique<lif_event_group>(model, specs[g].gids, specs[g].synapse,
-                                                       options.seed);
+        if (specs[g].kind == cell_kind::cable)
+            groups_[g] = std::make_unique<cable_cvode_group>(model, specs[g].gids, cvode);
+        else
+            groups_[g] = std::make_unique<lif_event_group>(model, specs[g].gids,
+                                                           specs[g].synapse, options.seed);
     });
     outputs_.resize(groups_.size());
 

@@ -2,7 +2,7 @@
 // epochs as long as the global minimum delay; every group advances to the
 // epoch end in parallel, carrying its cells from event to event; then the
 // epoch's spikes (at exact, off-grid times) are gathered, sorted by (time,
-// gid) and delivered. LIF cells only so far.
+// gid) and delivered. LIF cells and cable cells (per-cell CVODE).
 #pragma once
 
 #include "comm/communicator.hpp"
@@ -17,8 +17,7 @@ namespace ranvier {
 
 class bsp_variable_engine final : public engine {
 public:
-    // Throws user_error if the model has a cell kind without a variable-step
-    // implementation yet (cable cells).
+    // Throws user_error for anything a cell group cannot build.
     bsp_variable_engine(const recipe& model, const simulation_options& options, task_pool& pool,
                         communicator& comm, run_statistics& stats);
 

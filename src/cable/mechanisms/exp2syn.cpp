@@ -22,6 +22,7 @@ public:
     void initialise(const double*) override {
         const std::size_t n = size();
         factor_.resize(n);
+        decay_dt_ = 0; // parameters may have changed: recompute the decay factors
         auto& tau1 = data_.parameters[0];
         const auto& tau2 = data_.parameters[1];
         for (std::size_t k = 0; k < n; ++k) {
@@ -46,22 +47,32 @@ public:
             const double v = c.v[j];
             const double mfact = 100.0 / c.area[j]; // nA -> mA/cm²
             const double g = B[k] - A[k];
-            const double i_plus = g * (v + 0.001 - e[k]);
+            // di/dv = g exactly (NEURON's numerical difference agrees to roundoff).
+            c.g[j] += mfact * g;
             const double i = g * (v - e[k]);
-            c.g[j] += mfact * ((i_plus - i) / 0.001);
             c.i[j] += mfact * i;
         }
     }
 
     void advance_states(const double*, double dt) override {
         const std::size_t n = size();
-        const double* tau1 = data_.parameters[0].data();
-        const double* tau2 = data_.parameters[1].data();
+        if (dt != decay_dt_ || decay1_.size() != n) {
+            // exp(-dt/tau) once per dt, not per step (taus are fixed after initialise()).
+            const double* tau1 = data_.parameters[0].data();
+            const double* tau2 = data_.parameters[1].data();
+            decay1_.resize(n);
+            decay2_.resize(n);
+            for (std::size_t k = 0; k < n; ++k) {
+                decay1_[k] = 1.0 - std::exp(dt * (-1.0 / tau1[k]));
+                decay2_[k] = 1.0 - std::exp(dt * (-1.0 / tau2[k]));
+            }
+            decay_dt_ = dt;
+        }
         double* A = data_.states[0].data();
         double* B = data_.states[1].data();
         for (std::size_t k = 0; k < n; ++k) {
-            A[k] += (1.0 - std::exp(dt * (-1.0 / tau1[k]))) * (-A[k]);
-            B[k] += (1.0 - std::exp(dt * (-1.0 / tau2[k]))) * (-B[k]);
+            A[k] += decay1_[k] * (-A[k]);
+            B[k] += decay2_[k] * (-B[k]);
         }
     }
 
@@ -89,6 +100,9 @@ public:
 
 private:
     std::vector<double> factor_; // 1, peak normalisation per instance (set at initialise)
+    std::vector<double> decay1_; // 1, 1 - exp(-dt/tau1) per instance for dt = decay_dt_
+    std::vector<double> decay2_; // 1, 1 - exp(-dt/tau2) per instance for dt = decay_dt_
+    double decay_dt_ = 0;        // ms, step the decay factors were computed for (0: none)
 };
 
 } // namespace

@@ -19,6 +19,7 @@ public:
 
     void initialise(const double*) override {
         for (double& g : data_.states[0]) g = 0;
+        decay_dt_ = 0; // parameters may have changed: recompute the decay factors
     }
 
     void current(const current_context& c, state_view s) const override {
@@ -30,19 +31,25 @@ public:
             const std::int32_t j = node[k];
             const double v = c.v[j];
             const double mfact = 100.0 / c.area[j]; // nA -> mA/cm²
-            const double i_plus = g[k] * (v + 0.001 - e[k]);
+            // di/dv = g exactly (NEURON's numerical difference agrees to roundoff).
+            c.g[j] += mfact * g[k];
             const double i = g[k] * (v - e[k]);
-            c.g[j] += mfact * ((i_plus - i) / 0.001);
             c.i[j] += mfact * i;
         }
     }
 
     void advance_states(const double*, double dt) override {
         const std::size_t n = size();
-        const double* tau = data_.parameters[0].data();
+        if (dt != decay_dt_ || decay_.size() != n) {
+            // exp(-dt/tau) once per dt, not per step (tau is fixed after initialise()).
+            const double* tau = data_.parameters[0].data();
+            decay_.resize(n);
+            for (std::size_t k = 0; k < n; ++k) decay_[k] = 1.0 - std::exp(dt * (-1.0 / tau[k]));
+            decay_dt_ = dt;
+        }
         double* g = data_.states[0].data();
         // cnexp of g' = -g/tau: exact decay over dt.
-        for (std::size_t k = 0; k < n; ++k) g[k] += (1.0 - std::exp(dt * (-1.0 / tau[k]))) * (-g[k]);
+        for (std::size_t k = 0; k < n; ++k) g[k] += decay_[k] * (-g[k]);
     }
 
     void receive_event(std::size_t instance, double weight) override {
@@ -57,6 +64,10 @@ public:
         const double* tau = data_.parameters[0].data();
         for (std::size_t k = 0; k < size(); ++k) jac[0][k] = -1.0 / tau[k];
     }
+
+private:
+    std::vector<double> decay_; // 1, 1 - exp(-dt/tau) per instance for dt = decay_dt_
+    double decay_dt_ = 0;       // ms, step the decay factors were computed for (0: none)
 };
 
 } // namespace

@@ -2,7 +2,7 @@
 // library call, no branch): range reduction x = k ln2 + r, |r| <= ln2/2,
 // a degree-13 Taylor polynomial for exp(r) (truncation < 1e-17 relative),
 // and 2^k built in the exponent bits. Within 1 ulp of std::exp (measured
-// in test/unit/cable_mechanisms_test.cpp) for |x| <= 700; outside that the
+// in test/unit/cable_hines_solver_test.cpp) for |x| <= 700; outside that the
 // result is meaningless (no clamp: a compare-and-select stops GCC from
 // vectorising under its default -ftrapping-math). The hh rates stay far
 // inside for any |v| < 7000 mV. glibc's exp is a call the loops cannot
@@ -23,20 +23,23 @@ namespace ranvier::cable {
     const double shifted = x * log2e + round_magic; // low mantissa bits hold k
     const double k = shifted - round_magic;
     const double r = (x - k * ln2_hi) - k * ln2_lo;
-    double p = 1.0 / 6227020800.0; // 1/13!
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
+    // Taylor polynomial to degree 13 by Estrin's scheme rather than Horner's:
+    // the same terms, but a dependency chain of ~10 operations instead of 26,
+    // so that the several independent exps of an hh state update overlap
+    // (the update was latency bound). The leading 1 + r + r² t is summed last,
+    // smallest terms first, which keeps the result within 1 ulp.
+    const double r2 = r * r;
+    const double r4 = r2 * r2;
+    const double c23 = 1.0 / 2 + r * (1.0 / 6);
+    const double c45 = 1.0 / 24 + r * (1.0 / 120);
+    const double c67 = 1.0 / 720 + r * (1.0 / 5040);
+    const double c89 = 1.0 / 40320 + r * (1.0 / 362880);
+    const double c1011 = 1.0 / 3628800 + r * (1.0 / 39916800);
+    const double c1213 = 1.0 / 479001600 + r * (1.0 / 6227020800);
+    const double c4_7 = c45 + r2 * c67;
+    const double c8_13 = (c89 + r2 * c1011) + r4 * c1213;
+    const double t = (c23 + r2 * c4_7) + r4 * (r2 * c8_13); // sum over k >= 2 of r^(k-2)/k!
+    const double p = 1.0 + (r + r2 * t);
     // 2^k: (k + 1023) in the exponent field; the magic number's own bits
     // shift out of the 64-bit word.
     const std::uint64_t bits = (std::bit_cast<std::uint64_t>(shifted) + 1023u) << 52;

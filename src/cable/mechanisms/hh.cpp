@@ -39,7 +39,7 @@ public:
         const std::size_t count = size();
         v_local_.assign(count, 0.0);
         for (std::size_t k = 0; k < count; ++k) {
-            const auto r = hh_model::rates_at(v[data_.node_index[k]], q10_);
+            const auto r = hh_model::rate_terms_at(v[data_.node_index[k]], q10_);
             data_.states[m][k] = r.minf;
             data_.states[h][k] = r.hinf;
             data_.states[n][k] = r.ninf;
@@ -63,13 +63,11 @@ public:
             const double v = c.v[j];
             const double gna = p_gnabar[k] * sm[k] * sm[k] * sm[k] * sh[k]; // S/cm²
             const double gk = p_gkbar[k] * sn[k] * sn[k] * sn[k] * sn[k];   // S/cm²
-            auto total = [&](double u) {
-                return gna * (u - p_ena[k]) + gk * (u - p_ek[k]) + p_gl[k] * (u - p_el[k]);
-            };
-            // NEURON's numerical di/dv: (i(v + 0.001) - i(v)) / 0.001.
-            const double i_plus = total(v + 0.001);
-            const double i = total(v);
-            c.g[j] += (i_plus - i) / 0.001;
+            const double gl_k = p_gl[k];
+            // di/dv is exact: the current is linear in v at fixed states
+            // (NEURON's numerical difference agrees with it to roundoff).
+            c.g[j] += gna + gk + gl_k;
+            const double i = gna * (v - p_ena[k]) + gk * (v - p_ek[k]) + gl_k * (v - p_el[k]);
             c.i[j] += i;
         }
     }
@@ -85,29 +83,29 @@ public:
         for (std::size_t k = 0; k < count; ++k) vl[k] = v[node[k]];
         const double q10 = q10_;
         for (std::size_t k = 0; k < count; ++k) {
-            const auto r = hh_model::rates_at(vl[k], q10);
+            const auto r = hh_model::rate_terms_at(vl[k], q10);
             // cnexp: x += (1 - exp(-dt/tau)) (xinf - x), exact for fixed rates.
-            sm[k] += (1.0 - fast_exp(dt * (-1.0 / r.mtau))) * (r.minf - sm[k]);
-            sh[k] += (1.0 - fast_exp(dt * (-1.0 / r.htau))) * (r.hinf - sh[k]);
-            sn[k] += (1.0 - fast_exp(dt * (-1.0 / r.ntau))) * (r.ninf - sn[k]);
+            sm[k] += (1.0 - fast_exp(-dt * r.mrate)) * (r.minf - sm[k]);
+            sh[k] += (1.0 - fast_exp(-dt * r.hrate)) * (r.hinf - sh[k]);
+            sn[k] += (1.0 - fast_exp(-dt * r.nrate)) * (r.ninf - sn[k]);
         }
     }
 
     void state_derivatives(const double* v, state_view s, state_out ds) const override {
         for (std::size_t k = 0; k < size(); ++k) {
-            const auto r = hh_model::rates_at(v[data_.node_index[k]], q10_);
-            ds[m][k] = (r.minf - s[m][k]) / r.mtau;
-            ds[h][k] = (r.hinf - s[h][k]) / r.htau;
-            ds[n][k] = (r.ninf - s[n][k]) / r.ntau;
+            const auto r = hh_model::rate_terms_at(v[data_.node_index[k]], q10_);
+            ds[m][k] = (r.minf - s[m][k]) * r.mrate;
+            ds[h][k] = (r.hinf - s[h][k]) * r.hrate;
+            ds[n][k] = (r.ninf - s[n][k]) * r.nrate;
         }
     }
 
     void state_jacobian_diagonal(const double* v, state_view, state_out jac) const override {
         for (std::size_t k = 0; k < size(); ++k) {
-            const auto r = hh_model::rates_at(v[data_.node_index[k]], q10_);
-            jac[m][k] = -1.0 / r.mtau;
-            jac[h][k] = -1.0 / r.htau;
-            jac[n][k] = -1.0 / r.ntau;
+            const auto r = hh_model::rate_terms_at(v[data_.node_index[k]], q10_);
+            jac[m][k] = -r.mrate;
+            jac[h][k] = -r.hrate;
+            jac[n][k] = -r.nrate;
         }
     }
 

@@ -7,8 +7,9 @@
 // The shape follows what an NMODL translator would emit for a mechanism:
 //   INITIAL            -> initialise(v)
 //   BREAKPOINT current -> current(ctx, states): adds i (mA/cm²) and di/dv
-//                         (S/cm²) per node, di/dv by NEURON's numerical
-//                         difference (i(v+0.001) - i(v)) / 0.001
+//                         (S/cm²) per node; di/dv exact where the current
+//                         is linear in v (all built-ins), which NEURON's
+//                         numerical (i(v+0.001) - i(v)) / 0.001 equals to roundoff
 //   SOLVE ... cnexp    -> advance_states(v, dt)
 //   NET_RECEIVE        -> receive_event(instance, weight)
 //   DERIVATIVE block   -> state_derivatives / state_jacobian_diagonal, for the

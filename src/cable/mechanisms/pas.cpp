@@ -24,10 +24,9 @@ public:
         for (std::size_t k = 0; k < n; ++k) {
             const std::int32_t j = node[k];
             const double v = c.v[j];
-            // NEURON's numerical di/dv (exact up to rounding for a linear current).
-            const double i_plus = g[k] * (v + 0.001 - e[k]);
+            // di/dv = g exactly (NEURON's numerical difference agrees to roundoff).
+            c.g[j] += g[k];
             const double i = g[k] * (v - e[k]);
-            c.g[j] += (i_plus - i) / 0.001;
             c.i[j] += i;
         }
     }

@@ -1,0 +1,251 @@
+// The variable-step adapter of cable cells (see cable_cvode_group.hpp).
+#include "cells/cable/cable_cvode_group.hpp"
+#include "cells/cable/cable_cell_lowering.hpp"
+
+#include <ranvier/errors.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace ranvier {
+namespace {
+
+std::string cell_name(gid_type gid) {
+    return "cell " + std::to_string(gid);
+}
+
+} // namespace
+
+cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> gids,
+                                     const cable::cvode_options& options)
+    : gids_(std::move(gids)) {
+    const std::size_t n = gids_.size();
+    cells_.reserve(n);
+    sites_.resize(n);
+    probes_.resize(n);
+    spikes_taken_.assign(n, 0);
+
+    struct raw_connection {
+        gid_type source;
+        entry e;
+    };
+    std::vector<raw_connection> raw;
+    const gid_type n_cells = model.num_cells();
+
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const gid_type gid = gids_[i];
+        const std::string who = cell_name(gid);
+        auto description = model.cell(gid);
+        const auto* c = std::get_if<cable_cell>(&description);
+        if (!c)
+            throw internal_error("cable_cvode_group: gid " + std::to_string(gid) +
+                                 " is not a cable cell");
+        if (!model.poisson_inputs_on(gid).empty())
+            throw user_error(who + ": Poisson inputs onto cable cells are not supported; connect a "
+                                   "spike source to a synapse instead");
+        if (!model.current_inputs_on(gid).empty())
+            throw user_error(who + ": current inputs onto cable cells are not supported; place an "
+                                   "IClamp stimulus on the cell instead");
+
+        // One cable_group per cell: each cell gets its own CVODE integrator
+        // (NEURON's per-cell variable step), so cells step independently.
+        cable::cable_group_builder builder;
+        lowered_cable_cell lowered = lower_cable_cell(builder, *c, who);
+        cable::cable_group_options group_options;
+        group_options.v_init = c->v_init;
+        cells_.emplace_back(builder.build(group_options), static_cast<std::int64_t>(gid), options);
+        cable::cvode_cell& cell = cells_.back();
+
+        // Site k is synapses[k]; the lowering places the synapses first, in
+        // order, so its instance is the number of earlier synapses of the
+        // same mechanism (instances are numbered in place() order).
+        for (std::size_t k = 0; k < c->synapses.size(); ++k) {
+            std::size_t instance = 0;
+            for (std::size_t j = 0; j < k; ++j)
+                instance += c->synapses[j].mechanism == c->synapses[k].mechanism;
+            sites_[i].push_back({c->synapses[k].mechanism, instance});
+        }
+        const auto sites = static_cast<std::uint32_t>(sites_[i].size());
+
+        for (std::size_t k = 0; k < c->events.size(); ++k) {
+            const cable_scheduled_event& e = c->events[k];
+            const std::string what = who + ": event " + std::to_string(k);
+            if (e.site >= sites)
+                throw user_error(what + ": synapse " + std::to_string(e.site) +
+                                 " does not exist; the cell has " + std::to_string(sites) +
+                                 " synapses");
+            if (!(e.time >= 0) || !std::isfinite(e.time))
+                throw user_error(what + ": time must be >= 0 ms");
+            if (!std::isfinite(e.weight)) throw user_error(what + ": weight must be finite");
+            const synapse_site& s = sites_[i][e.site];
+            cell.schedule_event(s.mechanism, s.instance, e.time, e.weight);
+        }
+
+        for (const connection& cn : model.connections_on(gid)) {
+            const std::string from = who + ": connection from cell " + std::to_string(cn.source);
+            if (cn.source >= n_cells)
+                throw user_error(from + ", but the model has only " + std::to_string(n_cells) +
+                                 " cells");
+            if (!std::isfinite(cn.weight) || !std::isfinite(cn.delay) || !(cn.delay > 0))
+                throw user_error(from + " needs a finite weight and a finite delay > 0 ms");
+            if (cn.target_site >= sites)
+                throw user_error(from + " targets synapse " + std::to_string(cn.target_site) +
+                                 ", but the cell has " + std::to_string(sites) + " synapse" +
+                                 (sites == 1 ? "" : "s") +
+                                 (sites ? " (0.." + std::to_string(sites - 1) + ")" : ""));
+            raw.push_back({cn.source,
+                           {i, static_cast<std::uint32_t>(cn.target_site),
+                            static_cast<float>(cn.weight), cn.delay}});
+            min_delay_ = std::min(min_delay_, cn.delay);
+        }
+
+        const auto probes = model.probes_on(gid);
+        for (std::uint32_t k = 0; k < probes.size(); ++k) {
+            const probe& p = probes[k];
+            const std::string what = who + ": probe " + std::to_string(k) + " ('" + p.variable + "')";
+            if (!(p.interval > 0) || !std::isfinite(p.interval))
+                throw user_error(what + ": interval must be a positive number of ms");
+            const cable_location where =
+                p.location.empty() ? c->detector.location : parse_cable_location(p.location, what);
+            probe_point point{k, p.interval, 1, node_of(*c, lowered.tree, where, what)};
+            if (p.variable != "v") {
+                const auto dot = p.variable.find('.');
+                const std::string mech = p.variable.substr(0, dot);
+                const std::string state =
+                    dot == std::string::npos ? "" : p.variable.substr(dot + 1);
+                cable::cable_group& group = cell.group();
+                for (std::size_t m = 0; m < group.mechanism_count(); ++m)
+                    if (group.mechanism_at(m).type().name == mech)
+                        point.mechanism = static_cast<std::int32_t>(m);
+                if (point.mechanism < 0)
+                    throw user_error(what +
+                                     ": valid variables are 'v' and '<mechanism>.<state>' of a "
+                                     "mechanism on the cell, e.g. 'hh.m'; '" +
+                                     mech + "' is not one");
+                const auto& mechanism = group.mechanism_at(static_cast<std::size_t>(point.mechanism));
+                point.state = mechanism.type().state_index(state);
+                if (point.state < 0) {
+                    std::string list;
+                    for (const auto& s : mechanism.type().states)
+                        list += (list.empty() ? "" : ", ") + s.name;
+                    throw user_error(what + ": " + mech + " has no state '" + state +
+                                     "' (states: " + (list.empty() ? "none" : list) + ")");
+                }
+                const auto& nodes = mechanism.data().node_index;
+                const auto it = std::find(nodes.begin(), nodes.end(), point.node);
+                if (it == nodes.end())
+                    throw user_error(what + ": no " + mech + " at " + to_string(where));
+                point.instance = static_cast<std::int32_t>(it - nodes.begin());
+            }
+            probes_[i].push_back(point);
+        }
+    }
+
+    // Connections by source, by a stable counting sort over the sources that
+    // occur, so a source's entries keep the recipe's order (which, with the
+    // globally sorted spikes, fixes the order of simultaneous events).
+    std::vector<raw_connection> by_source = raw;
+    std::stable_sort(by_source.begin(), by_source.end(),
+                     [](const auto& a, const auto& b) { return a.source < b.source; });
+    entries_.reserve(by_source.size());
+    for (std::size_t k = 0; k < by_source.size(); ++k) {
+        if (k == 0 || by_source[k].source != by_source[k - 1].source) {
+            sources_.push_back(by_source[k].source);
+            offsets_.push_back(k);
+        }
+        entries_.push_back(by_source[k].e);
+    }
+    offsets_.push_back(entries_.size());
+}
+
+group_counters cable_cvode_group::counters() const {
+    return {entries_.size(), events_delivered_,
+            entries_.size() * sizeof(entry) + sources_.size() * sizeof(gid_type) +
+                offsets_.size() * sizeof(std::uint64_t)};
+}
+
+cable::cvode_statistics cable_cvode_group::statistics() const {
+    cable::cvode_statistics total;
+    for (const auto& c : cells_) {
+        const auto s = c.statistics();
+        total.steps += s.steps;
+        total.rhs_evaluations += s.rhs_evaluations;
+        total.linear_setups += s.linear_setups;
+        total.linear_solves += s.linear_solves;
+        total.nonlinear_iterations += s.nonlinear_iterations;
+        total.error_test_failures += s.error_test_failures;
+        total.convergence_failures += s.convergence_failures;
+        total.root_evaluations += s.root_evaluations;
+        total.reinits += s.reinits;
+    }
+    return total;
+}
+
+void cable_cvode_group::deliver(std::span<const spike> spikes) {
+    // Spikes come sorted by (time, gid) and a source's entries in recipe
+    // order; cvode_cell breaks ties of equal arrival time by scheduling
+    // order, so simultaneous events act in an order independent of threads
+    // and grouping.
+    for (const spike& s : spikes) {
+        const auto it = std::lower_bound(sources_.begin(), sources_.end(), s.gid);
+        if (it == sources_.end() || *it != s.gid) continue;
+        const auto idx = static_cast<std::size_t>(it - sources_.begin());
+        for (std::uint64_t k = offsets_[idx]; k < offsets_[idx + 1]; ++k) {
+            const entry& e = entries_[k];
+            const synapse_site& site = sites_[e.cell][e.site];
+            cells_[e.cell].schedule_event(site.mechanism, site.instance, s.time + e.delay,
+                                          static_cast<double>(e.weight));
+        }
+        events_delivered_ += offsets_[idx + 1] - offsets_[idx];
+    }
+}
+
+double cable_cvode_group::sample(std::size_t i, const probe_point& p) {
+    if (p.mechanism < 0) return cells_[i].voltage()[static_cast<std::size_t>(p.node)];
+    const auto states =
+        cells_[i].group().mechanism_at(static_cast<std::size_t>(p.mechanism)).own_states();
+    return states[static_cast<std::size_t>(p.state)][static_cast<std::size_t>(p.instance)];
+}
+
+void cable_cvode_group::advance_cell(std::size_t i, time_type t_end, group_output& out) {
+    cable::cvode_cell& cell = cells_[i];
+    auto& probes = probes_[i];
+    // Samples are exact: the integrator stops at every sample time (a CVODE
+    // stop time, not a restart, so the step size and order carry on).
+    for (;;) {
+        double next = t_end;
+        for (const auto& p : probes)
+            next = std::min(next, static_cast<double>(p.next_k) * p.interval);
+        cell.advance_to(next);
+        for (auto& p : probes)
+            while (static_cast<double>(p.next_k) * p.interval <= next) {
+                out.samples.push_back({gids_[i], p.index, static_cast<double>(p.next_k) * p.interval,
+                                       sample(i, p)});
+                ++p.next_k;
+            }
+        if (next >= t_end) break;
+    }
+    // One detector per cell: every spike of the cell is its own.
+    const auto spikes = cell.spikes();
+    for (std::size_t k = spikes_taken_[i]; k < spikes.size(); ++k)
+        out.spikes.push_back({gids_[i], spikes[k].time});
+    spikes_taken_[i] = spikes.size();
+}
+
+void cable_cvode_group::advance_to(time_type t_end, group_output& out) {
+    const std::size_t first = out.spikes.size();
+    // The first call handles t = 0: events due at 0 are applied, and a
+    // detector above threshold after initialisation reports a spike at 0
+    // (cvode_cell's rule; the fixed-step mode reports none at 0).
+    if (!started_) {
+        for (std::size_t i = 0; i < cells_.size(); ++i) advance_cell(i, 0.0, out);
+        started_ = true;
+    }
+    if (t_end > 0)
+        for (std::size_t i = 0; i < cells_.size(); ++i) advance_cell(i, t_end, out);
+    std::stable_sort(out.spikes.begin() + static_cast<std::ptrdiff_t>(first), out.spikes.end(),
+                     spike_before);
+}
+
+} // namespace ranvier
