@@ -18,7 +18,20 @@
 #include <algorithm>
 #include <cmath>
 #include <queue>
+#include <cstdlib>
 #include <sstream>
+
+namespace {
+
+// CVodeGetReturnFlagName returns a malloc'ed string that the caller frees.
+std::string cvode_flag_name(int flag) {
+    char* raw = CVodeGetReturnFlagName(flag);
+    std::string name = raw ? raw : "unknown CVODE flag";
+    std::free(raw);
+    return name;
+}
+
+} // namespace
 
 namespace ranvier::cable {
 namespace {
@@ -376,7 +389,7 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
     auto check = [&](int flag, const char* what) {
         if (flag != CV_SUCCESS)
             throw user_error(where, std::string("setting up CVODE failed in ") + what + ": " +
-                                        CVodeGetReturnFlagName(flag) + " " + s.last_message);
+                                        cvode_flag_name(flag) + " " + s.last_message);
     };
     check(CVodeSetErrHandlerFn(s.mem, silent_error_handler, &s), "CVodeSetErrHandlerFn");
     check(CVodeInit(s.mem, rhs_callback, t_, s.y), "CVodeInit");
@@ -425,7 +438,7 @@ void cvode_cell::advance_to(double t_end) {
         double t_now = t_;
         CVodeGetCurrentTime(s.mem, &t_now);
         std::ostringstream os;
-        os << "CVODE failed at t = " << t_now << " ms: " << CVodeGetReturnFlagName(flag);
+        os << "CVODE failed at t = " << t_now << " ms: " << cvode_flag_name(flag);
         if (!s.last_message.empty()) os << " (" << s.last_message << ")";
         os << "; atol = " << options_.atol << ", rtol = " << options_.rtol << ". Hint: " << hint_for(flag);
         throw user_error(source_location{"", 0, "cell gid " + std::to_string(gid_)}, os.str());
