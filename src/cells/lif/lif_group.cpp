@@ -25,8 +25,8 @@ std::int64_t first_step_at_or_after(double t, double dt) {
 
 lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, lif_synapse kind,
                      double dt, std::uint64_t seed)
-    : gids_(std::move(gids)), kind_(kind), dt_(dt), n_(gids_.size()), seed_(seed),
-      table_(model, gids_, dt, connection_table::point_cell_target) {
+    : gids_(std::move(gids)), kind_(kind), dt_(dt), n_(gids_.size()),
+      table_(model, gids_, dt, connection_table::point_cell_target), seed_(seed) {
     y_.resize(n_);
     refractory_.assign(n_, 0);
     I_ext_.assign(n_, 0.0);
