@@ -39,6 +39,18 @@ int main(int argc, char** argv) {
                         "Cells per cell group (performance tuning; default: automatic; "
                         "results do not depend on it)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{65536}));
+    run_cmd->add_option("--atol", run.atol,
+                        "Variable-step modes: absolute tolerance, in each state's unit (mV for v); "
+                        "default 1e-3 (overrides the model's atol)")
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--rtol", run.rtol,
+                        "Variable-step modes: relative tolerance; default 0 (overrides the model's rtol)")
+        ->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--event-window", run.event_window,
+                        "Variable-step modes: events within this many ms of the earliest pending one "
+                        "act together at the window's end (fewer restarts, each event at most this "
+                        "late); default 0 = exact")
+        ->check(CLI::NonNegativeNumber);
     run_cmd->add_flag("!--no-plot", run.plot, "Do not draw raster.png / traces.png");
     run_cmd->add_flag("--quiet,-q", run.quiet, "No progress output");
 

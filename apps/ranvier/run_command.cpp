@@ -91,6 +91,16 @@ void print_summary(const network_model& model, const run_statistics& s, double t
                 "output %.2f; real-time factor %.2f\n",
                 total_wall, s.wall.build, s.wall.update, s.wall.deliver, s.wall.communicate,
                 s.wall.output, bio_s > 0 ? sim / bio_s : 0.0);
+    if (s.integrator.steps > 0)
+        std::printf("  variable step (atol %g, rtol %g): %llu steps (%.0f per cell), %llu rhs "
+                    "evaluations, %llu restarts (%llu inside a step), %llu failed steps\n",
+                    model.options.atol, model.options.rtol,
+                    static_cast<unsigned long long>(s.integrator.steps),
+                    s.cells ? static_cast<double>(s.integrator.steps) / s.cells : 0.0,
+                    static_cast<unsigned long long>(s.integrator.rhs_evaluations),
+                    static_cast<unsigned long long>(s.integrator.restarts),
+                    static_cast<unsigned long long>(s.integrator.interpolated_restarts),
+                    static_cast<unsigned long long>(s.integrator.failed_steps));
     std::printf("  peak memory %.1f MB\n", io::peak_memory_bytes() / 1048576.0);
     std::printf("  output in %s/: spikes.csv, traces.csv, summary.json, raster.png\n",
                 out_dir.c_str());
@@ -109,6 +119,9 @@ int run_command(const run_arguments& args) {
         if (args.mode) model.options.mode = parse_execution_mode(*args.mode);
         if (args.dt) model.options.dt = *args.dt;
         if (args.group_size) model.options.group_size = *args.group_size;
+        if (args.atol) model.options.atol = *args.atol;
+        if (args.rtol) model.options.rtol = *args.rtol;
+        if (args.event_window) model.options.event_window = *args.event_window;
 
         std::error_code ec;
         std::filesystem::create_directories(args.out, ec);

@@ -16,6 +16,9 @@ struct run_arguments {
     std::optional<std::string> mode;
     std::optional<double> dt;        // ms
     std::optional<std::size_t> group_size; // cells per cell group (tuning only)
+    std::optional<double> atol;          // variable step: absolute tolerance
+    std::optional<double> rtol;          // variable step: relative tolerance
+    std::optional<double> event_window;  // variable step: event grouping window, ms
     bool plot = true;
     bool quiet = false;
 };

@@ -10,6 +10,8 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ranvier {
 
@@ -30,6 +32,14 @@ struct simulation_options {
     // state units for states) and relative tolerance (NEURON's defaults).
     double atol = 1e-3;
     double rtol = 0;
+    // Per-state atol factors, NEURON's atolscale: {"cad.cai", 0.01} gives
+    // that state atol * 0.01; "v" names the membrane potential.
+    std::vector<std::pair<std::string, double>> atol_scale;
+    // Event grouping window of the variable-step modes (ms): 0 applies every
+    // event exactly at its time; w > 0 lets the earliest pending event open a
+    // window and applies every event in it together at its end (each event is
+    // at most w late, never early). See docs/numerics-variable-step.md.
+    double event_window = 0;
 };
 
 // One sample of a probe.
@@ -62,6 +72,16 @@ struct phase_times {
     double output = 0;       // sinks: writing spikes and traces
 };
 
+// Work of the variable-step integrators (bsp-variable; zero in fixed-step modes).
+struct integrator_statistics {
+    std::uint64_t steps = 0;                 // CVODE steps of cable cells
+    std::uint64_t rhs_evaluations = 0;       // right-hand-side evaluations
+    std::uint64_t linear_setups = 0;         // Newton matrix rebuilds
+    std::uint64_t failed_steps = 0;          // error-test and Newton failures (retried)
+    std::uint64_t restarts = 0;              // restarts at events and stimulus edges
+    std::uint64_t interpolated_restarts = 0; // of those, inside a step (interpolated back)
+};
+
 struct run_statistics {
     std::uint64_t cells = 0;
     std::uint64_t synapses = 0;          // connections in the network
@@ -71,6 +91,7 @@ struct run_statistics {
     std::uint64_t cell_groups = 0;
     time_type t_reached = 0;             // ms of biological time simulated
     phase_times wall;                    // s
+    integrator_statistics integrator;
 };
 
 class simulation {

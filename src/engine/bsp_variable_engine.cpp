@@ -32,6 +32,8 @@ bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_o
     cable::cvode_options cvode;
     cvode.atol = options.atol;
     cvode.rtol = options.rtol;
+    cvode.atol_scale = options.atol_scale;
+    cvode.event_window = options.event_window;
     groups_.resize(specs.size());
     pool_.parallel_for(specs.size(), [&](std::size_t g) {
         if (specs[g].kind == cell_kind::cable)
@@ -107,7 +109,17 @@ void bsp_variable_engine::run(time_type t_stop, output_sink* sink, const std::at
     while (t_ < t_stop && !stop.load(std::memory_order_relaxed))
         run_epoch(std::min(t_ + epoch_, t_stop), t_stop, sink, stats);
     stats.events_delivered = 0;
-    for (const auto& g : groups_) stats.events_delivered += g->counters().events_delivered;
+    stats.integrator = {};
+    for (const auto& g : groups_) {
+        stats.events_delivered += g->counters().events_delivered;
+        const integrator_statistics c = g->integrator_counters();
+        stats.integrator.steps += c.steps;
+        stats.integrator.rhs_evaluations += c.rhs_evaluations;
+        stats.integrator.linear_setups += c.linear_setups;
+        stats.integrator.failed_steps += c.failed_steps;
+        stats.integrator.restarts += c.restarts;
+        stats.integrator.interpolated_restarts += c.interpolated_restarts;
+    }
 }
 
 } // namespace ranvier

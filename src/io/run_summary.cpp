@@ -48,6 +48,18 @@ void write_run_summary(const std::string& path, const run_description& run,
     j["ns_per_event"] = stats.events_delivered ? simulate * 1e9 / stats.events_delivered : 0.0;
     j["deliver_ns_per_event"] =
         stats.events_delivered ? stats.wall.deliver * 1e9 / stats.events_delivered : 0.0;
+    if (options.mode == execution_mode::bsp_variable || options.mode == execution_mode::async_variable) {
+        const integrator_statistics& in = stats.integrator;
+        j["atol"] = options.atol;
+        j["rtol"] = options.rtol;
+        j["event_window_ms"] = options.event_window;
+        j["integrator"] = {{"steps", in.steps},
+                           {"rhs_evaluations", in.rhs_evaluations},
+                           {"linear_setups", in.linear_setups},
+                           {"failed_steps", in.failed_steps},
+                           {"restarts", in.restarts},
+                           {"interpolated_restarts", in.interpolated_restarts}};
+    }
     j["peak_memory_bytes"] = peak;
     j["connection_table_bytes"] = stats.connection_bytes;
     // Two views: the connection tables alone, and all memory the network

@@ -9,6 +9,7 @@
 #include <ranvier/simulation.hpp>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -88,7 +89,8 @@ const std::vector<std::string> top_level_keys{"simulation", "population", "proje
                                               "poisson",    "current",    "record"};
 
 void read_simulation(const toml_table_reader& r, network_model& model) {
-    r.reject_unknown_keys({"t_stop", "dt", "seed", "mode", "threads", "group_size"});
+    r.reject_unknown_keys({"t_stop", "dt", "seed", "mode", "threads", "group_size", "atol", "rtol",
+                           "atol_scale", "event_window"});
     model.t_stop = r.get_quantity("t_stop", dimension::time, model.t_stop);
     if (!(model.t_stop > 0)) r.fail("t_stop", "must be > 0 ms");
     simulation_options& o = model.options;
@@ -106,6 +108,24 @@ void read_simulation(const toml_table_reader& r, network_model& model) {
     o.threads = static_cast<unsigned>(r.get_integer("threads", 1, 4096, o.threads));
     o.group_size = static_cast<std::size_t>(
         r.get_integer("group_size", 0, std::numeric_limits<std::int64_t>::max(), 0));
+    // Variable-step tolerances: plain numbers (atol is in each state's own
+    // unit, mV for v), as in NEURON's cvode.atol() / rtol().
+    o.atol = r.get_number("atol", o.atol);
+    if (!(o.atol > 0) || !std::isfinite(o.atol)) r.fail("atol", "must be a number > 0, e.g. 1e-3");
+    o.rtol = r.get_number("rtol", o.rtol);
+    if (!(o.rtol >= 0) || !std::isfinite(o.rtol)) r.fail("rtol", "must be a number >= 0, e.g. 0");
+    if (r.has("atol_scale")) {
+        const toml_table_reader scales = r.sub_table("atol_scale");
+        for (const auto& [name, value] : scales.table_view()) {
+            const double factor = scales.number_of(value, name);
+            if (!(factor > 0) || !std::isfinite(factor))
+                scales.fail(name, "must be a number > 0 (atol is multiplied by it)");
+            o.atol_scale.emplace_back(name, factor);
+        }
+    }
+    o.event_window = r.get_quantity("event_window", dimension::time, o.event_window);
+    if (!(o.event_window >= 0) || !std::isfinite(o.event_window))
+        r.fail("event_window", "must be >= 0 ms (0: every event acts exactly at its time)");
 }
 
 // The entries of an array of tables ([[name]]), or none if absent.

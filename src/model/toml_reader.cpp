@@ -210,6 +210,18 @@ double toml_table_reader::get_quantity(std::string_view key, dimension d, double
     return v ? quantity_of(*v, key, d) : fallback;
 }
 
+double toml_table_reader::number_of(const toml_value& v, std::string_view key) const {
+    if (v.is_floating()) return v.as_floating();
+    if (v.is_integer()) return static_cast<double>(v.as_integer());
+    throw user_error(where_line(line_of(v), key),
+                     "expected a plain number such as 1e-3, got " + describe_toml_type(v));
+}
+
+double toml_table_reader::get_number(std::string_view key, double fallback) const {
+    const toml_value* v = find(key);
+    return v ? number_of(*v, key) : fallback;
+}
+
 toml_table_reader toml_table_reader::sub_table(std::string_view key) const {
     const toml_value& v = require(key, "a table");
     if (!v.is_table())

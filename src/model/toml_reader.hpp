@@ -70,6 +70,9 @@ public:
     std::int64_t get_integer(std::string_view key, std::int64_t min, std::int64_t max,
                              std::int64_t fallback) const;
     double get_quantity(std::string_view key, dimension d) const;
+    // A plain number (TOML integer or float) for a dimensionless key.
+    double get_number(std::string_view key, double fallback) const;
+    double number_of(const toml_value& v, std::string_view key) const;
     double get_quantity(std::string_view key, dimension d, double fallback) const;
     // A quantity given as a TOML string value `v` found under `key`.
     double quantity_of(const toml_value& v, std::string_view key, dimension d) const;

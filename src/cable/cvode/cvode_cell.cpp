@@ -4,6 +4,7 @@
 // a one-shot linear solver, stop points, root finding and error reporting.
 #include "cable/cvode/cvode_cell.hpp"
 
+#include "cable/cvode/fast_serial_vector.hpp"
 #include "cable/cvode/newton_block_solver.hpp"
 #include "cable/cvode/sunlinsol_preconditioner_only.hpp"
 #include "cable/hines_solver.hpp"
@@ -16,6 +17,7 @@
 #include <sundials/sundials_context.h>
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <queue>
 #include <cstdlib>
@@ -35,6 +37,14 @@ std::string cvode_flag_name(int flag) {
 
 namespace ranvier::cable {
 namespace {
+
+constexpr double time_infinity_ms = std::numeric_limits<double>::infinity();
+// CVODE has no "clear stop time" in SUNDIALS 6.4: past the last IClamp edge
+// the stop time is set this far away instead.
+constexpr double max_stop_time_ms = 1e300;
+// tout of a CVODE call: bounds the first step after a (re)start to a tenth
+// of it (cvHin), so a fixed value keeps steps independent of t_end.
+constexpr double first_step_horizon_ms = 100.0;
 
 // An event waiting for its stop point.
 struct pending_event {
@@ -96,7 +106,18 @@ struct cvode_cell::solver {
     std::vector<std::int32_t> algebraic_nodes; // nodes without: eliminated
     std::vector<double> i, g;     // mA/cm², S/cm² per node
     std::vector<double> inflow;   // mA/cm², axial current density into each node
-    std::vector<double> pin_a, pin_b, pin_d, pin_rhs; // zero-area balance system
+    std::vector<double> pin_a, pin_b, pin_d, pin_rhs; // zero-area balance system (general case)
+    // Zero-area nodes whose neighbours all have membrane (NEURON's layout:
+    // the root and section ends) are solved each on its own, in closed form.
+    struct algebraic_row {
+        std::int32_t node;
+        std::int32_t seed;  // a membrane neighbour: the linearisation point's v
+        double coupling;    // Σ of the axial conductances to the neighbours
+        std::uint32_t first, count; // its neighbours in `neighbours`
+    };
+    std::vector<algebraic_row> algebraic_rows;
+    std::vector<std::pair<std::int32_t, double>> neighbours; // (node, conductance)
+    bool local_algebraic = true;
     std::vector<mechanism_slot> mechs;
     std::size_t nv = 0, ns = 0;
     std::vector<std::int32_t> det_node;
@@ -112,10 +133,25 @@ struct cvode_cell::solver {
     std::vector<double> edges; // ms, IClamp on/off times
     std::size_t next_edge = 0;
     long reinits = 0;
+    long interpolated_restarts = 0;
+    long dropped_roots = 0;
     cvode_statistics before_reinit; // counters CVodeReInit reset, summed
+    double window = 0;              // ms, event grouping window
+
+    // Where the integrator stands. tn: CVODE's internal time (the end of its
+    // last step, >= the committed time). y holds the solution at y_time: tn,
+    // or a root inside the last step while `draining` (CVODE still has to
+    // look for further roots up to tn before it steps again).
+    double tn = 0;
+    double y_time = 0;
+    bool draining = false;
+    std::vector<cable_spike> pending_roots; // crossings not yet committed
+    double tstop = -1;                      // stop time given to CVODE (-1: none yet)
+    bool synced = true;                     // the group's arrays hold the committed state
 
     SUNContext context = nullptr;
     N_Vector y = nullptr;
+    N_Vector ytmp = nullptr; // interpolated solutions
     void* mem = nullptr;
     SUNLinearSolver ls = nullptr;
     std::string last_message; // CVODE's last error text (its printing is silenced)
@@ -124,6 +160,7 @@ struct cvode_cell::solver {
         if (mem) CVodeFree(&mem);
         free_preconditioner_only_solver(ls);
         if (y) N_VDestroy(y);
+        if (ytmp) N_VDestroy(ytmp);
         if (context) SUNContext_Free(&context);
     }
 
@@ -135,9 +172,16 @@ struct cvode_cell::solver {
             }
     }
 
+    // v of the membrane nodes from y; the zero-area nodes start from a
+    // membrane neighbour's v, so every result is a function of y alone.
+    void set_voltages(const double* yv) {
+        for (std::size_t j = 0; j < nv; ++j) v[membrane_nodes[j]] = yv[j];
+        for (const algebraic_row& r : algebraic_rows) v[r.node] = r.seed >= 0 ? v[r.seed] : 0.0;
+    }
+
     // i and g at v (membrane part from y) and the bound states.
     void evaluate_currents(double t, const double* yv) {
-        for (std::size_t j = 0; j < nv; ++j) v[membrane_nodes[j]] = yv[j];
+        set_voltages(yv);
         std::fill(i.begin(), i.end(), 0.0);
         std::fill(g.begin(), g.end(), 0.0);
         const current_context ctx{v, area, i.data(), g.data(), t};
@@ -160,6 +204,17 @@ struct cvode_cell::solver {
     // for currents linear in v (all point processes here: IClamp, synapses).
     void solve_algebraic() {
         if (algebraic_nodes.empty()) return;
+        if (local_algebraic) {
+            // 0 = -(i + g (v - v0)) + Σ c (v_j - v): v = v0 + (-i + Σ c (v_j - v0)) / (g + Σ c).
+            for (const algebraic_row& r : algebraic_rows) {
+                const double v0 = v[r.node];
+                double flow = 0;
+                for (std::uint32_t k = r.first; k < r.first + r.count; ++k)
+                    flow += neighbours[k].second * (v[neighbours[k].first] - v0);
+                v[r.node] = v0 + (-i[r.node] + flow) / (g[r.node] + r.coupling);
+            }
+            return;
+        }
         compute_inflow();
         for (std::size_t k = 0; k < n; ++k) {
             pin_d[k] = 1.0;
@@ -203,13 +258,23 @@ struct cvode_cell::solver {
                 std::copy(s.m->data().states[k].begin(), s.m->data().states[k].end(),
                           yy + nv + s.offset + k * s.count);
     }
-    // The group's v (all nodes, zero-area ones solved) and states <- y at t.
-    void store(double t) {
-        const double* yy = N_VGetArrayPointer(y);
+    // The group's v (all nodes, zero-area ones solved) and states <- yy at t.
+    void store(double t, const double* yy) {
         rhs(t, yy, scratch.data());
         for (const auto& s : mechs)
             for (std::size_t k = 0; k < s.in.size(); ++k)
                 std::copy_n(yy + nv + s.offset + k * s.count, s.count, s.m->data().states[k].begin());
+    }
+
+    // The solution at time t in [tn - last step, tn] into `out`: y itself
+    // when it holds t, otherwise CVODE's interpolating polynomial.
+    N_Vector solution_at(double t) {
+        if (t == y_time) return y;
+        const int flag = CVodeGetDky(mem, t, 0, ytmp);
+        if (flag != CV_SUCCESS)
+            throw internal_error("cvode_cell: interpolation at t = " + std::to_string(t) +
+                                 " ms outside the last step (tn = " + std::to_string(tn) + " ms)");
+        return ytmp;
     }
 
     void add_counters(cvode_statistics& st) const {
@@ -354,6 +419,27 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
         s.mechs.push_back(std::move(slot));
     }
     s.jac_out.assign(max_states, nullptr);
+    // Zero-area nodes: neighbours and couplings (c_parent = -b[k], c_child = -a[child]).
+    {
+        std::vector<std::vector<std::pair<std::int32_t, double>>> around(s.n);
+        for (std::size_t k = 0; k < s.n; ++k) {
+            const std::int32_t p = s.parent[k];
+            if (p < 0) continue;
+            around[k].push_back({p, -s.b[k]});
+            around[static_cast<std::size_t>(p)].push_back({static_cast<std::int32_t>(k), -s.a[k]});
+        }
+        for (const std::int32_t k : s.algebraic_nodes) {
+            solver::algebraic_row row{k, -1, 0.0, static_cast<std::uint32_t>(s.neighbours.size()), 0};
+            for (const auto& [j, c] : around[static_cast<std::size_t>(k)]) {
+                if (!(nodes.cm[static_cast<std::size_t>(j)] > 0)) s.local_algebraic = false;
+                else if (row.seed < 0) row.seed = j;
+                row.coupling += c;
+                s.neighbours.push_back({j, c});
+                ++row.count;
+            }
+            s.algebraic_rows.push_back(row);
+        }
+    }
     s.scratch.assign(s.nv + s.ns, 0.0);
     s.newton = newton_block_solver({s.parent, s.n}, {s.a, s.n}, {s.b, s.n}, {s.cm, s.n});
     s.newton.resize_states(s.ns);
@@ -382,9 +468,12 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
 
     if (SUNContext_Create(nullptr, &s.context) != 0) throw std::bad_alloc();
     s.y = N_VNew_Serial(static_cast<sunindextype>(s.nv + s.ns), s.context);
+    s.ytmp = N_VNew_Serial(static_cast<sunindextype>(s.nv + s.ns), s.context);
     s.mem = CVodeCreate(CV_BDF, s.context);
     s.ls = make_preconditioner_only_solver(s.context);
-    if (!s.y || !s.mem) throw std::bad_alloc();
+    if (!s.y || !s.ytmp || !s.mem) throw std::bad_alloc();
+    use_fast_serial_operations(s.y); // before CVodeInit, which clones y
+    use_fast_serial_operations(s.ytmp);
     s.load();
     auto check = [&](int flag, const char* what) {
         if (flag != CV_SUCCESS)
@@ -394,7 +483,18 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
     check(CVodeSetErrHandlerFn(s.mem, silent_error_handler, &s), "CVodeSetErrHandlerFn");
     check(CVodeInit(s.mem, rhs_callback, t_, s.y), "CVodeInit");
     check(CVodeSetUserData(s.mem, &s), "CVodeSetUserData");
-    check(CVodeSStolerances(s.mem, options_.rtol, options_.atol), "CVodeSStolerances");
+    if (options_.atol_scale.empty()) {
+        check(CVodeSStolerances(s.mem, options_.rtol, options_.atol), "CVodeSStolerances");
+    } else {
+        N_Vector atol = N_VNew_Serial(static_cast<sunindextype>(s.nv + s.ns), s.context);
+        if (!atol) throw std::bad_alloc();
+        use_fast_serial_operations(atol);
+        const auto atol_values = tolerance_vector(where);
+        std::copy(atol_values.begin(), atol_values.end(), N_VGetArrayPointer(atol));
+        const int flag = CVodeSVtolerances(s.mem, options_.rtol, atol); // CVODE keeps a copy
+        N_VDestroy(atol);
+        check(flag, "CVodeSVtolerances");
+    }
     check(CVodeSetMaxOrd(s.mem, options_.max_order), "CVodeSetMaxOrd");
     check(CVodeSetMaxNumSteps(s.mem, options_.max_steps), "CVodeSetMaxNumSteps");
     if (options_.max_step > 0) check(CVodeSetMaxStep(s.mem, options_.max_step), "CVodeSetMaxStep");
@@ -406,7 +506,40 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
         check(CVodeSetRootDirection(s.mem, upward.data()), "CVodeSetRootDirection");
         check(CVodeSetNoInactiveRootWarn(s.mem), "CVodeSetNoInactiveRootWarn");
     }
-    s.store(t_); // solve the zero-area nodes for the initial state
+    s.window = options_.event_window;
+    s.tn = s.y_time = t_;
+    s.store(t_, N_VGetArrayPointer(s.y)); // solve the zero-area nodes for the initial state
+}
+
+std::vector<double> cvode_cell::tolerance_vector(const source_location& where) const {
+    const solver& s = *solver_;
+    std::vector<double> atol(s.nv + s.ns, options_.atol);
+    for (const auto& [name, factor] : options_.atol_scale) {
+        if (!(factor > 0) || !std::isfinite(factor))
+            throw user_error(where, "atol_scale for '" + name + "' must be a finite number > 0");
+        if (name == "v") {
+            std::fill_n(atol.begin(), s.nv, options_.atol * factor);
+            continue;
+        }
+        const auto dot = name.find('.');
+        bool found = false;
+        std::string valid = "v";
+        for (const auto& m : s.mechs) {
+            const auto& states = m.m->type().states;
+            for (std::size_t k = 0; k < m.in.size(); ++k) {
+                const std::string full = m.m->type().name + "." + states[k].name;
+                valid += ", " + full;
+                if (dot == std::string::npos || full != name) continue;
+                std::fill_n(atol.begin() + static_cast<std::ptrdiff_t>(s.nv + m.offset + k * m.count),
+                            m.count, options_.atol * factor);
+                found = true;
+            }
+        }
+        if (!found)
+            throw user_error(where, "atol_scale names '" + name +
+                                        "', which is not a state of this cell; valid: " + valid);
+    }
+    return atol;
 }
 
 cvode_cell::~cvode_cell() = default;
@@ -434,60 +567,122 @@ void cvode_cell::schedule_event(const std::string& mechanism_name, std::size_t i
 
 void cvode_cell::advance_to(double t_end) {
     solver& s = *solver_;
-    auto fail = [&](int flag) {
-        double t_now = t_;
-        CVodeGetCurrentTime(s.mem, &t_now);
+    const source_location who{"", 0, "cell gid " + std::to_string(gid_)};
+    auto fail = [&](int flag, double t_now) {
         std::ostringstream os;
         os << "CVODE failed at t = " << t_now << " ms: " << cvode_flag_name(flag);
         if (!s.last_message.empty()) os << " (" << s.last_message << ")";
         os << "; atol = " << options_.atol << ", rtol = " << options_.rtol << ". Hint: " << hint_for(flag);
-        throw user_error(source_location{"", 0, "cell gid " + std::to_string(gid_)}, os.str());
+        throw user_error(who, os.str());
     };
     if (!(t_end >= t_))
-        throw user_error(source_location{"", 0, "cell gid " + std::to_string(gid_)},
-                         "cannot integrate back to " + std::to_string(t_end) + " ms from " + std::to_string(t_) + " ms");
+        throw user_error(who, "cannot integrate back to " + std::to_string(t_end) + " ms from " +
+                                  std::to_string(t_) + " ms");
+    // Spikes at or before `t` (inclusive) or before it (exclusive) become final.
+    auto commit_roots = [&](double t, bool inclusive) {
+        std::size_t kept = 0;
+        for (const cable_spike& r : s.pending_roots) {
+            if (r.time < t || (inclusive && r.time == t)) spikes_.push_back(r);
+            else s.pending_roots[kept++] = r;
+        }
+        s.pending_roots.resize(kept);
+    };
+    long steps = 0;
     for (;;) {
-        // Discontinuities due now: apply them and restart CVODE at t_.
-        bool restart = false;
-        while (s.next_edge < s.edges.size() && s.edges[s.next_edge] <= t_) {
-            ++s.next_edge;
-            restart = true;
-        }
-        if (!s.events.empty() && s.events.top().time <= t_) {
-            s.store(t_); // the mechanisms' own states <- y
-            while (!s.events.empty() && s.events.top().time <= t_) {
-                const pending_event e = s.events.top();
-                s.events.pop();
-                group_.mechanism_at(e.mechanism).receive_event(e.instance, e.weight);
+        if (s.draining) {
+            // After a root, CVODE first reports further roots up to tn, then tn.
+            realtype t_ret = s.tn;
+            const int flag = CVode(s.mem, s.tn, s.y, &t_ret, CV_ONE_STEP);
+            if (flag < 0) fail(flag, s.tn);
+            s.y_time = t_ret;
+            if (flag == CV_ROOT_RETURN) {
+                CVodeGetRootInfo(s.mem, s.roots_found.data());
+                for (std::size_t k = 0; k < s.roots_found.size(); ++k)
+                    if (s.roots_found[k] > 0) s.pending_roots.push_back({static_cast<std::int32_t>(k), t_ret});
+            } else {
+                s.draining = false;
             }
-            s.load();
-            restart = true;
+            continue;
         }
-        if (restart) {
+        // The next discontinuity: an IClamp edge, or the time the earliest
+        // pending event (with its window) acts at.
+        double tau = time_infinity_ms;
+        if (!s.events.empty()) tau = s.events.top().time + s.window;
+        if (s.next_edge < s.edges.size()) tau = std::min(tau, s.edges[s.next_edge]);
+        // Apply it once the integrator has reached it and every event up to it
+        // is known (all before t_end are).
+        if (tau <= s.tn && tau < t_end) {
+            commit_roots(tau, true); // crossings after tau belong to a superseded solution
+            s.dropped_roots += static_cast<long>(s.pending_roots.size());
+            s.pending_roots.clear();
+            if (tau < s.tn) ++s.interpolated_restarts;
+            const N_Vector at_tau = s.solution_at(tau);
+            if (at_tau != s.y) N_VScale(1.0, at_tau, s.y);
+            while (s.next_edge < s.edges.size() && s.edges[s.next_edge] <= tau) ++s.next_edge;
+            if (!s.events.empty() && s.events.top().time <= tau) {
+                s.store(tau, N_VGetArrayPointer(s.y)); // the mechanisms' own states <- y
+                while (!s.events.empty() && s.events.top().time <= tau) {
+                    const pending_event e = s.events.top();
+                    s.events.pop();
+                    group_.mechanism_at(e.mechanism).receive_event(e.instance, e.weight);
+                }
+                s.load();
+            }
             s.add_counters(s.before_reinit);
-            const int flag = CVodeReInit(s.mem, t_, s.y);
-            if (flag != CV_SUCCESS) fail(flag);
+            if (const int flag = CVodeReInit(s.mem, tau, s.y); flag != CV_SUCCESS) fail(flag, tau);
             ++s.reinits;
+            s.tn = s.y_time = t_ = tau;
+            s.synced = false;
+            continue;
         }
-        if (t_ >= t_end) break;
+        commit_roots(t_end, false);
+        if (s.tn >= t_end) break;
 
-        double stop = t_end;
-        if (!s.events.empty()) stop = std::min(stop, s.events.top().time);
-        if (s.next_edge < s.edges.size()) stop = std::min(stop, s.edges[s.next_edge]);
-        if (const int flag = CVodeSetStopTime(s.mem, stop); flag != CV_SUCCESS) fail(flag);
-        realtype t_ret = t_;
-        const int flag = CVode(s.mem, stop, s.y, &t_ret, CV_NORMAL);
-        if (flag < 0) fail(flag);
+        // One step of CVODE's own choosing; only IClamp edges bound it.
+        if (++steps > options_.max_steps) fail(CV_TOO_MUCH_WORK, s.tn);
+        const double stop =
+            s.next_edge < s.edges.size() ? s.edges[s.next_edge] : max_stop_time_ms;
+        if (stop != s.tstop) {
+            if (const int flag = CVodeSetStopTime(s.mem, stop); flag != CV_SUCCESS) fail(flag, s.tn);
+            s.tstop = stop;
+        }
+        // tout only tells CVODE the direction and bounds its first step after
+        // a (re)start: a fixed distance, so it never depends on t_end.
+        realtype t_ret = s.tn;
+        const int flag = CVode(s.mem, std::min(stop, s.tn + first_step_horizon_ms), s.y, &t_ret,
+                               CV_ONE_STEP);
+        if (flag < 0) fail(flag, s.tn);
+        CVodeGetCurrentTime(s.mem, &s.tn);
+        // At a stop time CVODE's tn may fall short of it by round-off; y is
+        // the solution at the stop time itself, where the edge must act.
+        if (flag == CV_TSTOP_RETURN) s.tn = t_ret;
+        s.y_time = t_ret;
         if (flag == CV_ROOT_RETURN) {
             CVodeGetRootInfo(s.mem, s.roots_found.data());
             for (std::size_t k = 0; k < s.roots_found.size(); ++k)
-                if (s.roots_found[k] > 0) spikes_.push_back({static_cast<std::int32_t>(k), t_ret});
-            t_ = t_ret;
-            continue;
+                if (s.roots_found[k] > 0) s.pending_roots.push_back({static_cast<std::int32_t>(k), t_ret});
+            s.draining = t_ret < s.tn;
         }
-        t_ = stop; // CV_TSTOP_RETURN / CV_SUCCESS: y is at the stop point
     }
-    s.store(t_);
+    t_ = t_end;
+    s.synced = false;
+}
+
+std::span<const double> cvode_cell::voltage() const {
+    sync();
+    return group_.voltage();
+}
+
+cable_group& cvode_cell::group() {
+    sync();
+    return group_;
+}
+
+void cvode_cell::sync() const {
+    solver& s = *solver_;
+    if (s.synced) return;
+    s.store(t_, N_VGetArrayPointer(s.solution_at(t_)));
+    s.synced = true;
 }
 
 cvode_statistics cvode_cell::statistics() const {
@@ -495,6 +690,8 @@ cvode_statistics cvode_cell::statistics() const {
     cvode_statistics st = s.before_reinit;
     s.add_counters(st);
     st.reinits = s.reinits;
+    st.interpolated_restarts = s.interpolated_restarts;
+    st.dropped_roots = s.dropped_roots;
     CVodeGetLastOrder(s.mem, &st.last_order);
     CVodeGetLastStep(s.mem, &st.last_step);
     return st;

@@ -4,8 +4,13 @@
 //   nodes are algebraic and eliminated (their v solves current balance with
 //   their neighbours at every right-hand-side evaluation);
 //   Newton systems solved by newton_block_solver (Hines + diagonal);
-//   IClamp on/off times and synaptic events are stop points: integrate
-//   exactly to them, apply, re-initialise CVODE;
+//   the integrator chooses its own steps, independent of how far it is asked
+//   to go: advance_to(t) commits the solution up to t but the integrator may
+//   already stand beyond t (NEURON's lvardt does the same). IClamp on/off
+//   times are stop points (never stepped over); a synaptic event inside the
+//   last step is reached by interpolating back to it (CVodeGetDky), applied,
+//   and CVODE restarts there. So the steps, and the spike times, depend only
+//   on the cell's own inputs, never on the epochs of the engine driving it;
 //   spikes by CVODE root finding on v(detector) - threshold, upward only.
 // The cell is given as a cable_group holding one cell (cable_group_builder),
 // whose node arrays and mechanisms this class evaluates; the group's own
@@ -14,10 +19,13 @@
 
 #include "cable/cable_group.hpp"
 
+#include <ranvier/errors.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ranvier::cable {
@@ -26,8 +34,18 @@ struct cvode_options {
     double atol = 1e-3;        // absolute tolerance (mV for v, state units for states)
     double rtol = 0;           // relative tolerance (NEURON's default is 0)
     int max_order = 5;         // BDF order limit, 1..5
-    long max_steps = 500000;   // steps allowed per stop-point segment before giving up
+    long max_steps = 500000;   // steps allowed in one advance_to before giving up
     double max_step = 0;       // ms, largest step (0: unlimited)
+    // Event grouping window (ms, >= 0). 0: every event acts exactly at its
+    // time. w > 0: the earliest pending event at t opens a window; every
+    // event in [t, t + w] acts together at t + w, so a burst costs one
+    // restart, and each event is late by at most w (never early, so
+    // causality holds with any epochs). See docs/numerics-variable-step.md.
+    double event_window = 0;
+    // Per-state absolute tolerance factors, NEURON's atolscale: the state
+    // named "mechanism.state" (e.g. "cad.cai") or "v" gets atol * factor.
+    // Unknown names are an error (naming the valid ones).
+    std::vector<std::pair<std::string, double>> atol_scale;
 };
 
 struct cvode_statistics {
@@ -39,7 +57,9 @@ struct cvode_statistics {
     long error_test_failures = 0;
     long convergence_failures = 0;  // Newton failures
     long root_evaluations = 0;      // threshold function calls
-    long reinits = 0;               // re-initialisations at stop points
+    long reinits = 0;               // restarts at discontinuities (events, IClamp edges)
+    long interpolated_restarts = 0; // of those, restarts inside a step (by interpolating back)
+    long dropped_roots = 0;         // threshold crossings found after an event, re-integrated
     int last_order = 0;             // BDF order of the last step
     double last_step = 0;           // ms, size of the last step
 };
@@ -54,23 +74,28 @@ public:
     cvode_cell(cvode_cell&&) noexcept;
     cvode_cell& operator=(cvode_cell&&) noexcept;
 
-    // Integrates to t_end (ms, >= time()), stopping exactly at IClamp edges
-    // and at queued events on the way. Throws user_error (gid, time, CVODE's
+    // Commits the solution up to t_end (ms, >= time()): every event with a
+    // time before t_end must have been scheduled; every spike before t_end is
+    // then in spikes() (a crossing at or after t_end waits, since an event
+    // before it could still arrive and cancel it). Events due at exactly
+    // t_end act in a later call. Throws user_error (gid, time, CVODE's
     // failure, a hint) when CVODE fails.
     void advance_to(double t_end);
 
     // Queues an event of `weight` for instance `instance` of point process
     // `mechanism` (e.g. "ExpSyn", instance numbers in place() order per
-    // mechanism) at `time` (ms, >= time()). It is applied exactly at `time`.
+    // mechanism) at `time` (ms, >= time()). It acts at `time` (or at the end
+    // of its grouping window). It may lie inside the integrator's last step.
     void schedule_event(const std::string& mechanism, std::size_t instance, double time,
                         double weight);
 
-    double time() const { return t_; } // ms
+    double time() const { return t_; } // ms, committed time
     std::int64_t gid() const { return gid_; }
-    // v of every node (mV) and the mechanisms' states at time(), written into
-    // the group after every advance_to (zero-area nodes solved as well).
-    std::span<const double> voltage() const { return group_.voltage(); }
-    cable_group& group() { return group_; }
+    // v of every node (mV) at time(), zero-area nodes solved as well. This
+    // and group() first write the state at time() (interpolated inside the
+    // integrator's last step) into the group's arrays.
+    std::span<const double> voltage() const;
+    cable_group& group();
     std::span<const cable_spike> spikes() const { return spikes_; }
     cvode_statistics statistics() const;
     const cvode_options& options() const { return options_; }
@@ -78,6 +103,9 @@ public:
     struct solver; // CVODE state (defined in the .cpp)
 
 private:
+    void sync() const; // the group's arrays <- the solution at t_
+    std::vector<double> tolerance_vector(const source_location& where) const;
+
     cable_group group_;
     std::int64_t gid_;
     cvode_options options_;

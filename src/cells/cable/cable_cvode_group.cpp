@@ -178,8 +178,18 @@ cable::cvode_statistics cable_cvode_group::statistics() const {
         total.convergence_failures += s.convergence_failures;
         total.root_evaluations += s.root_evaluations;
         total.reinits += s.reinits;
+        total.interpolated_restarts += s.interpolated_restarts;
+        total.dropped_roots += s.dropped_roots;
     }
     return total;
+}
+
+integrator_statistics cable_cvode_group::integrator_counters() const {
+    const cable::cvode_statistics s = statistics();
+    auto u = [](long x) { return static_cast<std::uint64_t>(x); };
+    return {u(s.steps), u(s.rhs_evaluations), u(s.linear_setups),
+            u(s.error_test_failures + s.convergence_failures), u(s.reinits),
+            u(s.interpolated_restarts)};
 }
 
 void cable_cvode_group::deliver(std::span<const spike> spikes) {

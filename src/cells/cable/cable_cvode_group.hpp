@@ -30,6 +30,7 @@ public:
     std::span<const gid_type> gids() const override { return gids_; }
     time_type min_delay() const override { return min_delay_; }
     group_counters counters() const override;
+    integrator_statistics integrator_counters() const override;
 
     // CVODE work summed over the group's cells.
     cable::cvode_statistics statistics() const;
