@@ -45,6 +45,9 @@ def parse_args():
     p.add_argument("--tstop", type=float, default=100.0)
     p.add_argument("--threads", type=int, default=1, choices=(1, 2))
     p.add_argument("--dt", type=float, default=0.025)
+    p.add_argument("--variable", action="store_true",
+                   help="per-cell variable step (cvode.use_local_dt(1), NEURON's lvardt) instead of fixed dt")
+    p.add_argument("--atol", type=float, default=1e-3, help="absolute tolerance with --variable")
     p.add_argument("--out", default=".")
     return p.parse_args(script_args(__file__))
 
@@ -124,6 +127,12 @@ def main():
     pc.spike_record(-1, tvec, idvec)
     pc.nthread(args.threads)            # cells go to threads whole, round-robin
     h.cvode.cache_efficient(1)
+    if args.variable:
+        h.cvode.active(1)
+        h.cvode.use_local_dt(1)         # one CVODE per cell: lvardt
+        h.cvode.atol(args.atol)
+        h.cvode.rtol(0)
+        h.cvode.condition_order(2)      # threshold crossings interpolated, not at step ends
     pc.set_maxstep(10)
     h.finitialize(V_INIT_MV)
     t_setup = time.perf_counter() - t_start
@@ -156,6 +165,7 @@ def main():
         "branch_depth": args.branch,
         "nseg_per_dend_section": args.compartments,
         "dt_ms": args.dt,
+        "method": f"lvardt atol {args.atol}" if args.variable else "fixed",
     }))
 
 

@@ -3,7 +3,12 @@
 bench/ring/README.md (branched HH cells passing spikes around rings).
 
   run.py [--ranvier build/ranvier] [--ncells 2048] [--tstop 100] [--repeats 1]
-         [--threads 1 2] [--skip-neuron]
+         [--threads 1 2] [--methods fixed variable] [--skip-neuron]
+
+--methods: `fixed` is Ranvier bsp-fixed against NEURON's fixed step (dt 0.025
+ms, backward Euler); `variable` is Ranvier bsp-variable (per-cell CVODE, atol
+1e-3) against NEURON's per-cell variable step (cvode.use_local_dt(1), atol
+1e-3, NEURON's "lvardt").
 
 For each thread count it runs Ranvier (`ranvier run <generated ring.toml>`,
 median of --repeats) and NEURON (neuron_ring.py, once), then prints wall time,
@@ -58,15 +63,19 @@ def max_difference(a, b):
     return max((abs(x - y) for g in a for x, y in zip(a[g], b[g])), default=0.0)
 
 
-def run_ranvier(binary, model, threads, out):
+RANVIER_MODE = {"fixed": "bsp-fixed", "variable": "bsp-variable"}
+
+
+def run_ranvier(binary, model, threads, method, out):
     subprocess.run([binary, "run", str(model), "--out", str(out), "--threads", str(threads),
-                    "--no-plot", "-q"], check=True)
+                    "--mode", RANVIER_MODE[method], "--no-plot", "-q"], check=True)
     return json.loads((out / "summary.json").read_text())
 
 
-def run_neuron(ncells, tstop, threads, out):
+def run_neuron(ncells, tstop, threads, method, out):
+    extra = ["--variable"] if method == "variable" else []
     res = subprocess.run([str(NRNPY), str(HERE / "neuron_ring.py"), "--ncells", str(ncells),
-                          "--tstop", str(tstop), "--threads", str(threads), "--out", str(out)],
+                          "--tstop", str(tstop), "--threads", str(threads), "--out", str(out)] + extra,
                          check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     line = [l for l in res.stdout.splitlines() if l.startswith("{")][-1]
     return json.loads(line)
@@ -79,6 +88,7 @@ def main():
     ap.add_argument("--tstop", type=float, default=100.0)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--methods", nargs="+", choices=["fixed", "variable"], default=["fixed"])
     ap.add_argument("--skip-neuron", action="store_true")
     ap.add_argument("--write-model", metavar="PATH",
                     help="only write the Ranvier model file of this size to PATH and exit")
@@ -101,31 +111,48 @@ def main():
     model = tmp / "ring.toml"
     model.write_text(ring_model(args.ncells, args.tstop))
 
-    print(f"ring: {args.ncells} cells, {compartments} compartments, {args.tstop} ms, dt 0.025 ms")
-    header = f"{'simulator':9} {'thr':>3} {'wall s':>8} {'ns/comp-step':>13} {'KB/comp':>8} {'spikes':>7}"
+    print(f"ring: {args.ncells} cells, {compartments} compartments, {args.tstop} ms; fixed: dt 0.025 ms, "
+          f"variable: per-cell CVODE atol 1e-3")
+    header = (f"{'simulator':9} {'method':8} {'thr':>3} {'wall s':>8} {'ns/comp-step':>13} {'KB/comp':>8} "
+              f"{'spikes':>7} {'steps/cell':>10}")
     print(header)
     rows = {}
-    for threads in args.threads:
-        runs = [run_ranvier(args.ranvier, model, threads, tmp / f"r{threads}_{i}")
-                for i in range(args.repeats)]
-        wall = statistics.median(r["wall_time_s"]["simulate"] for r in runs)
-        mem = runs[-1]["peak_memory_bytes"]
-        rows[("ranvier", threads)] = (wall, load_spikes(tmp / f"r{threads}_0" / "spikes.csv"))
-        print(f"{'ranvier':9} {threads:>3} {wall:8.2f} {wall * 1e9 / (compartments * steps):13.2f} "
-              f"{mem / 1024 / compartments:8.2f} {runs[-1]['spikes']:>7}")
-        if not args.skip_neuron:
-            n = run_neuron(args.ncells, args.tstop, threads, tmp / f"n{threads}")
-            rows[("neuron", threads)] = (n["wall_run_s"], load_spikes(tmp / f"n{threads}" / "spikes.csv"))
-            print(f"{'neuron':9} {threads:>3} {n['wall_run_s']:8.2f} {n['ns_per_compartment_step']:13.2f} "
-                  f"{n['peak_rss_mb'] * 1024 / compartments:8.2f} {n['spikes']:>7}")
+    for method in args.methods:
+        for threads in args.threads:
+            tag = f"{method}{threads}"
+            runs = [run_ranvier(args.ranvier, model, threads, method, tmp / f"r{tag}_{i}")
+                    for i in range(args.repeats)]
+            wall = statistics.median(r["wall_time_s"]["simulate"] for r in runs)
+            mem = runs[-1]["peak_memory_bytes"]
+            rows[("ranvier", method, threads)] = (wall, load_spikes(tmp / f"r{tag}_0" / "spikes.csv"))
+            steps_per_cell = (runs[-1]["integrator"]["steps"] / args.ncells if method == "variable"
+                              else steps)
+            print(f"{'ranvier':9} {method:8} {threads:>3} {wall:8.2f} "
+                  f"{wall * 1e9 / (compartments * steps):13.2f} {mem / 1024 / compartments:8.2f} "
+                  f"{runs[-1]['spikes']:>7} {steps_per_cell:10.0f}", flush=True)
+            if not args.skip_neuron:
+                n = run_neuron(args.ncells, args.tstop, threads, method, tmp / f"n{tag}")
+                rows[("neuron", method, threads)] = (n["wall_run_s"],
+                                                     load_spikes(tmp / f"n{tag}" / "spikes.csv"))
+                print(f"{'neuron':9} {method:8} {threads:>3} {n['wall_run_s']:8.2f} "
+                      f"{n['ns_per_compartment_step']:13.2f} {n['peak_rss_mb'] * 1024 / compartments:8.2f} "
+                      f"{n['spikes']:>7} {'':>10}", flush=True)
+    print("(ns/comp-step divides by the fixed step count tstop/0.025 in every row, so rows compare "
+          "directly)")
     if not args.skip_neuron:
         print()
-        for threads in args.threads:
-            (rw, rs), (nw, ns) = rows[("ranvier", threads)], rows[("neuron", threads)]
-            diff = max_difference(rs, ns)
-            diff_text = "spike counts differ" if diff is None else f"{diff:.3g} ms"
-            print(f"threads {threads}: NEURON/Ranvier wall time {nw / rw:.2f}x; "
-                  f"largest spike-time difference {diff_text}")
+        for method in args.methods:
+            for threads in args.threads:
+                (rw, rs), (nw, ns) = rows[("ranvier", method, threads)], rows[("neuron", method, threads)]
+                diff = max_difference(rs, ns)
+                diff_text = "spike counts differ" if diff is None else f"{diff:.3g} ms"
+                print(f"{method} threads {threads}: NEURON/Ranvier wall time {nw / rw:.2f}x; "
+                      f"largest spike-time difference {diff_text}")
+        if "fixed" in args.methods and "variable" in args.methods:
+            for threads in args.threads:
+                for sim in ("ranvier", "neuron"):
+                    f, v = rows[(sim, "fixed", threads)][0], rows[(sim, "variable", threads)][0]
+                    print(f"{sim} threads {threads}: variable/fixed wall time {v / f:.2f}")
     print(f"(memory per compartment: peak RSS of the whole process / compartments; outputs in {tmp})")
 
 

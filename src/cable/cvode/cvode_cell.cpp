@@ -103,6 +103,7 @@ struct cvode_cell::solver {
     const double* area = nullptr; // µm²
     double* v = nullptr;          // mV, every node (the group's buffer)
     std::vector<std::int32_t> membrane_nodes; // nodes with capacitance: the v part of y
+    std::vector<double> inv_cm_ms;            // 1e3 / cm per membrane node (mV/ms per mA/cm²)
     std::vector<std::int32_t> algebraic_nodes; // nodes without: eliminated
     std::vector<double> i, g;     // mA/cm², S/cm² per node
     std::vector<double> inflow;   // mA/cm², axial current density into each node
@@ -242,7 +243,7 @@ struct cvode_cell::solver {
         for (std::size_t j = 0; j < nv; ++j) {
             const auto k = static_cast<std::size_t>(membrane_nodes[j]);
             // cm dv/dt · 1e-3 = -i + inflow (µF/cm² · mV/ms = 1e-3 mA/cm²).
-            ydot[j] = 1e3 * (-i[k] + inflow[k]) / cm[k];
+            ydot[j] = (-i[k] + inflow[k]) * inv_cm_ms[j];
         }
         std::fill(ydot + nv, ydot + nv + ns, 0.0);
         for (const auto& s : mechs)
@@ -393,6 +394,7 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
         list.push_back(static_cast<std::int32_t>(k));
     }
     s.nv = s.membrane_nodes.size();
+    for (const std::int32_t k : s.membrane_nodes) s.inv_cm_ms.push_back(1e3 / nodes.cm[static_cast<std::size_t>(k)]);
     if (s.nv == 0) throw user_error(where, "the cell has no node with membrane capacitance");
     s.i.assign(s.n, 0.0);
     s.g.assign(s.n, 0.0);

@@ -1,8 +1,6 @@
 // Block solve of the CVODE Newton system of a cable cell (see newton_block_solver.hpp).
 #include "cable/cvode/newton_block_solver.hpp"
 
-#include "cable/hines_solver.hpp"
-
 #include <algorithm>
 
 namespace ranvier::cable {
@@ -22,27 +20,53 @@ newton_block_solver::newton_block_solver(std::span<const std::int32_t> parent,
     g_.assign(n, 0.0);
     d_.assign(n, 0.0);
     rhs_.assign(n, 0.0);
+    fold_.assign(n, 0.0);
+    inv_pivot_.assign(n, 0.0);
+    inv_gamma_diag_.assign(n, 0.0);
 }
 
-void newton_block_solver::solve(double gamma, std::span<const std::int32_t> membrane_nodes,
-                                const double* r_v, const double* r_s, double* z_v, double* z_s) {
+void newton_block_solver::factor(double gamma) {
     // Row k of the voltage block multiplied by 1e-3 cm/gamma (so that it reads
     // like the fixed-step matrix with dt -> gamma): cm/gamma on the diagonal,
     // plus di/dv, plus the axial couplings; zero-area rows have cm = 0 and a
     // zero right-hand side (their balance holds exactly at every RHS call).
+    // Hines elimination from the leaves (parent[k] < k): once k's children
+    // are folded in, its pivot is final; fold k into its parent.
     const std::size_t n = parent_.size();
     const double inv_gamma = 1e-3 / gamma; // 1/ms, with 1e-3 turning µF/cm² · mV/ms into mA/cm²
     for (std::size_t k = 0; k < n; ++k) {
-        d_[k] = cm_[k] * inv_gamma + g_[k] + axial_diag_[k];
-        rhs_[k] = 0.0;
+        inv_gamma_diag_[k] = cm_[k] * inv_gamma;
+        d_[k] = inv_gamma_diag_[k] + g_[k] + axial_diag_[k];
     }
+    for (std::size_t k = n; k-- > 0;) {
+        inv_pivot_[k] = 1.0 / d_[k];
+        const std::int32_t p = parent_[k];
+        if (p < 0) continue;
+        fold_[k] = a_[k] * inv_pivot_[k];
+        d_[static_cast<std::size_t>(p)] -= fold_[k] * b_[k];
+    }
+    factored_gamma_ = gamma;
+}
+
+void newton_block_solver::solve(double gamma, std::span<const std::int32_t> membrane_nodes,
+                                const double* r_v, const double* r_s, double* z_v, double* z_s) {
+    if (gamma != factored_gamma_) factor(gamma);
+    const std::size_t n = parent_.size();
+    const std::int32_t* parent = parent_.data();
+    double* r = rhs_.data();
+    std::fill(rhs_.begin(), rhs_.end(), 0.0);
     const std::size_t nv = membrane_nodes.size();
     for (std::size_t j = 0; j < nv; ++j) {
         const auto k = static_cast<std::size_t>(membrane_nodes[j]);
-        rhs_[k] = cm_[k] * inv_gamma * r_v[j];
+        r[k] = inv_gamma_diag_[k] * r_v[j];
     }
-    hines_solve(parent_, a_, b_, d_, rhs_);
-    for (std::size_t j = 0; j < nv; ++j) z_v[j] = rhs_[static_cast<std::size_t>(membrane_nodes[j])];
+    for (std::size_t k = n; k-- > 0;)
+        if (const std::int32_t p = parent[k]; p >= 0) r[p] -= fold_[k] * r[k];
+    for (std::size_t k = 0; k < n; ++k) {
+        if (const std::int32_t p = parent[k]; p >= 0) r[k] -= b_[k] * r[p];
+        r[k] *= inv_pivot_[k];
+    }
+    for (std::size_t j = 0; j < nv; ++j) z_v[j] = r[static_cast<std::size_t>(membrane_nodes[j])];
     const std::size_t ns = jac_s_.size();
     for (std::size_t k = 0; k < ns; ++k) z_s[k] = r_s[k] / (1.0 - gamma * jac_s_[k]);
 }

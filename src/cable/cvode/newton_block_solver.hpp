@@ -27,12 +27,22 @@ public:
 
     // Jacobian pieces at the current Newton linearisation point:
     // di/dv per node (S/cm² = mA/cm² per mV) and d(ds/dt)/ds per state (1/ms).
-    std::span<double> conductance() { return g_; }
-    std::span<double> state_jacobian() { return jac_s_; }
+    // Asking for them for writing drops the cached factorisation.
+    std::span<double> conductance() {
+        factored_gamma_ = -1;
+        return g_;
+    }
+    std::span<double> state_jacobian() {
+        factored_gamma_ = -1;
+        return jac_s_;
+    }
     void resize_states(std::size_t n) { jac_s_.assign(n, 0.0); }
 
     // z = (I - gamma J)^-1 r for gamma in ms. r_v/z_v hold one entry per
     // node with area (in the order of `membrane_nodes`), r_s/z_s one per state.
+    // The elimination is factored once per (Jacobian, gamma): CVODE's Newton
+    // iterations within a step reuse it, paying only two sweeps of
+    // multiply-adds.
     void solve(double gamma, std::span<const std::int32_t> membrane_nodes, const double* r_v,
                const double* r_s, double* z_v, double* z_s);
 
@@ -42,7 +52,12 @@ private:
     std::vector<double> axial_diag_; // mA/cm² per mV, sum of the couplings of each row
     std::vector<double> g_;          // S/cm², di/dv per node
     std::vector<double> jac_s_;      // 1/ms, per state
-    std::vector<double> d_, rhs_;    // work arrays of the Hines solve
+    std::vector<double> rhs_;        // work array of the Hines solve
+    // Factorisation for gamma = factored_gamma_ (-1: none): per node the
+    // multiplier folding it into its parent's row, and 1/pivot.
+    void factor(double gamma);
+    double factored_gamma_ = -1;
+    std::vector<double> d_, fold_, inv_pivot_, inv_gamma_diag_; // inv_gamma_diag_: 1e-3 cm/gamma
 };
 
 } // namespace ranvier::cable
