@@ -13,11 +13,15 @@
 // The series converges like 1/n² at x = 0 and much faster inside; 2e5 terms
 // leave < 1e-7 mV at x = L/2.
 #include "cable/cable_group_builder.hpp"
+#include "cable/cvode/cvode_cell.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <numbers>
 #include <vector>
 
@@ -82,6 +86,74 @@ TEST(CablePassiveAnalytic, ErrorShrinksWithNsegAndDt) {
     }
     // At nseg = 45 (h = 22 µm = 0.03 λ) the spatial error is ~(h/λ)²/12 relative.
     EXPECT_LT(previous, 1e-3);
+}
+
+// The same cable under per-cell CVODE; v at the middle node at 0.5, 1, ...
+// t_end ms. The IClamp is on from t = 0.
+std::vector<double> cable_mid_v_cvode(int nseg, double atol, double t_end, long* steps) {
+    cable_group_builder b;
+    const auto c = b.add_cell(cable_tree(nseg));
+    b.paint(c, "pas", {}, {{"g", g_S_cm2}, {"e", e_mV}});
+    b.place(c, "IClamp", 0, {{"del", 0}, {"dur", 1e9}, {"amp", I0_nA}});
+    cvode_options o;
+    o.atol = atol;
+    cvode_cell cell(b.build({time_scheme::backward_euler, 0.025, e_mV}), 0, o);
+    std::vector<double> v;
+    for (double t = 0.5; t <= t_end + 1e-9; t += 0.5) {
+        cell.advance_to(t);
+        v.push_back(cell.voltage()[static_cast<std::size_t>(1 + nseg / 2)]);
+    }
+    *steps = cell.statistics().steps;
+    return v;
+}
+
+// The time error is controlled by atol: measured against the spatially
+// discrete system's own solution (CN at a tiny step, its time error ~dt²,
+// below 1e-8 mV), the largest error over the samples must stay within a few
+// atol and fall as atol falls; against the series the total error is the
+// spatial error (~7e-4 mV at nseg 45) plus that.
+TEST(CablePassiveAnalytic, CvodeErrorShrinksWithAtol) {
+    const double t_end = 5; // ms
+    std::vector<double> semi_discrete, exact;
+    for (double t = 0.5; t <= t_end + 1e-9; t += 0.5) {
+        semi_discrete.push_back(cable_mid_v(45, 0.025 / 64, time_scheme::crank_nicolson, t));
+        exact.push_back(analytic_mV(L_um / 2, t));
+    }
+    double spatial = 0;
+    for (std::size_t k = 0; k < exact.size(); ++k)
+        spatial = std::max(spatial, std::fabs(semi_discrete[k] - exact[k]));
+    std::printf("nseg 45: largest spatial error %.3g mV\n", spatial);
+    std::vector<double> errors;
+    const std::vector<double> atols{1e-2, 1e-3, 1e-4, 1e-5, 1e-6};
+    for (const double atol : atols) {
+        long steps = 0;
+        const auto v = cable_mid_v_cvode(45, atol, t_end, &steps);
+        double err_time = 0, err_total = 0;
+        for (std::size_t k = 0; k < v.size(); ++k) {
+            err_time = std::max(err_time, std::fabs(v[k] - semi_discrete[k]));
+            err_total = std::max(err_total, std::fabs(v[k] - exact[k]));
+        }
+        std::printf("CVODE atol %g: time error %.3g mV, total error vs series %.3g mV, %ld steps\n",
+                    atol, err_time, err_total, steps);
+        // A tolerance-controlled run of this smooth, stable problem keeps its
+        // global error within a few atol; ask for 5 atol.
+        EXPECT_LT(err_time, 5 * atol);
+        EXPECT_LT(err_total, spatial + 5 * atol);
+        errors.push_back(err_time);
+    }
+    // For docs/figures/plot_cvode_atol.py (build tree; never read by a test).
+    std::filesystem::create_directories("validation_results");
+    std::ofstream out("validation_results/cvode_atol_passive_cable.json");
+    out << "{\"atol\": [";
+    for (std::size_t k = 0; k < atols.size(); ++k) out << (k ? ", " : "") << atols[k];
+    out << "], \"max_time_error_mV\": [";
+    for (std::size_t k = 0; k < errors.size(); ++k) out << (k ? ", " : "") << errors[k];
+    out << "], \"spatial_error_mV\": " << spatial << "}\n";
+    // The error is not monotone from one decade to the next (step sequences
+    // change), but over two decades of atol it must fall at least 10-fold
+    // (CVODE controls the local error in proportion to atol).
+    for (std::size_t k = 0; k + 2 < errors.size(); ++k)
+        EXPECT_LT(errors[k + 2], errors[k] / 10) << "atol " << atols[k];
 }
 
 double slope(const std::vector<double>& dts, const std::vector<double>& errs) {

@@ -608,8 +608,8 @@ void cvode_cell::advance_to(double t_end) {
         }
         // The next discontinuity: an IClamp edge, or the time the earliest
         // pending event (with its window) acts at.
-        double tau = time_infinity_ms;
-        if (!s.events.empty()) tau = s.events.top().time + s.window;
+        const double group_end = s.events.empty() ? time_infinity_ms : s.events.top().time + s.window;
+        double tau = group_end;
         if (s.next_edge < s.edges.size()) tau = std::min(tau, s.edges[s.next_edge]);
         // Apply it once the integrator has reached it and every event up to it
         // is known (all before t_end are).
@@ -621,9 +621,10 @@ void cvode_cell::advance_to(double t_end) {
             const N_Vector at_tau = s.solution_at(tau);
             if (at_tau != s.y) N_VScale(1.0, at_tau, s.y);
             while (s.next_edge < s.edges.size() && s.edges[s.next_edge] <= tau) ++s.next_edge;
-            if (!s.events.empty() && s.events.top().time <= tau) {
+            // The event group acts at its window's end, not at an edge inside it.
+            if (group_end <= tau) {
                 s.store(tau, N_VGetArrayPointer(s.y)); // the mechanisms' own states <- y
-                while (!s.events.empty() && s.events.top().time <= tau) {
+                while (!s.events.empty() && s.events.top().time <= group_end) {
                     const pending_event e = s.events.top();
                     s.events.pop();
                     group_.mechanism_at(e.mechanism).receive_event(e.instance, e.weight);
