@@ -1,10 +1,13 @@
 // Tests of loading valid model files: every value of
-// test/data/models/all_features.toml, the defaults, and the built-in Brunel model.
+// test/data/models/all_features.toml, the defaults, and the built-in Brunel model;
+// the variable-step keys of [simulation] (atol, rtol, atol_scale, event_window),
+// read, defaulted and rejected when bad.
 #include <ranvier/network_model.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 using namespace ranvier;
@@ -193,3 +196,128 @@ TEST(ModelLoader, WeightUnitErrorExplainsTheSynapseKind) {
         EXPECT_NE(std::string(e.what()).find("weights onto exp synapses"), std::string::npos) << e.what();
     }
 }
+
+// ---- variable-step options of [simulation] ------------------------------------
+
+namespace {
+
+// A one-cell model whose [simulation] table holds `simulation_lines`,
+// starting on line 2 of the text.
+std::string with_simulation(const std::string& simulation_lines) {
+    return "[simulation]\n" + simulation_lines + "\n[[population]]\nname = \"E\"\nsize = 1\n";
+}
+
+// The atol_scale factor given for `name`, if any (the order of the entries is
+// not part of the contract).
+std::optional<double> scale_of(const simulation_options& o, const std::string& name) {
+    for (const auto& [state, factor] : o.atol_scale)
+        if (state == name) return factor;
+    return std::nullopt;
+}
+
+} // namespace
+
+TEST(ModelLoader, VariableStepOptionsAreRead) {
+    const network_model m = parse_network_model(
+        with_simulation("mode = \"bsp-variable\"\natol = 1e-5\nrtol = 2e-4\n"
+                        "atol_scale = { \"hh.m\" = 0.5, v = 10 }\nevent_window = \"100 us\""),
+        "opts.toml");
+    EXPECT_EQ(m.options.atol, 1e-5); // plain numbers: stored exactly as written
+    EXPECT_EQ(m.options.rtol, 2e-4);
+    EXPECT_NEAR(m.options.event_window, 0.1, tol); // 100 us = 0.1 ms
+    ASSERT_EQ(m.options.atol_scale.size(), 2u);
+    EXPECT_EQ(scale_of(m.options, "hh.m"), 0.5);
+    EXPECT_EQ(scale_of(m.options, "v"), 10.0);
+}
+
+TEST(ModelLoader, VariableStepOptionsAcceptIntegersAndZero) {
+    // TOML integers are numbers too; rtol = 0 and event_window = "0 ms" are the
+    // lower ends of their ranges (allowed), and atol_scale may be a [table].
+    const network_model m =
+        parse_network_model(with_simulation("atol = 1\nrtol = 0\nevent_window = \"0 ms\"\n"
+                                            "[simulation.atol_scale]\n\"pas.x\" = 2\n"),
+                            "opts.toml");
+    EXPECT_EQ(m.options.atol, 1.0);
+    EXPECT_EQ(m.options.rtol, 0.0);
+    EXPECT_EQ(m.options.event_window, 0.0);
+    ASSERT_EQ(m.options.atol_scale.size(), 1u);
+    // The loader does not know the cells' states: unknown names are checked
+    // when the cells are built (cvode_cell), not here.
+    EXPECT_EQ(scale_of(m.options, "pas.x"), 2.0);
+}
+
+TEST(ModelLoader, VariableStepOptionsDefaults) {
+    // The documented defaults (docs/model-file.md), both without a [simulation]
+    // table and with one that leaves the keys out.
+    for (const network_model& m :
+         {load_network_model(model_path("minimal.toml")),
+          parse_network_model(with_simulation("t_stop = \"10 ms\""), "opts.toml")}) {
+        EXPECT_EQ(m.options.atol, 1e-3) << m.origin;
+        EXPECT_EQ(m.options.rtol, 0.0) << m.origin;
+        EXPECT_TRUE(m.options.atol_scale.empty()) << m.origin;
+        EXPECT_EQ(m.options.event_window, 0.0) << m.origin;
+    }
+}
+
+namespace {
+
+struct bad_option {
+    const char* name;  // test name
+    const char* lines; // the [simulation] lines, from line 2
+    int line;          // expected line of the error
+    const char* key;   // expected dotted key
+    const char* says;  // a fragment the message must contain
+};
+
+class BadVariableStepOption : public ::testing::TestWithParam<bad_option> {};
+
+} // namespace
+
+TEST_P(BadVariableStepOption, ErrorNamesFileLineAndKey) {
+    const bad_option& bad = GetParam();
+    try {
+        parse_network_model(with_simulation(bad.lines), "opts.toml");
+        FAIL() << bad.lines << ": accepted";
+    } catch (const user_error& e) {
+        const std::string msg = e.what();
+        const std::string located =
+            "opts.toml:" + std::to_string(bad.line) + ": '" + bad.key + "': ";
+        EXPECT_EQ(msg.rfind(located, 0), 0u)
+            << "expected the message to start with '" << located << "'\n  got: " << msg;
+        EXPECT_EQ(e.where().line, bad.line) << msg;
+        EXPECT_EQ(e.where().key, bad.key) << msg;
+        EXPECT_NE(msg.find(bad.says), std::string::npos)
+            << "expected '" << bad.says << "' in: " << msg;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ModelLoader, BadVariableStepOption,
+    ::testing::Values(
+        bad_option{"atol_zero", "atol = 0", 2, "simulation.atol", "must be a number > 0"},
+        bad_option{"atol_negative", "atol = -1", 2, "simulation.atol", "must be a number > 0"},
+        bad_option{"atol_infinite", "t_stop = \"5 ms\"\natol = inf", 3, "simulation.atol",
+                   "must be a number > 0"},
+        bad_option{"atol_string", "atol = \"1e-3\"", 2, "simulation.atol",
+                   "expected a plain number such as 1e-3, got a string"},
+        bad_option{"rtol_negative", "rtol = -0.1", 2, "simulation.rtol", "must be a number >= 0"},
+        bad_option{"event_window_negative", "event_window = \"-1 ms\"", 2,
+                   "simulation.event_window", "must be >= 0 ms"},
+        bad_option{"event_window_without_unit", "event_window = 0.1", 2, "simulation.event_window",
+                   "(a string with a unit)"},
+        bad_option{"event_window_wrong_dimension", "event_window = \"0.1 mV\"", 2,
+                   "simulation.event_window", "expected a time"},
+        bad_option{"atol_scale_zero", "atol_scale = { \"hh.m\" = 0 }", 2,
+                   "simulation.atol_scale.hh.m", "must be a number > 0"},
+        // In a [table] the error points at the entry's own line, not the header's.
+        bad_option{"atol_scale_negative_in_table", "[simulation.atol_scale]\nv = 1\n\"hh.h\" = -2",
+                   4, "simulation.atol_scale.hh.h", "must be a number > 0"},
+        bad_option{"atol_scale_string", "atol_scale = { v = \"2\" }", 2, "simulation.atol_scale.v",
+                   "expected a plain number"},
+        // Unquoted, hh.m is a TOML dotted key: a table {hh = {m = 2}}.
+        bad_option{"atol_scale_unquoted_name", "atol_scale = { hh.m = 2 }", 2,
+                   "simulation.atol_scale.hh", "expected a plain number such as 1e-3, got a table"},
+        bad_option{"atol_scale_not_a_table", "atol_scale = 3", 2, "simulation.atol_scale",
+                   "expected a table"},
+        bad_option{"atol_misspelt", "atl = 1e-3", 2, "simulation.atl", "did you mean 'atol'?"}),
+    [](const ::testing::TestParamInfo<bad_option>& info) { return std::string(info.param.name); });

@@ -141,3 +141,109 @@ def test_interrupted_run_leaves_valid_output(tmp_path):
         int(g), float(t)  # every row whole
     assert len(lines) - 1 == summary["spikes"]
     assert float(lines[-1].split(",")[1]) <= summary["t_reached_ms"]
+
+
+# ---- variable-step options (--atol, --rtol, --event-window, atol_scale) -------
+
+RING = SOURCE / "examples" / "ring.toml"
+
+
+def run_ring(out, *extra, model=RING, quiet=True):
+    """examples/ring.toml for 20 ms in bsp-variable (well under a second)."""
+    return run("run", str(model), "--mode", "bsp-variable", "--t-stop", "20",
+               "--out", str(out), "--no-plot", *(["-q"] if quiet else []), *extra)
+
+
+def test_variable_step_options_reach_the_summary(tmp_path):
+    out = tmp_path / "out"
+    r = run_ring(out, "--atol", "1e-4", "--event-window", "0.05")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["mode"] == "bsp-variable"
+    # The command-line values, not the model's defaults (1e-3, 0 ms).
+    assert summary["atol"] == 1e-4
+    assert summary["rtol"] == 0
+    assert summary["event_window_ms"] == 0.05
+    integrator = summary["integrator"]
+    for key in ("steps", "rhs_evaluations", "linear_setups", "failed_steps", "restarts",
+                "interpolated_restarts"):
+        assert isinstance(integrator[key], int) and integrator[key] >= 0, key
+    assert integrator["steps"] > 0
+    # Every ring delivers a kick at 1 ms and a spike per hop: events restart CVODE.
+    assert integrator["restarts"] > 0
+    assert integrator["interpolated_restarts"] <= integrator["restarts"]
+    assert integrator["rhs_evaluations"] >= integrator["steps"]
+
+
+def test_variable_step_console_line(tmp_path):
+    r = run_ring(tmp_path / "out", "--atol", "1e-4", "--rtol", "1e-6", quiet=False)
+    assert r.returncode == 0, r.stderr
+    assert "variable step (atol 0.0001, rtol 1e-06):" in r.stdout, r.stdout
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    # The line's counts are the summary's.
+    assert f"{summary['integrator']['steps']} steps" in r.stdout, r.stdout
+    assert f"{summary['integrator']['restarts']} restarts" in r.stdout, r.stdout
+
+
+def test_fixed_step_summary_has_no_integrator(tmp_path):
+    out = tmp_path / "out"
+    r = run("run", str(RING), "--t-stop", "5", "--out", str(out), "--no-plot")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["mode"] == "bsp-fixed"
+    for key in ("atol", "rtol", "event_window_ms", "integrator"):
+        assert key not in summary, key
+    assert "wall time" in r.stdout and "variable step" not in r.stdout, r.stdout
+
+
+def test_tighter_atol_takes_more_steps(tmp_path):
+    steps = {}
+    for atol in ("1e-3", "1e-5"):
+        out = tmp_path / atol
+        r = run_ring(out, "--atol", atol)
+        assert r.returncode == 0, r.stderr
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["atol"] == float(atol)
+        steps[atol] = summary["integrator"]["steps"]
+    # BDF's local error scales like h^(q+1); 100x tighter needs clearly more
+    # steps (docs/numerics-variable-step.md measured >2x on single cells), so a
+    # strict inequality cannot pass by noise, and equality would mean --atol
+    # was ignored.
+    assert steps["1e-5"] > steps["1e-3"], steps
+
+
+def test_bad_tolerance_options_are_rejected(tmp_path):
+    for option, value in (("--atol", "0"), ("--atol", "-1"), ("--rtol", "-0.1"),
+                          ("--event-window", "-1")):
+        out = tmp_path / "out"
+        r = run_ring(out, option, value)
+        assert r.returncode == 2, (option, value, r.returncode)  # bad usage (docs/outputs.md)
+        assert option in r.stderr and value in r.stderr, r.stderr
+        assert len(r.stderr) < 400, "a short message, not CLI11's whole range of double"
+        assert "must be a number" in r.stderr, r.stderr
+        assert not (out / "summary.json").exists(), "a rejected option must not run"
+
+
+def test_atol_scale_unknown_state_lists_valid_names(tmp_path):
+    text = RING.read_text()
+    assert '[simulation]\n' in text
+    model = tmp_path / "ring_scaled.toml"
+    model.write_text(text.replace('[simulation]\n',
+                                  '[simulation]\natol_scale = { "hh.m" = 0.1, "hh.zz" = 2 }\n', 1))
+    r = run_ring(tmp_path / "out", model=model)
+    assert r.returncode == 1, r.stderr
+    assert "'hh.zz'" in r.stderr, r.stderr
+    # The valid names of the ring's cells: v, the hh gates, ExpSyn's conductance.
+    for name in ("v", "hh.m", "hh.h", "hh.n", "ExpSyn.g"):
+        assert name in r.stderr.split("valid:", 1)[-1], (name, r.stderr)
+    # A known name alone is accepted and changes the run.
+    model.write_text(text.replace('[simulation]\n', '[simulation]\natol_scale = { v = 0.01 }\n', 1))
+    out = tmp_path / "scaled"
+    r = run_ring(out, model=model)
+    assert r.returncode == 0, r.stderr
+    plain = tmp_path / "plain"
+    assert run_ring(plain).returncode == 0
+    scaled_steps = json.loads((out / "summary.json").read_text())["integrator"]["steps"]
+    plain_steps = json.loads((plain / "summary.json").read_text())["integrator"]["steps"]
+    # v's atol 100x tighter: more steps (equality would mean atol_scale was ignored).
+    assert scaled_steps > plain_steps, (scaled_steps, plain_steps)
