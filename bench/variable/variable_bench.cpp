@@ -9,6 +9,7 @@
 // Google Benchmark, it only links against the library like one.
 #include "cable/cable_group_builder.hpp"
 #include "cable/cvode/cvode_cell.hpp"
+#include "support/neuron_reference_cell.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -18,7 +19,6 @@
 #include <fstream>
 #include <functional>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,111 +26,31 @@
 namespace {
 
 using namespace ranvier::cable;
+using namespace ranvier::testing;
 using json = nlohmann::json;
 
-// One row of <cell>_geometry.csv: NEURON's node table.
-struct geometry_row {
-    int node, parent;
-    std::string section;
-    double x;    // position in its section, 0..1
-    double area; // µm²
-    double ri;   // MΩ to the parent node (inf at the root)
-};
-
-std::vector<geometry_row> read_geometry(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read node table " + path);
-    std::string line;
-    std::getline(in, line); // node,parent,section,x,area_um2,ri_Mohm
-    std::vector<geometry_row> rows;
-    while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        std::stringstream ss(line);
-        for (std::string s; std::getline(ss, s, ',');) f.push_back(s);
-        if (f.size() < 6) continue;
-        const double ri = f[5] == "inf" ? std::numeric_limits<double>::infinity() : std::stod(f[5]);
-        rows.push_back({std::stoi(f[0]), std::stoi(f[1]), f[2], std::stod(f[3]), std::stod(f[4]), ri});
-    }
-    return rows;
-}
-
-// NEURON's node for (section, x): an end node at x = 0/1, else the centre of
-// segment floor(x * nseg).
-int node_for(const std::vector<geometry_row>& rows, const json& sections, const std::string& section, double x) {
-    std::vector<const geometry_row*> centres;
-    for (const auto& r : rows) {
-        if (r.section != section) continue;
-        if ((x == 0 || x == 1) && r.x == x) return r.node;
-        if (r.x > 0 && r.x < 1) centres.push_back(&r);
-    }
-    if (centres.empty()) throw std::runtime_error("no section " + section + " in the node table");
-    if (x == 0) return centres.front()->parent;
-    int nseg = 0;
-    for (const auto& s : sections)
-        if (s["name"] == section) nseg = s["nseg"];
-    std::sort(centres.begin(), centres.end(), [](auto* a, auto* b) { return a->x < b->x; });
-    const int k = std::min(static_cast<int>(x * nseg), nseg - 1);
-    return centres.at(static_cast<std::size_t>(k))->node;
-}
-
-// "gnabar_S_per_cm2" -> "gnabar".
-std::string strip_unit(const std::string& key) {
-    for (const std::string s : {"_S_per_cm2", "_mV", "_ms", "_nA", "_uS"})
-        if (key.size() > s.size() && key.compare(key.size() - s.size(), s.size(), s) == 0)
-            return key.substr(0, key.size() - s.size());
-    return key;
-}
-
-// The benchmark cell: the reference cell's sections and mechanisms, its own
-// stimuli replaced by one IClamp and one ExpSyn (ExpSyn instance 0, target 1).
+// The benchmark cell: the reference cell's sections, mechanisms and spike
+// detector (test/support/neuron_reference_cell), its own stimuli replaced by
+// one IClamp and one ExpSyn (ExpSyn instance 0, target 1).
 class bench_cell {
 public:
-    explicit bench_cell(const json& spec) : spec_(spec) {
-        std::ifstream(spec["cell_json"].get<std::string>()) >> desc_;
-        if (desc_.is_null()) throw std::runtime_error("cannot read cell JSON");
-        rows_ = read_geometry(spec["geometry_csv"]);
-    }
+    explicit bench_cell(const json& spec)
+        : spec_(spec), ref_(read_neuron_reference_cell(spec["geometry_csv"], spec["cell_json"])) {}
 
     cable_group build(double amp_nA) const {
-        const auto& sections = desc_["sections"];
-        cv_tree tree;
-        for (const auto& r : rows_) {
-            tree.parent.push_back(r.parent);
-            tree.area.push_back(r.area);
-            tree.r_parent.push_back(r.parent < 0 ? 0.0 : r.ri);
-            double cm = 1.0;
-            for (const auto& s : sections)
-                if (s["name"] == r.section) cm = s["cm_uF_per_cm2"];
-            tree.cm.push_back(cm);
-        }
         cable_group_builder b;
-        const auto c = b.add_cell(tree);
-        for (const auto& s : sections)
-            for (const auto& [mech, params] : s["mechanisms"].items()) {
-                std::vector<std::int32_t> nodes;
-                for (const auto& r : rows_)
-                    if (r.section == s["name"] && r.area > 0) nodes.push_back(r.node);
-                parameter_values values;
-                for (const auto& [key, value] : params.items()) values.emplace_back(strip_unit(key), value);
-                b.paint(c, mech, nodes, values);
-            }
-        b.set_global("hh", "celsius", desc_["celsius_degC"]);
+        const auto c = add_neuron_reference_cell(b, ref_, reference_stimuli::none).cell;
         const auto& ic = spec_["iclamp"];
-        b.place(c, "IClamp", node_for(rows_, sections, ic["section"], ic["x"]),
-                {{"del", ic["del_ms"]}, {"dur", ic["dur_ms"]}, {"amp", amp_nA}});
+        b.place(c, "IClamp", ref_.node_for(ic), {{"del", ic["del_ms"]}, {"dur", ic["dur_ms"]}, {"amp", amp_nA}});
         const auto& syn = spec_["synapse"];
-        syn_target_ = b.place(c, "ExpSyn", node_for(rows_, sections, syn["section"], syn["x"]),
-                              {{"tau", syn["tau_ms"]}, {"e", syn["e_mV"]}});
-        const auto& sd = desc_["spike_detector"];
-        b.add_detector(c, node_for(rows_, sections, sd["section"], sd["x"]), sd["threshold_mV"]);
-        return b.build({time_scheme::backward_euler, spec_["dt_ms"], desc_["v_init_mV"]});
+        syn_target_ = b.place(c, "ExpSyn", ref_.node_for(syn), {{"tau", syn["tau_ms"]}, {"e", syn["e_mV"]}});
+        return b.build({time_scheme::backward_euler, spec_["dt_ms"], ref_.desc["v_init_mV"]});
     }
     std::int32_t synapse_target() const { return syn_target_; }
 
 private:
     const json& spec_;
-    json desc_;
-    std::vector<geometry_row> rows_;
+    neuron_reference_cell ref_;
     mutable std::int32_t syn_target_ = -1;
 };
 

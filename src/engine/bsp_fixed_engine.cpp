@@ -1,8 +1,6 @@
 #include "engine/bsp_fixed_engine.hpp"
 
-#include "cells/cable/cable_cell_group.hpp"
-#include "cells/lif/lif_group.hpp"
-#include "engine/partition.hpp"
+#include "engine/group_factory.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -25,21 +23,7 @@ bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options
                                    task_pool& pool, communicator& comm, run_statistics& stats)
     : dt_(options.dt), pool_(pool), comm_(comm) {
     const auto t0 = clock_type::now();
-    const std::size_t group_size = options.group_size ? options.group_size
-                                   : default_group_size(model.num_cells(), pool.size());
-    const auto specs = partition_cells(model, group_size);
-    groups_.resize(specs.size());
-    pool_.parallel_for(specs.size(), [&](std::size_t g) {
-        switch (specs[g].kind) {
-        case cell_kind::lif:
-            groups_[g] = std::make_unique<lif_group>(model, specs[g].gids, specs[g].synapse,
-                                                     dt_, options.seed);
-            break;
-        case cell_kind::cable:
-            groups_[g] = std::make_unique<cable_cell_group>(model, specs[g].gids, dt_);
-            break;
-        }
-    });
+    groups_ = make_fixed_step_groups(model, options, pool_);
     outputs_.resize(groups_.size());
 
     // The epoch is the shortest delay in the network: a spike emitted in an

@@ -1,8 +1,7 @@
 #include "engine/bsp_variable_engine.hpp"
 
-#include "cells/cable/cable_cvode_group.hpp"
-#include "cells/lif/lif_event_group.hpp"
-#include "engine/partition.hpp"
+#include "engine/async_engine.hpp"
+#include "engine/group_factory.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -26,22 +25,7 @@ bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_o
                                          run_statistics& stats)
     : pool_(pool), comm_(comm) {
     const auto t0 = clock_type::now();
-    const std::size_t group_size = options.group_size ? options.group_size
-                                   : default_group_size(model.num_cells(), pool.size());
-    const auto specs = partition_cells(model, group_size);
-    cable::cvode_options cvode;
-    cvode.atol = options.atol;
-    cvode.rtol = options.rtol;
-    cvode.atol_scale = options.atol_scale;
-    cvode.event_window = options.event_window;
-    groups_.resize(specs.size());
-    pool_.parallel_for(specs.size(), [&](std::size_t g) {
-        if (specs[g].kind == cell_kind::cable)
-            groups_[g] = std::make_unique<cable_cvode_group>(model, specs[g].gids, cvode);
-        else
-            groups_[g] = std::make_unique<lif_event_group>(model, specs[g].gids,
-                                                           specs[g].synapse, options.seed);
-    });
+    groups_ = make_variable_step_groups(model, options, pool_);
     outputs_.resize(groups_.size());
 
     // The epoch is the shortest delay: a spike in (T, T + D] acts after T + D.
@@ -107,7 +91,7 @@ void bsp_variable_engine::run(time_type t_stop, output_sink* sink, const std::at
         started_ = true;
     }
     while (t_ < t_stop && !stop.load(std::memory_order_relaxed))
-        run_epoch(std::min(t_ + epoch_, t_stop), t_stop, sink, stats);
+        run_epoch(epoch_end(t_, epoch_, t_stop), t_stop, sink, stats);
     stats.events_delivered = 0;
     stats.integrator = {};
     for (const auto& g : groups_) {

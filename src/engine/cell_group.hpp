@@ -49,6 +49,9 @@ public:
     // (UINT32_MAX if it has none): bounds the epoch length.
     virtual std::uint32_t min_delay_steps() const = 0;
     virtual group_counters counters() const = 0;
+    // Has the group a connection from cell `source`? (The asynchronous
+    // engines build their graph of which group waits for which from it.)
+    virtual bool receives_from(gid_type source) const = 0;
 };
 
 } // namespace ranvier

@@ -1,6 +1,7 @@
 // The public simulation object: validates options, picks the engine of the
 // execution mode, owns the thread pool and the communicator.
 #include "comm/communicator.hpp"
+#include "engine/async_engine.hpp"
 #include "engine/bsp_fixed_engine.hpp"
 #include "engine/bsp_variable_engine.hpp"
 #include "engine/task_pool.hpp"
@@ -51,9 +52,12 @@ struct simulation::impl {
         case execution_mode::bsp_variable:
             eng = std::make_unique<bsp_variable_engine>(model, options, pool, comm, stats);
             break;
-        default:
-            throw user_error("execution mode '" + to_string(options.mode) +
-                             "' is not available in this version of Ranvier yet; use bsp-fixed or bsp-variable");
+        case execution_mode::async_fixed:
+            eng = make_async_fixed_engine(model, options, pool, stats);
+            break;
+        case execution_mode::async_variable:
+            eng = make_async_variable_engine(model, options, pool, stats);
+            break;
         }
     }
 };

@@ -39,6 +39,8 @@ public:
     // it has none): bounds the epoch length.
     virtual time_type min_delay() const = 0;
     virtual group_counters counters() const = 0;
+    // Has the group a connection from cell `source`?
+    virtual bool receives_from(gid_type source) const = 0;
     // Integrator work so far (cable cells; event-driven LIF reports none).
     virtual integrator_statistics integrator_counters() const { return {}; }
 };

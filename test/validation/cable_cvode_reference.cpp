@@ -5,9 +5,11 @@
 // cable trace (zero-area end node with an IClamp) against NEURON's CVODE
 // trace; step counts; failures reported as user_error. The cv_tree is built
 // from NEURON's node table (<cell>_geometry.csv), as cable_neuron_reference.cpp
-// does (its helper code is repeated here), so this tests the integrator only.
+// does (both through test/support/neuron_reference_cell), so this tests the
+// integrator only.
 #include "cable/cable_group_builder.hpp"
 #include "cable/cvode/cvode_cell.hpp"
+#include "support/neuron_reference_cell.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -21,73 +23,16 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace {
 
 using namespace ranvier::cable;
+using namespace ranvier::testing;
 
 const std::string ref_dir = std::string(RANVIER_SOURCE_DIR) + "/test/validation/reference/neuron/";
-
-struct geometry_row {
-    int node, parent;
-    std::string section;
-    double x, area, ri;
-};
-
-std::vector<std::string> split(const std::string& line) {
-    std::vector<std::string> out;
-    std::stringstream ss(line);
-    std::string f;
-    while (std::getline(ss, f, ',')) out.push_back(f);
-    return out;
-}
-
-std::vector<geometry_row> read_geometry(const std::string& path) {
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line); // node,parent,section,x,area_um2,ri_Mohm
-    std::vector<geometry_row> rows;
-    while (std::getline(in, line)) {
-        const auto f = split(line);
-        if (f.size() < 6) continue;
-        const double ri = f[5] == "inf" ? std::numeric_limits<double>::infinity() : std::stod(f[5]);
-        rows.push_back({std::stoi(f[0]), std::stoi(f[1]), f[2], std::stod(f[3]), std::stod(f[4]), ri});
-    }
-    return rows;
-}
-
-// NEURON's node for (section, x): its x=0/x=1 node, else the centre of
-// segment floor(x * nseg).
-int node_for(const std::vector<geometry_row>& rows, const nlohmann::json& sections,
-             const std::string& section, double x) {
-    std::vector<const geometry_row*> centres;
-    const geometry_row* end_node = nullptr;
-    for (const auto& r : rows) {
-        if (r.section != section) continue;
-        if (r.x > 0 && r.x < 1) centres.push_back(&r);
-        if ((x == 0 || x == 1) && r.x == x) end_node = &r;
-    }
-    if (end_node) return end_node->node;
-    if (x == 0 && !centres.empty()) return centres.front()->parent;
-    int nseg = 0;
-    for (const auto& s : sections)
-        if (s["name"] == section) nseg = s["nseg"];
-    std::sort(centres.begin(), centres.end(), [](auto* a, auto* b) { return a->x < b->x; });
-    const int k = std::min(static_cast<int>(x * nseg), nseg - 1);
-    return centres.at(static_cast<std::size_t>(k))->node;
-}
-
-std::string strip_unit(const std::string& key) {
-    for (const char* suffix : {"_S_per_cm2", "_mV", "_ms", "_nA", "_uS"}) {
-        const std::string s(suffix);
-        if (key.size() > s.size() && key.compare(key.size() - s.size(), s.size(), s) == 0)
-            return key.substr(0, key.size() - s.size());
-    }
-    return key;
-}
 
 bool have_reference(const std::string& cell) {
     for (const char* f : {"_geometry.csv", "_cvode.csv", "_cell.json", "_spikes.json"})
@@ -104,63 +49,18 @@ struct reference_cell {
 
 reference_cell build(const std::string& name, const cvode_options& options,
                      const nlohmann::json* override_desc = nullptr) {
-    const auto rows = read_geometry(ref_dir + name + "_geometry.csv");
-    nlohmann::json desc;
-    std::ifstream(ref_dir + name + "_cell.json") >> desc;
-    if (override_desc) desc = *override_desc;
-    const auto& sections = desc["sections"];
-
-    cv_tree tree;
-    for (const auto& r : rows) {
-        tree.parent.push_back(r.parent);
-        tree.area.push_back(r.area);
-        tree.r_parent.push_back(r.parent < 0 ? 0.0 : r.ri);
-        double cm = 1.0;
-        for (const auto& s : sections)
-            if (s["name"] == r.section) cm = s["cm_uF_per_cm2"];
-        tree.cm.push_back(cm);
-    }
+    auto ref_cell = read_neuron_reference_cell(ref_dir + name + "_geometry.csv", ref_dir + name + "_cell.json");
+    if (override_desc) ref_cell.desc = *override_desc;
     cable_group_builder b;
-    const auto c = b.add_cell(tree);
-    for (const auto& s : sections)
-        for (const auto& [mech, params] : s["mechanisms"].items()) {
-            std::vector<std::int32_t> nodes;
-            for (const auto& r : rows)
-                if (r.section == s["name"] && r.area > 0) nodes.push_back(r.node);
-            parameter_values values;
-            for (const auto& [key, value] : params.items()) values.emplace_back(strip_unit(key), value);
-            b.paint(c, mech, nodes, values);
-        }
-    b.set_global("hh", "celsius", desc["celsius_degC"]);
-    for (const auto& ic : desc["iclamps"])
-        b.place(c, "IClamp", node_for(rows, sections, ic["section"], ic["x"]),
-                {{"del", ic["del_ms"]}, {"dur", ic["dur_ms"]}, {"amp", ic["amp_nA"]}});
-    std::map<std::string, std::size_t> instances; // per point-process type, in place() order
-    struct syn_events {
-        std::string type;
-        std::size_t instance;
-        const nlohmann::json* json;
-    };
-    std::vector<syn_events> synapses;
-    for (const auto& syn : desc["synapses"]) {
-        parameter_values values;
-        for (const auto& [key, value] : syn.items())
-            if (key != "type" && key != "section" && key != "x" && key != "weight_uS" && key != "event_times_ms")
-                values.emplace_back(strip_unit(key), value);
-        const std::string type = syn["type"];
-        b.place(c, type, node_for(rows, sections, syn["section"], syn["x"]), values);
-        synapses.push_back({type, instances[type]++, &syn});
-    }
-    const auto& sd = desc["spike_detector"];
-    b.add_detector(c, node_for(rows, sections, sd["section"], sd["x"]), sd["threshold_mV"]);
+    const auto placed = add_neuron_reference_cell(b, ref_cell, reference_stimuli::described);
 
     reference_cell out;
-    for (const auto& p : desc["probes"]) out.probe_node.push_back(node_for(rows, sections, p["section"], p["x"]));
-    out.tstop = desc["tstop_ms"];
-    auto g = b.build({time_scheme::backward_euler, 0.025, desc["v_init_mV"]});
+    out.probe_node = ref_cell.probe_nodes();
+    out.tstop = ref_cell.desc["tstop_ms"];
+    auto g = b.build({time_scheme::backward_euler, 0.025, ref_cell.desc["v_init_mV"]});
     out.cell = std::make_unique<cvode_cell>(std::move(g), 7, options);
-    for (const auto& s : synapses)
-        for (double te : (*s.json)["event_times_ms"]) out.cell->schedule_event(s.type, s.instance, te, (*s.json)["weight_uS"]);
+    for (const auto& syn : placed.synapses)
+        for (double te : syn.event_times) out.cell->schedule_event(syn.type, syn.instance, te, syn.weight);
     return out;
 }
 
@@ -420,7 +320,7 @@ TEST(CableCvodeReference, PassiveCableTrace) {
     double worst = 0;
     std::size_t rows = 0;
     while (std::getline(in, line)) {
-        const auto f = split(line);
+        const auto f = split_csv_line(line);
         rc.cell->advance_to(std::stod(f[0]));
         for (std::size_t k = 0; k < rc.probe_node.size(); ++k)
             worst = std::max(worst, std::fabs(rc.cell->voltage()[static_cast<std::size_t>(rc.probe_node[k])] -

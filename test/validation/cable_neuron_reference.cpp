@@ -2,85 +2,28 @@
 // made by run_reference.py there): single HH compartment, branched HH/pas
 // cell with ExpSyn/Exp2Syn events, passive cable; backward Euler and
 // staggered Crank–Nicolson at dt = 0.025 ms. The cv_tree is built from
-// NEURON's own node table (<cell>_geometry.csv), so this tests the numerics
-// only, not the discretisation.
+// NEURON's own node table (<cell>_geometry.csv, read by
+// test/support/neuron_reference_cell), so this tests the numerics only, not
+// the discretisation.
 #include "cable/cable_group_builder.hpp"
+#include "support/neuron_reference_cell.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
-#include <limits>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 namespace {
 
 using namespace ranvier::cable;
+using namespace ranvier::testing;
 
 const std::string ref_dir = std::string(RANVIER_SOURCE_DIR) + "/test/validation/reference/neuron/";
-
-struct geometry_row {
-    int node, parent;
-    std::string section;
-    double x, area, ri;
-};
-
-std::vector<std::string> split(const std::string& line) {
-    std::vector<std::string> out;
-    std::stringstream ss(line);
-    std::string f;
-    while (std::getline(ss, f, ',')) out.push_back(f);
-    return out;
-}
-
-std::vector<geometry_row> read_geometry(const std::string& path) {
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line); // node,parent,section,x,area_um2,ri_Mohm
-    std::vector<geometry_row> rows;
-    while (std::getline(in, line)) {
-        const auto f = split(line);
-        if (f.size() < 6) continue;
-        const double ri = f[5] == "inf" ? std::numeric_limits<double>::infinity() : std::stod(f[5]);
-        rows.push_back({std::stoi(f[0]), std::stoi(f[1]), f[2], std::stod(f[3]), std::stod(f[4]), ri});
-    }
-    return rows;
-}
-
-// NEURON's node for (section, x): its x=0/x=1 node, else the centre of
-// segment floor(x * nseg).
-int node_for(const std::vector<geometry_row>& rows, const nlohmann::json& sections,
-             const std::string& section, double x) {
-    std::vector<const geometry_row*> centres;
-    const geometry_row* end_node = nullptr;
-    for (const auto& r : rows) {
-        if (r.section != section) continue;
-        if (r.x > 0 && r.x < 1) centres.push_back(&r);
-        if ((x == 0 || x == 1) && r.x == x) end_node = &r;
-    }
-    if (end_node) return end_node->node;
-    if (x == 0 && !centres.empty()) return centres.front()->parent; // the parent's node
-    int nseg = 0;
-    for (const auto& s : sections)
-        if (s["name"] == section) nseg = s["nseg"];
-    std::sort(centres.begin(), centres.end(), [](auto* a, auto* b) { return a->x < b->x; });
-    const int k = std::min(static_cast<int>(x * nseg), nseg - 1);
-    return centres.at(static_cast<std::size_t>(k))->node;
-}
-
-// "gnabar_S_per_cm2" -> "gnabar", "e_mV" -> "e".
-std::string strip_unit(const std::string& key) {
-    for (const char* suffix : {"_S_per_cm2", "_mV", "_ms", "_nA", "_uS"}) {
-        const std::string s(suffix);
-        if (key.size() > s.size() && key.compare(key.size() - s.size(), s.size(), s) == 0)
-            return key.substr(0, key.size() - s.size());
-    }
-    return key;
-}
 
 struct trace {
     std::vector<std::string> columns; // without t
@@ -93,10 +36,10 @@ trace read_trace(const std::string& path) {
     std::ifstream in(path);
     std::string line;
     std::getline(in, line);
-    auto head = split(line);
+    auto head = split_csv_line(line);
     tr.columns.assign(head.begin() + 1, head.end());
     while (std::getline(in, line)) {
-        const auto f = split(line);
+        const auto f = split_csv_line(line);
         tr.t.push_back(std::stod(f[0]));
         std::vector<double> row;
         for (std::size_t k = 1; k < f.size(); ++k) row.push_back(std::stod(f[k]));
@@ -113,58 +56,17 @@ bool have_reference(const std::string& cell) {
 
 void compare_with_neuron(const std::string& cell, const std::string& run) {
     if (!have_reference(cell)) GTEST_SKIP() << "NEURON reference for " << cell << " not present in " << ref_dir;
-    const auto rows = read_geometry(ref_dir + cell + "_geometry.csv");
-    nlohmann::json desc;
-    std::ifstream(ref_dir + cell + "_cell.json") >> desc;
-    const auto& sections = desc["sections"];
-
-    cv_tree tree;
-    for (const auto& r : rows) {
-        ASSERT_EQ(r.node, static_cast<int>(tree.size())) << "geometry rows out of order";
-        tree.parent.push_back(r.parent);
-        tree.area.push_back(r.area);
-        tree.r_parent.push_back(r.parent < 0 ? 0.0 : r.ri);
-        double cm = 1.0;
-        for (const auto& s : sections)
-            if (s["name"] == r.section) cm = s["cm_uF_per_cm2"];
-        tree.cm.push_back(cm);
-    }
+    const auto ref_cell = read_neuron_reference_cell(ref_dir + cell + "_geometry.csv", ref_dir + cell + "_cell.json");
+    const auto& desc = ref_cell.desc;
     cable_group_builder b;
-    const auto c = b.add_cell(tree);
-    for (const auto& s : sections) {
-        for (const auto& [mech, params] : s["mechanisms"].items()) {
-            std::vector<std::int32_t> nodes;
-            for (const auto& r : rows)
-                if (r.section == s["name"] && r.area > 0) nodes.push_back(r.node);
-            parameter_values values;
-            for (const auto& [key, value] : params.items()) values.emplace_back(strip_unit(key), value);
-            b.paint(c, mech, nodes, values);
-        }
-    }
-    b.set_global("hh", "celsius", desc["celsius_degC"]);
-    for (const auto& ic : desc["iclamps"])
-        b.place(c, "IClamp", node_for(rows, sections, ic["section"], ic["x"]),
-                {{"del", ic["del_ms"]}, {"dur", ic["dur_ms"]}, {"amp", ic["amp_nA"]}});
-    std::vector<std::pair<std::int32_t, const nlohmann::json*>> synapses;
-    for (const auto& syn : desc["synapses"]) {
-        parameter_values values;
-        for (const auto& [key, value] : syn.items())
-            if (key != "type" && key != "section" && key != "x" && key != "weight_uS" &&
-                key != "event_times_ms")
-                values.emplace_back(strip_unit(key), value);
-        synapses.emplace_back(b.place(c, syn["type"], node_for(rows, sections, syn["section"], syn["x"]), values),
-                              &syn);
-    }
-    const auto& sd = desc["spike_detector"];
-    b.add_detector(c, node_for(rows, sections, sd["section"], sd["x"]), sd["threshold_mV"]);
-    std::vector<int> probe_node;
-    for (const auto& p : desc["probes"]) probe_node.push_back(node_for(rows, sections, p["section"], p["x"]));
+    const auto placed = add_neuron_reference_cell(b, ref_cell, reference_stimuli::described);
+    const std::vector<int> probe_node = ref_cell.probe_nodes();
 
     const double dt = desc["dt_ms"];
     auto g = b.build({run == "cn" ? time_scheme::crank_nicolson : time_scheme::backward_euler, dt,
                       desc["v_init_mV"]});
-    for (const auto& [target, syn] : synapses)
-        for (double te : (*syn)["event_times_ms"]) g.schedule_event(target, te, (*syn)["weight_uS"]);
+    for (const auto& syn : placed.synapses)
+        for (double te : syn.event_times) g.schedule_event(syn.target, te, syn.weight);
 
     const trace ref = read_trace(ref_dir + cell + "_" + run + ".csv");
     ASSERT_EQ(ref.columns.size(), probe_node.size());

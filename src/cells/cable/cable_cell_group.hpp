@@ -27,6 +27,7 @@ public:
     void deliver(std::span<const spike> spikes) override;
     std::span<const gid_type> gids() const override { return gids_; }
     std::uint32_t min_delay_steps() const override { return table_->min_delay(); }
+    bool receives_from(gid_type source) const override { return !table_->from(source).empty(); }
     group_counters counters() const override;
 
 private:

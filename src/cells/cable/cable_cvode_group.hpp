@@ -12,6 +12,7 @@
 
 #include <ranvier/recipe.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ public:
     void deliver(std::span<const spike> spikes) override;
     std::span<const gid_type> gids() const override { return gids_; }
     time_type min_delay() const override { return min_delay_; }
+    bool receives_from(gid_type source) const override {
+        return std::binary_search(sources_.begin(), sources_.end(), source);
+    }
     group_counters counters() const override;
     integrator_statistics integrator_counters() const override;
 

@@ -30,6 +30,7 @@ public:
     group_counters counters() const override;
 
     std::uint32_t min_delay_steps() const override { return table_.min_delay(); }
+    bool receives_from(gid_type source) const override { return !table_.from(source).empty(); }
 
 private:
     template <lif_synapse Kind>

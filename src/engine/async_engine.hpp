@@ -1,0 +1,165 @@
+// Fully asynchronous execution (async-fixed, async-variable): no global
+// barrier. Each cell group advances as far as the groups it receives spikes
+// from allow, and the threads always take the ready group that is furthest
+// behind (it holds the others back most).
+//
+// The rules (docs/architecture.md, "Asynchronous execution"):
+// - A group at time `now` has emitted every spike of its own up to `now`.
+// - Group g may integrate [now_g, t1) once every group h it receives from
+//   stands at now_h >= t1 - d_g, where d_g is the shortest delay onto g: then
+//   every spike that can act before t1 (emitted before t1 - d_g) is known.
+// - Before that advance g takes from its inbox exactly the spikes emitted
+//   before t1 - d_g, sorted by (time, gid), and delivers them. Successive
+//   deliveries therefore cover successive time ranges, so every group sees
+//   its spikes in the global (time, gid) order, as in the bulk-synchronous
+//   engines: events are accumulated in the same order and the results are
+//   bit-identical to bsp-fixed (fixed step) and to bsp-variable (variable
+//   step; its cells' steps never depend on how far they are asked to go).
+// - The group with the smallest `now` is always ready unless it is running,
+//   so the schedule cannot deadlock.
+// - Output: spikes and samples wait in a buffer until every group has passed
+//   their time, then stream out sorted, exactly as the bsp engines write them.
+//
+// The engine is one template over the two kinds of group; `Clock` maps the
+// group's own time (steps of dt, or ms) to and from ms.
+#pragma once
+
+#include "engine/cell_group.hpp"
+#include "engine/engine.hpp"
+#include "engine/task_pool.hpp"
+#include "engine/variable_step_group.hpp"
+
+#include <ranvier/errors.hpp>
+#include <ranvier/recipe.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace ranvier {
+
+// The end of the epoch after `now` on the grid k * epoch (ms), or t_stop if
+// earlier: used by bsp-variable and async-variable alike, so both cut time at
+// the same points however a run was interrupted and continued.
+inline double epoch_end(double now, double epoch, double t_stop) {
+    const double k = std::floor(now / epoch + 1e-9) + 1;
+    return std::min(t_stop, k * epoch);
+}
+
+// Fixed-step groups: time in steps of dt. A spike emitted in step k (stamped
+// (k + 1) dt) is at time k here: a group at `now` has emitted every spike of
+// steps < now, and an event with delay d from it acts in step k + d.
+struct step_clock {
+    using group = fixed_step_group;
+    using time = std::int64_t;
+    static constexpr time never = std::numeric_limits<std::int64_t>::max() / 4;
+    double dt = 0.1; // ms
+
+    time min_delay(const group& g) const {
+        const std::uint32_t d = g.min_delay_steps();
+        return d == UINT32_MAX ? never : static_cast<time>(d);
+    }
+    time of_spike(const spike& s) const { return std::llround(s.time / dt) - 1; }
+    time of_ms(double t) const { return static_cast<time>(std::ceil(t / dt - 1e-9)); }
+    double ms(time t) const { return static_cast<double>(t) * dt; }
+    void advance(group& g, time t0, time t1, group_output& out) const { g.advance(t0, t1, out); }
+    // Steps are exact, and results do not depend on where an advance ends:
+    // a group goes as far as its inputs allow, at most one chunk.
+    time end_of_advance(time now, time chunk, time stop) const { return std::min(stop, now + chunk); }
+    bool partial_advance_allowed() const { return true; }
+    time allowed_by(time source_now, time delay) const { return source_now + delay; }
+};
+
+// Variable-step groups: time in ms. A group at `now` has committed every spike
+// before `now`; one at exactly `now` may still come.
+struct ms_clock {
+    using group = variable_step_group;
+    using time = double;
+    static constexpr time never = std::numeric_limits<double>::infinity();
+
+    time min_delay(const group& g) const { return g.min_delay(); }
+    time of_spike(const spike& s) const { return s.time; }
+    time of_ms(double t) const { return t; }
+    double ms(time t) const { return t; }
+    void advance(group& g, time, time t1, group_output& out) const { g.advance_to(t1, out); }
+    // Advances end on the epoch grid k * chunk (epoch_end(), the same points
+    // as bsp-variable's epochs), whole cells of it at a time: event-driven LIF
+    // groups round differently if their advance ends elsewhere, and CVODE
+    // cells do not care.
+    time end_of_advance(time now, time chunk, time stop) const { return epoch_end(now, chunk, stop); }
+    bool partial_advance_allowed() const { return false; }
+    // Times are sums of doubles that are equal in exact arithmetic but may
+    // differ in the last bit (k c + c against (k + 1) c); 1e-9 ms absorbs
+    // that without letting a group run measurably ahead of its inputs.
+    time allowed_by(time source_now, time delay) const { return source_now + delay + 1e-9; }
+};
+
+template <class Clock>
+class async_engine final : public engine {
+public:
+    using group = typename Clock::group;
+    using time = typename Clock::time;
+
+    // `chunk` bounds one advance of a group (the fixed-step groups' event
+    // buffers hold one epoch ahead; it also sets how often output streams).
+    async_engine(std::vector<std::unique_ptr<group>> groups, Clock clock, time chunk, task_pool& pool);
+
+    void run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
+             run_statistics& stats) override;
+
+    // Groups, for statistics.
+    const std::vector<std::unique_ptr<group>>& groups() const { return groups_; }
+
+private:
+    struct unit {
+        time now = 0;                     // integrated up to here
+        time min_delay = Clock::never;    // shortest delay onto the group
+        std::vector<std::size_t> sources; // groups it receives spikes from
+        std::vector<std::size_t> targets; // groups that receive its spikes
+        std::vector<spike> inbox;         // spikes not yet delivered
+        bool busy = false;                // a thread is advancing it
+        group_output out;                 // its output of the current advance
+    };
+
+    void worker();
+    // The end of the next advance of u, or u.now if it cannot advance (locked).
+    time reach(std::size_t u) const;
+    time watermark() const; // the smallest `now` (locked)
+    void flush(bool everything); // streams final output to the sink (locked)
+
+    Clock clock_;
+    time chunk_;
+    task_pool& pool_;
+    std::vector<std::unique_ptr<group>> groups_;
+    std::vector<unit> units_;
+
+    // Shared by the workers, under mutex_.
+    std::mutex mutex_;
+    std::condition_variable progress_;
+    time stop_at_ = 0;
+    const std::atomic<bool>* stop_ = nullptr;
+    std::exception_ptr error_;
+    output_sink* sink_ = nullptr;
+    run_statistics* stats_ = nullptr;
+    time_type t_stop_ms_ = 0;
+    std::vector<spike> pending_spikes_;
+    std::vector<trace_sample> pending_samples_;
+    time flushed_ = 0;
+};
+
+// The engines of the two asynchronous modes, built from a model: groups as in
+// the bsp engines, one advance at most one global minimum delay long (1 ms
+// without connections).
+std::unique_ptr<engine> make_async_fixed_engine(const recipe& model, const simulation_options& options,
+                                                task_pool& pool, run_statistics& stats);
+std::unique_ptr<engine> make_async_variable_engine(const recipe& model, const simulation_options& options,
+                                                   task_pool& pool, run_statistics& stats);
+
+} // namespace ranvier

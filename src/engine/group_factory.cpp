@@ -1,0 +1,52 @@
+#include "engine/group_factory.hpp"
+
+#include "cells/cable/cable_cell_group.hpp"
+#include "cells/cable/cable_cvode_group.hpp"
+#include "cells/lif/lif_event_group.hpp"
+#include "cells/lif/lif_group.hpp"
+#include "engine/partition.hpp"
+
+namespace ranvier {
+
+std::vector<std::unique_ptr<fixed_step_group>> make_fixed_step_groups(
+    const recipe& model, const simulation_options& options, task_pool& pool) {
+    const std::size_t group_size = options.group_size ? options.group_size
+                                   : default_group_size(model.num_cells(), pool.size());
+    const auto specs = partition_cells(model, group_size);
+    std::vector<std::unique_ptr<fixed_step_group>> groups(specs.size());
+    pool.parallel_for(specs.size(), [&](std::size_t g) {
+        switch (specs[g].kind) {
+        case cell_kind::lif:
+            groups[g] = std::make_unique<lif_group>(model, specs[g].gids, specs[g].synapse,
+                                                    options.dt, options.seed);
+            break;
+        case cell_kind::cable:
+            groups[g] = std::make_unique<cable_cell_group>(model, specs[g].gids, options.dt);
+            break;
+        }
+    });
+    return groups;
+}
+
+std::vector<std::unique_ptr<variable_step_group>> make_variable_step_groups(
+    const recipe& model, const simulation_options& options, task_pool& pool) {
+    const std::size_t group_size = options.group_size ? options.group_size
+                                   : default_group_size(model.num_cells(), pool.size());
+    const auto specs = partition_cells(model, group_size);
+    cable::cvode_options cvode;
+    cvode.atol = options.atol;
+    cvode.rtol = options.rtol;
+    cvode.atol_scale = options.atol_scale;
+    cvode.event_window = options.event_window;
+    std::vector<std::unique_ptr<variable_step_group>> groups(specs.size());
+    pool.parallel_for(specs.size(), [&](std::size_t g) {
+        if (specs[g].kind == cell_kind::cable)
+            groups[g] = std::make_unique<cable_cvode_group>(model, specs[g].gids, cvode);
+        else
+            groups[g] = std::make_unique<lif_event_group>(model, specs[g].gids, specs[g].synapse,
+                                                          options.seed);
+    });
+    return groups;
+}
+
+} // namespace ranvier

@@ -1,0 +1,199 @@
+// The determinism contract of the asynchronous modes (DESIGN.md): async-fixed
+// gives bit-identical spikes and samples to bsp-fixed, and async-variable to
+// bsp-variable, for any number of threads and any split into cell groups;
+// a run continued in pieces equals one run.
+#include "support/test_recipes.hpp"
+
+#include "random/counter_rng.hpp"
+
+#include <ranvier/network_model.hpp>
+#include <ranvier/simulation.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <tuple>
+
+using namespace ranvier;
+using ranvier::testing::collecting_sink;
+using ranvier::testing::list_recipe;
+
+namespace {
+
+// A random excitatory/inhibitory network driven by Poisson input, with delays
+// from 1 to 3 ms (on and off the grid), active enough that any change in the
+// order events are summed would change some spike time.
+list_recipe random_network(lif_synapse kind) {
+    const std::size_t n = 300;
+    list_recipe r(n);
+    counter_rng rng(11, stream_purpose::connectivity, 99, 0);
+    const bool delta = kind == lif_synapse::delta;
+    for (gid_type gid = 0; gid < n; ++gid) {
+        lif_cell& c = r.cells[gid];
+        c.synapse = kind;
+        c.E_L = 0;
+        c.V_th = 20;
+        c.V_reset = 10;
+        c.tau_m = 20;
+        c.V_init = 20 * rng.uniform();
+        for (int k = 0; k < 30; ++k) {
+            const auto src = static_cast<gid_type>(rng.below(n));
+            const bool inhibitory = src % 5 == 0;
+            const double w = delta ? (inhibitory ? -0.6 : 0.2) : (inhibitory ? -90.0 : 30.0);
+            const double d = k % 2 ? 1.0 + 0.1 * static_cast<double>(rng.below(20)) : 1.0 + 2.0 * rng.uniform();
+            r.incoming[gid].push_back({src, 0, w, d});
+        }
+        r.poisson[gid] = {poisson_input{delta ? 12000.0 : 9000.0, delta ? 0.1 : 25.0}};
+    }
+    r.probes[7] = {probe{"v", 0.5}};
+    r.probes[123] = {probe{"v", 0.3}};
+    return r;
+}
+
+// A feed-forward chain: only cell 0 gets input, every cell excites the next
+// with delays of 1-3 ms. Groups far down the chain wait for the ones before
+// them, so groups run far apart in time: the case the asynchronous schedule
+// exists for.
+list_recipe chain_network() {
+    const std::size_t n = 120;
+    list_recipe r(n);
+    for (gid_type gid = 0; gid < n; ++gid) {
+        lif_cell& c = r.cells[gid];
+        c.synapse = lif_synapse::delta;
+        c.E_L = 0;
+        c.V_th = 15;
+        c.V_reset = 0;
+        c.tau_m = 10;
+        // 20 mV jumps: every spike of a cell makes the next one fire.
+        if (gid > 0) r.incoming[gid].push_back({gid - 1, 0, 20.0, 1.0 + 0.7 * static_cast<double>(gid % 3)});
+    }
+    r.poisson[0] = {poisson_input{4000.0, 0.5}}; // drives cell 0 to ~20 mV mean: regular firing
+    r.probes[60] = {probe{"v", 1.0}};
+    return r;
+}
+
+collecting_sink run(const recipe& r, execution_mode mode, unsigned threads, std::size_t group_size,
+                    double t_stop = 200.0) {
+    simulation_options o;
+    o.mode = mode;
+    o.dt = 0.1;
+    o.threads = threads;
+    o.group_size = group_size;
+    o.seed = 5;
+    simulation sim(r, o);
+    collecting_sink sink;
+    sim.run(t_stop, &sink);
+    EXPECT_DOUBLE_EQ(sim.statistics().t_reached, t_stop);
+    EXPECT_EQ(sim.statistics().spikes, sink.spikes.size());
+    return sink;
+}
+
+void expect_same(const collecting_sink& a, const collecting_sink& b, const std::string& what) {
+    ASSERT_EQ(a.spikes.size(), b.spikes.size()) << what;
+    for (std::size_t k = 0; k < a.spikes.size(); ++k)
+        ASSERT_EQ(a.spikes[k], b.spikes[k]) << what << ", spike " << k;
+    ASSERT_EQ(a.samples.size(), b.samples.size()) << what;
+    for (std::size_t k = 0; k < a.samples.size(); ++k) {
+        ASSERT_EQ(a.samples[k].gid, b.samples[k].gid) << what;
+        ASSERT_EQ(a.samples[k].time, b.samples[k].time) << what;
+        ASSERT_EQ(a.samples[k].value, b.samples[k].value) << what << ", sample " << k;
+    }
+}
+
+struct mode_pair {
+    execution_mode bsp, async;
+};
+
+} // namespace
+
+class async_vs_bsp : public ::testing::TestWithParam<std::tuple<mode_pair, lif_synapse>> {};
+
+TEST_P(async_vs_bsp, random_network_identical_for_any_threads_and_groups) {
+    const auto [modes, kind] = GetParam();
+    const auto r = random_network(kind);
+    const collecting_sink reference = run(r, modes.bsp, 1, 300);
+    ASSERT_GT(reference.spikes.size(), 500u) << "the network must be active";
+    for (const unsigned threads : {1u, 2u, 3u})
+        for (const std::size_t group_size : {300u, 64u, 17u})
+            expect_same(run(r, modes.async, threads, group_size), reference,
+                        to_string(modes.async) + ", " + std::to_string(threads) + " threads, groups of " +
+                            std::to_string(group_size));
+}
+
+TEST_P(async_vs_bsp, continuing_a_run_equals_one_run) {
+    const auto [modes, kind] = GetParam();
+    const auto r = random_network(kind);
+    const collecting_sink whole = run(r, modes.async, 2, 64, 200.0);
+    simulation_options o;
+    o.mode = modes.async;
+    o.dt = 0.1;
+    o.threads = 2;
+    o.group_size = 64;
+    o.seed = 5;
+    simulation sim(r, o);
+    collecting_sink pieces;
+    // Fixed step: any stop on the dt grid (37.3). Variable step: stops on the
+    // epoch grid (1 ms here); a stop elsewhere adds a point where the
+    // event-driven LIF cells' exact propagators are evaluated, which moves
+    // later spike times in their last bits (docs/architecture.md).
+    const double first = modes.async == execution_mode::async_fixed ? 37.3 : 37.0;
+    for (const double t : {first, 100.0, 100.0, 200.0}) sim.run(t, &pieces);
+    expect_same(pieces, whole, "in pieces");
+}
+
+std::string param_name(const ::testing::TestParamInfo<std::tuple<mode_pair, lif_synapse>>& info) {
+    const mode_pair modes = std::get<0>(info.param);
+    const lif_synapse kind = std::get<1>(info.param);
+    const std::string synapse = kind == lif_synapse::delta ? "delta" : kind == lif_synapse::exp ? "exp" : "alpha";
+    return (modes.async == execution_mode::async_fixed ? "fixed_" : "variable_") + synapse;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    modes, async_vs_bsp,
+    ::testing::Combine(::testing::Values(mode_pair{execution_mode::bsp_fixed, execution_mode::async_fixed},
+                                         mode_pair{execution_mode::bsp_variable, execution_mode::async_variable}),
+                       ::testing::Values(lif_synapse::delta, lif_synapse::exp, lif_synapse::alpha)),
+    param_name);
+
+TEST(async_chain, identical_to_bsp_for_any_threads_and_groups) {
+    const auto r = chain_network();
+    for (const auto& modes : {mode_pair{execution_mode::bsp_fixed, execution_mode::async_fixed},
+                              mode_pair{execution_mode::bsp_variable, execution_mode::async_variable}}) {
+        const collecting_sink reference = run(r, modes.bsp, 1, 120);
+        ASSERT_GT(reference.spikes.size(), 200u) << "activity must travel down the chain";
+        for (const unsigned threads : {1u, 2u, 3u})
+            for (const std::size_t group_size : {120u, 8u, 1u})
+                expect_same(run(r, modes.async, threads, group_size), reference,
+                            to_string(modes.async) + ", " + std::to_string(threads) + " threads, groups of " +
+                                std::to_string(group_size));
+    }
+}
+
+// Cable cells: the ring example (HH cells, ExpSyn events, CVODE in the
+// variable mode), with a voltage probe added.
+TEST(async_cable, ring_identical_to_bsp_for_any_threads_and_groups) {
+    network_model model = load_network_model(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
+    const auto r = make_recipe(model);
+    for (const auto& modes : {mode_pair{execution_mode::bsp_fixed, execution_mode::async_fixed},
+                              mode_pair{execution_mode::bsp_variable, execution_mode::async_variable}}) {
+        simulation_options o = model.options;
+        o.mode = modes.bsp;
+        o.threads = 1;
+        o.group_size = 16;
+        simulation bsp(*r, o);
+        collecting_sink reference;
+        bsp.run(60.0, &reference);
+        ASSERT_GT(reference.spikes.size(), 30u);
+        for (const unsigned threads : {1u, 2u})
+            for (const std::size_t group_size : {16u, 3u}) {
+                o.mode = modes.async;
+                o.threads = threads;
+                o.group_size = group_size;
+                simulation async(*r, o);
+                collecting_sink sink;
+                async.run(60.0, &sink);
+                expect_same(sink, reference, to_string(modes.async) + ", " + std::to_string(threads) +
+                                                 " threads, groups of " + std::to_string(group_size));
+            }
+    }
+}
