@@ -33,21 +33,21 @@ STAT_KEYS = ["mean_rate_hz", "cv_isi", "rate_cv", "fano_factor",
              "osc_freq_hz", "osc_rel_power"]
 
 
-def run_ranvier(binary, model, threads, out_dir):
-    subprocess.run([binary, "run", str(model), "--out", str(out_dir),
+def run_ranvier(binary, model, threads, out_dir, mode="bsp-fixed"):
+    subprocess.run([binary, "run", str(model), "--out", str(out_dir), "--mode", mode,
                     "--threads", str(threads), "--no-plot", "-q"], check=True,
                    stdout=subprocess.DEVNULL)
     return json.loads((pathlib.Path(out_dir) / "summary.json").read_text())
 
 
-def ranvier_row(binary, threads, repeats, tmp):
+def ranvier_row(binary, threads, repeats, tmp, mode="bsp-fixed"):
     """Median over repeats of Ranvier's summary numbers."""
     runs = [run_ranvier(binary, ROOT / "examples" / "brunel.toml", threads,
-                        tmp / f"r{threads}_{i}") for i in range(repeats)]
+                        tmp / f"r{mode}{threads}_{i}", mode) for i in range(repeats)]
     med = lambda f: statistics.median(f(s) for s in runs)  # noqa: E731
     last = runs[-1]
     return {
-        "tool": "ranvier", "threads": threads,
+        "tool": "ranvier" if mode == "bsp-fixed" else f"ranvier {mode}", "threads": threads,
         "build_s": med(lambda s: s["wall_time_s"]["build"]),
         "sim_s": med(lambda s: s["wall_time_s"]["simulate"]),
         "rtf": med(lambda s: s["real_time_factor"]),
@@ -79,12 +79,12 @@ def fmt(v, spec):
 
 
 def print_table(rows):
-    head = (f"{'tool':8} {'thr':>3} {'build s':>8} {'sim s':>8} {'RTF':>7} "
+    head = (f"{'tool':20} {'thr':>3} {'build s':>8} {'sim s':>8} {'RTF':>7} "
             f"{'ns/event':>9} {'B/syn':>7} {'peak MB':>8} {'spikes':>9} {'rate Hz':>8}")
     print(head)
     print("-" * len(head))
     for r in rows:
-        print(f"{r['tool']:8} {r['threads']:>3} {fmt(r['build_s'], '8.2f')} "
+        print(f"{r['tool']:20} {r['threads']:>3} {fmt(r['build_s'], '8.2f')} "
               f"{fmt(r['sim_s'], '8.2f')} {fmt(r['rtf'], '7.2f')} "
               f"{fmt(r['ns_per_event'], '9.2f')} {fmt(r['bytes_per_synapse'], '7.1f')} "
               f"{fmt(r['peak_mb'], '8.0f')} {r['spikes']:>9} {fmt(r['rate_hz'], '8.2f')}")
@@ -94,6 +94,11 @@ def print_table(rows):
         if ran and bri:
             print(f"Brian2/Ranvier simulation wall time at {t} thread(s): "
                   f"{bri[0]['sim_s'] / ran[0]['sim_s']:.2f}")
+        asy = [r for r in rows if r["tool"] == "ranvier async-fixed" and r["threads"] == t]
+        if ran and asy:
+            same = "same spikes" if asy[0]["spikes"] == ran[0]["spikes"] else "SPIKE COUNTS DIFFER"
+            print(f"async-fixed/bsp-fixed simulation wall time at {t} thread(s): "
+                  f"{asy[0]['sim_s'] / ran[0]['sim_s']:.2f} ({same})")
 
 
 def regime_check(binary, tmp):
@@ -120,10 +125,14 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-brian", action="store_true")
     parser.add_argument("--skip-regimes", action="store_true")
+    parser.add_argument("--also-async", action="store_true",
+                        help="also time Ranvier's async-fixed mode (same spikes as bsp-fixed)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ranvier_bench_") as tmp:
         tmp = pathlib.Path(tmp)
         rows = [ranvier_row(args.ranvier, t, args.repeats, tmp) for t in THREADS]
+        if args.also_async:
+            rows += [ranvier_row(args.ranvier, t, args.repeats, tmp, "async-fixed") for t in THREADS]
         if not args.skip_brian:
             rows += [brian_row(t) for t in THREADS]
         print_table(rows)

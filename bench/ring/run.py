@@ -63,7 +63,8 @@ def max_difference(a, b):
     return max((abs(x - y) for g in a for x, y in zip(a[g], b[g])), default=0.0)
 
 
-RANVIER_MODE = {"fixed": "bsp-fixed", "variable": "bsp-variable"}
+RANVIER_MODE = {"fixed": "bsp-fixed", "variable": "bsp-variable",
+                "async-fixed": "async-fixed", "async-variable": "async-variable"}
 
 
 def run_ranvier(binary, model, threads, method, out):
@@ -88,7 +89,9 @@ def main():
     ap.add_argument("--tstop", type=float, default=100.0)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--methods", nargs="+", choices=["fixed", "variable"], default=["fixed"])
+    ap.add_argument("--methods", nargs="+", choices=list(RANVIER_MODE), default=["fixed"],
+                    help="async-* run Ranvier's asynchronous modes (no NEURON peer; compared with the "
+                         "bsp mode of the same stepping when that is also given)")
     ap.add_argument("--skip-neuron", action="store_true")
     ap.add_argument("--write-model", metavar="PATH",
                     help="only write the Ranvier model file of this size to PATH and exit")
@@ -113,7 +116,7 @@ def main():
 
     print(f"ring: {args.ncells} cells, {compartments} compartments, {args.tstop} ms; fixed: dt 0.025 ms, "
           f"variable: per-cell CVODE atol 1e-3")
-    header = (f"{'simulator':9} {'method':8} {'thr':>3} {'wall s':>8} {'ns/comp-step':>13} {'KB/comp':>8} "
+    header = (f"{'simulator':9} {'method':14} {'thr':>3} {'wall s':>8} {'ns/comp-step':>13} {'KB/comp':>8} "
               f"{'spikes':>7} {'steps/cell':>10}")
     print(header)
     rows = {}
@@ -125,16 +128,16 @@ def main():
             wall = statistics.median(r["wall_time_s"]["simulate"] for r in runs)
             mem = runs[-1]["peak_memory_bytes"]
             rows[("ranvier", method, threads)] = (wall, load_spikes(tmp / f"r{tag}_0" / "spikes.csv"))
-            steps_per_cell = (runs[-1]["integrator"]["steps"] / args.ncells if method == "variable"
+            steps_per_cell = (runs[-1]["integrator"]["steps"] / args.ncells if "variable" in method
                               else steps)
-            print(f"{'ranvier':9} {method:8} {threads:>3} {wall:8.2f} "
+            print(f"{'ranvier':9} {method:14} {threads:>3} {wall:8.2f} "
                   f"{wall * 1e9 / (compartments * steps):13.2f} {mem / 1024 / compartments:8.2f} "
                   f"{runs[-1]['spikes']:>7} {steps_per_cell:10.0f}", flush=True)
-            if not args.skip_neuron:
+            if not args.skip_neuron and not method.startswith("async"):
                 n = run_neuron(args.ncells, args.tstop, threads, method, tmp / f"n{tag}")
                 rows[("neuron", method, threads)] = (n["wall_run_s"],
                                                      load_spikes(tmp / f"n{tag}" / "spikes.csv"))
-                print(f"{'neuron':9} {method:8} {threads:>3} {n['wall_run_s']:8.2f} "
+                print(f"{'neuron':9} {method:14} {threads:>3} {n['wall_run_s']:8.2f} "
                       f"{n['ns_per_compartment_step']:13.2f} {n['peak_rss_mb'] * 1024 / compartments:8.2f} "
                       f"{n['spikes']:>7} {'':>10}", flush=True)
     print("(ns/comp-step divides by the fixed step count tstop/0.025 in every row, so rows compare "
@@ -143,6 +146,8 @@ def main():
         print()
         for method in args.methods:
             for threads in args.threads:
+                if method.startswith("async"):
+                    continue
                 (rw, rs), (nw, ns) = rows[("ranvier", method, threads)], rows[("neuron", method, threads)]
                 diff = max_difference(rs, ns)
                 diff_text = "spike counts differ" if diff is None else f"{diff:.3g} ms"
@@ -153,6 +158,13 @@ def main():
                 for sim in ("ranvier", "neuron"):
                     f, v = rows[(sim, "fixed", threads)][0], rows[(sim, "variable", threads)][0]
                     print(f"{sim} threads {threads}: variable/fixed wall time {v / f:.2f}")
+    for method in args.methods:
+        base = method.removeprefix("async-")
+        if method.startswith("async") and base in args.methods:
+            for threads in args.threads:
+                (aw, aspk), (bw, bspk) = rows[("ranvier", method, threads)], rows[("ranvier", base, threads)]
+                same = "identical spikes" if aspk == bspk else "SPIKES DIFFER"
+                print(f"ranvier threads {threads}: {method}/bsp-{base} wall time {aw / bw:.2f}; {same}")
     print(f"(memory per compartment: peak RSS of the whole process / compartments; outputs in {tmp})")
 
 

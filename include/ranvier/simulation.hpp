@@ -80,6 +80,16 @@ struct integrator_statistics {
     std::uint64_t failed_steps = 0;          // error-test and Newton failures (retried)
     std::uint64_t restarts = 0;              // restarts at events and stimulus edges
     std::uint64_t interpolated_restarts = 0; // of those, inside a step (interpolated back)
+
+    integrator_statistics& operator+=(const integrator_statistics& o) {
+        steps += o.steps;
+        rhs_evaluations += o.rhs_evaluations;
+        linear_setups += o.linear_setups;
+        failed_steps += o.failed_steps;
+        restarts += o.restarts;
+        interpolated_restarts += o.interpolated_restarts;
+        return *this;
+    }
 };
 
 struct run_statistics {

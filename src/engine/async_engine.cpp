@@ -12,10 +12,6 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-bool sample_before(const trace_sample& a, const trace_sample& b) {
-    return a.time < b.time || (a.time == b.time && (a.gid < b.gid || (a.gid == b.gid && a.probe < b.probe)));
-}
-
 } // namespace
 
 template <class Clock>
@@ -182,13 +178,7 @@ void async_engine<Clock>::run(time_type t_stop, output_sink* sink, const std::at
     if constexpr (std::is_same_v<Clock, ms_clock>) {
         stats.integrator = {};
         for (const auto& g : groups_) {
-            const integrator_statistics c = g->integrator_counters();
-            stats.integrator.steps += c.steps;
-            stats.integrator.rhs_evaluations += c.rhs_evaluations;
-            stats.integrator.linear_setups += c.linear_setups;
-            stats.integrator.failed_steps += c.failed_steps;
-            stats.integrator.restarts += c.restarts;
-            stats.integrator.interpolated_restarts += c.interpolated_restarts;
+            stats.integrator += g->integrator_counters();
         }
     }
 }

@@ -48,7 +48,6 @@ bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options
 void bsp_fixed_engine::run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
                            run_statistics& stats) {
     const auto stop_step = static_cast<std::int64_t>(std::ceil(t_stop / dt_ - 1e-9));
-    std::vector<trace_sample> samples;
     while (step_ < stop_step && !stop.load(std::memory_order_relaxed)) {
         const std::int64_t begin = step_, end = std::min(step_ + epoch_steps_, stop_step);
 
@@ -60,10 +59,7 @@ void bsp_fixed_engine::run(time_type t_stop, output_sink* sink, const std::atomi
         stats.wall.update += seconds_since(t0);
 
         t0 = clock_type::now();
-        std::vector<spike> local;
-        for (const auto& o : outputs_) local.insert(local.end(), o.spikes.begin(), o.spikes.end());
-        std::sort(local.begin(), local.end(), spike_before);
-        const std::vector<spike> spikes = comm_.gather_spikes(std::move(local));
+        const std::vector<spike> spikes = comm_.gather_spikes(sorted_spikes(outputs_));
         stats.wall.communicate += seconds_since(t0);
 
         t0 = clock_type::now();
@@ -75,15 +71,8 @@ void bsp_fixed_engine::run(time_type t_stop, output_sink* sink, const std::atomi
         step_ = end;
         stats.t_reached = step_ * dt_;
         if (sink) {
-            samples.clear();
-            for (const auto& o : outputs_)
-                samples.insert(samples.end(), o.samples.begin(), o.samples.end());
-            std::sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) {
-                return a.time < b.time ||
-                       (a.time == b.time && (a.gid < b.gid || (a.gid == b.gid && a.probe < b.probe)));
-            });
             sink->on_spikes(spikes);
-            sink->on_samples(samples);
+            sink->on_samples(sorted_samples(outputs_));
             sink->on_progress(stats.t_reached, t_stop);
         }
         stats.wall.output += seconds_since(t0);

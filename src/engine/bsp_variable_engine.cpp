@@ -53,10 +53,7 @@ void bsp_variable_engine::run_epoch(time_type t_end, time_type t_stop, output_si
     stats.wall.update += seconds_since(t0);
 
     t0 = clock_type::now();
-    std::vector<spike> local;
-    for (const auto& o : outputs_) local.insert(local.end(), o.spikes.begin(), o.spikes.end());
-    std::sort(local.begin(), local.end(), spike_before);
-    const std::vector<spike> spikes = comm_.gather_spikes(std::move(local));
+    const std::vector<spike> spikes = comm_.gather_spikes(sorted_spikes(outputs_));
     stats.wall.communicate += seconds_since(t0);
 
     t0 = clock_type::now();
@@ -68,15 +65,8 @@ void bsp_variable_engine::run_epoch(time_type t_end, time_type t_stop, output_si
     t_ = t_end;
     stats.t_reached = t_;
     if (sink) {
-        std::vector<trace_sample> samples;
-        for (const auto& o : outputs_)
-            samples.insert(samples.end(), o.samples.begin(), o.samples.end());
-        std::sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) {
-            return a.time < b.time ||
-                   (a.time == b.time && (a.gid < b.gid || (a.gid == b.gid && a.probe < b.probe)));
-        });
         sink->on_spikes(spikes);
-        sink->on_samples(samples);
+        sink->on_samples(sorted_samples(outputs_));
         sink->on_progress(stats.t_reached, t_stop);
     }
     stats.wall.output += seconds_since(t0);
@@ -96,13 +86,7 @@ void bsp_variable_engine::run(time_type t_stop, output_sink* sink, const std::at
     stats.integrator = {};
     for (const auto& g : groups_) {
         stats.events_delivered += g->counters().events_delivered;
-        const integrator_statistics c = g->integrator_counters();
-        stats.integrator.steps += c.steps;
-        stats.integrator.rhs_evaluations += c.rhs_evaluations;
-        stats.integrator.linear_setups += c.linear_setups;
-        stats.integrator.failed_steps += c.failed_steps;
-        stats.integrator.restarts += c.restarts;
-        stats.integrator.interpolated_restarts += c.interpolated_restarts;
+        stats.integrator += g->integrator_counters();
     }
 }
 

@@ -20,6 +20,16 @@ struct group_output {
     void clear() { spikes.clear(); samples.clear(); }
 };
 
+// The order samples are written in: time, then gid, then probe.
+inline bool sample_before(const trace_sample& a, const trace_sample& b) {
+    return a.time < b.time || (a.time == b.time && (a.gid < b.gid || (a.gid == b.gid && a.probe < b.probe)));
+}
+
+// All groups' spikes of an epoch, sorted by (time, gid).
+std::vector<spike> sorted_spikes(std::span<const group_output> outputs);
+// All groups' samples of an epoch, sorted by sample_before.
+std::vector<trace_sample> sorted_samples(std::span<const group_output> outputs);
+
 struct group_counters {
     std::uint64_t synapses = 0;          // connections onto this group's cells
     std::uint64_t events_delivered = 0;  // deliveries so far

@@ -1,9 +1,12 @@
 // Small recipes and sinks used by the C++ tests.
 #pragma once
 
+#include "random/counter_rng.hpp"
+
 #include <ranvier/recipe.hpp>
 #include <ranvier/simulation.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -49,6 +52,58 @@ inline lif_cell single_spike_driver() {
     c.V_init = 2; // above threshold: spikes in step 0
     c.t_ref = 1e7;
     return c;
+}
+
+// The LIF cell of the test networks: rest 0 mV, threshold 20 mV, reset
+// 10 mV, tau_m 20 ms; the rest as lif_cell's defaults.
+inline lif_cell network_cell(lif_synapse kind) {
+    lif_cell c;
+    c.synapse = kind;
+    c.E_L = 0;
+    c.V_th = 20;
+    c.V_reset = 10;
+    c.tau_m = 20;
+    return c;
+}
+
+// What the tests vary in random_network.
+struct random_network_options {
+    lif_synapse kind = lif_synapse::delta;
+    std::uint64_t connectivity_seed = 3; // seed of the connectivity random stream
+    // false: every delay on the 0.1 ms grid (1.0 .. 2.9 ms). true: odd-numbered
+    // connections of a cell on that grid (ties between events), even-numbered
+    // ones uniform in [1, 3) ms (off the grid).
+    bool off_grid_delays = false;
+};
+
+// A random excitatory/inhibitory network driven by Poisson input, active
+// enough that any change in the order events are summed changes some spike
+// time: 300 network_cells with V_init uniform in [0, 20) mV, 30 connections
+// onto each from random sources (every fifth gid inhibitory), a Poisson train
+// onto each, and a voltage probe on cell 7 (every 0.5 ms).
+inline list_recipe random_network(const random_network_options& o) {
+    const std::size_t n = 300;
+    list_recipe r(n);
+    counter_rng rng(o.connectivity_seed, stream_purpose::connectivity, 99, 0);
+    const bool delta = o.kind == lif_synapse::delta;
+    for (gid_type gid = 0; gid < n; ++gid) {
+        lif_cell& c = r.cells[gid];
+        c = network_cell(o.kind);
+        c.V_init = 20 * rng.uniform();
+        for (int k = 0; k < 30; ++k) {
+            // The order of the rng calls is part of the network: source, then delay.
+            const auto src = static_cast<gid_type>(rng.below(n));
+            const bool inhibitory = src % 5 == 0;
+            const double w = delta ? (inhibitory ? -0.6 : 0.2) : (inhibitory ? -90.0 : 30.0);
+            const double d = !o.off_grid_delays || k % 2
+                                 ? 1.0 + 0.1 * static_cast<double>(rng.below(20))
+                                 : 1.0 + 2.0 * rng.uniform();
+            r.incoming[gid].push_back({src, 0, w, d});
+        }
+        r.poisson[gid] = {poisson_input{delta ? 12000.0 : 9000.0, delta ? 0.1 : 25.0}};
+    }
+    r.probes[7] = {probe{"v", 0.5}};
+    return r;
 }
 
 } // namespace ranvier::testing

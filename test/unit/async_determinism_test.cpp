@@ -4,48 +4,27 @@
 // a run continued in pieces equals one run.
 #include "support/test_recipes.hpp"
 
-#include "random/counter_rng.hpp"
-
 #include <ranvier/network_model.hpp>
 #include <ranvier/simulation.hpp>
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 #include <tuple>
 
 using namespace ranvier;
 using ranvier::testing::collecting_sink;
 using ranvier::testing::list_recipe;
+using ranvier::testing::random_network;
 
 namespace {
 
-// A random excitatory/inhibitory network driven by Poisson input, with delays
-// from 1 to 3 ms (on and off the grid), active enough that any change in the
-// order events are summed would change some spike time.
-list_recipe random_network(lif_synapse kind) {
-    const std::size_t n = 300;
-    list_recipe r(n);
-    counter_rng rng(11, stream_purpose::connectivity, 99, 0);
-    const bool delta = kind == lif_synapse::delta;
-    for (gid_type gid = 0; gid < n; ++gid) {
-        lif_cell& c = r.cells[gid];
-        c.synapse = kind;
-        c.E_L = 0;
-        c.V_th = 20;
-        c.V_reset = 10;
-        c.tau_m = 20;
-        c.V_init = 20 * rng.uniform();
-        for (int k = 0; k < 30; ++k) {
-            const auto src = static_cast<gid_type>(rng.below(n));
-            const bool inhibitory = src % 5 == 0;
-            const double w = delta ? (inhibitory ? -0.6 : 0.2) : (inhibitory ? -90.0 : 30.0);
-            const double d = k % 2 ? 1.0 + 0.1 * static_cast<double>(rng.below(20)) : 1.0 + 2.0 * rng.uniform();
-            r.incoming[gid].push_back({src, 0, w, d});
-        }
-        r.poisson[gid] = {poisson_input{delta ? 12000.0 : 9000.0, delta ? 0.1 : 25.0}};
-    }
-    r.probes[7] = {probe{"v", 0.5}};
+// The shared random network with delays on and off the grid, and a second
+// probe so that samples of two cells in different groups are compared.
+list_recipe async_network(lif_synapse kind) {
+    list_recipe r =
+        random_network({.kind = kind, .connectivity_seed = 11, .off_grid_delays = true});
     r.probes[123] = {probe{"v", 0.3}};
     return r;
 }
@@ -100,6 +79,19 @@ void expect_same(const collecting_sink& a, const collecting_sink& b, const std::
     }
 }
 
+// Expects run_async(threads, group_size), a run in mode `async`, to equal
+// `reference` for every combination of the given threads and group sizes.
+template <class Run>
+void expect_async_same_as(const collecting_sink& reference, execution_mode async,
+                          std::initializer_list<unsigned> threads,
+                          std::initializer_list<std::size_t> group_sizes, Run run_async) {
+    for (const unsigned t : threads)
+        for (const std::size_t group_size : group_sizes)
+            expect_same(run_async(t, group_size), reference,
+                        to_string(async) + ", " + std::to_string(t) + " threads, groups of " +
+                            std::to_string(group_size));
+}
+
 struct mode_pair {
     execution_mode bsp, async;
 };
@@ -110,19 +102,18 @@ class async_vs_bsp : public ::testing::TestWithParam<std::tuple<mode_pair, lif_s
 
 TEST_P(async_vs_bsp, random_network_identical_for_any_threads_and_groups) {
     const auto [modes, kind] = GetParam();
-    const auto r = random_network(kind);
+    const auto r = async_network(kind);
     const collecting_sink reference = run(r, modes.bsp, 1, 300);
     ASSERT_GT(reference.spikes.size(), 500u) << "the network must be active";
-    for (const unsigned threads : {1u, 2u, 3u})
-        for (const std::size_t group_size : {300u, 64u, 17u})
-            expect_same(run(r, modes.async, threads, group_size), reference,
-                        to_string(modes.async) + ", " + std::to_string(threads) + " threads, groups of " +
-                            std::to_string(group_size));
+    expect_async_same_as(reference, modes.async, {1u, 2u, 3u}, {300u, 64u, 17u},
+                         [&](unsigned threads, std::size_t group_size) {
+                             return run(r, modes.async, threads, group_size);
+                         });
 }
 
 TEST_P(async_vs_bsp, continuing_a_run_equals_one_run) {
     const auto [modes, kind] = GetParam();
-    const auto r = random_network(kind);
+    const auto r = async_network(kind);
     const collecting_sink whole = run(r, modes.async, 2, 64, 200.0);
     simulation_options o;
     o.mode = modes.async;
@@ -161,11 +152,10 @@ TEST(async_chain, identical_to_bsp_for_any_threads_and_groups) {
                               mode_pair{execution_mode::bsp_variable, execution_mode::async_variable}}) {
         const collecting_sink reference = run(r, modes.bsp, 1, 120);
         ASSERT_GT(reference.spikes.size(), 200u) << "activity must travel down the chain";
-        for (const unsigned threads : {1u, 2u, 3u})
-            for (const std::size_t group_size : {120u, 8u, 1u})
-                expect_same(run(r, modes.async, threads, group_size), reference,
-                            to_string(modes.async) + ", " + std::to_string(threads) + " threads, groups of " +
-                                std::to_string(group_size));
+        expect_async_same_as(reference, modes.async, {1u, 2u, 3u}, {120u, 8u, 1u},
+                             [&](unsigned threads, std::size_t group_size) {
+                                 return run(r, modes.async, threads, group_size);
+                             });
     }
 }
 
@@ -184,16 +174,15 @@ TEST(async_cable, ring_identical_to_bsp_for_any_threads_and_groups) {
         collecting_sink reference;
         bsp.run(60.0, &reference);
         ASSERT_GT(reference.spikes.size(), 30u);
-        for (const unsigned threads : {1u, 2u})
-            for (const std::size_t group_size : {16u, 3u}) {
-                o.mode = modes.async;
-                o.threads = threads;
-                o.group_size = group_size;
-                simulation async(*r, o);
-                collecting_sink sink;
-                async.run(60.0, &sink);
-                expect_same(sink, reference, to_string(modes.async) + ", " + std::to_string(threads) +
-                                                 " threads, groups of " + std::to_string(group_size));
-            }
+        expect_async_same_as(reference, modes.async, {1u, 2u}, {16u, 3u},
+                             [&](unsigned threads, std::size_t group_size) {
+                                 o.mode = modes.async;
+                                 o.threads = threads;
+                                 o.group_size = group_size;
+                                 simulation async(*r, o);
+                                 collecting_sink sink;
+                                 async.run(60.0, &sink);
+                                 return sink;
+                             });
     }
 }

@@ -2,44 +2,15 @@
 // number of threads and any split into cell groups, and across repeated runs.
 #include "support/test_recipes.hpp"
 
-#include "random/counter_rng.hpp"
-
 #include <ranvier/simulation.hpp>
 
 #include <gtest/gtest.h>
 
 using namespace ranvier;
 using ranvier::testing::collecting_sink;
-using ranvier::testing::list_recipe;
+using ranvier::testing::random_network;
 
 namespace {
-
-// A random excitatory/inhibitory network driven by Poisson input, active
-// enough that rounding differences in event order would change spike times.
-list_recipe random_network(lif_synapse kind, std::uint64_t seed) {
-    const std::size_t n = 300;
-    list_recipe r(n);
-    counter_rng rng(seed, stream_purpose::connectivity, 99, 0);
-    const bool delta = kind == lif_synapse::delta;
-    for (gid_type gid = 0; gid < n; ++gid) {
-        lif_cell& c = r.cells[gid];
-        c.synapse = kind;
-        c.E_L = 0;
-        c.V_th = 20;
-        c.V_reset = 10;
-        c.tau_m = 20;
-        c.V_init = 20 * rng.uniform();
-        for (int k = 0; k < 30; ++k) {
-            const auto src = static_cast<gid_type>(rng.below(n));
-            const bool inhibitory = src % 5 == 0;
-            const double w = delta ? (inhibitory ? -0.6 : 0.2) : (inhibitory ? -90.0 : 30.0);
-            r.incoming[gid].push_back({src, 0, w, 1.0 + 0.1 * static_cast<double>(rng.below(20))});
-        }
-        r.poisson[gid] = {poisson_input{delta ? 12000.0 : 9000.0, delta ? 0.1 : 25.0}};
-    }
-    r.probes[7] = {probe{"v", 0.5}};
-    return r;
-}
 
 collecting_sink run(const recipe& r, unsigned threads, std::size_t group_size) {
     simulation_options o;
@@ -58,7 +29,7 @@ collecting_sink run(const recipe& r, unsigned threads, std::size_t group_size) {
 class determinism : public ::testing::TestWithParam<lif_synapse> {};
 
 TEST_P(determinism, same_spikes_for_any_threads_and_groups) {
-    const auto r = random_network(GetParam(), 3);
+    const auto r = random_network({.kind = GetParam(), .connectivity_seed = 3});
     const auto reference = run(r, 1, 1000);
     ASSERT_GT(reference.spikes.size(), 1000u) << "network too quiet to test anything";
     for (auto [threads, group] : {std::pair{1u, 17ul}, {2u, 0ul}, {2u, 33ul}, {3u, 64ul}}) {
@@ -73,7 +44,7 @@ TEST_P(determinism, same_spikes_for_any_threads_and_groups) {
 }
 
 TEST_P(determinism, repeated_runs_are_identical_and_seed_matters) {
-    const auto r = random_network(GetParam(), 3);
+    const auto r = random_network({.kind = GetParam(), .connectivity_seed = 3});
     const auto a = run(r, 2, 0), b = run(r, 2, 0);
     EXPECT_EQ(a.spikes, b.spikes);
     simulation_options o;
@@ -89,7 +60,7 @@ INSTANTIATE_TEST_SUITE_P(kinds, determinism,
                          ::testing::Values(lif_synapse::delta, lif_synapse::exp, lif_synapse::alpha));
 
 TEST(spike_order, sorted_by_time_then_gid) {
-    const auto r = random_network(lif_synapse::delta, 4);
+    const auto r = random_network({.kind = lif_synapse::delta, .connectivity_seed = 4});
     const auto s = run(r, 2, 0);
     for (std::size_t k = 1; k < s.spikes.size(); ++k)
         ASSERT_TRUE(spike_before(s.spikes[k - 1], s.spikes[k])) << k;

@@ -264,11 +264,7 @@ list_recipe coupled_network(lif_synapse kind) {
     list_recipe r(n);
     for (gid_type gid = 0; gid < n; ++gid) {
         lif_cell& c = r.cells[gid];
-        c.synapse = kind;
-        c.E_L = 0;
-        c.V_th = 20;
-        c.V_reset = 10;
-        c.tau_m = 20;
+        c = ranvier::testing::network_cell(kind);
         c.t_ref = 2;
         c.V_init = 0.5 * gid;
         c.I_e = 320 + 10.0 * gid; // pA: y_inf = 25.6 .. 40.8 mV

@@ -488,10 +488,10 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
     if (options_.atol_scale.empty()) {
         check(CVodeSStolerances(s.mem, options_.rtol, options_.atol), "CVodeSStolerances");
     } else {
+        const auto atol_values = tolerance_vector(where); // may throw: before allocating
         N_Vector atol = N_VNew_Serial(static_cast<sunindextype>(s.nv + s.ns), s.context);
         if (!atol) throw std::bad_alloc();
         use_fast_serial_operations(atol);
-        const auto atol_values = tolerance_vector(where);
         std::copy(atol_values.begin(), atol_values.end(), N_VGetArrayPointer(atol));
         const int flag = CVodeSVtolerances(s.mem, options_.rtol, atol); // CVODE keeps a copy
         N_VDestroy(atol);

@@ -1,6 +1,7 @@
 // The fixed-step adapter of cable cells (see cable_cell_group.hpp).
 #include "cells/cable/cable_cell_group.hpp"
 #include "cells/cable/cable_cell_lowering.hpp"
+#include "cells/cable/cable_probe_resolution.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -110,43 +111,11 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
         const std::int32_t offset = group_.cell_offset(i);
         for (std::uint32_t k = 0; k < probes.size(); ++k) {
             const probe& p = probes[k];
-            const std::string what =
-                who + ": probe " + std::to_string(k) + " ('" + p.variable + "')";
-            const cable_location where =
-                p.location.empty() ? c.detector.location : parse_cable_location(p.location, what);
-            const std::int32_t node = offset + node_of(c, trees[i], where, what);
-            probe_point point{i, k, std::max<std::int64_t>(1, std::llround(p.interval / dt)), node};
-            if (p.variable != "v") {
-                const auto dot = p.variable.find('.');
-                const std::string mech = p.variable.substr(0, dot);
-                const std::string state =
-                    dot == std::string::npos ? "" : p.variable.substr(dot + 1);
-                for (std::size_t m = 0; m < group_.mechanism_count(); ++m)
-                    if (group_.mechanism_at(m).type().name == mech)
-                        point.mechanism = static_cast<std::int32_t>(m);
-                if (point.mechanism < 0)
-                    throw user_error(what +
-                                     ": valid variables are 'v' and '<mechanism>.<state>' of a "
-                                     "mechanism on the cell, e.g. 'hh.m'; '" +
-                                     mech + "' is not one");
-                const auto& mechanism =
-                    group_.mechanism_at(static_cast<std::size_t>(point.mechanism));
-                point.state = mechanism.type().state_index(state);
-                if (point.state < 0) {
-                    std::vector<std::string> names;
-                    for (const auto& s : mechanism.type().states) names.push_back(s.name);
-                    std::string list;
-                    for (const auto& s : names) list += (list.empty() ? "" : ", ") + s;
-                    throw user_error(what + ": " + mech + " has no state '" + state +
-                                     "' (states: " + (list.empty() ? "none" : list) + ")");
-                }
-                const auto& nodes = mechanism.data().node_index;
-                const auto it = std::find(nodes.begin(), nodes.end(), node);
-                if (it == nodes.end())
-                    throw user_error(what + ": no " + mech + " at " + to_string(where));
-                point.instance = static_cast<std::int32_t>(it - nodes.begin());
-            }
-            probes_.push_back(point);
+            const std::int64_t interval_steps =
+                std::max<std::int64_t>(1, std::llround(p.interval / dt));
+            probes_.push_back(
+                {i, k, interval_steps,
+                 resolve_cable_probe(p, c, trees[i], group_, offset, cable_probe_name(who, k, p))});
         }
     }
 }
@@ -176,12 +145,13 @@ void cable_cell_group::record_samples(std::int64_t step, group_output& out) {
     for (const probe_point& p : probes_) {
         if ((step + 1) % p.interval_steps != 0) continue;
         double value = 0;
-        if (p.mechanism < 0) {
-            value = v[static_cast<std::size_t>(p.node)];
+        const cable_probe_target& t = p.target;
+        if (t.mechanism < 0) {
+            value = v[static_cast<std::size_t>(t.node)];
         } else {
             const auto states =
-                group_.mechanism_at(static_cast<std::size_t>(p.mechanism)).own_states();
-            value = states[static_cast<std::size_t>(p.state)][p.instance];
+                group_.mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
+            value = states[static_cast<std::size_t>(t.state)][t.instance];
         }
         out.samples.push_back({gids_[p.cell], p.index, static_cast<double>(step + 1) * dt_, value});
     }

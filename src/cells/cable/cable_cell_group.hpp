@@ -5,6 +5,7 @@
 #pragma once
 
 #include "cable/cable_group.hpp"
+#include "cells/cable/cable_probe_resolution.hpp"
 #include "engine/cell_group.hpp"
 #include "engine/connection_table.hpp"
 
@@ -36,10 +37,7 @@ private:
         std::uint32_t cell;
         std::uint32_t index; // probe index for this gid
         std::int64_t interval_steps;
-        std::int32_t node;           // group node (for "v")
-        std::int32_t mechanism = -1; // index in the cable_group, -1 for "v"
-        std::int32_t state = -1;
-        std::int32_t instance = -1;
+        cable_probe_target target; // in group_
     };
     void record_samples(std::int64_t step, group_output& out);
 

@@ -1,6 +1,7 @@
 // The variable-step adapter of cable cells (see cable_cvode_group.hpp).
 #include "cells/cable/cable_cvode_group.hpp"
 #include "cells/cable/cable_cell_lowering.hpp"
+#include "cells/cable/cable_probe_resolution.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -103,42 +104,12 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
         const auto probes = model.probes_on(gid);
         for (std::uint32_t k = 0; k < probes.size(); ++k) {
             const probe& p = probes[k];
-            const std::string what = who + ": probe " + std::to_string(k) + " ('" + p.variable + "')";
+            const std::string what = cable_probe_name(who, k, p);
             if (!(p.interval > 0) || !std::isfinite(p.interval))
                 throw user_error(what + ": interval must be a positive number of ms");
-            const cable_location where =
-                p.location.empty() ? c->detector.location : parse_cable_location(p.location, what);
-            probe_point point{k, p.interval, 1, node_of(*c, lowered.tree, where, what)};
-            if (p.variable != "v") {
-                const auto dot = p.variable.find('.');
-                const std::string mech = p.variable.substr(0, dot);
-                const std::string state =
-                    dot == std::string::npos ? "" : p.variable.substr(dot + 1);
-                cable::cable_group& group = cell.group();
-                for (std::size_t m = 0; m < group.mechanism_count(); ++m)
-                    if (group.mechanism_at(m).type().name == mech)
-                        point.mechanism = static_cast<std::int32_t>(m);
-                if (point.mechanism < 0)
-                    throw user_error(what +
-                                     ": valid variables are 'v' and '<mechanism>.<state>' of a "
-                                     "mechanism on the cell, e.g. 'hh.m'; '" +
-                                     mech + "' is not one");
-                const auto& mechanism = group.mechanism_at(static_cast<std::size_t>(point.mechanism));
-                point.state = mechanism.type().state_index(state);
-                if (point.state < 0) {
-                    std::string list;
-                    for (const auto& s : mechanism.type().states)
-                        list += (list.empty() ? "" : ", ") + s.name;
-                    throw user_error(what + ": " + mech + " has no state '" + state +
-                                     "' (states: " + (list.empty() ? "none" : list) + ")");
-                }
-                const auto& nodes = mechanism.data().node_index;
-                const auto it = std::find(nodes.begin(), nodes.end(), point.node);
-                if (it == nodes.end())
-                    throw user_error(what + ": no " + mech + " at " + to_string(where));
-                point.instance = static_cast<std::int32_t>(it - nodes.begin());
-            }
-            probes_[i].push_back(point);
+            // One cell per cable_group: the cell's nodes start at 0.
+            probes_[i].push_back({k, p.interval, 1,
+                                  resolve_cable_probe(p, *c, lowered.tree, cell.group(), 0, what)});
         }
     }
 
@@ -212,10 +183,11 @@ void cable_cvode_group::deliver(std::span<const spike> spikes) {
 }
 
 double cable_cvode_group::sample(std::size_t i, const probe_point& p) {
-    if (p.mechanism < 0) return cells_[i].voltage()[static_cast<std::size_t>(p.node)];
+    const cable_probe_target& t = p.target;
+    if (t.mechanism < 0) return cells_[i].voltage()[static_cast<std::size_t>(t.node)];
     const auto states =
-        cells_[i].group().mechanism_at(static_cast<std::size_t>(p.mechanism)).own_states();
-    return states[static_cast<std::size_t>(p.state)][static_cast<std::size_t>(p.instance)];
+        cells_[i].group().mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
+    return states[static_cast<std::size_t>(t.state)][static_cast<std::size_t>(t.instance)];
 }
 
 void cable_cvode_group::advance_cell(std::size_t i, time_type t_end, group_output& out) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "cable/cvode/cvode_cell.hpp"
+#include "cells/cable/cable_probe_resolution.hpp"
 #include "engine/variable_step_group.hpp"
 
 #include <ranvier/recipe.hpp>
@@ -45,10 +46,7 @@ private:
         std::uint32_t index;          // probe index for this gid
         double interval;              // ms
         std::uint64_t next_k;         // next sample at next_k * interval
-        std::int32_t node;            // cell node (for "v")
-        std::int32_t mechanism = -1;  // index in the cell's cable_group, -1 for "v"
-        std::int32_t state = -1;
-        std::int32_t instance = -1;
+        cable_probe_target target;    // in the cell's cable_group
     };
     // Where an event onto synapse site k of a cell goes in its cvode_cell.
     struct synapse_site {

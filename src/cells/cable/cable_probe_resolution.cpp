@@ -1,0 +1,51 @@
+// Probe resolution for cable cells (see cable_probe_resolution.hpp).
+#include "cells/cable/cable_probe_resolution.hpp"
+#include "cells/cable/cable_cell_lowering.hpp"
+
+#include <ranvier/errors.hpp>
+
+#include <algorithm>
+
+namespace ranvier {
+
+std::string cable_probe_name(const std::string& who, std::uint32_t k, const probe& p) {
+    return who + ": probe " + std::to_string(k) + " ('" + p.variable + "')";
+}
+
+cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
+                                       const cable::cv_tree& tree, cable::cable_group& group,
+                                       std::int32_t node_offset, const std::string& what) {
+    const cable_location where =
+        p.location.empty() ? c.detector.location : parse_cable_location(p.location, what);
+    cable_probe_target target;
+    target.node = node_offset + node_of(c, tree, where, what);
+    if (p.variable == "v") return target;
+
+    const auto dot = p.variable.find('.');
+    const std::string mech = p.variable.substr(0, dot);
+    const std::string state = dot == std::string::npos ? "" : p.variable.substr(dot + 1);
+    for (std::size_t m = 0; m < group.mechanism_count(); ++m)
+        if (group.mechanism_at(m).type().name == mech)
+            target.mechanism = static_cast<std::int32_t>(m);
+    if (target.mechanism < 0)
+        throw user_error(what +
+                         ": valid variables are 'v' and '<mechanism>.<state>' of a mechanism on "
+                         "the cell, e.g. 'hh.m'; '" +
+                         mech + "' is not one");
+    const auto& mechanism = group.mechanism_at(static_cast<std::size_t>(target.mechanism));
+    target.state = mechanism.type().state_index(state);
+    if (target.state < 0) {
+        std::string list;
+        for (const auto& s : mechanism.type().states) list += (list.empty() ? "" : ", ") + s.name;
+        throw user_error(what + ": " + mech + " has no state '" + state +
+                         "' (states: " + (list.empty() ? "none" : list) + ")");
+    }
+    // Instances are listed by node; the probe reads the one at its node.
+    const auto& nodes = mechanism.data().node_index;
+    const auto it = std::find(nodes.begin(), nodes.end(), target.node);
+    if (it == nodes.end()) throw user_error(what + ": no " + mech + " at " + to_string(where));
+    target.instance = static_cast<std::int32_t>(it - nodes.begin());
+    return target;
+}
+
+} // namespace ranvier
