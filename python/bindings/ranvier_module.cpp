@@ -1,0 +1,396 @@
+// The compiled part of the Python package `ranvier` (module `_ranvier`):
+// models (load, parse, built-in), their simulation options, and a simulation
+// whose run() returns spikes and traces as numpy arrays. Binds the public API
+// in include/ranvier/ only. Units follow Ranvier: ms, mV, Hz.
+#include <ranvier/errors.hpp>
+#include <ranvier/network_model.hpp>
+#include <ranvier/simulation.hpp>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdint>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace ranvier::python {
+namespace {
+
+// ---- numpy conversion -------------------------------------------------------
+
+template <class T, class Source, class Field>
+py::array_t<T> column(const std::vector<Source>& rows, Field field) {
+    py::array_t<T> out(static_cast<py::ssize_t>(rows.size()));
+    T* data = out.mutable_data();
+    for (std::size_t i = 0; i < rows.size(); ++i) data[i] = static_cast<T>(field(rows[i]));
+    return out;
+}
+
+// ---- output of one run() call ----------------------------------------------
+
+// Keeps everything the engine streams; converted to numpy after the run
+// (no Python object is touched while the GIL is released).
+class collecting_sink final : public output_sink {
+public:
+    void on_spikes(std::span<const spike> s) override { spikes.insert(spikes.end(), s.begin(), s.end()); }
+    void on_samples(std::span<const trace_sample> s) override {
+        samples.insert(samples.end(), s.begin(), s.end());
+    }
+    std::vector<spike> spikes;
+    std::vector<trace_sample> samples;
+};
+
+// Spikes of a run: two equally long arrays, sorted by time then gid.
+struct spike_arrays {
+    py::array_t<std::int64_t> gid;
+    py::array_t<double> time; // ms
+};
+
+// What one call of Simulation.run produced.
+struct run_result {
+    spike_arrays spikes;
+    py::dict traces;        // gid, probe (int64), time (ms), value (float64)
+    double t_start = 0;     // ms, time at the start of the call
+    double t_stop = 0;      // ms, time reached
+    bool interrupted = false;
+};
+
+run_result make_result(collecting_sink& sink, double t_start, double t_stop, bool interrupted) {
+    // Each epoch arrives sorted; sort the whole anyway so the documented order
+    // holds whatever the engine's epoch boundaries are.
+    std::stable_sort(sink.spikes.begin(), sink.spikes.end(), spike_before);
+    std::stable_sort(sink.samples.begin(), sink.samples.end(),
+                     [](const trace_sample& a, const trace_sample& b) {
+                         if (a.time != b.time) return a.time < b.time;
+                         if (a.gid != b.gid) return a.gid < b.gid;
+                         return a.probe < b.probe;
+                     });
+    run_result r;
+    r.spikes.gid = column<std::int64_t>(sink.spikes, [](const spike& s) { return s.gid; });
+    r.spikes.time = column<double>(sink.spikes, [](const spike& s) { return s.time; });
+    r.traces["gid"] = column<std::int64_t>(sink.samples, [](const trace_sample& s) { return s.gid; });
+    r.traces["probe"] = column<std::int64_t>(sink.samples, [](const trace_sample& s) { return s.probe; });
+    r.traces["time"] = column<double>(sink.samples, [](const trace_sample& s) { return s.time; });
+    r.traces["value"] = column<double>(sink.samples, [](const trace_sample& s) { return s.value; });
+    r.t_start = t_start;
+    r.t_stop = t_stop;
+    r.interrupted = interrupted;
+    return r;
+}
+
+// ---- Ctrl-C -----------------------------------------------------------------
+
+// A C signal handler has no context argument, so the simulation to stop is
+// reachable only through this atomic (the same pattern as the command line).
+std::atomic<simulation*> interrupt_target{nullptr};
+std::atomic<bool> interrupt_seen{false};
+
+extern "C" void on_interrupt(int) {
+    interrupt_seen.store(true);
+    if (simulation* s = interrupt_target.load()) s->request_stop(); // one atomic store
+}
+
+// While alive, SIGINT stops `sim` at the end of its current epoch instead of
+// waiting for Python's handler (which cannot run while C++ holds the thread).
+// Installed only from the main thread and only when Python's default
+// KeyboardInterrupt handler is in place, so a user's own handler is respected.
+class interrupt_guard {
+public:
+    explicit interrupt_guard(simulation& sim) {
+        py::module_ threading = py::module_::import("threading");
+        py::module_ signal = py::module_::import("signal");
+        const bool main_thread = threading.attr("current_thread")().is(threading.attr("main_thread")());
+        if (!main_thread || !signal.attr("getsignal")(SIGINT).is(signal.attr("default_int_handler")))
+            return;
+        interrupt_seen.store(false);
+        interrupt_target.store(&sim);
+        previous_ = std::signal(SIGINT, on_interrupt);
+        installed_ = previous_ != SIG_ERR;
+        if (!installed_) interrupt_target.store(nullptr);
+    }
+    ~interrupt_guard() {
+        if (!installed_) return;
+        std::signal(SIGINT, previous_);
+        interrupt_target.store(nullptr);
+    }
+    bool interrupted() const { return installed_ && interrupt_seen.load(); }
+    interrupt_guard(const interrupt_guard&) = delete;
+    interrupt_guard& operator=(const interrupt_guard&) = delete;
+
+private:
+    void (*previous_)(int) = SIG_DFL;
+    bool installed_ = false;
+};
+
+// ---- the simulation ---------------------------------------------------------
+
+// A built network ready to run; owns its copy of the model, the recipe and
+// the engine, so later edits of the Python Model do not affect it.
+class python_simulation {
+public:
+    explicit python_simulation(network_model model) : model_(std::move(model)) {
+        py::gil_scoped_release release; // building large networks takes a while
+        recipe_ = make_recipe(model_);
+        sim_ = std::make_unique<simulation>(*recipe_, model_.options);
+    }
+
+    run_result run(std::optional<double> t_stop_ms) {
+        const double t_stop = t_stop_ms.value_or(model_.t_stop);
+        const double t_start = sim_->statistics().t_reached;
+        if (t_stop < t_start)
+            throw py::value_error("run(t_stop): t_stop = " + std::to_string(t_stop) +
+                                  " ms is before the time already reached, " +
+                                  std::to_string(t_start) + " ms; give a later time to continue");
+        bool expected = false;
+        if (!running_.compare_exchange_strong(expected, true))
+            throw std::runtime_error("this Simulation is already running in another thread");
+        collecting_sink sink;
+        bool interrupted = false;
+        try {
+            interrupt_guard guard(*sim_);
+            {
+                py::gil_scoped_release release;
+                sim_->run(t_stop, &sink);
+            }
+            interrupted = guard.interrupted();
+        } catch (...) {
+            running_.store(false);
+            throw;
+        }
+        running_.store(false);
+        run_result result = make_result(sink, t_start, sim_->statistics().t_reached, interrupted);
+        last_result_ = py::cast(result);
+        if (interrupted) {
+            // Python's convention for Ctrl-C; the partial output stays in last_result.
+            PyErr_SetNone(PyExc_KeyboardInterrupt);
+            throw py::error_already_set();
+        }
+        return result;
+    }
+
+    py::dict statistics() const {
+        const run_statistics& s = sim_->statistics();
+        const simulation_options& o = sim_->options();
+        const double bio_s = s.t_reached * 1e-3;
+        const double simulate = s.wall.update + s.wall.deliver + s.wall.communicate + s.wall.output;
+        py::dict d;
+        d["mode"] = to_string(o.mode);
+        d["threads"] = o.threads;
+        d["seed"] = o.seed;
+        d["dt_ms"] = o.dt;
+        d["t_reached_ms"] = s.t_reached;
+        d["cells"] = s.cells;
+        d["cell_groups"] = s.cell_groups;
+        d["synapses"] = s.synapses;
+        d["spikes"] = s.spikes;
+        d["mean_rate_hz"] = s.cells && bio_s > 0 ? s.spikes / (s.cells * bio_s) : 0.0;
+        d["events_delivered"] = s.events_delivered;
+        py::dict wall;
+        wall["build"] = s.wall.build;
+        wall["update"] = s.wall.update;
+        wall["deliver"] = s.wall.deliver;
+        wall["communicate"] = s.wall.communicate;
+        wall["output"] = s.wall.output;
+        wall["simulate"] = simulate;
+        d["wall_time_s"] = wall;
+        d["real_time_factor"] = bio_s > 0 ? simulate / bio_s : 0.0;
+        d["connection_table_bytes"] = s.connection_bytes;
+        py::dict in;
+        in["steps"] = s.integrator.steps;
+        in["rhs_evaluations"] = s.integrator.rhs_evaluations;
+        in["linear_setups"] = s.integrator.linear_setups;
+        in["failed_steps"] = s.integrator.failed_steps;
+        in["restarts"] = s.integrator.restarts;
+        in["interpolated_restarts"] = s.integrator.interpolated_restarts;
+        d["integrator"] = in;
+        return d;
+    }
+
+    py::list probes(gid_type gid) const {
+        if (gid >= recipe_->num_cells())
+            throw py::index_error("gid " + std::to_string(gid) + " is out of range; the model has " +
+                                  std::to_string(recipe_->num_cells()) + " cells");
+        py::list out;
+        for (const probe& p : recipe_->probes_on(gid))
+            out.append(py::dict(py::arg("variable") = p.variable, py::arg("interval") = p.interval,
+                                py::arg("location") = p.location));
+        return out;
+    }
+
+    double t() const { return sim_->statistics().t_reached; }
+    const network_model& model() const { return model_; }
+    const simulation_options& options() const { return sim_->options(); }
+    void request_stop() { sim_->request_stop(); }
+    py::object last_result() const { return last_result_; }
+
+private:
+    network_model model_;
+    std::unique_ptr<recipe> recipe_;
+    std::unique_ptr<simulation> sim_;
+    std::atomic<bool> running_{false};
+    py::object last_result_ = py::none();
+};
+
+// ---- helpers for the bound structs -------------------------------------------
+
+py::dict atol_scale_dict(const simulation_options& o) {
+    py::dict d;
+    for (const auto& [state, factor] : o.atol_scale) d[py::str(state)] = factor;
+    return d;
+}
+
+void set_atol_scale(simulation_options& o, const py::dict& d) {
+    std::vector<std::pair<std::string, double>> scale;
+    for (const auto& [key, value] : d) scale.emplace_back(py::cast<std::string>(key), py::cast<double>(value));
+    o.atol_scale = std::move(scale);
+}
+
+py::dict options_dict(const simulation_options& o) {
+    py::dict d;
+    d["mode"] = to_string(o.mode);
+    d["dt"] = o.dt;
+    d["threads"] = o.threads;
+    d["seed"] = o.seed;
+    d["group_size"] = o.group_size;
+    d["atol"] = o.atol;
+    d["rtol"] = o.rtol;
+    d["atol_scale"] = atol_scale_dict(o);
+    d["event_window"] = o.event_window;
+    return d;
+}
+
+std::string options_repr(const simulation_options& o) {
+    return "Options(" + py::cast<std::string>(py::repr(options_dict(o))) + ")";
+}
+
+const char* kind_name(cell_kind k) { return k == cell_kind::lif ? "lif" : "cable"; }
+
+py::list populations(const network_model& m) {
+    py::list out;
+    for (const population_spec& p : m.populations)
+        out.append(py::dict(py::arg("name") = p.name, py::arg("size") = p.size,
+                            py::arg("first_gid") = p.first_gid, py::arg("cell") = kind_name(p.kind)));
+    return out;
+}
+
+network_model builtin_model(const std::string& name) {
+    if (name == "brunel") return builtin_brunel_model();
+    throw user_error("unknown built-in model '" + name + "'; the built-in models are: brunel");
+}
+
+} // namespace
+} // namespace ranvier::python
+
+PYBIND11_MODULE(_ranvier, m) {
+    using namespace ranvier;
+    using namespace ranvier::python;
+    m.doc() = "Ranvier simulator: compiled core of the `ranvier` package.";
+    m.attr("__version__") = RANVIER_VERSION;
+    m.attr("MODES") = py::make_tuple("bsp-fixed", "bsp-variable", "async-fixed", "async-variable");
+
+    // A user_error is the user's to fix (bad model text, option): a ValueError.
+    py::register_exception<user_error>(m, "ModelError", PyExc_ValueError);
+
+    py::class_<simulation_options>(m, "Options",
+                                   "Simulation options (all fields of the model file's [simulation]).")
+        .def(py::init<>())
+        .def_property(
+            "mode", [](const simulation_options& o) { return to_string(o.mode); },
+            [](simulation_options& o, const std::string& name) { o.mode = parse_execution_mode(name); },
+            "execution mode: 'bsp-fixed', 'bsp-variable', 'async-fixed' or 'async-variable'")
+        .def_readwrite("dt", &simulation_options::dt, "time step of the fixed-step modes (ms)")
+        .def_readwrite("threads", &simulation_options::threads, "worker threads (results do not depend on it)")
+        .def_readwrite("seed", &simulation_options::seed, "seed of every random stream")
+        .def_readwrite("group_size", &simulation_options::group_size, "cells per cell group, 0 = automatic")
+        .def_readwrite("atol", &simulation_options::atol, "variable step: absolute tolerance")
+        .def_readwrite("rtol", &simulation_options::rtol, "variable step: relative tolerance")
+        .def_readwrite("event_window", &simulation_options::event_window,
+                       "variable step: event grouping window (ms), 0 = exact event times")
+        .def_property("atol_scale", &atol_scale_dict, &set_atol_scale,
+                      "per-state atol factors as a dict, e.g. {'cad.cai': 0.01}; assign a whole dict "
+                      "(the returned dict is a copy)")
+        .def("to_dict", &options_dict)
+        .def("__eq__", [](const simulation_options& a, const simulation_options& b) {
+            return options_dict(a).equal(options_dict(b));
+        })
+        .def("__copy__", [](const simulation_options& o) { return simulation_options(o); })
+        .def("__deepcopy__", [](const simulation_options& o, py::dict) { return simulation_options(o); })
+        .def("__repr__", &options_repr);
+
+    py::class_<network_model>(m, "Model", "A network model: populations, connections, inputs, options.")
+        .def_readonly("origin", &network_model::origin, "file path, '<string>' or 'builtin:brunel'")
+        .def_readwrite("t_stop", &network_model::t_stop, "default end time of Simulation.run (ms)")
+        .def_readwrite("options", &network_model::options, "simulation options (edited in place)")
+        .def_property_readonly("num_cells", &network_model::num_cells)
+        .def_property_readonly("populations", &populations,
+                               "list of dicts: name, size, first_gid, cell ('lif' or 'cable')")
+        .def("copy", [](const network_model& mo) { return network_model(mo); })
+        .def("__copy__", [](const network_model& mo) { return network_model(mo); })
+        .def("__deepcopy__", [](const network_model& mo, py::dict) { return network_model(mo); })
+        .def("__repr__", [](const network_model& mo) {
+            return "<ranvier.Model " + mo.origin + ": " + std::to_string(mo.num_cells()) +
+                   " cells, t_stop " + py::cast<std::string>(py::repr(py::float_(mo.t_stop))) +
+                   " ms, mode " + to_string(mo.options.mode) + ">";
+        });
+
+    m.def("load_model", &load_network_model, py::arg("path"),
+          "Reads a TOML model file (docs/model-file.md). Raises ModelError naming file:line: key.");
+    m.def("parse_model", &parse_network_model, py::arg("text"), py::arg("origin") = "<string>",
+          "Parses model TOML text; `origin` names it in error messages.");
+    m.def("builtin_model", &builtin_model, py::arg("name") = "brunel",
+          "A model compiled into Ranvier ('brunel': examples/brunel.toml).");
+
+    py::class_<spike_arrays>(m, "Spikes", "Spikes of a run: numpy arrays gid (int64), time (ms, float64), "
+                                          "sorted by time then gid.")
+        .def_readonly("gid", &spike_arrays::gid)
+        .def_readonly("time", &spike_arrays::time)
+        .def("__len__", [](const spike_arrays& s) { return s.gid.size(); })
+        .def("__repr__", [](const spike_arrays& s) {
+            return "<ranvier.Spikes: " + std::to_string(s.gid.size()) + " spikes>";
+        });
+
+    py::class_<run_result>(m, "Result", "Output of one Simulation.run call.")
+        .def_readonly("spikes", &run_result::spikes)
+        .def_readonly("traces", &run_result::traces,
+                      "dict of numpy arrays: gid, probe (index into Simulation.probes(gid)), time (ms), "
+                      "value, sorted by time, gid, probe")
+        .def_readonly("t_start", &run_result::t_start, "ms, time when this call started")
+        .def_readonly("t_stop", &run_result::t_stop, "ms, time reached by this call")
+        .def_readonly("interrupted", &run_result::interrupted)
+        .def("__repr__", [](const run_result& r) {
+            return "<ranvier.Result " + py::cast<std::string>(py::repr(py::float_(r.t_start))) + "-" +
+                   py::cast<std::string>(py::repr(py::float_(r.t_stop))) + " ms: " +
+                   std::to_string(r.spikes.gid.size()) + " spikes, " +
+                   std::to_string(py::len(r.traces["time"])) + " samples>";
+        });
+
+    py::class_<python_simulation>(m, "Simulation",
+                                  "A built network. Simulation(model) copies the model and builts it.")
+        .def(py::init<network_model>(), py::arg("model"))
+        .def("run", &python_simulation::run, py::arg("t_stop") = py::none(),
+             "Advances to the absolute time t_stop (ms; default model.t_stop) and returns the spikes "
+             "and traces produced by this call. Call again with a later time to continue. Ctrl-C "
+             "stops at the end of the current epoch and raises KeyboardInterrupt (partial output in "
+             "last_result).")
+        .def_property_readonly("t", &python_simulation::t, "ms of biological time reached")
+        .def_property_readonly("statistics", &python_simulation::statistics,
+                               "counters and wall times, as in summary.json")
+        .def_property_readonly("options", [](const python_simulation& s) { return simulation_options(s.options()); })
+        .def_property_readonly("model", [](const python_simulation& s) { return network_model(s.model()); })
+        .def_property_readonly("last_result", &python_simulation::last_result)
+        .def("probes", &python_simulation::probes, py::arg("gid"),
+             "the probes of a cell: list of dicts variable, interval (ms), location")
+        .def("request_stop", &python_simulation::request_stop,
+             "asks a running run() (in another thread) to stop at the end of its epoch");
+}

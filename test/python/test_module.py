@@ -1,0 +1,291 @@
+"""The Python module `ranvier` (pybind11 extension ranvier._ranvier plus the
+package python/ranvier/): its output equals the command line's for the same
+model, runs continue exactly, options round-trip, model errors become
+ranvier.ModelError naming the line, execution modes agree, statistics have
+summary.json's counters, and Ctrl-C stops a run.
+
+Needs PYTHONPATH=<source>/python:<build>/python (ctest sets it) and RANVIER_BIN."""
+
+import csv
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+SOURCE = pathlib.Path(os.environ.get("RANVIER_SOURCE_DIR",
+                                     pathlib.Path(__file__).resolve().parents[2]))
+RANVIER = os.environ.get("RANVIER_BIN", str(SOURCE / "build" / "ranvier"))
+
+if os.environ.get("RANVIER_PYTHON_MODULE_BUILT", "ON").upper() in ("OFF", "0", "FALSE"):
+    pytest.skip("the build was configured without the Python module", allow_module_level=True)
+
+import ranvier  # noqa: E402  (a missing extension must fail here, not skip)
+from ranvier import _ranvier  # noqa: E402,F401
+
+RING = str(SOURCE / "examples" / "ring.toml")
+
+# A small LIF network with Poisson drive and two voltage probes: exercises
+# spikes, traces and every LIF code path of both fixed-step engines.
+SMALL = """
+[simulation]
+t_stop = "100 ms"
+dt = "0.1 ms"
+seed = 3
+
+[[population]]
+name = "E"
+size = 200
+cell = "lif"
+synapse = "delta"
+tau_m = "20 ms"
+E_L = "0 mV"
+V_th = "20 mV"
+V_reset = "10 mV"
+t_ref = "2 ms"
+V_init = { distribution = "uniform", low = "0 mV", high = "20 mV" }
+
+[[projection]]
+source = "E"
+target = "E"
+rule = "fixed_indegree"
+indegree = 20
+weight = "0.2 mV"
+delay = "1.5 ms"
+
+[[poisson]]
+target = "E"
+rate = "25 Hz"
+count = 1000
+weight = "0.1 mV"
+
+[record]
+spikes = true
+voltage = { gids = [0, 5], interval = "1 ms" }
+"""
+
+
+def run_cli(model_path, out_dir, *extra):
+    done = subprocess.run([RANVIER, "run", str(model_path), "--out", str(out_dir), "--no-plot",
+                           "--quiet", *extra], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return out_dir
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def spike_rows(result):
+    # The CSV holds times with 9 decimals ("{:.9f}"): compare in that form, exactly.
+    return [(int(g), f"{t:.9f}") for g, t in zip(result.spikes.gid, result.spikes.time)]
+
+
+def test_ring_spikes_equal_command_line_output(tmp_path):
+    model = ranvier.load_model(RING)
+    model.t_stop = 30.0
+    result = ranvier.Simulation(model).run()
+    assert result.spikes.gid.dtype == np.int64 and result.spikes.time.dtype == np.float64
+    # ring.toml: cell 0 fires at 1.8 ms, cell 7 at 14.4 ms, cell 0 again at
+    # 16.275 ms, in both rings: well over 16 spikes by 30 ms.
+    assert len(result.spikes) > 16
+
+    run_cli(RING, tmp_path, "--t-stop", "30")
+    cli = [(int(r["gid"]), r["time_ms"]) for r in read_csv(tmp_path / "spikes.csv")]
+    assert spike_rows(result) == cli
+
+
+def test_lif_spikes_and_traces_equal_command_line_output(tmp_path):
+    model_path = tmp_path / "small.toml"
+    model_path.write_text(SMALL)
+    model = ranvier.parse_model(SMALL)
+    result = ranvier.Simulation(model).run()
+    run_cli(model_path, tmp_path / "out")
+
+    cli_spikes = [(int(r["gid"]), r["time_ms"]) for r in read_csv(tmp_path / "out" / "spikes.csv")]
+    assert len(cli_spikes) > 100  # ~25 Hz * 200 cells * 0.1 s = ~500
+    assert spike_rows(result) == cli_spikes
+
+    traces = result.traces
+    cli_traces = read_csv(tmp_path / "out" / "traces.csv")
+    assert set(np.unique(traces["gid"])) == {0, 5}
+    assert len(traces["time"]) == len(cli_traces) > 150  # 2 probes * ~100 samples
+    # traces.csv writes values with 17 significant digits: exact round trip.
+    np.testing.assert_array_equal(traces["gid"], [int(r["gid"]) for r in cli_traces])
+    np.testing.assert_array_equal(traces["value"], [float(r["value"]) for r in cli_traces])
+    assert np.all(np.diff(traces["time"]) >= 0)
+
+
+def test_continued_run_equals_one_run():
+    model = ranvier.load_model(RING)
+    whole = ranvier.Simulation(model).run(30.0)
+
+    sim = ranvier.Simulation(model)
+    first = sim.run(15.0)
+    assert sim.t == pytest.approx(15.0)
+    second = sim.run(30.0)
+    assert (first.t_start, first.t_stop) == (0.0, pytest.approx(15.0))
+    assert (second.t_start, second.t_stop) == (pytest.approx(15.0), pytest.approx(30.0))
+    assert len(first.spikes) > 0 and len(second.spikes) > 0
+    np.testing.assert_array_equal(np.concatenate([first.spikes.gid, second.spikes.gid]),
+                                  whole.spikes.gid)
+    np.testing.assert_array_equal(np.concatenate([first.spikes.time, second.spikes.time]),
+                                  whole.spikes.time)
+    assert sim.statistics["spikes"] == len(whole.spikes)
+    with pytest.raises(ValueError, match="before the time already reached"):
+        sim.run(10.0)
+
+
+def test_spikes_sorted_by_time_then_gid():
+    model = ranvier.parse_model(SMALL)
+    spikes = ranvier.Simulation(model).run(50.0).spikes
+    order = np.lexsort((spikes.gid, spikes.time))
+    assert len(spikes) > 10
+    np.testing.assert_array_equal(order, np.arange(len(spikes)))
+
+
+def test_options_round_trip():
+    model = ranvier.load_model(RING)
+    assert model.options.mode == "bsp-fixed" and model.options.dt == 0.025  # from ring.toml
+    assert model.t_stop == 100.0
+    opts = model.options
+    opts.mode = "async-variable"
+    opts.dt = 0.05
+    opts.threads = 2
+    opts.seed = 7
+    opts.group_size = 4
+    opts.atol = 1e-4
+    opts.rtol = 1e-6
+    opts.event_window = 0.01
+    opts.atol_scale = {"v": 0.5, "hh.m": 0.1}
+    model.t_stop = 12.5
+    expected = {"mode": "async-variable", "dt": 0.05, "threads": 2, "seed": 7, "group_size": 4,
+                "atol": 1e-4, "rtol": 1e-6, "event_window": 0.01,
+                "atol_scale": {"v": 0.5, "hh.m": 0.1}}
+    # `model.options` is the model's own object: edits through it stick.
+    assert model.options.to_dict() == expected
+    assert model.t_stop == 12.5
+    # A simulation copies the model: its options are what it was built with.
+    sim = ranvier.Simulation(model)
+    assert sim.options == model.options
+    model.options.seed = 8
+    assert sim.options.seed == 7
+    copy = model.copy()
+    copy.options.threads = 1
+    assert model.options.threads == 2
+    with pytest.raises(ranvier.ModelError, match="valid modes are"):
+        model.options.mode = "euler"
+    assert model.options.mode == "async-variable"
+
+
+def test_bad_model_text_raises_model_error_with_line():
+    broken_unit = '# a comment\n\n[simulation]\ndt = "0.1 parsecs"\n'
+    with pytest.raises(ranvier.ModelError) as info:
+        ranvier.parse_model(broken_unit, "bad.toml")
+    assert "bad.toml:4" in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+    broken_toml = '[simulation]\nt_stop = "10 ms"\ndt = \n'
+    with pytest.raises(ranvier.ModelError, match=r"bad2\.toml:3"):
+        ranvier.parse_model(broken_toml, "bad2.toml")
+
+    with pytest.raises(ranvier.ModelError, match="does_not_exist.toml"):
+        ranvier.load_model(str(SOURCE / "does_not_exist.toml"))
+    with pytest.raises(ranvier.ModelError, match="brunel"):
+        ranvier.builtin_model("nest")
+
+
+def test_bad_option_raises_model_error_at_build():
+    model = ranvier.parse_model(SMALL)
+    model.options.dt = -1.0
+    with pytest.raises(ranvier.ModelError, match="dt"):
+        ranvier.Simulation(model)
+
+
+@pytest.mark.parametrize("source", ["ring", "small"])
+def test_bsp_and_async_fixed_give_identical_spikes(source):
+    if source == "ring":
+        model = ranvier.load_model(RING)
+        model.t_stop = 30.0
+    else:
+        model = ranvier.parse_model(SMALL)
+    model.options.mode = "bsp-fixed"
+    bsp = ranvier.Simulation(model).run()
+    model.options.mode = "async-fixed"
+    model.options.threads = 2
+    sim = ranvier.Simulation(model)
+    asy = sim.run()
+    assert sim.statistics["mode"] == "async-fixed" and sim.statistics["threads"] == 2
+    assert len(bsp.spikes) > 16
+    np.testing.assert_array_equal(bsp.spikes.gid, asy.spikes.gid)
+    np.testing.assert_array_equal(bsp.spikes.time, asy.spikes.time)
+
+
+def test_statistics_has_summary_counters():
+    model = ranvier.load_model(RING)
+    sim = ranvier.Simulation(model)
+    result = sim.run(20.0)
+    stats = sim.statistics
+    expected = {"mode", "threads", "seed", "dt_ms", "t_reached_ms", "cells", "cell_groups",
+                "synapses", "spikes", "mean_rate_hz", "events_delivered", "wall_time_s",
+                "real_time_factor", "connection_table_bytes", "integrator"}
+    assert set(stats) == expected
+    assert set(stats["wall_time_s"]) == {"build", "update", "deliver", "communicate", "output",
+                                         "simulate"}
+    assert set(stats["integrator"]) == {"steps", "rhs_evaluations", "linear_setups",
+                                        "failed_steps", "restarts", "interpolated_restarts"}
+    assert stats["cells"] == 16 and stats["synapses"] == 16
+    assert stats["spikes"] == len(result.spikes) > 0
+    assert stats["t_reached_ms"] == pytest.approx(20.0)
+    assert stats["wall_time_s"]["update"] > 0
+    assert stats["integrator"]["steps"] == 0  # fixed step
+    assert [p["name"] for p in model.populations] == ["ring"] and model.num_cells == 16
+
+
+def test_variable_step_counts_integrator_work():
+    model = ranvier.load_model(RING)
+    model.options.mode = "bsp-variable"
+    sim = ranvier.Simulation(model)
+    spikes = sim.run(20.0).spikes
+    assert len(spikes) > 0
+    assert sim.statistics["integrator"]["steps"] > 0
+
+
+def test_stats_and_plot_helpers_import():
+    from ranvier import plot, stats  # noqa: F401
+    assert hasattr(stats, "__name__")
+
+
+def test_ctrl_c_stops_a_long_run(tmp_path):
+    script = textwrap.dedent(f"""
+        import sys, ranvier
+        model = ranvier.parse_model({SMALL!r})
+        sim = ranvier.Simulation(model)
+        print("running", flush=True)
+        try:
+            sim.run(1e7)  # hours of work
+        except KeyboardInterrupt:
+            r = sim.last_result
+            print("stopped", sim.t, r.interrupted, r.t_stop, len(r.spikes), flush=True)
+            sys.exit(0)
+        print("not interrupted", flush=True)
+        sys.exit(1)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    assert proc.stdout.readline().strip() == "running"
+    time.sleep(1.0)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert time.monotonic() - started < 10  # stops at the end of an epoch, not at t_stop
+    word, t, interrupted, t_stop, n = out.split()
+    assert word == "stopped" and interrupted == "True"
+    assert 0 < float(t) < 1e7 and float(t_stop) == float(t) and int(n) > 0
