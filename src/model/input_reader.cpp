@@ -106,9 +106,14 @@ record_spec read_record(const toml_table_reader& r, const model_reading_context&
     v.reject_unknown_keys({"gids", "interval"});
     spec.voltage_interval = v.get_quantity("interval", dimension::time, spec.voltage_interval);
     if (!(spec.voltage_interval > 0)) v.fail("interval", "must be > 0 ms");
-    if (context.fixed_step() && spec.voltage_interval < context.model().options.dt * (1 - 1e-9))
-        v.fail("interval", "must be at least dt (" + format_number(context.model().options.dt) +
-                               " ms) in the fixed-step modes");
+    if (context.fixed_step()) {
+        const double dt = context.model().options.dt;
+        const double steps = spec.voltage_interval / dt, whole = std::round(steps);
+        if (whole < 1 || std::fabs(steps - whole) > 1e-6 * std::max(1.0, whole))
+            v.fail("interval", "must be a whole number of time steps (dt = " + format_number(dt) +
+                                   " ms) in the fixed-step modes, e.g. \"" +
+                                   format_number(std::max(1.0, whole) * dt) + " ms\"");
+    }
 
     const toml_value& gids = v.require("gids", "a list of gids such as [0, 1, 2]");
     if (!gids.is_array()) v.fail("gids", "expected a list of gids such as [0, 1, 2], got " + describe_toml_type(gids));

@@ -2,7 +2,11 @@
 // test/data/models/all_features.toml, the defaults, and the built-in Brunel model;
 // the variable-step keys of [simulation] (atol, rtol, atol_scale, event_window),
 // read, defaulted and rejected when bad.
+#include "support/test_recipes.hpp"
+
+#include <ranvier/errors.hpp>
 #include <ranvier/network_model.hpp>
+#include <ranvier/simulation.hpp>
 
 #include <gtest/gtest.h>
 
@@ -321,3 +325,47 @@ INSTANTIATE_TEST_SUITE_P(
                    "expected a table"},
         bad_option{"atol_misspelt", "atl = 1e-3", 2, "simulation.atl", "did you mean 'atol'?"}),
     [](const ::testing::TestParamInfo<bad_option>& info) { return std::string(info.param.name); });
+
+// Fixed-step modes sample at the end of steps: a voltage interval that is not
+// a whole number of steps would be sampled at other times than asked, so it
+// is an error naming the line and key; whole multiples written in decimal
+// (0.3 ms at dt 0.1 ms) are accepted, and variable-step modes take any interval.
+TEST(ModelLoader, RecordIntervalMustBeWholeStepsInFixedModes) {
+    const auto model = [](const std::string& mode, const std::string& interval) {
+        return "[simulation]\nmode = \"" + mode + "\"\ndt = \"0.1 ms\"\n[[population]]\nname = \"E\"\n"
+               "size = 2\n[record]\nvoltage = { gids = [0], interval = \"" + interval + "\" }\n";
+    };
+    EXPECT_NO_THROW(parse_network_model(model("bsp-fixed", "0.3 ms"), "rec.toml"));
+    EXPECT_NO_THROW(parse_network_model(model("bsp-variable", "0.25 ms"), "rec.toml"));
+    try {
+        parse_network_model(model("bsp-fixed", "0.25 ms"), "rec.toml");
+        FAIL() << "0.25 ms at dt 0.1 ms must be rejected";
+    } catch (const user_error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("rec.toml:8"), std::string::npos) << what;
+        EXPECT_NE(what.find("interval"), std::string::npos) << what;
+        EXPECT_NE(what.find("whole number of time steps"), std::string::npos) << what;
+    }
+    EXPECT_THROW(parse_network_model(model("async-fixed", "0.05 ms"), "rec.toml"), user_error);
+}
+
+// The same rule for models built through the C++ recipe API (no model file):
+// the fixed-step group names the cell and probe.
+TEST(ModelLoader, ProbeIntervalCheckedByFixedStepGroups) {
+    ranvier::testing::list_recipe r(2);
+    r.probes[1] = {probe{"v", 0.25}};
+    simulation_options o;
+    o.dt = 0.1;
+    try {
+        simulation sim(r, o);
+        FAIL() << "0.25 ms at dt 0.1 ms must be rejected";
+    } catch (const user_error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("cell 1: probe 0"), std::string::npos) << what;
+        EXPECT_NE(what.find("whole number of time steps"), std::string::npos) << what;
+    }
+    r.probes[1] = {probe{"v", 0.3}};
+    EXPECT_NO_THROW(simulation(r, o));
+    r.probes[1] = {probe{"v", 0.0}};
+    EXPECT_THROW(simulation(r, o), user_error);
+}

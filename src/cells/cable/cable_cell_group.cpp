@@ -1,6 +1,7 @@
 // The fixed-step adapter of cable cells (see cable_cell_group.hpp).
 #include "cells/cable/cable_cell_group.hpp"
 #include "cells/cable/cable_cell_lowering.hpp"
+#include "engine/probe_interval.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
 
 #include <ranvier/errors.hpp>
@@ -111,8 +112,7 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
         const std::int32_t offset = group_.cell_offset(i);
         for (std::uint32_t k = 0; k < probes.size(); ++k) {
             const probe& p = probes[k];
-            const std::int64_t interval_steps =
-                std::max<std::int64_t>(1, std::llround(p.interval / dt));
+            const std::int64_t interval_steps = probe_interval_steps(p, dt, cable_probe_name(who, k, p));
             probes_.push_back(
                 {i, k, interval_steps,
                  resolve_cable_probe(p, c, trees[i], group_, offset, cable_probe_name(who, k, p))});

@@ -1,5 +1,6 @@
 #include "cells/lif/lif_group.hpp"
 #include "cells/lif/lif_propagators.hpp"
+#include "engine/probe_interval.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -125,7 +126,8 @@ lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, lif_synaps
             if (probes[k].variable != "v")
                 throw user_error("cell " + std::to_string(gid) + ": a LIF neuron has no '" +
                                  probes[k].variable + "' to probe; it has 'v'");
-            const auto steps = std::max<std::int64_t>(1, std::llround(probes[k].interval / dt));
+            const auto steps = probe_interval_steps(
+                probes[k], dt, "cell " + std::to_string(gid) + ": probe " + std::to_string(k) + " ('v')");
             probes_.push_back({i, k, steps});
         }
     }
