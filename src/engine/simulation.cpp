@@ -5,6 +5,7 @@
 #include "engine/bsp_fixed_engine.hpp"
 #include "engine/bsp_variable_engine.hpp"
 #include "engine/task_pool.hpp"
+#include "cable/mechanisms/mechanism_catalogue.hpp"
 
 #include <ranvier/errors.hpp>
 #include <ranvier/simulation.hpp>
@@ -12,6 +13,33 @@
 #include <cmath>
 
 namespace ranvier {
+
+namespace {
+
+// atol_scale names "v" or "<mechanism>.<state>" of a mechanism Ranvier knows;
+// checked here for every mode and model, so a typo never passes silently (a
+// cell without that mechanism simply has nothing to scale).
+void check_atol_scale(const simulation_options& options) {
+    const cable::mechanism_catalogue catalogue = cable::builtin_catalogue();
+    std::string valid = "v";
+    for (const std::string& mech : catalogue.names()) {
+        const auto made = catalogue.make(mech); // alive while its type is read
+        for (const auto& state : made->type().states) valid += ", " + mech + "." + state.name;
+    }
+    for (const auto& [name, factor] : options.atol_scale) {
+        const source_location where{"", 0, "atol_scale"};
+        if (!(factor > 0) || !std::isfinite(factor))
+            throw user_error(where, "the factor for '" + name + "' must be a finite number > 0");
+        if (name == "v") continue;
+        const auto dot = name.find('.');
+        const std::string mech = name.substr(0, dot);
+        const std::string state = dot == std::string::npos ? "" : name.substr(dot + 1);
+        if (!catalogue.contains(mech) || catalogue.make(mech)->type().state_index(state) < 0) // temporary lives to the ;
+            throw user_error(where, "'" + name + "' is not a state of any mechanism; valid: " + valid);
+    }
+}
+
+} // namespace
 
 std::string to_string(execution_mode mode) {
     switch (mode) {
@@ -45,6 +73,7 @@ struct simulation::impl {
             throw user_error("the time step dt must be a positive number of ms, got " +
                              std::to_string(options.dt));
         if (options.threads < 1) throw user_error("the number of threads must be at least 1");
+        check_atol_scale(options);
         switch (options.mode) {
         case execution_mode::bsp_fixed:
             eng = std::make_unique<bsp_fixed_engine>(model, options, pool, comm, stats);

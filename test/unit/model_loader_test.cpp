@@ -369,3 +369,29 @@ TEST(ModelLoader, ProbeIntervalCheckedByFixedStepGroups) {
     r.probes[1] = {probe{"v", 0.0}};
     EXPECT_THROW(simulation(r, o), user_error);
 }
+
+// atol_scale names are checked against the mechanisms Ranvier knows when a
+// simulation is built, in every mode and whatever cells the model has, so a
+// typo never passes silently.
+TEST(ModelLoader, AtolScaleNamesCheckedInEveryMode) {
+    ranvier::testing::list_recipe r(2);
+    for (const auto mode : {execution_mode::bsp_fixed, execution_mode::async_variable}) {
+        simulation_options o;
+        o.mode = mode;
+        o.atol_scale = {{"hh.m", 0.1}, {"v", 2}, {"ExpSyn.g", 0.5}};
+        EXPECT_NO_THROW(simulation(r, o)) << to_string(mode);
+        o.atol_scale = {{"cad.cai", 0.01}};
+        try {
+            simulation sim(r, o);
+            FAIL() << "an unknown mechanism must be rejected";
+        } catch (const user_error& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("'cad.cai'"), std::string::npos) << what;
+            EXPECT_NE(what.find("hh.n"), std::string::npos) << "lists the valid names: " << what;
+        }
+        o.atol_scale = {{"hh.x", 0.01}};
+        EXPECT_THROW(simulation(r, o), user_error);
+        o.atol_scale = {{"hh.m", -1}};
+        EXPECT_THROW(simulation(r, o), user_error);
+    }
+}

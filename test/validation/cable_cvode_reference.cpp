@@ -304,6 +304,12 @@ TEST(CableCvodeReference, AtolScalePerState) {
     }
     o.atol_scale = {{"v", 0}};
     EXPECT_THROW(build("hh_single", o), ranvier::user_error);
+    // A mechanism the cell does not have: the scale is meant for other cells
+    // of the network and changes nothing here.
+    o.atol_scale = {{"Exp2Syn.A", 1e-3}};
+    auto other = build("hh_single", o);
+    other.cell->advance_to(other.tstop);
+    EXPECT_EQ(other.cell->statistics().steps, plain.cell->statistics().steps);
 }
 
 // Passive cable: IClamp into the zero-area end node (x = 0), which is

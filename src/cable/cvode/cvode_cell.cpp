@@ -523,23 +523,27 @@ std::vector<double> cvode_cell::tolerance_vector(const source_location& where) c
             std::fill_n(atol.begin(), s.nv, options_.atol * factor);
             continue;
         }
+        // A mechanism this cell does not have: the scale is for other cells
+        // (names are checked against the catalogue when the simulation is
+        // built). A mechanism it has without that state: a typo.
         const auto dot = name.find('.');
-        bool found = false;
-        std::string valid = "v";
-        for (const auto& m : s.mechs) {
-            const auto& states = m.m->type().states;
-            for (std::size_t k = 0; k < m.in.size(); ++k) {
-                const std::string full = m.m->type().name + "." + states[k].name;
-                valid += ", " + full;
-                if (dot == std::string::npos || full != name) continue;
-                std::fill_n(atol.begin() + static_cast<std::ptrdiff_t>(s.nv + m.offset + k * m.count),
-                            m.count, options_.atol * factor);
-                found = true;
-            }
+        const std::string mech_name = name.substr(0, dot);
+        const std::string state_name = dot == std::string::npos ? "" : name.substr(dot + 1);
+        const mechanism_slot* slot = nullptr;
+        for (const auto& m : s.mechs)
+            if (m.m->type().name == mech_name) slot = &m;
+        if (!slot) continue;
+        const int k = slot->m->type().state_index(state_name);
+        if (k < 0) {
+            std::string valid;
+            for (const auto& st : slot->m->type().states)
+                valid += (valid.empty() ? "" : ", ") + mech_name + "." + st.name;
+            throw user_error(where, "atol_scale names '" + name + "', which is not a state of " + mech_name +
+                                        "; valid: " + (valid.empty() ? "none" : valid));
         }
-        if (!found)
-            throw user_error(where, "atol_scale names '" + name +
-                                        "', which is not a state of this cell; valid: " + valid);
+        std::fill_n(atol.begin() + static_cast<std::ptrdiff_t>(s.nv + slot->offset +
+                                                               static_cast<std::size_t>(k) * slot->count),
+                    slot->count, options_.atol * factor);
     }
     return atol;
 }
