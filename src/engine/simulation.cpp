@@ -10,6 +10,7 @@
 #include <ranvier/errors.hpp>
 #include <ranvier/simulation.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ranvier {
@@ -20,21 +21,14 @@ namespace {
 // checked here for every mode and model, so a typo never passes silently (a
 // cell without that mechanism simply has nothing to scale).
 void check_atol_scale(const simulation_options& options) {
-    const cable::mechanism_catalogue catalogue = cable::builtin_catalogue();
-    std::string valid = "v";
-    for (const std::string& mech : catalogue.names()) {
-        const auto made = catalogue.make(mech); // alive while its type is read
-        for (const auto& state : made->type().states) valid += ", " + mech + "." + state.name;
-    }
+    const auto names = cable::tolerance_state_names(cable::builtin_catalogue());
+    std::string valid;
+    for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
     for (const auto& [name, factor] : options.atol_scale) {
         const source_location where{"", 0, "atol_scale"};
         if (!(factor > 0) || !std::isfinite(factor))
             throw user_error(where, "the factor for '" + name + "' must be a finite number > 0");
-        if (name == "v") continue;
-        const auto dot = name.find('.');
-        const std::string mech = name.substr(0, dot);
-        const std::string state = dot == std::string::npos ? "" : name.substr(dot + 1);
-        if (!catalogue.contains(mech) || catalogue.make(mech)->type().state_index(state) < 0) // temporary lives to the ;
+        if (std::find(names.begin(), names.end(), name) == names.end())
             throw user_error(where, "'" + name + "' is not a state of any mechanism; valid: " + valid);
     }
 }

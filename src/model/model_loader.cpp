@@ -1,6 +1,7 @@
 // Entry points of the model file reader: TOML parsing, the top-level tables
 // in dependency order ([simulation], [[population]], then the rest), and the
 // checks shared by the table readers. Format reference: docs/model-file.md.
+#include "cable/mechanisms/mechanism_catalogue.hpp"
 #include "model/builtin_models.hpp"
 #include "model/distribution_sampling.hpp"
 #include "model/model_reading.hpp"
@@ -8,6 +9,7 @@
 #include <ranvier/network_model.hpp>
 #include <ranvier/simulation.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -116,10 +118,17 @@ void read_simulation(const toml_table_reader& r, network_model& model) {
     if (!(o.rtol >= 0) || !std::isfinite(o.rtol)) r.fail("rtol", "must be a number >= 0, e.g. 0");
     if (r.has("atol_scale")) {
         const toml_table_reader scales = r.sub_table("atol_scale");
+        const auto known = cable::tolerance_state_names(cable::builtin_catalogue());
         for (const auto& [name, value] : scales.table_view()) {
             const double factor = scales.number_of(value, name);
             if (!(factor > 0) || !std::isfinite(factor))
                 scales.fail(name, "must be a number > 0 (atol is multiplied by it)");
+            if (std::find(known.begin(), known.end(), name) == known.end()) {
+                std::string valid;
+                for (const auto& n : known) valid += (valid.empty() ? "" : ", ") + n;
+                scales.fail(name, "'" + name + "' is not a state of any mechanism; valid: " + valid +
+                                      " (quote names with a dot: \"hh.m\" = 0.5)");
+            }
             o.atol_scale.emplace_back(name, factor);
         }
     }

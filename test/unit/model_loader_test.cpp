@@ -239,15 +239,14 @@ TEST(ModelLoader, VariableStepOptionsAcceptIntegersAndZero) {
     // lower ends of their ranges (allowed), and atol_scale may be a [table].
     const network_model m =
         parse_network_model(with_simulation("atol = 1\nrtol = 0\nevent_window = \"0 ms\"\n"
-                                            "[simulation.atol_scale]\n\"pas.x\" = 2\n"),
+                                            "[simulation.atol_scale]\n\"Exp2Syn.B\" = 2\n"),
                             "opts.toml");
     EXPECT_EQ(m.options.atol, 1.0);
     EXPECT_EQ(m.options.rtol, 0.0);
     EXPECT_EQ(m.options.event_window, 0.0);
     ASSERT_EQ(m.options.atol_scale.size(), 1u);
-    // The loader does not know the cells' states: unknown names are checked
-    // when the cells are built (cvode_cell), not here.
-    EXPECT_EQ(scale_of(m.options, "pas.x"), 2.0);
+    // A state of a known mechanism, whether or not any cell has it.
+    EXPECT_EQ(scale_of(m.options, "Exp2Syn.B"), 2.0);
 }
 
 TEST(ModelLoader, VariableStepOptionsDefaults) {
@@ -323,7 +322,10 @@ INSTANTIATE_TEST_SUITE_P(
                    "simulation.atol_scale.hh", "expected a plain number such as 1e-3, got a table"},
         bad_option{"atol_scale_not_a_table", "atol_scale = 3", 2, "simulation.atol_scale",
                    "expected a table"},
-        bad_option{"atol_misspelt", "atl = 1e-3", 2, "simulation.atl", "did you mean 'atol'?"}),
+        bad_option{"atol_misspelt", "atl = 1e-3", 2, "simulation.atl", "did you mean 'atol'?"},
+        // Not a state of any mechanism Ranvier knows: named, with the valid ones.
+        bad_option{"atol_scale_unknown_state", "[simulation.atol_scale]\n\"cad.cai\" = 0.01", 3,
+                   "simulation.atol_scale.cad.cai", "'cad.cai' is not a state of any mechanism; valid: v, hh.m"}),
     [](const ::testing::TestParamInfo<bad_option>& info) { return std::string(info.param.name); });
 
 // Fixed-step modes sample at the end of steps: a voltage interval that is not

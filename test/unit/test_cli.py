@@ -233,6 +233,7 @@ def test_atol_scale_unknown_state_lists_valid_names(tmp_path):
     r = run_ring(tmp_path / "out", model=model)
     assert r.returncode == 1, r.stderr
     assert "'hh.zz'" in r.stderr, r.stderr
+    assert "ring_scaled.toml:" in r.stderr, "the model file and line are named: " + r.stderr
     # The valid names of the ring's cells: v, the hh gates, ExpSyn's conductance.
     for name in ("v", "hh.m", "hh.h", "hh.n", "ExpSyn.g"):
         assert name in r.stderr.split("valid:", 1)[-1], (name, r.stderr)

@@ -53,4 +53,13 @@ mechanism_catalogue builtin_catalogue() {
     return c;
 }
 
+std::vector<std::string> tolerance_state_names(const mechanism_catalogue& catalogue) {
+    std::vector<std::string> names{"v"};
+    for (const std::string& mech : catalogue.names()) {
+        const auto made = catalogue.make(mech); // alive while its type is read
+        for (const auto& state : made->type().states) names.push_back(mech + "." + state.name);
+    }
+    return names;
+}
+
 } // namespace ranvier::cable

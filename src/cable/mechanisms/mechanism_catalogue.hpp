@@ -32,4 +32,8 @@ private:
 // pas, hh, IClamp, ExpSyn, Exp2Syn.
 mechanism_catalogue builtin_catalogue();
 
+// Names of the integrated states a tolerance can be given for: "v" and
+// "<mechanism>.<state>" for every state of every mechanism in `catalogue`.
+std::vector<std::string> tolerance_state_names(const mechanism_catalogue& catalogue);
+
 } // namespace ranvier::cable
