@@ -4,6 +4,7 @@
 // a run continued in pieces equals one run.
 #include "support/test_recipes.hpp"
 
+#include <ranvier/errors.hpp>
 #include <ranvier/network_model.hpp>
 #include <ranvier/simulation.hpp>
 
@@ -184,5 +185,29 @@ TEST(async_cable, ring_identical_to_bsp_for_any_threads_and_groups) {
                                  async.run(60.0, &sink);
                                  return sink;
                              });
+    }
+}
+
+// A failing group (CVODE asked for more accuracy than doubles hold) stops the
+// asynchronous run with the group's error, on any number of threads: the other
+// threads must not wait for it forever.
+TEST(async_cable, integrator_failure_is_reported_not_hung) {
+    network_model model = load_network_model(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
+    const auto r = make_recipe(model);
+    for (const unsigned threads : {1u, 2u, 3u}) {
+        simulation_options o = model.options;
+        o.mode = execution_mode::async_variable;
+        o.atol = 1e-300;
+        o.threads = threads;
+        o.group_size = 3;
+        simulation sim(*r, o);
+        try {
+            sim.run(20.0);
+            FAIL() << "the run must fail";
+        } catch (const user_error& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("cell gid"), std::string::npos) << what;
+            EXPECT_NE(what.find("CV_TOO_MUCH_ACC"), std::string::npos) << what;
+        }
     }
 }
