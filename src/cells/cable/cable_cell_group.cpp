@@ -97,14 +97,7 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
         const std::uint32_t sites = site_offset_[i + 1] - site_offset_[i];
         for (std::size_t k = 0; k < c.events.size(); ++k) {
             const cable_scheduled_event& e = c.events[k];
-            const std::string what = who + ": event " + std::to_string(k);
-            if (e.site >= sites)
-                throw user_error(what + ": synapse " + std::to_string(e.site) +
-                                 " does not exist; the cell has " + std::to_string(sites) +
-                                 " synapses");
-            if (!(e.time >= 0) || !std::isfinite(e.time))
-                throw user_error(what + ": time must be >= 0 ms");
-            if (!std::isfinite(e.weight)) throw user_error(what + ": weight must be finite");
+            check_scheduled_event(e, sites, who + ": event " + std::to_string(k));
             group_.schedule_event(synapse_target_[site_offset_[i] + e.site], e.time, e.weight);
         }
 

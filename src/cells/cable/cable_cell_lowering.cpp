@@ -6,6 +6,7 @@
 #include <ranvier/errors.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 
 namespace ranvier {
@@ -120,6 +121,14 @@ lowered_cable_cell lower_cable_cell(cable::cable_group_builder& builder, const c
     naming(who, "detector",
            [&] { return builder.add_detector(out.cell, node, c.detector.threshold); });
     return out;
+}
+
+void check_scheduled_event(const cable_scheduled_event& e, std::uint32_t sites, const std::string& what) {
+    if (e.site >= sites)
+        throw user_error(what + ": synapse " + std::to_string(e.site) + " does not exist; the cell has " +
+                         std::to_string(sites) + " synapses");
+    if (!(e.time >= 0) || !std::isfinite(e.time)) throw user_error(what + ": time must be >= 0 ms");
+    if (!std::isfinite(e.weight)) throw user_error(what + ": weight must be finite");
 }
 
 } // namespace ranvier

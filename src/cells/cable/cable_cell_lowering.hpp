@@ -29,4 +29,8 @@ std::int32_t node_of(const cable_cell& c, const cable::cv_tree& tree, const cabl
 lowered_cable_cell lower_cable_cell(cable::cable_group_builder& builder, const cable_cell& c,
                                     const std::string& who);
 
+// Checks one of a cell's own scheduled events against its `sites` synapses;
+// throws user_error prefixed by `what` ("cell 3: event 0").
+void check_scheduled_event(const cable_scheduled_event& e, std::uint32_t sites, const std::string& what);
+
 } // namespace ranvier

@@ -71,14 +71,7 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
 
         for (std::size_t k = 0; k < c->events.size(); ++k) {
             const cable_scheduled_event& e = c->events[k];
-            const std::string what = who + ": event " + std::to_string(k);
-            if (e.site >= sites)
-                throw user_error(what + ": synapse " + std::to_string(e.site) +
-                                 " does not exist; the cell has " + std::to_string(sites) +
-                                 " synapses");
-            if (!(e.time >= 0) || !std::isfinite(e.time))
-                throw user_error(what + ": time must be >= 0 ms");
-            if (!std::isfinite(e.weight)) throw user_error(what + ": weight must be finite");
+            check_scheduled_event(e, sites, who + ": event " + std::to_string(k));
             const synapse_site& s = sites_[i][e.site];
             cell.schedule_event(s.mechanism, s.instance, e.time, e.weight);
         }
