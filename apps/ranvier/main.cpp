@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
                         "Cells per cell group (performance tuning; default: automatic; "
                         "results do not depend on it)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{65536}));
+    run_cmd->add_option("--scheme", run.scheme,
+                        "Fixed-step scheme of cable cells: backward-euler (NEURON's default) or "
+                        "crank-nicolson (NEURON's secondorder = 2); overrides the model's scheme");
     run_cmd->add_option("--atol", run.atol,
                         "Variable-step modes: absolute tolerance, in each state's unit (mV for v); "
                         "default 1e-3 (overrides the model's atol)")

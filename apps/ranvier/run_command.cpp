@@ -118,6 +118,7 @@ int run_command(const run_arguments& args) {
         if (args.seed) model.options.seed = *args.seed;
         if (args.mode) model.options.mode = parse_execution_mode(*args.mode);
         if (args.dt) model.options.dt = *args.dt;
+        if (args.scheme) model.options.scheme = parse_cable_scheme(*args.scheme);
         if (args.group_size) model.options.group_size = *args.group_size;
         if (args.atol) model.options.atol = *args.atol;
         if (args.rtol) model.options.rtol = *args.rtol;

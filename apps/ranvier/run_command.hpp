@@ -15,6 +15,7 @@ struct run_arguments {
     std::optional<std::uint64_t> seed;
     std::optional<std::string> mode;
     std::optional<double> dt;        // ms
+    std::optional<std::string> scheme; // cable cells' fixed-step scheme
     std::optional<std::size_t> group_size; // cells per cell group (tuning only)
     std::optional<double> atol;          // variable step: absolute tolerance
     std::optional<double> rtol;          // variable step: relative tolerance

@@ -22,9 +22,17 @@ std::string to_string(execution_mode mode);
 // Throws user_error listing the valid names otherwise.
 execution_mode parse_execution_mode(const std::string& name);
 
+// Fixed-step scheme of cable cells: NEURON's backward Euler (secondorder = 0,
+// first order, the default) or staggered Crank-Nicolson (secondorder = 2).
+enum class cable_scheme { backward_euler, crank_nicolson };
+std::string to_string(cable_scheme scheme); // "backward-euler", "crank-nicolson"
+// Throws user_error listing the valid names.
+cable_scheme parse_cable_scheme(const std::string& name);
+
 struct simulation_options {
     execution_mode mode = execution_mode::bsp_fixed;
     double dt = 0.1;            // ms, time step of the fixed-step modes
+    cable_scheme scheme = cable_scheme::backward_euler; // cable cells, fixed-step modes
     unsigned threads = 1;       // worker threads (results do not depend on it)
     std::uint64_t seed = 0;     // seeds every random stream of the run
     std::size_t group_size = 0; // cells per cell group, 0 = automatic

@@ -260,6 +260,7 @@ py::dict options_dict(const simulation_options& o) {
     py::dict d;
     d["mode"] = to_string(o.mode);
     d["dt"] = o.dt;
+    d["scheme"] = to_string(o.scheme);
     d["threads"] = o.threads;
     d["seed"] = o.seed;
     d["group_size"] = o.group_size;
@@ -310,6 +311,10 @@ PYBIND11_MODULE(_ranvier, m) {
             [](simulation_options& o, const std::string& name) { o.mode = parse_execution_mode(name); },
             "execution mode: 'bsp-fixed', 'bsp-variable', 'async-fixed' or 'async-variable'")
         .def_readwrite("dt", &simulation_options::dt, "time step of the fixed-step modes (ms)")
+        .def_property(
+            "scheme", [](const simulation_options& o) { return to_string(o.scheme); },
+            [](simulation_options& o, const std::string& name) { o.scheme = parse_cable_scheme(name); },
+            "cable cells' fixed-step scheme: 'backward-euler' (NEURON's default) or 'crank-nicolson'")
         .def_readwrite("threads", &simulation_options::threads, "worker threads (results do not depend on it)")
         .def_readwrite("seed", &simulation_options::seed, "seed of every random stream")
         .def_readwrite("group_size", &simulation_options::group_size, "cells per cell group, 0 = automatic")

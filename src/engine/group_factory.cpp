@@ -21,7 +21,10 @@ std::vector<std::unique_ptr<fixed_step_group>> make_fixed_step_groups(
                                                     options.dt, options.seed);
             break;
         case cell_kind::cable:
-            groups[g] = std::make_unique<cable_cell_group>(model, specs[g].gids, options.dt);
+            groups[g] = std::make_unique<cable_cell_group>(
+                model, specs[g].gids, options.dt,
+                options.scheme == cable_scheme::crank_nicolson ? cable::time_scheme::crank_nicolson
+                                                               : cable::time_scheme::backward_euler);
             break;
         }
     });

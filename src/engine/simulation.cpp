@@ -53,6 +53,17 @@ execution_mode parse_execution_mode(const std::string& name) {
                      "'; valid modes are bsp-fixed, bsp-variable, async-fixed, async-variable");
 }
 
+std::string to_string(cable_scheme scheme) {
+    return scheme == cable_scheme::crank_nicolson ? "crank-nicolson" : "backward-euler";
+}
+
+cable_scheme parse_cable_scheme(const std::string& name) {
+    for (auto s : {cable_scheme::backward_euler, cable_scheme::crank_nicolson})
+        if (to_string(s) == name) return s;
+    throw user_error("unknown scheme '" + name + "'; valid schemes are backward-euler (NEURON's "
+                     "default, secondorder = 0) and crank-nicolson (secondorder = 2)");
+}
+
 struct simulation::impl {
     simulation_options options;
     run_statistics stats;

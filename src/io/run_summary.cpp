@@ -26,6 +26,7 @@ void write_run_summary(const std::string& path, const run_description& run,
     j["threads"] = options.threads;
     j["seed"] = options.seed;
     j["dt_ms"] = options.dt;
+    j["scheme"] = to_string(options.scheme);
     j["t_stop_ms"] = run.t_stop;
     j["t_reached_ms"] = stats.t_reached;
     j["interrupted"] = run.interrupted;

@@ -92,7 +92,7 @@ const std::vector<std::string> top_level_keys{"simulation", "population", "proje
 
 void read_simulation(const toml_table_reader& r, network_model& model) {
     r.reject_unknown_keys({"t_stop", "dt", "seed", "mode", "threads", "group_size", "atol", "rtol",
-                           "atol_scale", "event_window"});
+                           "atol_scale", "event_window", "scheme"});
     model.t_stop = r.get_quantity("t_stop", dimension::time, model.t_stop);
     if (!(model.t_stop > 0)) r.fail("t_stop", "must be > 0 ms");
     simulation_options& o = model.options;
@@ -105,6 +105,13 @@ void read_simulation(const toml_table_reader& r, network_model& model) {
             o.mode = parse_execution_mode(r.get_string("mode"));
         } catch (const user_error& e) {
             r.fail("mode", e.what());
+        }
+    }
+    if (r.has("scheme")) {
+        try {
+            o.scheme = parse_cable_scheme(r.get_string("scheme"));
+        } catch (const user_error& e) {
+            r.fail("scheme", e.what());
         }
     }
     o.threads = static_cast<unsigned>(r.get_integer("threads", 1, 4096, o.threads));

@@ -164,10 +164,12 @@ def test_options_round_trip():
     opts.rtol = 1e-6
     opts.event_window = 0.01
     opts.atol_scale = {"v": 0.5, "hh.m": 0.1}
+    assert opts.scheme == "backward-euler"
+    opts.scheme = "crank-nicolson"
     model.t_stop = 12.5
     expected = {"mode": "async-variable", "dt": 0.05, "threads": 2, "seed": 7, "group_size": 4,
                 "atol": 1e-4, "rtol": 1e-6, "event_window": 0.01,
-                "atol_scale": {"v": 0.5, "hh.m": 0.1}}
+                "atol_scale": {"v": 0.5, "hh.m": 0.1}, "scheme": "crank-nicolson"}
     # `model.options` is the model's own object: edits through it stick.
     assert model.options.to_dict() == expected
     assert model.t_stop == 12.5
@@ -181,6 +183,8 @@ def test_options_round_trip():
     assert model.options.threads == 2
     with pytest.raises(ranvier.ModelError, match="valid modes are"):
         model.options.mode = "euler"
+    with pytest.raises(ranvier.ModelError, match="valid schemes are"):
+        opts.scheme = "cn"
     assert model.options.mode == "async-variable"
 
 

@@ -397,3 +397,19 @@ TEST(ModelLoader, AtolScaleNamesCheckedInEveryMode) {
         EXPECT_THROW(simulation(r, o), user_error);
     }
 }
+
+// [simulation] scheme: the cable cells' fixed-step scheme, NEURON's names.
+TEST(ModelLoader, CableSchemeIsRead) {
+    EXPECT_EQ(parse_network_model(with_simulation("t_stop = \"1 ms\""), "s.toml").options.scheme,
+              cable_scheme::backward_euler);
+    EXPECT_EQ(parse_network_model(with_simulation("scheme = \"crank-nicolson\""), "s.toml").options.scheme,
+              cable_scheme::crank_nicolson);
+    try {
+        parse_network_model(with_simulation("scheme = \"cn\""), "s.toml");
+        FAIL() << "an unknown scheme must be rejected";
+    } catch (const user_error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("s.toml:2"), std::string::npos) << what;
+        EXPECT_NE(what.find("crank-nicolson"), std::string::npos) << what;
+    }
+}

@@ -25,7 +25,8 @@ std::string format_value(double x) {
 
 } // namespace
 
-cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gids, double dt)
+cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gids, double dt,
+                                   cable::time_scheme scheme)
     : gids_(std::move(gids)), dt_(dt) {
     cable::cable_group_builder builder;
     std::vector<cable_cell> cells;
@@ -72,7 +73,7 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
 
     cable::cable_group_options options;
     options.dt = dt;
-    options.scheme = cable::time_scheme::backward_euler;
+    options.scheme = scheme;
     options.v_init = cells.empty() ? -65.0 : cells.front().v_init;
     group_ = builder.build(options);
     // A detector already above threshold at t = 0 reports no spike: spikes
