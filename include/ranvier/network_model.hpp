@@ -91,10 +91,17 @@ struct current_spec {
     source_location where;
 };
 
+// A probe of [record] probes: `variable` at `location` of every cell in `gids`.
+struct probe_spec {
+    std::vector<gid_type> gids;
+    probe what; // variable, interval (ms), location ("" = the detector's on cable cells)
+};
+
 struct record_spec {
     bool spikes = true;
     std::vector<gid_type> voltage_gids;
     double voltage_interval = 0.1; // ms
+    std::vector<probe_spec> probes; // after the voltage probe, in file order
 };
 
 struct network_model {

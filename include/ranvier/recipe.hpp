@@ -52,7 +52,7 @@ struct current_input {
 struct probe {
     std::string variable = "v"; // "v" for the membrane potential (mV); on cable cells
                                 // also a mechanism state "<mechanism>.<state>" ("hh.m")
-    double interval = 0.1;      // ms, sampling interval (rounded to a multiple of dt)
+    double interval = 0.1;      // ms, sampling interval (a whole number of steps in the fixed-step modes)
     std::string location;       // cable cells: where, as "soma(0.5)" (empty: the
                                 // detector's location); point neurons: must be empty
 };

@@ -96,31 +96,33 @@ current_spec read_current(const toml_table_reader& r, const model_reading_contex
     return spec;
 }
 
-record_spec read_record(const toml_table_reader& r, const model_reading_context& context) {
-    r.reject_unknown_keys({"spikes", "voltage"});
-    record_spec spec;
-    spec.spikes = r.get_bool("spikes", true);
-    if (!r.has("voltage")) return spec;
+namespace {
 
-    const toml_table_reader v = r.sub_table("voltage");
-    v.reject_unknown_keys({"gids", "interval"});
-    spec.voltage_interval = v.get_quantity("interval", dimension::time, spec.voltage_interval);
-    if (!(spec.voltage_interval > 0)) v.fail("interval", "must be > 0 ms");
+// A sampling interval: > 0, and a whole number of steps in the fixed-step
+// modes (which sample at the end of steps).
+double read_interval(const toml_table_reader& t, const model_reading_context& context, double fallback) {
+    const double interval = t.get_quantity("interval", dimension::time, fallback);
+    if (!(interval > 0)) t.fail("interval", "must be > 0 ms");
     if (context.fixed_step()) {
         const double dt = context.model().options.dt;
-        const double steps = spec.voltage_interval / dt, whole = std::round(steps);
+        const double steps = interval / dt, whole = std::round(steps);
         if (whole < 1 || std::fabs(steps - whole) > 1e-6 * std::max(1.0, whole))
-            v.fail("interval", "must be a whole number of time steps (dt = " + format_number(dt) +
+            t.fail("interval", "must be a whole number of time steps (dt = " + format_number(dt) +
                                    " ms) in the fixed-step modes, e.g. \"" +
                                    format_number(std::max(1.0, whole) * dt) + " ms\"");
     }
+    return interval;
+}
 
-    const toml_value& gids = v.require("gids", "a list of gids such as [0, 1, 2]");
-    if (!gids.is_array()) v.fail("gids", "expected a list of gids such as [0, 1, 2], got " + describe_toml_type(gids));
+// A list of distinct, existing gids under `key`.
+std::vector<gid_type> read_gids(const toml_table_reader& t, const model_reading_context& context) {
+    const toml_value& gids = t.require("gids", "a list of gids such as [0, 1, 2]");
+    if (!gids.is_array()) t.fail("gids", "expected a list of gids such as [0, 1, 2], got " + describe_toml_type(gids));
     const std::int64_t n = context.model().num_cells();
     std::unordered_set<std::int64_t> seen;
+    std::vector<gid_type> out;
     for (const auto& g : gids.as_array()) {
-        const source_location at = v.where_line(v.line_of(g), "gids");
+        const source_location at = t.where_line(t.line_of(g), "gids");
         if (!g.is_integer()) throw user_error(at, "expected integer gids, got " + describe_toml_type(g));
         const std::int64_t gid = g.as_integer();
         if (gid < 0 || gid >= n)
@@ -128,7 +130,46 @@ record_spec read_record(const toml_table_reader& r, const model_reading_context&
                                      std::to_string(n - 1));
         if (!seen.insert(gid).second)
             throw user_error(at, "gid " + std::to_string(gid) + " is listed twice");
-        spec.voltage_gids.push_back(static_cast<gid_type>(gid));
+        out.push_back(static_cast<gid_type>(gid));
+    }
+    return out;
+}
+
+} // namespace
+
+record_spec read_record(const toml_table_reader& r, const model_reading_context& context) {
+    r.reject_unknown_keys({"spikes", "voltage", "probes"});
+    record_spec spec;
+    spec.spikes = r.get_bool("spikes", true);
+    if (r.has("voltage")) {
+        const toml_table_reader v = r.sub_table("voltage");
+        v.reject_unknown_keys({"gids", "interval"});
+        spec.voltage_interval = read_interval(v, context, spec.voltage_interval);
+        spec.voltage_gids = read_gids(v, context);
+    }
+    if (const toml_value* probes = r.find("probes")) {
+        if (!probes->is_array())
+            r.fail("probes", "expected a list of probes such as [{ gids = [0], variable = \"hh.m\", "
+                             "location = \"soma(0.5)\", interval = \"0.1 ms\" }], got " +
+                                 describe_toml_type(*probes));
+        std::size_t k = 0;
+        for (const auto& item : probes->as_array()) {
+            const std::string name = "probes[" + std::to_string(k++) + "]";
+            if (!item.is_table())
+                throw user_error(r.where_line(r.line_of(item), "probes"),
+                                 "expected a table { gids, variable, location, interval }, got " +
+                                     describe_toml_type(item));
+            const toml_table_reader p(item, r.origin(), r.path() + "." + name);
+            p.reject_unknown_keys({"gids", "variable", "location", "interval"});
+            probe_spec ps;
+            ps.gids = read_gids(p, context);
+            ps.what.variable = p.get_string("variable", "v");
+            if (ps.what.variable.empty())
+                p.fail("variable", "must be 'v' or '<mechanism>.<state>' such as \"hh.m\"");
+            ps.what.location = p.get_string("location", "");
+            ps.what.interval = read_interval(p, context, 0.1);
+            spec.probes.push_back(std::move(ps));
+        }
     }
     return spec;
 }

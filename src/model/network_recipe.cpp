@@ -87,6 +87,8 @@ private:
     std::vector<std::unique_ptr<resolved_projection>> projections_; // once_flag is not movable
     std::vector<resolved_input> poisson_targets_, current_targets_;
     std::vector<gid_type> recorded_; // sorted gids with a voltage probe
+    // [record] probes by gid (stable: file order within a gid).
+    std::vector<std::pair<gid_type, const probe*>> probed_;
 };
 
 network_recipe::network_recipe(const network_model& model) : model_(model) {
@@ -120,6 +122,10 @@ network_recipe::network_recipe(const network_model& model) : model_(model) {
     recorded_ = model_.record.voltage_gids;
     std::sort(recorded_.begin(), recorded_.end());
     recorded_.erase(std::unique(recorded_.begin(), recorded_.end()), recorded_.end());
+    for (const probe_spec& ps : model_.record.probes)
+        for (const gid_type gid : ps.gids) probed_.push_back({gid, &ps.what});
+    std::stable_sort(probed_.begin(), probed_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     if (!recorded_.empty() && recorded_.back() >= num_cells_)
         throw user_error(source_location{model_.origin, 0, "record.voltage.gids"},
                          "gid " + std::to_string(recorded_.back()) + " does not exist");
@@ -398,9 +404,15 @@ std::vector<current_input> network_recipe::current_inputs_on(gid_type gid) const
 
 std::vector<probe> network_recipe::probes_on(gid_type gid) const {
     check_gid(gid);
-    if (!std::binary_search(recorded_.begin(), recorded_.end(), gid)) return {};
-    // On a cable cell an empty location means the detector's location.
-    return {probe{"v", model_.record.voltage_interval, ""}};
+    std::vector<probe> out;
+    // The voltage probe first (index 0); on a cable cell an empty location
+    // means the detector's location. Then [record] probes in file order.
+    if (std::binary_search(recorded_.begin(), recorded_.end(), gid))
+        out.push_back(probe{"v", model_.record.voltage_interval, ""});
+    const auto range = std::equal_range(probed_.begin(), probed_.end(), std::pair<gid_type, const probe*>{gid, nullptr},
+                                        [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto it = range.first; it != range.second; ++it) out.push_back(*it->second);
+    return out;
 }
 
 } // namespace

@@ -413,3 +413,47 @@ TEST(ModelLoader, CableSchemeIsRead) {
         EXPECT_NE(what.find("crank-nicolson"), std::string::npos) << what;
     }
 }
+
+// [record] probes: any variable at any location of listed cells, in file
+// order after the voltage probe; bad entries name their line and key.
+TEST(ModelLoader, RecordProbesAreReadAndGivenToTheCells) {
+    const std::string text =
+        "[simulation]\ndt = \"0.1 ms\"\n[[population]]\nname = \"E\"\nsize = 4\n[record]\n"
+        "voltage = { gids = [1], interval = \"1 ms\" }\n"
+        "probes = [\n"
+        "  { gids = [1, 2], variable = \"hh.m\", location = \"soma(0.5)\", interval = \"0.5 ms\" },\n"
+        "  { gids = [1], location = \"dend[0](0.25)\" },\n"
+        "]\n";
+    const network_model m = parse_network_model(text, "p.toml");
+    ASSERT_EQ(m.record.probes.size(), 2u);
+    EXPECT_EQ(m.record.probes[1].what.variable, "v"); // the default
+    EXPECT_DOUBLE_EQ(m.record.probes[1].what.interval, 0.1);
+    const auto r = make_recipe(m);
+    const auto on1 = r->probes_on(1);
+    ASSERT_EQ(on1.size(), 3u);
+    EXPECT_EQ(on1[0].variable, "v");
+    EXPECT_EQ(on1[0].location, "");
+    EXPECT_EQ(on1[1].variable, "hh.m");
+    EXPECT_EQ(on1[1].location, "soma(0.5)");
+    EXPECT_EQ(on1[2].location, "dend[0](0.25)");
+    ASSERT_EQ(r->probes_on(2).size(), 1u);
+    EXPECT_TRUE(r->probes_on(0).empty());
+
+    const auto fails_at = [](const std::string& probes, int line, const std::string& fragment) {
+        const std::string bad = "[[population]]\nname = \"E\"\nsize = 4\n[record]\nprobes = " + probes + "\n";
+        try {
+            parse_network_model(bad, "p.toml");
+            ADD_FAILURE() << probes << " must be rejected";
+        } catch (const user_error& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("p.toml:" + std::to_string(line)), std::string::npos) << what;
+            EXPECT_NE(what.find(fragment), std::string::npos) << what;
+        }
+    };
+    fails_at("[{ gids = [7] }]", 5, "gid 7 does not exist");
+    fails_at("[{ gids = [1], interval = \"0.25 ms\" }]", 5, "whole number of time steps");
+    fails_at("[{ gids = [1], varible = \"v\" }]", 5, "did you mean 'variable'?");
+    fails_at("[{ gids = [1], variable = \"\" }]", 5, "<mechanism>.<state>");
+    fails_at("[3]", 5, "expected a table");
+    fails_at("{ gids = [1] }", 5, "expected a list of probes");
+}

@@ -266,3 +266,29 @@ def test_async_modes_write_the_same_files_as_bsp(tmp_path):
             files.append((out / "spikes.csv").read_bytes())
         assert files[0].count(b"\n") > 10, "the ring must spike"
         assert files[0] == files[1], (bsp, asynchronous)
+
+
+def test_record_probes_on_cable_cells(tmp_path):
+    """[record] probes: a gating variable and a dendritic voltage land in traces.csv, the same
+    rows in bsp-variable and async-variable; a location outside the cell is named."""
+    model = tmp_path / "ring_probes.toml"
+    model.write_text(RING.read_text() + 'probes = [\n'
+                     '  { gids = [0, 3], variable = "hh.m", location = "soma(0.5)", interval = "0.5 ms" },\n'
+                     '  { gids = [0], variable = "v", location = "dend[3](0.5)", interval = "0.25 ms" },\n'
+                     ']\n')
+    traces = {}
+    for mode in ("bsp-fixed", "bsp-variable", "async-variable"):
+        out = tmp_path / mode
+        r = run("run", str(model), "--mode", mode, "--t-stop", "10", "--out", str(out), "--no-plot", "-q")
+        assert r.returncode == 0, r.stderr
+        rows = list(csv.DictReader((out / "traces.csv").open()))
+        traces[mode] = rows
+        assert {(row["gid"], row["probe"]) for row in rows} == {("0", "hh.m"), ("3", "hh.m"), ("0", "v")}
+        assert len([row for row in rows if row["probe"] == "v"]) == 40  # 10 ms / 0.25 ms
+        m_values = [float(row["value"]) for row in rows if row["probe"] == "hh.m" and row["gid"] == "0"]
+        assert max(m_values) > 0.9, "cell 0 fires in the first 10 ms: its m opens"
+    assert traces["bsp-variable"] == traces["async-variable"]
+    bad = tmp_path / "bad_probe.toml"
+    bad.write_text(RING.read_text() + 'probes = [{ gids = [2], location = "dend[99](0.5)" }]\n')
+    r = run("run", str(bad), "--t-stop", "1", "--out", str(tmp_path / "bad"), "--no-plot", "-q")
+    assert r.returncode == 1 and "cell 2" in r.stderr and "dend[99]" in r.stderr, r.stderr
