@@ -1,5 +1,6 @@
 #include "engine/bsp_fixed_engine.hpp"
 
+#include "engine/epoch_exchange.hpp"
 #include "engine/group_factory.hpp"
 
 #include <ranvier/errors.hpp>
@@ -58,24 +59,8 @@ void bsp_fixed_engine::run(time_type t_stop, output_sink* sink, const std::atomi
         });
         stats.wall.update += seconds_since(t0);
 
-        t0 = clock_type::now();
-        const std::vector<spike> spikes = comm_.gather_spikes(sorted_spikes(outputs_));
-        stats.wall.communicate += seconds_since(t0);
-
-        t0 = clock_type::now();
-        pool_.parallel_for(groups_.size(), [&](std::size_t g) { groups_[g]->deliver(spikes); });
-        stats.wall.deliver += seconds_since(t0);
-
-        t0 = clock_type::now();
-        stats.spikes += spikes.size();
         step_ = end;
-        stats.t_reached = step_ * dt_;
-        if (sink) {
-            sink->on_spikes(spikes);
-            sink->on_samples(sorted_samples(outputs_));
-            sink->on_progress(stats.t_reached, t_stop);
-        }
-        stats.wall.output += seconds_since(t0);
+        finish_epoch(groups_, outputs_, pool_, comm_, sink, step_ * dt_, t_stop, stats);
     }
     stats.events_delivered = 0;
     for (const auto& g : groups_) stats.events_delivered += g->counters().events_delivered;

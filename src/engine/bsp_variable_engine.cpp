@@ -1,6 +1,7 @@
 #include "engine/bsp_variable_engine.hpp"
 
 #include "engine/async_engine.hpp"
+#include "engine/epoch_exchange.hpp"
 #include "engine/group_factory.hpp"
 
 #include <ranvier/errors.hpp>
@@ -52,24 +53,8 @@ void bsp_variable_engine::run_epoch(time_type t_end, time_type t_stop, output_si
     });
     stats.wall.update += seconds_since(t0);
 
-    t0 = clock_type::now();
-    const std::vector<spike> spikes = comm_.gather_spikes(sorted_spikes(outputs_));
-    stats.wall.communicate += seconds_since(t0);
-
-    t0 = clock_type::now();
-    pool_.parallel_for(groups_.size(), [&](std::size_t g) { groups_[g]->deliver(spikes); });
-    stats.wall.deliver += seconds_since(t0);
-
-    t0 = clock_type::now();
-    stats.spikes += spikes.size();
     t_ = t_end;
-    stats.t_reached = t_;
-    if (sink) {
-        sink->on_spikes(spikes);
-        sink->on_samples(sorted_samples(outputs_));
-        sink->on_progress(stats.t_reached, t_stop);
-    }
-    stats.wall.output += seconds_since(t0);
+    finish_epoch(groups_, outputs_, pool_, comm_, sink, t_, t_stop, stats);
 }
 
 void bsp_variable_engine::run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,

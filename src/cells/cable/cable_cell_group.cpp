@@ -39,12 +39,7 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
             throw internal_error("cable_cell_group: gid " + std::to_string(gid) +
                                  " is not a cable cell");
         const std::string who = cell_name(gid);
-        if (!model.poisson_inputs_on(gid).empty())
-            throw user_error(who + ": Poisson inputs onto cable cells are not supported; connect a "
-                                   "spike source to a synapse instead");
-        if (!model.current_inputs_on(gid).empty())
-            throw user_error(who + ": current inputs onto cable cells are not supported; place an "
-                                   "IClamp stimulus on the cell instead");
+        check_cable_inputs(model, gid, who);
         // Temperature and initial potential are shared by the whole group in
         // the cable numerics, so every cell of a group must agree on them.
         if (!cells.empty()) {

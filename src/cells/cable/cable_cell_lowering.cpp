@@ -131,4 +131,13 @@ void check_scheduled_event(const cable_scheduled_event& e, std::uint32_t sites, 
     if (!std::isfinite(e.weight)) throw user_error(what + ": weight must be finite");
 }
 
+void check_cable_inputs(const recipe& model, gid_type gid, const std::string& who) {
+    if (!model.poisson_inputs_on(gid).empty())
+        throw user_error(who + ": Poisson inputs onto cable cells are not supported; connect a "
+                               "spike source to a synapse instead");
+    if (!model.current_inputs_on(gid).empty())
+        throw user_error(who + ": current inputs onto cable cells are not supported; place an "
+                               "IClamp stimulus on the cell instead");
+}
+
 } // namespace ranvier

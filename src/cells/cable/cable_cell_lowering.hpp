@@ -7,6 +7,7 @@
 #include "cable/cv_tree.hpp"
 
 #include <ranvier/cable_cell.hpp>
+#include <ranvier/recipe.hpp>
 
 #include <cstdint>
 #include <string>
@@ -28,6 +29,10 @@ std::int32_t node_of(const cable_cell& c, const cable::cv_tree& tree, const cabl
 // prefixes every error message.
 lowered_cable_cell lower_cable_cell(cable::cable_group_builder& builder, const cable_cell& c,
                                     const std::string& who);
+
+// Cable cells take input through synapses and stimuli only: throws user_error
+// (prefixed by `who`) if the recipe gives gid Poisson or current inputs.
+void check_cable_inputs(const recipe& model, gid_type gid, const std::string& who);
 
 // Checks one of a cell's own scheduled events against its `sites` synapses;
 // throws user_error prefixed by `what` ("cell 3: event 0").

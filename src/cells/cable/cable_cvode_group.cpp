@@ -42,12 +42,7 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
         if (!c)
             throw internal_error("cable_cvode_group: gid " + std::to_string(gid) +
                                  " is not a cable cell");
-        if (!model.poisson_inputs_on(gid).empty())
-            throw user_error(who + ": Poisson inputs onto cable cells are not supported; connect a "
-                                   "spike source to a synapse instead");
-        if (!model.current_inputs_on(gid).empty())
-            throw user_error(who + ": current inputs onto cable cells are not supported; place an "
-                                   "IClamp stimulus on the cell instead");
+        check_cable_inputs(model, gid, who);
 
         // One cable_group per cell: each cell gets its own CVODE integrator
         // (NEURON's per-cell variable step), so cells step independently.

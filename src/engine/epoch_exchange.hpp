@@ -1,0 +1,47 @@
+// The end of a bulk-synchronous epoch, shared by bsp-fixed and bsp-variable:
+// gather and sort the groups' spikes (through the communicator), deliver them
+// to every group in parallel, then hand spikes and samples to the sink.
+#pragma once
+
+#include "comm/communicator.hpp"
+#include "engine/cell_group.hpp"
+#include "engine/task_pool.hpp"
+
+#include <ranvier/simulation.hpp>
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+namespace ranvier {
+
+// Exchanges the epoch's spikes and streams the epoch's output; `t_reached` is
+// the epoch's end (ms). Adds to the communicate, deliver and output times.
+template <class Group>
+void finish_epoch(std::vector<std::unique_ptr<Group>>& groups, const std::vector<group_output>& outputs,
+                  task_pool& pool, communicator& comm, output_sink* sink, time_type t_reached,
+                  time_type t_stop, run_statistics& stats) {
+    using clock_type = std::chrono::steady_clock;
+    const auto since = [](clock_type::time_point t0) {
+        return std::chrono::duration<double>(clock_type::now() - t0).count();
+    };
+    auto t0 = clock_type::now();
+    const std::vector<spike> spikes = comm.gather_spikes(sorted_spikes(outputs));
+    stats.wall.communicate += since(t0);
+
+    t0 = clock_type::now();
+    pool.parallel_for(groups.size(), [&](std::size_t g) { groups[g]->deliver(spikes); });
+    stats.wall.deliver += since(t0);
+
+    t0 = clock_type::now();
+    stats.spikes += spikes.size();
+    stats.t_reached = t_reached;
+    if (sink) {
+        sink->on_spikes(spikes);
+        sink->on_samples(sorted_samples(outputs));
+        sink->on_progress(t_reached, t_stop);
+    }
+    stats.wall.output += since(t0);
+}
+
+} // namespace ranvier
