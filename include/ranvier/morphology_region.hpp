@@ -18,10 +18,6 @@
 
 namespace ranvier {
 
-namespace cable {
-struct cv_tree;
-}
-
 class region {
 public:
     static region all();
@@ -32,10 +28,10 @@ public:
     friend region operator|(const region& a, const region& b);
     friend region operator&(const region& a, const region& b);
 
-    // Sorted indices of the nodes of tree in this region.
-    std::vector<std::int32_t> nodes(const cable::cv_tree& tree) const;
-
+    // The expression tree; what it is made of is private to Ranvier
+    // (evaluated over a discretised cell by the cable numerics).
     struct expr;
+    const expr& expression() const { return *e_; }
 
 private:
     explicit region(std::shared_ptr<const expr> e) : e_(std::move(e)) {}

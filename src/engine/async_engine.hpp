@@ -24,10 +24,11 @@
 // group's own time (steps of dt, or ms) to and from ms.
 #pragma once
 
-#include "engine/cell_group.hpp"
+#include "cells/cell_group.hpp"
 #include "engine/engine.hpp"
+#include "engine/epoch_grid.hpp"
 #include "engine/task_pool.hpp"
-#include "engine/variable_step_group.hpp"
+#include "cells/variable_step_group.hpp"
 
 #include <ranvier/errors.hpp>
 #include <ranvier/recipe.hpp>
@@ -44,14 +45,6 @@
 #include <vector>
 
 namespace ranvier {
-
-// The end of the epoch after `now` on the grid k * epoch (ms), or t_stop if
-// earlier: used by bsp-variable and async-variable alike, so both cut time at
-// the same points however a run was interrupted and continued.
-inline double epoch_end(double now, double epoch, double t_stop) {
-    const double k = std::floor(now / epoch + 1e-9) + 1;
-    return std::min(t_stop, k * epoch);
-}
 
 // Fixed-step groups: time in steps of dt. A spike emitted in step k (stamped
 // (k + 1) dt) is at time k here: a group at `now` has emitted every spike of

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "comm/communicator.hpp"
-#include "engine/cell_group.hpp"
+#include "cells/cell_group.hpp"
 #include "engine/engine.hpp"
 #include "engine/task_pool.hpp"
 

@@ -1,7 +1,7 @@
 #include "engine/bsp_variable_engine.hpp"
 
-#include "engine/async_engine.hpp"
 #include "engine/epoch_exchange.hpp"
+#include "engine/epoch_grid.hpp"
 #include "engine/group_factory.hpp"
 
 #include <ranvier/errors.hpp>

@@ -8,7 +8,7 @@
 #include "comm/communicator.hpp"
 #include "engine/engine.hpp"
 #include "engine/task_pool.hpp"
-#include "engine/variable_step_group.hpp"
+#include "cells/variable_step_group.hpp"
 
 #include <memory>
 #include <vector>

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "comm/communicator.hpp"
-#include "engine/cell_group.hpp"
+#include "cells/cell_group.hpp"
 #include "engine/task_pool.hpp"
 
 #include <ranvier/simulation.hpp>

@@ -4,9 +4,9 @@
 // Shared by the bulk-synchronous and the asynchronous engines.
 #pragma once
 
-#include "engine/cell_group.hpp"
+#include "cells/cell_group.hpp"
 #include "engine/task_pool.hpp"
-#include "engine/variable_step_group.hpp"
+#include "cells/variable_step_group.hpp"
 
 #include <ranvier/recipe.hpp>
 #include <ranvier/simulation.hpp>

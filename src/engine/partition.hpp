@@ -1,10 +1,9 @@
-// Splitting the gids into cell groups: runs of consecutive gids of the same
-// kind (and, for LIF, the same synapse kind; for cable cells, the same
-// temperature and initial potential), cut into pieces of at most
-// `group_size`. The split affects only speed, never results.
+// Splitting the gids into cell groups: runs of consecutive gids that may
+// share a group (cells/group_compatibility.hpp: same kind and the same
+// group-wide numerics), cut into pieces of at most `group_size`. The split
+// affects only speed, never results.
 #pragma once
 
-#include <ranvier/lif_cell.hpp>
 #include <ranvier/recipe.hpp>
 
 #include <vector>
@@ -13,10 +12,6 @@ namespace ranvier {
 
 struct group_spec {
     cell_kind kind;
-    lif_synapse synapse = lif_synapse::delta; // for LIF groups
-    // For cable groups: what the cable numerics share per group.
-    double celsius = 0; // degC
-    double v_init = 0;  // mV
     std::vector<gid_type> gids;
 };
 

@@ -21,48 +21,14 @@ namespace {
 // checked here for every mode and model, so a typo never passes silently (a
 // cell without that mechanism simply has nothing to scale).
 void check_atol_scale(const simulation_options& options) {
-    const auto names = cable::tolerance_state_names(cable::builtin_catalogue());
-    std::string valid;
-    for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
+    const auto catalogue = cable::builtin_catalogue();
     for (const auto& [name, factor] : options.atol_scale) {
-        const source_location where{"", 0, "atol_scale"};
-        if (!(factor > 0) || !std::isfinite(factor))
-            throw user_error(where, "the factor for '" + name + "' must be a finite number > 0");
-        if (std::find(names.begin(), names.end(), name) == names.end())
-            throw user_error(where, "'" + name + "' is not a state of any mechanism; valid: " + valid);
+        const std::string problem = cable::atol_scale_problem(catalogue, name, factor);
+        if (!problem.empty()) throw user_error(source_location{"", 0, "atol_scale"}, problem);
     }
 }
 
 } // namespace
-
-std::string to_string(execution_mode mode) {
-    switch (mode) {
-    case execution_mode::bsp_fixed: return "bsp-fixed";
-    case execution_mode::bsp_variable: return "bsp-variable";
-    case execution_mode::async_fixed: return "async-fixed";
-    case execution_mode::async_variable: return "async-variable";
-    }
-    return "?";
-}
-
-execution_mode parse_execution_mode(const std::string& name) {
-    for (auto m : {execution_mode::bsp_fixed, execution_mode::bsp_variable,
-                   execution_mode::async_fixed, execution_mode::async_variable})
-        if (to_string(m) == name) return m;
-    throw user_error("unknown execution mode '" + name +
-                     "'; valid modes are bsp-fixed, bsp-variable, async-fixed, async-variable");
-}
-
-std::string to_string(cable_scheme scheme) {
-    return scheme == cable_scheme::crank_nicolson ? "crank-nicolson" : "backward-euler";
-}
-
-cable_scheme parse_cable_scheme(const std::string& name) {
-    for (auto s : {cable_scheme::backward_euler, cable_scheme::crank_nicolson})
-        if (to_string(s) == name) return s;
-    throw user_error("unknown scheme '" + name + "'; valid schemes are backward-euler (NEURON's "
-                     "default, secondorder = 0) and crank-nicolson (secondorder = 2)");
-}
 
 struct simulation::impl {
     simulation_options options;

@@ -75,7 +75,7 @@ read_mechanism(const toml_table_reader& r, const std::vector<std::string>& reser
                                 (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?") +
                                 " (known: " + join(known) + ")");
     }
-    const auto type = catalogue.make(name)->type();
+    const auto type = catalogue.type(name);
     mechanism_parameters values;
     for (const auto& [key, value] : r.table_view()) {
         if (key == "mechanism" ||
@@ -252,7 +252,7 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
             t.fail("region", e.what());
         }
         auto [name, values] = read_mechanism(t, {"region"}, catalogue);
-        if (catalogue.make(name)->type().kind != cable::mechanism_kind::density)
+        if (catalogue.type(name).kind != cable::mechanism_kind::density)
             t.fail("mechanism",
                    "'" + name + "' is a point process: place it under synapses or stimuli");
         c.paintings.push_back({where, name, values});
@@ -261,7 +261,7 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
         const cable_location l = read_location(t, "location", c.morph);
         // The kind first: its parameters would otherwise be reported as unknown.
         const std::string kind = t.get_string("mechanism");
-        if (catalogue.contains(kind) && !catalogue.make(kind)->type().receives_events)
+        if (catalogue.contains(kind) && !catalogue.type(kind).receives_events)
             t.fail("mechanism", "'" + kind +
                                     "' receives no events (synapses: ExpSyn, Exp2Syn); "
                                     "put it under stimuli");
@@ -271,7 +271,7 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
     for (const auto& t : table_list(r, "stimuli")) {
         const cable_location l = read_location(t, "location", c.morph);
         auto [name, values] = read_mechanism(t, {"location"}, catalogue);
-        if (catalogue.make(name)->type().kind != cable::mechanism_kind::point)
+        if (catalogue.type(name).kind != cable::mechanism_kind::point)
             t.fail("mechanism", "'" + name + "' is a density mechanism: paint it on a region");
         c.stimuli.push_back({l, name, values});
     }

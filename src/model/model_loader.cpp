@@ -125,17 +125,14 @@ void read_simulation(const toml_table_reader& r, network_model& model) {
     if (!(o.rtol >= 0) || !std::isfinite(o.rtol)) r.fail("rtol", "must be a number >= 0, e.g. 0");
     if (r.has("atol_scale")) {
         const toml_table_reader scales = r.sub_table("atol_scale");
-        const auto known = cable::tolerance_state_names(cable::builtin_catalogue());
+        const auto catalogue = cable::builtin_catalogue();
         for (const auto& [name, value] : scales.table_view()) {
             const double factor = scales.number_of(value, name);
-            if (!(factor > 0) || !std::isfinite(factor))
-                scales.fail(name, "must be a number > 0 (atol is multiplied by it)");
-            if (std::find(known.begin(), known.end(), name) == known.end()) {
-                std::string valid;
-                for (const auto& n : known) valid += (valid.empty() ? "" : ", ") + n;
-                scales.fail(name, "'" + name + "' is not a state of any mechanism; valid: " + valid +
-                                      " (quote names with a dot: \"hh.m\" = 0.5)");
-            }
+            const std::string problem = cable::atol_scale_problem(catalogue, name, factor);
+            if (!problem.empty())
+                scales.fail(name, problem + (problem.starts_with("'")
+                                                 ? " (quote names with a dot: \"hh.m\" = 0.5)"
+                                                 : ""));
             o.atol_scale.emplace_back(name, factor);
         }
     }

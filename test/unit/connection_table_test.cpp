@@ -2,7 +2,7 @@
 // steps; bad connections are user errors naming the cells.
 #include "support/test_recipes.hpp"
 
-#include "engine/connection_table.hpp"
+#include "cells/connection_table.hpp"
 
 #include <ranvier/errors.hpp>
 

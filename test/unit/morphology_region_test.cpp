@@ -1,5 +1,6 @@
 // Morphology builder validation, regions (C++ and text syntax) and node_at.
 #include "cable/discretization.hpp"
+#include "cable/morphology/region_nodes.hpp"
 
 #include <ranvier/errors.hpp>
 #include <ranvier/morphology.hpp>
@@ -72,19 +73,19 @@ TEST(region, by_tag_section_distance_and_combinations) {
     const small_cell c;
     // Layout: root(0) soma(0.5)=1 soma(1)=2, dend centres 3..6, dend(1)=7, axon 8,9, axon(1)=10.
     ASSERT_EQ(c.t.size(), 11u);
-    EXPECT_EQ(parse_region("soma").nodes(c.t), (std::vector<std::int32_t>{0, 1, 2}));
-    EXPECT_EQ(parse_region("dend").nodes(c.t), (std::vector<std::int32_t>{3, 4, 5, 6, 7}));
-    EXPECT_EQ(parse_region("tag(2)").nodes(c.t), (std::vector<std::int32_t>{8, 9, 10}));
-    EXPECT_EQ(parse_region("section(1)").nodes(c.t), parse_region("branch(1)").nodes(c.t));
-    EXPECT_EQ(parse_region("all").nodes(c.t).size(), c.t.size());
+    EXPECT_EQ(cable::region_nodes(parse_region("soma"), c.t), (std::vector<std::int32_t>{0, 1, 2}));
+    EXPECT_EQ(cable::region_nodes(parse_region("dend"), c.t), (std::vector<std::int32_t>{3, 4, 5, 6, 7}));
+    EXPECT_EQ(cable::region_nodes(parse_region("tag(2)"), c.t), (std::vector<std::int32_t>{8, 9, 10}));
+    EXPECT_EQ(cable::region_nodes(parse_region("section(1)"), c.t), cable::region_nodes(parse_region("branch(1)"), c.t));
+    EXPECT_EQ(cable::region_nodes(parse_region("all"), c.t).size(), c.t.size());
     // dend centres at 5 + 12.5, 37.5, 62.5, 87.5 µm from the soma centre.
     // axon centres at 5 + 12.5, 37.5 µm and its x=1 end at 55 µm (it hangs off soma(0)).
-    EXPECT_EQ(parse_region("distance(20, 70)").nodes(c.t), (std::vector<std::int32_t>{4, 5, 9, 10}));
-    EXPECT_EQ(parse_region("dend & distance(20, 70)").nodes(c.t), (std::vector<std::int32_t>{4, 5}));
-    EXPECT_EQ(parse_region("soma | axon & distance(0, 20)").nodes(c.t),
+    EXPECT_EQ(cable::region_nodes(parse_region("distance(20, 70)"), c.t), (std::vector<std::int32_t>{4, 5, 9, 10}));
+    EXPECT_EQ(cable::region_nodes(parse_region("dend & distance(20, 70)"), c.t), (std::vector<std::int32_t>{4, 5}));
+    EXPECT_EQ(cable::region_nodes(parse_region("soma | axon & distance(0, 20)"), c.t),
               (std::vector<std::int32_t>{0, 1, 2, 8}));
-    EXPECT_EQ((region::tag(1) | region::section(2)).nodes(c.t), parse_region("(soma | axon)").nodes(c.t));
-    EXPECT_TRUE(parse_region("apic").nodes(c.t).empty());
+    EXPECT_EQ(cable::region_nodes(region::tag(1) | region::section(2), c.t), cable::region_nodes(parse_region("(soma | axon)"), c.t));
+    EXPECT_TRUE(cable::region_nodes(parse_region("apic"), c.t).empty());
 }
 
 TEST(region, unknown_name_is_named_with_the_valid_ones) {

@@ -9,6 +9,13 @@
 
 namespace ranvier::cable {
 
+// Each type's declaration (what its NEURON/PARAMETER/STATE blocks say).
+mechanism_type pas_type();
+mechanism_type hh_type();
+mechanism_type expsyn_type();
+mechanism_type exp2syn_type();
+mechanism_type iclamp_type();
+
 std::unique_ptr<mechanism> make_pas();
 std::unique_ptr<mechanism> make_hh();
 std::unique_ptr<mechanism> make_expsyn();

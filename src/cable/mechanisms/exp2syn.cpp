@@ -7,17 +7,21 @@
 #include <cmath>
 
 namespace ranvier::cable {
+
+mechanism_type exp2syn_type() {
+    return mechanism_type{"Exp2Syn",
+                     mechanism_kind::point,
+                     {{"tau1", "ms", 0.1}, {"tau2", "ms", 10.0}, {"e", "mV", 0.0}},
+                     {{"A", "uS", 0.0}, {"B", "uS", 0.0}},
+                     {},
+                     true};
+}
 namespace {
 
 class exp2syn_mechanism final : public mechanism {
 public:
     exp2syn_mechanism()
-        : mechanism({"Exp2Syn",
-                     mechanism_kind::point,
-                     {{"tau1", "ms", 0.1}, {"tau2", "ms", 10.0}, {"e", "mV", 0.0}},
-                     {{"A", "uS", 0.0}, {"B", "uS", 0.0}},
-                     {},
-                     true}) {}
+        : mechanism(exp2syn_type()) {}
 
     void initialise(const double*) override {
         const std::size_t n = size();

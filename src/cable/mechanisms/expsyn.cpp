@@ -5,17 +5,21 @@
 #include <cmath>
 
 namespace ranvier::cable {
+
+mechanism_type expsyn_type() {
+    return mechanism_type{"ExpSyn",
+                     mechanism_kind::point,
+                     {{"tau", "ms", 0.1}, {"e", "mV", 0.0}},
+                     {{"g", "uS", 0.0}},
+                     {},
+                     true};
+}
 namespace {
 
 class expsyn_mechanism final : public mechanism {
 public:
     expsyn_mechanism()
-        : mechanism({"ExpSyn",
-                     mechanism_kind::point,
-                     {{"tau", "ms", 0.1}, {"e", "mV", 0.0}},
-                     {{"g", "uS", 0.0}},
-                     {},
-                     true}) {}
+        : mechanism(expsyn_type()) {}
 
     void initialise(const double*) override {
         for (double& g : data_.states[0]) g = 0;

@@ -14,15 +14,9 @@
 #include <cmath>
 
 namespace ranvier::cable {
-namespace {
 
-enum hh_param { gnabar, gkbar, gl, el, ena, ek };
-enum hh_state { m, h, n };
-
-class hh_mechanism final : public mechanism {
-public:
-    hh_mechanism()
-        : mechanism({"hh",
+mechanism_type hh_type() {
+    return mechanism_type{"hh",
                      mechanism_kind::density,
                      {{"gnabar", "S/cm2", 0.12},
                       {"gkbar", "S/cm2", 0.036},
@@ -32,7 +26,17 @@ public:
                       {"ek", "mV", -77.0}},
                      {{"m", "1", 0.0}, {"h", "1", 0.0}, {"n", "1", 0.0}},
                      {{"celsius", "degC", 6.3}},
-                     false}) {}
+                     false};
+}
+namespace {
+
+enum hh_param { gnabar, gkbar, gl, el, ena, ek };
+enum hh_state { m, h, n };
+
+class hh_mechanism final : public mechanism {
+public:
+    hh_mechanism()
+        : mechanism(hh_type()) {}
 
     void initialise(const double* v) override {
         q10_ = hh_model::q10_at(data_.globals[0]);

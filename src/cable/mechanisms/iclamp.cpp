@@ -5,17 +5,21 @@
 #include "cable/mechanisms/builtin_mechanisms.hpp"
 
 namespace ranvier::cable {
+
+mechanism_type iclamp_type() {
+    return mechanism_type{"IClamp",
+                     mechanism_kind::point,
+                     {{"del", "ms", 0.0}, {"dur", "ms", 0.0}, {"amp", "nA", 0.0}},
+                     {},
+                     {},
+                     false};
+}
 namespace {
 
 class iclamp_mechanism final : public mechanism {
 public:
     iclamp_mechanism()
-        : mechanism({"IClamp",
-                     mechanism_kind::point,
-                     {{"del", "ms", 0.0}, {"dur", "ms", 0.0}, {"amp", "nA", 0.0}},
-                     {},
-                     {},
-                     false}) {}
+        : mechanism(iclamp_type()) {}
 
     void initialise(const double*) override {}
 

@@ -5,39 +5,50 @@
 
 #include <ranvier/errors.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 namespace ranvier::cable {
 
-void mechanism_catalogue::add(const std::string& name, factory make) {
+void mechanism_catalogue::add(mechanism_type type, factory make) {
     for (auto& e : entries_)
-        if (e.first == name) {
-            e.second = make;
+        if (e.type.name == type.name) {
+            e = {std::move(type), make};
             return;
         }
-    entries_.emplace_back(name, make);
+    entries_.push_back({std::move(type), make});
 }
 
 bool mechanism_catalogue::contains(const std::string& name) const { return rank(name) >= 0; }
 
 int mechanism_catalogue::rank(const std::string& name) const {
     for (std::size_t k = 0; k < entries_.size(); ++k)
-        if (entries_[k].first == name) return static_cast<int>(k);
+        if (entries_[k].type.name == name) return static_cast<int>(k);
     return -1;
 }
 
-std::unique_ptr<mechanism> mechanism_catalogue::make(const std::string& name) const {
+int mechanism_catalogue::checked_rank(const std::string& name) const {
     const int r = rank(name);
     if (r < 0) {
         std::string known;
-        for (const auto& e : entries_) known += (known.empty() ? "" : ", ") + e.first;
+        for (const auto& e : entries_) known += (known.empty() ? "" : ", ") + e.type.name;
         throw user_error(source_location{"", 0, name},
                          "unknown mechanism; known mechanisms are: " + known);
     }
-    return entries_[static_cast<std::size_t>(r)].second();
+    return r;
+}
+
+const mechanism_type& mechanism_catalogue::type(const std::string& name) const {
+    return entries_[static_cast<std::size_t>(checked_rank(name))].type;
+}
+
+std::unique_ptr<mechanism> mechanism_catalogue::make(const std::string& name) const {
+    return entries_[static_cast<std::size_t>(checked_rank(name))].make();
 }
 
 std::vector<std::string> mechanism_catalogue::names() const {
     std::vector<std::string> out;
-    for (const auto& e : entries_) out.push_back(e.first);
+    for (const auto& e : entries_) out.push_back(e.type.name);
     return out;
 }
 
@@ -45,21 +56,30 @@ mechanism_catalogue builtin_catalogue() {
     mechanism_catalogue c;
     // Density mechanisms first, then point processes (NEURON's order of
     // current evaluation within a step, which only matters to rounding).
-    c.add("pas", &make_pas);
-    c.add("hh", &make_hh);
-    c.add("IClamp", &make_iclamp);
-    c.add("ExpSyn", &make_expsyn);
-    c.add("Exp2Syn", &make_exp2syn);
+    c.add(pas_type(), &make_pas);
+    c.add(hh_type(), &make_hh);
+    c.add(iclamp_type(), &make_iclamp);
+    c.add(expsyn_type(), &make_expsyn);
+    c.add(exp2syn_type(), &make_exp2syn);
     return c;
 }
 
 std::vector<std::string> tolerance_state_names(const mechanism_catalogue& catalogue) {
     std::vector<std::string> names{"v"};
-    for (const std::string& mech : catalogue.names()) {
-        const auto made = catalogue.make(mech); // alive while its type is read
-        for (const auto& state : made->type().states) names.push_back(mech + "." + state.name);
-    }
+    for (const std::string& mech : catalogue.names())
+        for (const auto& state : catalogue.type(mech).states) names.push_back(mech + "." + state.name);
     return names;
+}
+
+std::string atol_scale_problem(const mechanism_catalogue& catalogue, const std::string& name,
+                               double factor) {
+    if (!(factor > 0) || !std::isfinite(factor))
+        return "the factor for '" + name + "' must be a number > 0 (finite; atol is multiplied by it)";
+    const auto names = tolerance_state_names(catalogue);
+    if (std::find(names.begin(), names.end(), name) != names.end()) return "";
+    std::string valid;
+    for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
+    return "'" + name + "' is not a state of any mechanism; valid: " + valid;
 }
 
 } // namespace ranvier::cable

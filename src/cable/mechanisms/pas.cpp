@@ -2,17 +2,21 @@
 #include "cable/mechanisms/builtin_mechanisms.hpp"
 
 namespace ranvier::cable {
+
+mechanism_type pas_type() {
+    return mechanism_type{"pas",
+                     mechanism_kind::density,
+                     {{"g", "S/cm2", 0.001}, {"e", "mV", -70.0}},
+                     {},
+                     {},
+                     false};
+}
 namespace {
 
 class pas_mechanism final : public mechanism {
 public:
     pas_mechanism()
-        : mechanism({"pas",
-                     mechanism_kind::density,
-                     {{"g", "S/cm2", 0.001}, {"e", "mV", -70.0}},
-                     {},
-                     {},
-                     false}) {}
+        : mechanism(pas_type()) {}
 
     void initialise(const double*) override {}
 

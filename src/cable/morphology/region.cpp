@@ -4,6 +4,7 @@
 #include <ranvier/morphology_region.hpp>
 
 #include "cable/cv_tree.hpp"
+#include "cable/morphology/region_nodes.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -62,10 +63,10 @@ region operator&(const region& a, const region& b) {
     return region(make_expr(kind::intersect, 0, 0, 0, a.e_, b.e_));
 }
 
-std::vector<std::int32_t> region::nodes(const cable::cv_tree& t) const {
+std::vector<std::int32_t> cable::region_nodes(const region& r, const cv_tree& t) {
     std::vector<std::int32_t> out;
     for (std::size_t i = 0; i < t.size(); ++i) {
-        if (e_->contains(t, i)) out.push_back(static_cast<std::int32_t>(i));
+        if (r.expression().contains(t, i)) out.push_back(static_cast<std::int32_t>(i));
     }
     return out;
 }

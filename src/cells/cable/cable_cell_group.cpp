@@ -1,7 +1,7 @@
 // The fixed-step adapter of cable cells (see cable_cell_group.hpp).
 #include "cells/cable/cable_cell_group.hpp"
 #include "cells/cable/cable_cell_lowering.hpp"
-#include "engine/probe_interval.hpp"
+#include "cells/probe_interval.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
 
 #include <ranvier/errors.hpp>

@@ -6,8 +6,8 @@
 
 #include "cable/cable_group.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
-#include "engine/cell_group.hpp"
-#include "engine/connection_table.hpp"
+#include "cells/cell_group.hpp"
+#include "cells/connection_table.hpp"
 
 #include <ranvier/recipe.hpp>
 

@@ -2,6 +2,7 @@
 #include "cells/cable/cable_cell_lowering.hpp"
 
 #include "cable/discretization.hpp"
+#include "cable/morphology/region_nodes.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -55,7 +56,7 @@ cable::discretization_policy policy_of(const cable_cell& c, const std::string& w
 
 bool receives_events(const cable::mechanism_catalogue& catalogue, const std::string& name,
                      const std::string& who, const std::string& what) {
-    return naming(who, what, [&] { return catalogue.make(name)->type().receives_events; });
+    return naming(who, what, [&] { return catalogue.type(name).receives_events; });
 }
 
 } // namespace
@@ -87,15 +88,15 @@ lowered_cable_cell lower_cable_cell(cable::cable_group_builder& builder, const c
         // Only nodes with membrane carry density mechanisms; an empty region
         // paints nothing (the builder would read an empty list as "all").
         std::vector<std::int32_t> nodes;
-        for (const std::int32_t n : r.nodes(out.tree))
+        for (const std::int32_t n : cable::region_nodes(r, out.tree))
             if (out.tree.area[static_cast<std::size_t>(n)] > 0) nodes.push_back(n);
         if (nodes.empty()) {
-            naming(who, what, [&] { return catalogue.make(p.mechanism); }); // still check the name
+            naming(who, what, [&] { return catalogue.type(p.mechanism); }); // still check the name
             continue;
         }
         naming(who, what, [&] {
             builder.paint(out.cell, p.mechanism, nodes, p.parameters);
-            if (catalogue.make(p.mechanism)->type().global_index("celsius") >= 0)
+            if (catalogue.type(p.mechanism).global_index("celsius") >= 0)
                 builder.set_global(p.mechanism, "celsius", c.celsius);
             return 0;
         });

@@ -9,7 +9,7 @@
 
 #include "cable/cvode/cvode_cell.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
-#include "engine/variable_step_group.hpp"
+#include "cells/variable_step_group.hpp"
 
 #include <ranvier/recipe.hpp>
 

@@ -1,6 +1,7 @@
 #include "cells/lif/lif_event_group.hpp"
+#include "cells/lif/lif_lowering.hpp"
 #include "cells/lif/lif_propagators.hpp"
-#include "engine/connection_table.hpp"
+#include "cells/connection_table.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -131,8 +132,8 @@ constexpr double degenerate_rate = 1e-8; // |1/tau_syn - 1/tau_m| * tau_m below 
 } // namespace
 
 lif_event_group::lif_event_group(const recipe& model, std::vector<gid_type> gids,
-                                 lif_synapse kind, std::uint64_t seed)
-    : gids_(std::move(gids)), kind_(kind), n_(gids_.size()) {
+                                 std::uint64_t seed)
+    : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), n_(gids_.size()) {
     y_.resize(n_);
     ref_until_.assign(n_, -time_infinity);
     I_ext_.assign(n_, 0.0);

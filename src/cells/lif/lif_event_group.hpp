@@ -6,7 +6,7 @@
 // the fixed-step lif_group; see docs/numerics-lif.md, "Variable mode".
 #pragma once
 
-#include "engine/variable_step_group.hpp"
+#include "cells/variable_step_group.hpp"
 #include "random/counter_rng.hpp"
 
 #include <ranvier/lif_cell.hpp>
@@ -21,10 +21,9 @@ namespace ranvier {
 
 class lif_event_group final : public variable_step_group {
 public:
-    // All `gids` must be LIF cells with synapse kind `kind`. Throws user_error
-    // for bad connections, inputs or probes (naming the cell).
-    lif_event_group(const recipe& model, std::vector<gid_type> gids, lif_synapse kind,
-                    std::uint64_t seed);
+    // All `gids` must be LIF cells of one synapse kind (may_share_group).
+    // Throws user_error for bad connections, inputs or probes (naming the cell).
+    lif_event_group(const recipe& model, std::vector<gid_type> gids, std::uint64_t seed);
 
     void advance_to(time_type t_end, group_output& out) override;
     void deliver(std::span<const spike> spikes) override;

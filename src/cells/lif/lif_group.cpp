@@ -1,6 +1,7 @@
 #include "cells/lif/lif_group.hpp"
+#include "cells/lif/lif_lowering.hpp"
 #include "cells/lif/lif_propagators.hpp"
-#include "engine/probe_interval.hpp"
+#include "cells/probe_interval.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -24,9 +25,9 @@ std::int64_t first_step_at_or_after(double t, double dt) {
 
 } // namespace
 
-lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, lif_synapse kind,
-                     double dt, std::uint64_t seed)
-    : gids_(std::move(gids)), kind_(kind), dt_(dt), n_(gids_.size()),
+lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, double dt,
+                     std::uint64_t seed)
+    : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), dt_(dt), n_(gids_.size()),
       table_(model, gids_, dt, connection_table::point_cell_target), seed_(seed) {
     y_.resize(n_);
     refractory_.assign(n_, 0);

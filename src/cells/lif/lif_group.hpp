@@ -4,8 +4,8 @@
 #pragma once
 
 #include "cells/lif/poisson_counts.hpp"
-#include "engine/cell_group.hpp"
-#include "engine/connection_table.hpp"
+#include "cells/cell_group.hpp"
+#include "cells/connection_table.hpp"
 #include "random/counter_rng.hpp"
 
 #include <ranvier/lif_cell.hpp>
@@ -19,9 +19,8 @@ namespace ranvier {
 
 class lif_group final : public fixed_step_group {
 public:
-    // All `gids` must be LIF cells with synapse kind `kind`.
-    lif_group(const recipe& model, std::vector<gid_type> gids, lif_synapse kind, double dt,
-              std::uint64_t seed);
+    // All `gids` must be LIF cells of one synapse kind (may_share_group).
+    lif_group(const recipe& model, std::vector<gid_type> gids, double dt, std::uint64_t seed);
 
     void prepare(std::int64_t epoch_steps) override;
     void advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) override;

@@ -1,4 +1,4 @@
-#include "engine/connection_table.hpp"
+#include "cells/connection_table.hpp"
 
 #include <ranvier/errors.hpp>
 

@@ -10,7 +10,7 @@
 // an event into time that has already been integrated.
 #pragma once
 
-#include "engine/cell_group.hpp"
+#include "cells/cell_group.hpp"
 
 #include <ranvier/simulation.hpp>
 #include <ranvier/types.hpp>

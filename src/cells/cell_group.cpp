@@ -1,5 +1,5 @@
 // Merging the groups' outputs of an epoch (see cell_group.hpp).
-#include "engine/cell_group.hpp"
+#include "cells/cell_group.hpp"
 
 #include <algorithm>
 

@@ -1,0 +1,19 @@
+#include "cells/group_compatibility.hpp"
+
+#include <ranvier/cable_cell.hpp>
+#include <ranvier/lif_cell.hpp>
+
+namespace ranvier {
+
+bool may_share_group(const cell_description& a, const cell_description& b) {
+    if (a.index() != b.index()) return false;
+    if (const auto* la = std::get_if<lif_cell>(&a))
+        return la->synapse == std::get<lif_cell>(b).synapse;
+    if (const auto* ca = std::get_if<cable_cell>(&a)) {
+        const auto& cb = std::get<cable_cell>(b);
+        return ca->celsius == cb.celsius && ca->v_init == cb.v_init;
+    }
+    return true;
+}
+
+} // namespace ranvier
