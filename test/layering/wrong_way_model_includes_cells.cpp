@@ -1,0 +1,3 @@
+// the model-file reader must not see cell groups.
+#include "cells/cell_group.hpp"
+int main() { return 0; }
