@@ -9,7 +9,7 @@ jobs="${RANVIER_JOBS:-$(nproc)}"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 RANVIER_SANITIZE=address,undefined RANVIER_BUILD_DIR=build-asan scripts/setup.sh
-ctest --test-dir build-asan -LE long -E '^py_' --output-on-failure -j "$jobs"
+ctest --test-dir build-asan -E '^py_' --output-on-failure -j "$jobs"
 
 threaded_tests=(task_pool_test engine_determinism_test bsp_variable_determinism_test async_determinism_test cable_network_test cable_variable_network_test)
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRANVIER_SANITIZE=thread > /dev/null

@@ -7,6 +7,7 @@ summary.json's counters, and Ctrl-C stops a run.
 Needs PYTHONPATH=<source>/python:<build>/python (ctest sets it) and RANVIER_BIN."""
 
 import csv
+import math
 import os
 import pathlib
 import signal
@@ -261,9 +262,50 @@ def test_variable_step_counts_integrator_work():
     assert sim.statistics["integrator"]["steps"] > 0
 
 
-def test_stats_and_plot_helpers_import():
-    from ranvier import plot, stats  # noqa: F401
-    assert hasattr(stats, "__name__")
+def test_stats_and_plot_helpers_on_known_spike_trains(tmp_path):
+    """ranvier.stats on spike trains whose statistics are known exactly, and
+    ranvier.plot writing real PNG files from them."""
+    from ranvier import plot, stats
+    # Cells 0-3 fire every 10 ms from 5 ms (ISI CV 0); cells 4-9 fire at 2,
+    # 7, 22, 27, ..., 87 ms (ISIs alternating 5 and 15 ms). 10 spikes each in
+    # [0, 100) ms plus one more at 102 or 105 ms, outside the window.
+    rows = []
+    for gid in range(4):
+        rows += [(gid, 5.0 + 10.0 * k) for k in range(11)]
+    for gid in range(4, 10):
+        t, times = 2.0, []
+        for k in range(11):
+            times.append(t)
+            t += 5.0 if k % 2 == 0 else 15.0
+        rows += [(gid, x) for x in times]
+    rows.sort(key=lambda r: (r[1], r[0]))
+    path = tmp_path / "spikes.csv"
+    path.write_text("gid,time_ms\n" + "".join(f"{g},{t:.10g}\n" for g, t in rows))
+
+    gids, times = stats.load_spikes(path)
+    assert gids.tolist() == [g for g, _ in rows] and times.tolist() == [t for _, t in rows]
+    in_window = sum(1 for _, t in rows if t < 100.0)
+    summary = stats.summarize(path, 10, 0.0, 100.0)
+    assert summary["spikes_in_window"] == in_window
+    assert summary["mean_rate_hz"] == pytest.approx(in_window / (10 * 0.1), rel=1e-12)
+    # Per-cell CV (sd with 1/n over the cell's ISIs, / mean): 0 for the
+    # regular cells; the alternating ones have ISIs 5 (x5) and 15 (x4) in the
+    # window: mean 85/9, variance 1025/9 - (85/9)^2 = 2000/81, CV sqrt(2000)/85.
+    expected_cv = (4 * 0.0 + 6 * math.sqrt(2000) / 85) / 10
+    assert summary["cv_isi"] == pytest.approx(expected_cv, rel=1e-12)
+    assert summary["cv_isi_neurons"] == 10
+    # Population counts in 1 ms bins: each spike in its bin, none lost.
+    counts = stats.population_counts((gids, times), 0.0, 100.0)
+    assert counts.size == 100 and counts.sum() == in_window
+    assert counts[5] == 4 and counts[2] == 6  # four regular cells at 5 ms, six others at 2 ms
+    # No spikes at all: rates 0, CV undefined (nan), made strict-JSON safe.
+    empty = stats.summarize_spikes((np.zeros(0, np.int64), np.zeros(0)), 10, 0.0, 100.0)
+    assert empty["mean_rate_hz"] == 0.0 and np.isnan(empty["cv_isi"])
+    assert stats.json_safe(empty)["cv_isi"] is None
+
+    raster = tmp_path / "raster.png"
+    plot.raster(path, raster, n_cells=10)
+    assert raster.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and raster.stat().st_size > 1000
 
 
 def test_ctrl_c_stops_a_long_run(tmp_path):

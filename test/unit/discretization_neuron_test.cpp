@@ -9,6 +9,7 @@
 // double instead of NEURON's float 3-d points already gives 1.8e-7 on
 // branched_taper.swc).
 #include "cable/discretization.hpp"
+#include "support/reference_files.hpp"
 
 #include <ranvier/morphology_swc.hpp>
 
@@ -26,6 +27,7 @@ using namespace ranvier::cable;
 namespace {
 
 const std::string dir = std::string(RANVIER_SOURCE_DIR) + "/test/data/morphologies/";
+const char* const geometry_script = "test/data/morphologies/neuron_geometry/make_geometry.py";
 
 struct ref_row {
     std::string section;
@@ -45,8 +47,9 @@ std::vector<std::string> split(const std::string& line) {
 }
 
 std::vector<ref_row> read_reference(const std::string& file) {
+    // A missing committed file fails the test, naming the script that makes it.
+    EXPECT_TRUE(ranvier::testing::committed_file(dir + "neuron_geometry/" + file, geometry_script));
     std::ifstream in(dir + "neuron_geometry/" + file);
-    EXPECT_TRUE(in.good()) << file;
     std::string line;
     std::getline(in, line); // header
     std::vector<ref_row> rows;
@@ -162,6 +165,7 @@ TEST(discretization_neuron, stylised_cell) {
 TEST(discretization_neuron, node_at_matches_neuron_node_exact) {
     const auto m = stylised();
     const auto t = discretize(m, nseg4_policy());
+    ASSERT_TRUE(ranvier::testing::committed_file(dir + "neuron_geometry/stylised_locations.csv", geometry_script));
     std::ifstream in(dir + "neuron_geometry/stylised_locations.csv");
     std::string line;
     std::getline(in, line);

@@ -177,6 +177,23 @@ TEST(ModelLoader, BuiltinMatchesTheExampleFile) {
     EXPECT_EQ(file.num_cells(), builtin.num_cells());
     EXPECT_EQ(file.projections.size(), builtin.projections.size());
     EXPECT_EQ(file.record.voltage_gids, builtin.record.voltage_gids);
+    // Same sizes are not the same model: the same run settings and the same
+    // expanded connections (sources, weights, delays) for cells of every part.
+    EXPECT_EQ(file.t_stop, builtin.t_stop);
+    EXPECT_EQ(file.options.dt, builtin.options.dt);
+    EXPECT_EQ(file.options.seed, builtin.options.seed);
+    const auto rf = make_recipe(file), rb = make_recipe(builtin);
+    ASSERT_EQ(rf->num_cells(), rb->num_cells());
+    for (const gid_type gid : {gid_type{0}, gid_type{1}, rf->num_cells() / 2, rf->num_cells() - 1}) {
+        const auto cf = rf->connections_on(gid), cb = rb->connections_on(gid);
+        ASSERT_EQ(cf.size(), cb.size()) << "gid " << gid;
+        ASSERT_FALSE(cf.empty()) << "gid " << gid;
+        for (std::size_t k = 0; k < cf.size(); ++k) {
+            EXPECT_EQ(cf[k].source, cb[k].source) << "gid " << gid << " connection " << k;
+            EXPECT_EQ(cf[k].weight, cb[k].weight) << "gid " << gid << " connection " << k;
+            EXPECT_EQ(cf[k].delay, cb[k].delay) << "gid " << gid << " connection " << k;
+        }
+    }
 }
 
 TEST(ModelLoader, ErrorsFromTextNameTheOrigin) {

@@ -10,6 +10,7 @@
 #include "cable/cable_group_builder.hpp"
 #include "cable/cvode/cvode_cell.hpp"
 #include "support/neuron_reference_cell.hpp"
+#include "support/reference_files.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -34,10 +35,12 @@ using namespace ranvier::testing;
 
 const std::string ref_dir = std::string(RANVIER_SOURCE_DIR) + "/test/validation/reference/neuron/";
 
-bool have_reference(const std::string& cell) {
-    for (const char* f : {"_geometry.csv", "_cvode.csv", "_cell.json", "_spikes.json"})
-        if (!std::ifstream(ref_dir + cell + f)) return false;
-    return true;
+// The committed NEURON files a test of `cell` reads: missing ones fail the
+// test (naming the file and make_references.sh), they never skip it.
+::testing::AssertionResult have_reference(const std::string& cell) {
+    return committed_files({ref_dir + cell + "_geometry.csv", ref_dir + cell + "_cvode.csv",
+                            ref_dir + cell + "_cell.json", ref_dir + cell + "_spikes.json"},
+                           neuron_reference_script);
 }
 
 // A reference cell as a cvode_cell, its synaptic events queued, and its probes.
@@ -77,6 +80,31 @@ void write_result(const std::string& name, const nlohmann::json& j) {
     std::ofstream("validation_results/" + name + ".json") << j.dump(1) << "\n";
 }
 
+// The whole state of a cell at its committed time: v of every node, then
+// every state of every mechanism instance (what CVODE integrates, plus the
+// zero-area nodes solved from it). Reading it interpolates inside the last
+// step (cvode_cell::sync), the "sampling" the tests below must show harmless.
+std::vector<double> full_state(cvode_cell& cell) {
+    const auto v = cell.voltage();
+    std::vector<double> out(v.begin(), v.end());
+    cable_group& g = cell.group();
+    for (std::size_t m = 0; m < g.mechanism_count(); ++m)
+        for (const auto& state : g.mechanism_at(m).data().states) out.insert(out.end(), state.begin(), state.end());
+    return out;
+}
+
+// Index and size of the first difference of two states (for the message).
+std::string first_difference(const std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() != b.size()) return "sizes " + std::to_string(a.size()) + " vs " + std::to_string(b.size());
+    for (std::size_t k = 0; k < a.size(); ++k)
+        if (a[k] != b[k]) {
+            char buf[128];
+            std::snprintf(buf, sizeof buf, "entry %zu: %.17g vs %.17g", k, a[k], b[k]);
+            return buf;
+        }
+    return "none";
+}
+
 double max_abs_diff(const std::vector<double>& x, const std::vector<double>& ref) {
     if (x.size() != ref.size()) return std::numeric_limits<double>::infinity();
     double worst = 0;
@@ -98,7 +126,7 @@ std::vector<double> cvode_spike_times(const std::string& name, double atol, cvod
 // Spike times at atol 1e-3 beat NEURON's fixed step (dt = 0.025 ms, be and
 // cn) against NEURON's CVODE at 1e-9, and shrink with atol.
 void spike_accuracy(const std::string& name) {
-    if (!have_reference(name)) GTEST_SKIP() << "NEURON reference for " << name << " not present";
+    ASSERT_TRUE(have_reference(name));
     const auto ref = spikes_of(name);
     const auto truth = ref["cvode"].get<std::vector<double>>();
     const double err_be = max_abs_diff(ref["be"].get<std::vector<double>>(), truth);
@@ -144,7 +172,7 @@ TEST(CableCvodeReference, BranchedSpikeTimes) { spike_accuracy("branched"); }
 // The engine's study reports ~910 variable steps vs 4001 fixed for 100 ms of
 // an HH cell at atol 1e-3; hh_single over 100 ms (the clamp ends at 45 ms).
 TEST(CableCvodeReference, HhSingleStepCount) {
-    if (!have_reference("hh_single")) GTEST_SKIP();
+    ASSERT_TRUE(have_reference("hh_single"));
     auto rc = build("hh_single", {});
     rc.cell->advance_to(100.0);
     const auto st = rc.cell->statistics();
@@ -164,24 +192,33 @@ TEST(CableCvodeReference, HhSingleStepCount) {
 // not depend on that: advancing in any pieces gives bit-identical spikes and
 // the same number of steps as advancing in one piece (events inside the last
 // step are reached by interpolation, never by cutting steps at epoch ends).
+// Then the state at the end is the same interpolant of the same steps, so it
+// is bit-identical too, even though the piecewise runs read (sample) the whole
+// state at every piece end.
 TEST(CableCvodeReference, BranchedInEpochsIsBitIdentical) {
-    if (!have_reference("branched")) GTEST_SKIP();
+    ASSERT_TRUE(have_reference("branched"));
     auto whole = build("branched", {});
     whole.cell->advance_to(60.0);
     std::vector<double> t_whole;
     for (const auto& s : whole.cell->spikes()) t_whole.push_back(s.time);
     ASSERT_EQ(t_whole.size(), 4u);
+    const std::vector<double> state_whole = full_state(*whole.cell);
+    ASSERT_GT(state_whole.size(), 35u); // 35 nodes, then the mechanism states
 
     for (const double piece : {1.0, 0.37, 7.3}) {
         auto rc = build("branched", {});
-        for (double t = piece; t < 60.0; t += piece) rc.cell->advance_to(t);
+        for (double t = piece; t < 60.0; t += piece) {
+            rc.cell->advance_to(t);
+            full_state(*rc.cell); // sampling at the piece end
+        }
         rc.cell->advance_to(60.0);
         std::vector<double> t;
         for (const auto& s : rc.cell->spikes()) t.push_back(s.time);
         EXPECT_EQ(t, t_whole) << "pieces of " << piece << " ms";
         EXPECT_EQ(rc.cell->statistics().steps, whole.cell->statistics().steps) << piece;
-        // Sampling the state at the piece ends (interpolation) must not perturb it either.
-        EXPECT_EQ(rc.cell->voltage().size(), whole.cell->voltage().size());
+        const std::vector<double> state = full_state(*rc.cell);
+        EXPECT_TRUE(state == state_whole) << "pieces of " << piece << " ms: state at 60 ms differs, first at "
+                                          << first_difference(state, state_whole);
     }
     const auto ref = spikes_of("branched");
     const double err = max_abs_diff(t_whole, ref["cvode"].get<std::vector<double>>());
@@ -190,22 +227,48 @@ TEST(CableCvodeReference, BranchedInEpochsIsBitIdentical) {
 }
 
 // The state read at a time inside the integrator's last step is its
-// interpolant: reading it (voltage()) between pieces changes nothing.
+// interpolant: reading it (voltage(), group()) between pieces changes
+// nothing. The trajectory sampled every 1 ms by a run advanced in pieces of
+// 1 ms equals, bit for bit, the one sampled at the same times by a run
+// advanced in pieces of 0.1 ms that reads the state after every piece; both
+// end in the state of a run that never reads it.
 TEST(CableCvodeReference, ReadingTheStateDoesNotPerturb) {
-    if (!have_reference("branched")) GTEST_SKIP();
+    ASSERT_TRUE(have_reference("branched"));
     auto quiet = build("branched", {});
     quiet.cell->advance_to(40.0);
+    auto coarse = build("branched", {});
     auto reader = build("branched", {});
-    double sum = 0;
+    std::vector<std::vector<double>> every_ms, every_ms_of_reader;
+    for (int ms = 1; ms <= 40; ++ms) {
+        coarse.cell->advance_to(ms);
+        every_ms.push_back(full_state(*coarse.cell));
+    }
     for (int k = 1; k <= 400; ++k) {
         reader.cell->advance_to(k * 0.1);
-        sum += reader.cell->voltage()[0];
+        const auto state = full_state(*reader.cell);
+        for (const double x : state) ASSERT_TRUE(std::isfinite(x)) << "t = " << k * 0.1;
+        if (k % 10 == 0) every_ms_of_reader.push_back(state);
     }
-    EXPECT_TRUE(std::isfinite(sum));
     EXPECT_EQ(reader.cell->statistics().steps, quiet.cell->statistics().steps);
     ASSERT_EQ(reader.cell->spikes().size(), quiet.cell->spikes().size());
     for (std::size_t k = 0; k < quiet.cell->spikes().size(); ++k)
         EXPECT_EQ(reader.cell->spikes()[k].time, quiet.cell->spikes()[k].time);
+    // The reader's sample times k * 0.1 with k = 10 * ms must be exactly ms
+    // for the bitwise comparison to mean anything (they are, in IEEE double,
+    // for ms = 1..40; the check keeps that honest).
+    ASSERT_EQ(every_ms.size(), every_ms_of_reader.size());
+    int compared = 0;
+    for (int ms = 1; ms <= 40; ++ms) {
+        if (ms * 10 * 0.1 != static_cast<double>(ms)) continue; // not the same time
+        ++compared;
+        const auto& a = every_ms_of_reader[static_cast<std::size_t>(ms - 1)];
+        const auto& b = every_ms[static_cast<std::size_t>(ms - 1)];
+        EXPECT_TRUE(a == b) << "state at " << ms << " ms, first difference at " << first_difference(a, b);
+    }
+    EXPECT_EQ(compared, 40);
+    const auto end_quiet = full_state(*quiet.cell);
+    EXPECT_TRUE(full_state(*reader.cell) == end_quiet)
+        << "state at 40 ms, first difference at " << first_difference(full_state(*reader.cell), end_quiet);
 }
 
 // Event grouping window: a burst of events costs one restart per window
@@ -216,7 +279,7 @@ TEST(CableCvodeReference, ReadingTheStateDoesNotPerturb) {
 // late and never early. What that does to spike times depends on the cell:
 // the table printed here is the measurement quoted in the docs.
 TEST(CableCvodeReference, EventWindowGroupsBursts) {
-    if (!have_reference("branched")) GTEST_SKIP();
+    ASSERT_TRUE(have_reference("branched"));
     struct outcome {
         std::vector<double> spikes;
         long restarts;
@@ -281,7 +344,7 @@ TEST(CableCvodeReference, EventWindowGroupsBursts) {
 // makes CVODE work harder (more steps) and changes nothing else; a name that
 // is not a state of the cell is a user_error listing the valid names.
 TEST(CableCvodeReference, AtolScalePerState) {
-    if (!have_reference("hh_single")) GTEST_SKIP();
+    ASSERT_TRUE(have_reference("hh_single"));
     auto plain = build("hh_single", {});
     plain.cell->advance_to(plain.tstop);
     cvode_options o;
@@ -316,7 +379,7 @@ TEST(CableCvodeReference, AtolScalePerState) {
 // eliminated algebraically; compare all probes incl. that node with NEURON's
 // CVODE trace (true end-node value, unlike its CN trace).
 TEST(CableCvodeReference, PassiveCableTrace) {
-    if (!have_reference("passive_cable")) GTEST_SKIP();
+    ASSERT_TRUE(have_reference("passive_cable"));
     cvode_options o;
     o.atol = 1e-6;
     auto rc = build("passive_cable", o);
@@ -343,7 +406,7 @@ TEST(CableCvodeReference, PassiveCableTrace) {
 
 // CVODE failures become user_error naming the cell, the time and the failure.
 TEST(CableCvodeReference, FailureIsUserError) {
-    if (!have_reference("hh_single")) GTEST_SKIP();
+    ASSERT_TRUE(have_reference("hh_single"));
     cvode_options o;
     o.max_steps = 20; // far too few to cross a spike
     auto rc = build("hh_single", o);
@@ -360,7 +423,7 @@ TEST(CableCvodeReference, FailureIsUserError) {
 }
 
 TEST(CableCvodeReference, EventInThePastIsUserError) {
-    if (!have_reference("branched")) GTEST_SKIP();
+    ASSERT_TRUE(have_reference("branched"));
     auto rc = build("branched", {});
     rc.cell->advance_to(10.0);
     EXPECT_THROW(rc.cell->schedule_event("ExpSyn", 0, 5.0, 0.1), ranvier::user_error);
