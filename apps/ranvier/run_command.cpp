@@ -74,11 +74,11 @@ private:
     std::unordered_map<gid_type, std::vector<std::string>> names_;
 };
 
-void print_summary(const network_model& model, const run_statistics& s, double total_wall,
+void print_summary(const model_file& model, const run_statistics& s, double total_wall,
                    const std::string& out_dir) {
     const double bio_s = s.t_reached * 1e-3;
     const double sim = s.wall.update + s.wall.deliver + s.wall.communicate + s.wall.output;
-    std::printf("\nRanvier run of %s\n", model.origin.c_str());
+    std::printf("\nRanvier run of %s\n", model.network.origin.c_str());
     std::printf("  cells %llu, synapses %llu, cell groups %llu\n",
                 static_cast<unsigned long long>(s.cells),
                 static_cast<unsigned long long>(s.synapses),
@@ -111,8 +111,7 @@ void print_summary(const network_model& model, const run_statistics& s, double t
 int run_command(const run_arguments& args) {
     const auto wall_start = std::chrono::steady_clock::now();
     try {
-        network_model model =
-            args.model.empty() ? builtin_brunel_model() : load_network_model(args.model);
+        model_file model = args.model.empty() ? builtin_brunel_model() : load_model_file(args.model);
         if (args.threads) model.options.threads = *args.threads;
         if (args.t_stop) model.t_stop = *args.t_stop;
         if (args.seed) model.options.seed = *args.seed;
@@ -123,6 +122,8 @@ int run_command(const run_arguments& args) {
         if (args.atol) model.options.atol = *args.atol;
         if (args.rtol) model.options.rtol = *args.rtol;
         if (args.event_window) model.options.event_window = *args.event_window;
+        // The file was checked against its own options; the ones given here may differ.
+        check_run_options(model.network, model.options);
 
         std::error_code ec;
         std::filesystem::create_directories(args.out, ec);
@@ -130,11 +131,11 @@ int run_command(const run_arguments& args) {
 
         if (!args.quiet)
             std::fprintf(stderr, "ranvier: building %s (%u cells, %s, %u thread%s)\n",
-                         model.origin.c_str(), model.num_cells(),
+                         model.network.origin.c_str(), model.network.num_cells(),
                          to_string(model.options.mode).c_str(), model.options.threads,
                          model.options.threads == 1 ? "" : "s");
         io::run_description run;
-        run.model = model.origin;
+        run.model = model.network.origin;
         run.version = RANVIER_VERSION;
         run.t_stop = model.t_stop;
         run.memory_before_build = io::current_memory_bytes();

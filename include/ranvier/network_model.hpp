@@ -7,7 +7,7 @@
 
 #include <ranvier/errors.hpp>
 #include <ranvier/recipe.hpp>
-#include <ranvier/simulation.hpp>
+#include <ranvier/simulation_options.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -74,6 +74,7 @@ struct projection_spec {
     distribution weight = distribution::constant(0); // mV or pA by LIF synapse kind; uS onto cable cells
     distribution delay = distribution::constant(1);  // ms
     source_location where;
+    source_location delay_where; // of its delay (checked against dt: check_run_options)
 };
 
 struct poisson_spec {
@@ -95,19 +96,20 @@ struct current_spec {
 struct probe_spec {
     std::vector<gid_type> gids;
     probe what; // variable, interval (ms), location ("" = the detector's on cable cells)
+    source_location interval_where;
 };
 
 struct record_spec {
     bool spikes = true;
     std::vector<gid_type> voltage_gids;
     double voltage_interval = 0.1; // ms
+    source_location voltage_interval_where;
     std::vector<probe_spec> probes; // after the voltage probe, in file order
 };
 
+// The network: what it is made of, not how it is run.
 struct network_model {
     std::string origin;       // file path, or "builtin:brunel"
-    double t_stop = 1000.0;   // ms
-    simulation_options options;
     std::vector<population_spec> populations;
     std::vector<projection_spec> projections;
     std::vector<poisson_spec> poisson_inputs;
@@ -117,16 +119,36 @@ struct network_model {
     gid_type num_cells() const;
 };
 
-// Parses and validates a TOML model file (reference: docs/model-file.md).
-// Throws user_error naming file, line and key for anything wrong.
-network_model load_network_model(const std::string& path);
-// The same, from text; `origin` is used in error messages.
-network_model parse_network_model(const std::string& text, const std::string& origin);
-// The built-in default model: examples/brunel.toml compiled into the binary.
-network_model builtin_brunel_model();
+// What a model file holds: the network, and how its [simulation] table asks
+// for it to be run (the command line and Python may change that before
+// running).
+struct model_file {
+    network_model network;
+    double t_stop = 1000.0; // ms
+    simulation_options options;
+};
 
-// The recipe of a network model: expands populations and rules per gid.
+// Parses and validates a TOML model file (reference: docs/model-file.md),
+// including check_run_options with the file's own options.
+// Throws user_error naming file, line and key for anything wrong.
+model_file load_model_file(const std::string& path);
+// The same, from text; `origin` is used in error messages.
+model_file parse_model_file(const std::string& text, const std::string& origin);
+// The built-in default model: examples/brunel.toml compiled into the binary.
+model_file builtin_brunel_model();
+
+// What depends on both the network and how it is run, named by file, line
+// and key: in the fixed-step modes every delay must be at least dt and every
+// sampling interval a whole number of steps. Call it again after changing dt
+// or the mode (the command line and Python do). The simulation checks the
+// same per gid for any recipe, without the file's locations.
+void check_run_options(const network_model& network, const simulation_options& options);
+
+// The recipe of a network: expands populations and rules per gid.
 // Connections depend only on (seed, projection, gid), never on decomposition.
-std::unique_ptr<recipe> make_recipe(const network_model& model);
+std::unique_ptr<recipe> make_recipe(const network_model& network, std::uint64_t seed);
+inline std::unique_ptr<recipe> make_recipe(const model_file& file) {
+    return make_recipe(file.network, file.options.seed);
+}
 
 } // namespace ranvier

@@ -139,8 +139,9 @@ private:
 // the engine, so later edits of the Python Model do not affect it.
 class python_simulation {
 public:
-    explicit python_simulation(network_model model) : model_(std::move(model)) {
+    explicit python_simulation(model_file model) : model_(std::move(model)) {
         py::gil_scoped_release release; // building large networks takes a while
+        check_run_options(model_.network, model_.options); // options may have been edited
         recipe_ = make_recipe(model_);
         sim_ = std::make_unique<simulation>(*recipe_, model_.options);
     }
@@ -229,13 +230,13 @@ public:
     }
 
     double t() const { return sim_->statistics().t_reached; }
-    const network_model& model() const { return model_; }
+    const model_file& model() const { return model_; }
     const simulation_options& options() const { return sim_->options(); }
     void request_stop() { sim_->request_stop(); }
     py::object last_result() const { return last_result_; }
 
 private:
-    network_model model_;
+    model_file model_;
     std::unique_ptr<recipe> recipe_;
     std::unique_ptr<simulation> sim_;
     std::atomic<bool> running_{false};
@@ -277,15 +278,15 @@ std::string options_repr(const simulation_options& o) {
 
 const char* kind_name(cell_kind k) { return k == cell_kind::lif ? "lif" : "cable"; }
 
-py::list populations(const network_model& m) {
+py::list populations(const model_file& m) {
     py::list out;
-    for (const population_spec& p : m.populations)
+    for (const population_spec& p : m.network.populations)
         out.append(py::dict(py::arg("name") = p.name, py::arg("size") = p.size,
                             py::arg("first_gid") = p.first_gid, py::arg("cell") = kind_name(p.kind)));
     return out;
 }
 
-network_model builtin_model(const std::string& name) {
+model_file builtin_model(const std::string& name) {
     if (name == "brunel") return builtin_brunel_model();
     throw user_error("unknown built-in model '" + name + "'; the built-in models are: brunel");
 }
@@ -333,25 +334,26 @@ PYBIND11_MODULE(_ranvier, m) {
         .def("__deepcopy__", [](const simulation_options& o, py::dict) { return simulation_options(o); })
         .def("__repr__", &options_repr);
 
-    py::class_<network_model>(m, "Model", "A network model: populations, connections, inputs, options.")
-        .def_readonly("origin", &network_model::origin, "file path, '<string>' or 'builtin:brunel'")
-        .def_readwrite("t_stop", &network_model::t_stop, "default end time of Simulation.run (ms)")
-        .def_readwrite("options", &network_model::options, "simulation options (edited in place)")
-        .def_property_readonly("num_cells", &network_model::num_cells)
+    py::class_<model_file>(m, "Model", "A network model: populations, connections, inputs, options.")
+        .def_property_readonly("origin", [](const model_file& mo) { return mo.network.origin; },
+                               "file path, '<string>' or 'builtin:brunel'")
+        .def_readwrite("t_stop", &model_file::t_stop, "default end time of Simulation.run (ms)")
+        .def_readwrite("options", &model_file::options, "simulation options (edited in place)")
+        .def_property_readonly("num_cells", [](const model_file& mo) { return mo.network.num_cells(); })
         .def_property_readonly("populations", &populations,
                                "list of dicts: name, size, first_gid, cell ('lif' or 'cable')")
-        .def("copy", [](const network_model& mo) { return network_model(mo); })
-        .def("__copy__", [](const network_model& mo) { return network_model(mo); })
-        .def("__deepcopy__", [](const network_model& mo, py::dict) { return network_model(mo); })
-        .def("__repr__", [](const network_model& mo) {
-            return "<ranvier.Model " + mo.origin + ": " + std::to_string(mo.num_cells()) +
+        .def("copy", [](const model_file& mo) { return model_file(mo); })
+        .def("__copy__", [](const model_file& mo) { return model_file(mo); })
+        .def("__deepcopy__", [](const model_file& mo, py::dict) { return model_file(mo); })
+        .def("__repr__", [](const model_file& mo) {
+            return "<ranvier.Model " + mo.network.origin + ": " + std::to_string(mo.network.num_cells()) +
                    " cells, t_stop " + py::cast<std::string>(py::repr(py::float_(mo.t_stop))) +
                    " ms, mode " + to_string(mo.options.mode) + ">";
         });
 
-    m.def("load_model", &load_network_model, py::arg("path"),
+    m.def("load_model", &load_model_file, py::arg("path"),
           "Reads a TOML model file (docs/model-file.md). Raises ModelError naming file:line: key.");
-    m.def("parse_model", &parse_network_model, py::arg("text"), py::arg("origin") = "<string>",
+    m.def("parse_model", &parse_model_file, py::arg("text"), py::arg("origin") = "<string>",
           "Parses model TOML text; `origin` names it in error messages.");
     m.def("builtin_model", &builtin_model, py::arg("name") = "brunel",
           "A model compiled into Ranvier ('brunel': examples/brunel.toml).");
@@ -382,7 +384,7 @@ PYBIND11_MODULE(_ranvier, m) {
 
     py::class_<python_simulation>(m, "Simulation",
                                   "A built network. Simulation(model) copies the model and builts it.")
-        .def(py::init<network_model>(), py::arg("model"))
+        .def(py::init<model_file>(), py::arg("model"))
         .def("run", &python_simulation::run, py::arg("t_stop") = py::none(),
              "Advances to the absolute time t_stop (ms; default model.t_stop) and returns the spikes "
              "and traces produced by this call. Call again with a later time to continue. Ctrl-C "
@@ -392,7 +394,7 @@ PYBIND11_MODULE(_ranvier, m) {
         .def_property_readonly("statistics", &python_simulation::statistics,
                                "counters and wall times, as in summary.json")
         .def_property_readonly("options", [](const python_simulation& s) { return simulation_options(s.options()); })
-        .def_property_readonly("model", [](const python_simulation& s) { return network_model(s.model()); })
+        .def_property_readonly("model", [](const python_simulation& s) { return model_file(s.model()); })
         .def_property_readonly("last_result", &python_simulation::last_result)
         .def("probes", &python_simulation::probes, py::arg("gid"),
              "the probes of a cell: list of dicts variable, interval (ms), location")

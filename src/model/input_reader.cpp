@@ -98,19 +98,12 @@ current_spec read_current(const toml_table_reader& r, const model_reading_contex
 
 namespace {
 
-// A sampling interval: > 0, and a whole number of steps in the fixed-step
-// modes (which sample at the end of steps).
-double read_interval(const toml_table_reader& t, const model_reading_context& context, double fallback) {
+// A sampling interval: > 0 (whole steps in the fixed-step modes:
+// check_run_options, which reports at `where`).
+double read_interval(const toml_table_reader& t, double fallback, source_location& where) {
     const double interval = t.get_quantity("interval", dimension::time, fallback);
     if (!(interval > 0)) t.fail("interval", "must be > 0 ms");
-    if (context.fixed_step()) {
-        const double dt = context.model().options.dt;
-        const double steps = interval / dt, whole = std::round(steps);
-        if (whole < 1 || std::fabs(steps - whole) > 1e-6 * std::max(1.0, whole))
-            t.fail("interval", "must be a whole number of time steps (dt = " + format_number(dt) +
-                                   " ms) in the fixed-step modes, e.g. \"" +
-                                   format_number(std::max(1.0, whole) * dt) + " ms\"");
-    }
+    where = t.where("interval");
     return interval;
 }
 
@@ -144,7 +137,7 @@ record_spec read_record(const toml_table_reader& r, const model_reading_context&
     if (r.has("voltage")) {
         const toml_table_reader v = r.sub_table("voltage");
         v.reject_unknown_keys({"gids", "interval"});
-        spec.voltage_interval = read_interval(v, context, spec.voltage_interval);
+        spec.voltage_interval = read_interval(v, spec.voltage_interval, spec.voltage_interval_where);
         spec.voltage_gids = read_gids(v, context);
     }
     if (const toml_value* probes = r.find("probes")) {
@@ -167,7 +160,7 @@ record_spec read_record(const toml_table_reader& r, const model_reading_context&
             if (ps.what.variable.empty())
                 p.fail("variable", "must be 'v' or '<mechanism>.<state>' such as \"hh.m\"");
             ps.what.location = p.get_string("location", "");
-            ps.what.interval = read_interval(p, context, 0.1);
+            ps.what.interval = read_interval(p, 0.1, ps.interval_where);
             spec.probes.push_back(std::move(ps));
         }
     }

@@ -7,7 +7,7 @@
 #include "model/model_reading.hpp"
 
 #include <ranvier/network_model.hpp>
-#include <ranvier/simulation.hpp>
+#include <ranvier/simulation_options.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,11 +20,6 @@
 namespace ranvier {
 
 // ---- model_reading_context ---------------------------------------------------
-
-bool model_reading_context::fixed_step() const {
-    const execution_mode m = model_.options.mode;
-    return m == execution_mode::bsp_fixed || m == execution_mode::async_fixed;
-}
 
 std::vector<const population_spec*> model_reading_context::resolve_populations(
     const toml_table_reader& r, std::string_view key) const {
@@ -74,13 +69,6 @@ void model_reading_context::check_delay(const toml_table_reader& r, std::string_
         r.fail(key, delay.type == distribution::kind::constant || delay.type == distribution::kind::uniform
                         ? "delays must be > 0 ms"
                         : "delays must be > 0 ms: give the distribution a bound such as low = \"0.1 ms\"");
-    // The fixed-step engines deliver a spike at the earliest one step later.
-    // (The engine checks again: the mode and dt may be changed after loading.)
-    const double dt = model_.options.dt;
-    if (fixed_step() && lowest < dt * (1 - 1e-9))
-        r.fail(key, "delays must be at least dt = " + format_number(dt) + " ms in mode " +
-                        to_string(model_.options.mode) +
-                        (is_constant(delay) ? std::string() : " (set low = \"" + format_number(dt) + " ms\" or more)"));
 }
 
 // ---- top level ---------------------------------------------------------------
@@ -90,7 +78,7 @@ namespace {
 const std::vector<std::string> top_level_keys{"simulation", "population", "projection",
                                               "poisson",    "current",    "record"};
 
-void read_simulation(const toml_table_reader& r, network_model& model) {
+void read_simulation(const toml_table_reader& r, model_file& model) {
     r.reject_unknown_keys({"t_stop", "dt", "seed", "mode", "threads", "group_size", "atol", "rtol",
                            "atol_scale", "event_window", "scheme"});
     model.t_stop = r.get_quantity("t_stop", dimension::time, model.t_stop);
@@ -156,13 +144,14 @@ const std::vector<toml_value>* array_of_tables(const toml_table_reader& top, std
     return &v->as_array();
 }
 
-network_model read_model(const toml_value& document, const std::string& origin) {
+model_file read_model(const toml_value& document, const std::string& origin) {
     const toml_table_reader top(document, origin, "");
     top.reject_unknown_keys(top_level_keys);
 
-    network_model model;
+    model_file file;
+    if (top.has("simulation")) read_simulation(top.sub_table("simulation"), file);
+    network_model& model = file.network;
     model.origin = origin;
-    if (top.has("simulation")) read_simulation(top.sub_table("simulation"), model);
 
     const auto* populations = array_of_tables(top, "population");
     if (!populations || populations->empty())
@@ -196,7 +185,8 @@ network_model read_model(const toml_value& document, const std::string& origin) 
         for (const auto& t : *tables)
             model.currents.push_back(read_current(toml_table_reader(t, origin, "current"), context));
     if (top.has("record")) model.record = read_record(top.sub_table("record"), context);
-    return model;
+    check_run_options(model, file.options);
+    return file;
 }
 
 std::string without_prefix(std::string text, std::string_view prefix) {
@@ -206,7 +196,7 @@ std::string without_prefix(std::string text, std::string_view prefix) {
 
 } // namespace
 
-network_model parse_network_model(const std::string& text, const std::string& origin) {
+model_file parse_model_file(const std::string& text, const std::string& origin) {
     toml_value document;
     try {
         std::istringstream stream(text);
@@ -218,17 +208,45 @@ network_model parse_network_model(const std::string& text, const std::string& or
     return read_model(document, origin);
 }
 
-network_model load_network_model(const std::string& path) {
+model_file load_model_file(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
     if (!file)
         throw user_error(source_location{path, 0, ""},
                          std::string("cannot open the model file: ") + std::strerror(errno));
     std::ostringstream text;
     text << file.rdbuf();
-    return parse_network_model(text.str(), path);
+    return parse_model_file(text.str(), path);
 }
 
-network_model builtin_brunel_model() { return parse_network_model(builtin::brunel_toml, "builtin:brunel"); }
+model_file builtin_brunel_model() { return parse_model_file(builtin::brunel_toml, "builtin:brunel"); }
+
+void check_run_options(const network_model& network, const simulation_options& options) {
+    const bool fixed_step = options.mode == execution_mode::bsp_fixed ||
+                            options.mode == execution_mode::async_fixed;
+    if (!fixed_step) return;
+    const double dt = options.dt;
+    // The fixed-step engines deliver a spike at the earliest one step later.
+    for (const projection_spec& p : network.projections) {
+        const double lowest = lowest_value(p.delay);
+        if (lowest < dt * (1 - 1e-9))
+            throw user_error(p.delay_where,
+                             "delays must be at least dt = " + format_number(dt) + " ms in mode " +
+                                 to_string(options.mode) +
+                                 (is_constant(p.delay) ? std::string()
+                                                       : " (set low = \"" + format_number(dt) + " ms\" or more)"));
+    }
+    // Fixed-step modes sample at the end of steps.
+    const auto check_interval = [&](double interval, const source_location& where) {
+        const double steps = interval / dt, whole = std::round(steps);
+        if (whole < 1 || std::fabs(steps - whole) > 1e-6 * std::max(1.0, whole))
+            throw user_error(where, "must be a whole number of time steps (dt = " + format_number(dt) +
+                                        " ms) in the fixed-step modes, e.g. \"" +
+                                        format_number(std::max(1.0, whole) * dt) + " ms\"");
+    };
+    if (!network.record.voltage_gids.empty())
+        check_interval(network.record.voltage_interval, network.record.voltage_interval_where);
+    for (const probe_spec& p : network.record.probes) check_interval(p.what.interval, p.interval_where);
+}
 
 gid_type network_model::num_cells() const {
     std::uint64_t n = 0;

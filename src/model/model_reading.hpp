@@ -14,14 +14,14 @@
 
 namespace ranvier {
 
-// What the table readers need to know about the model read so far:
-// [simulation] and every [[population]] are read before anything else.
+// What the table readers need to know about the network read so far: every
+// [[population]] is read before anything else. (Nothing here depends on how
+// the network will be run: see check_run_options.)
 class model_reading_context {
 public:
     explicit model_reading_context(const network_model& model) : model_(model) {}
 
     const network_model& model() const { return model_; }
-    bool fixed_step() const;
 
     // The populations named under `key` (a name or a list of names), in the
     // order given; unknown names are an error listing the existing ones.
@@ -49,7 +49,7 @@ public:
                                      (d == dimension::voltage ? "voltages" : "currents") + ")");
         }
     }
-    // Every delay must be > 0, and >= dt in the fixed-step modes.
+    // Every delay must be > 0 (at least dt in the fixed-step modes: check_run_options).
     void check_delay(const toml_table_reader& r, std::string_view key, const distribution& delay) const;
 
 private:

@@ -52,7 +52,7 @@ struct resolved_input {
 
 class network_recipe final : public recipe {
 public:
-    explicit network_recipe(const network_model& model);
+    network_recipe(const network_model& model, std::uint64_t seed);
 
     gid_type num_cells() const override { return num_cells_; }
     cell_kind kind(gid_type gid) const override {
@@ -83,6 +83,7 @@ private:
     std::uint64_t expected_count(const resolved_projection& p, gid_type gid, std::uint64_t target_index) const;
 
     network_model model_;
+    std::uint64_t seed_; // keys every random stream of the expansion
     gid_type num_cells_ = 0;
     std::vector<std::unique_ptr<resolved_projection>> projections_; // once_flag is not movable
     std::vector<resolved_input> poisson_targets_, current_targets_;
@@ -91,7 +92,8 @@ private:
     std::vector<std::pair<gid_type, const probe*>> probed_;
 };
 
-network_recipe::network_recipe(const network_model& model) : model_(model) {
+network_recipe::network_recipe(const network_model& model, std::uint64_t seed)
+    : model_(model), seed_(seed) {
     std::uint64_t n = 0;
     for (auto& p : model_.populations) {
         p.first_gid = static_cast<gid_type>(n); // contiguous in declaration order
@@ -211,7 +213,7 @@ cell_description network_recipe::cell(gid_type gid) const {
     if (is_constant(p.v_init)) {
         c.V_init = p.v_init.a;
     } else {
-        counter_rng rng(model_.options.seed, stream_purpose::initial_state, i, gid);
+        counter_rng rng(seed_, stream_purpose::initial_state, i, gid);
         c.V_init = draw(p.v_init, rng);
     }
     return c;
@@ -246,7 +248,7 @@ void network_recipe::build_outdegree_table(const resolved_projection& p) const {
         chosen.clear();
         const auto self = s.allow_autapses ? std::nullopt : p.targets.index_of(source);
         const std::uint64_t pool = n_targets - (self ? 1 : 0);
-        counter_rng rng(model_.options.seed, stream_purpose::connectivity, p.index, source);
+        counter_rng rng(seed_, stream_purpose::connectivity, p.index, source);
         auto key = [](auto& x) -> auto& { return x; };
         if (s.allow_multapses)
             sample_with_repetition(rng, pool, s.count, chosen, key);
@@ -309,7 +311,7 @@ void network_recipe::append_sources(const resolved_projection& p, gid_type gid, 
 
     switch (s.rule) {
     case connection_rule::fixed_indegree: {
-        counter_rng rng(model_.options.seed, stream_purpose::connectivity, p.index, gid);
+        counter_rng rng(seed_, stream_purpose::connectivity, p.index, gid);
         if (s.allow_multapses)
             sample_with_repetition(rng, pool, s.count, out, source_field);
         else
@@ -317,7 +319,7 @@ void network_recipe::append_sources(const resolved_projection& p, gid_type gid, 
         break;
     }
     case connection_rule::pairwise_bernoulli: {
-        counter_rng rng(model_.options.seed, stream_purpose::connectivity, p.index, gid);
+        counter_rng rng(seed_, stream_purpose::connectivity, p.index, gid);
         sample_bernoulli(rng, pool, s.probability, out, source_field);
         break;
     }
@@ -360,7 +362,7 @@ void network_recipe::append_sources(const resolved_projection& p, gid_type gid, 
             out[k].delay = s.delay.a;
         }
     } else {
-        counter_rng rng(model_.options.seed, stream_purpose::weights, p.index, gid);
+        counter_rng rng(seed_, stream_purpose::weights, p.index, gid);
         for (std::size_t k = begin; k < out.size(); ++k) {
             out[k].weight = draw(s.weight, rng);
             out[k].delay = draw(s.delay, rng);
@@ -417,8 +419,8 @@ std::vector<probe> network_recipe::probes_on(gid_type gid) const {
 
 } // namespace
 
-std::unique_ptr<recipe> make_recipe(const network_model& model) {
-    return std::make_unique<network_recipe>(model);
+std::unique_ptr<recipe> make_recipe(const network_model& model, std::uint64_t seed) {
+    return std::make_unique<network_recipe>(model, seed);
 }
 
 } // namespace ranvier

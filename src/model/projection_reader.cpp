@@ -208,6 +208,7 @@ projection_spec read_projection(const toml_table_reader& r, const model_reading_
     read_target_synapse(r, spec, targets);
     spec.delay = read_distribution(r, "delay", dimension::time);
     context.check_delay(r, "delay", spec.delay);
+    spec.delay_where = r.where("delay");
     return spec;
 }
 

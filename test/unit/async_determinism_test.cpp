@@ -163,7 +163,7 @@ TEST(async_chain, identical_to_bsp_for_any_threads_and_groups) {
 // Cable cells: the ring example (HH cells, ExpSyn events, CVODE in the
 // variable mode), with a voltage probe added.
 TEST(async_cable, ring_identical_to_bsp_for_any_threads_and_groups) {
-    network_model model = load_network_model(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
+    model_file model = load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
     const auto r = make_recipe(model);
     for (const auto& modes : {mode_pair{execution_mode::bsp_fixed, execution_mode::async_fixed},
                               mode_pair{execution_mode::bsp_variable, execution_mode::async_variable}}) {
@@ -192,7 +192,7 @@ TEST(async_cable, ring_identical_to_bsp_for_any_threads_and_groups) {
 // asynchronous run with the group's error, on any number of threads: the other
 // threads must not wait for it forever.
 TEST(async_cable, integrator_failure_is_reported_not_hung) {
-    network_model model = load_network_model(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
+    model_file model = load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
     const auto r = make_recipe(model);
     for (const unsigned threads : {1u, 2u, 3u}) {
         simulation_options o = model.options;

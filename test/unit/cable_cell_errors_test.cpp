@@ -169,7 +169,7 @@ std::string load_error(const std::string& from, const std::string& to) {
     if (at == std::string::npos) return "(pattern not found: " + from + ")";
     text.replace(at, from.size(), to);
     try {
-        parse_network_model(text, "m.toml");
+        parse_model_file(text, "m.toml");
     } catch (const user_error& e) {
         return e.what();
     }
@@ -179,10 +179,10 @@ std::string load_error(const std::string& from, const std::string& to) {
 } // namespace
 
 TEST(cable_model_file, good_file_loads_and_converts_units) {
-    const network_model m = parse_network_model(good_cable, "m.toml");
-    ASSERT_EQ(m.populations.size(), 1u);
-    const auto& c = m.populations[0].cable;
-    EXPECT_EQ(m.populations[0].kind, cell_kind::cable);
+    const model_file m = parse_model_file(good_cable, "m.toml");
+    ASSERT_EQ(m.network.populations.size(), 1u);
+    const auto& c = m.network.populations[0].cable;
+    EXPECT_EQ(m.network.populations[0].kind, cell_kind::cable);
     EXPECT_EQ(c.morph.size(), 2u);
     ASSERT_EQ(c.stimuli.size(), 1u);
     // "1 nA" is stored in the IClamp's declared unit, nA.
@@ -190,7 +190,7 @@ TEST(cable_model_file, good_file_loads_and_converts_units) {
                          c.stimuli[0].parameters[2].second,
                      3.0);
     // "0.01 uS" onto a cable cell is stored in uS.
-    EXPECT_DOUBLE_EQ(m.projections[0].weight.a, 0.01);
+    EXPECT_DOUBLE_EQ(m.network.projections[0].weight.a, 0.01);
     EXPECT_EQ(make_recipe(m)->connections_on(1).at(0).target_site, 0u);
     // It also builds and runs: the IClamp makes both cells fire.
     const auto r = make_recipe(m);
@@ -244,16 +244,16 @@ morphology = "cells/cell.swc"
 paint = [{ region = "soma", mechanism = "hh" }, { region = "dend", mechanism = "pas" }]
 )toml";
     std::ofstream(dir / "model.toml") << model;
-    const network_model m = load_network_model((dir / "model.toml").string());
-    EXPECT_GT(m.populations[0].cable.morph.size(), 1u);
-    EXPECT_EQ(m.populations[0].cable.detector.location.section,
-              m.populations[0].cable.morph[0].name);
+    const model_file m = load_model_file((dir / "model.toml").string());
+    EXPECT_GT(m.network.populations[0].cable.morph.size(), 1u);
+    EXPECT_EQ(m.network.populations[0].cable.detector.location.section,
+              m.network.populations[0].cable.morph[0].name);
 
     std::string broken = model;
     broken.replace(broken.find("cells/cell.swc"), 14, "cells/none.swc");
     std::ofstream(dir / "broken.toml") << broken;
     try {
-        load_network_model((dir / "broken.toml").string());
+        load_model_file((dir / "broken.toml").string());
         ADD_FAILURE() << "a missing SWC file loaded";
     } catch (const user_error& e) {
         expect_contains(e.what(), {"broken.toml:8", "morphology", "none.swc"});

@@ -31,7 +31,7 @@ TEST_P(MalformedModel, ErrorNamesFileLineAndKey) {
     const bad_file& bad = GetParam();
     const std::string path = path_of(bad.name);
     try {
-        load_network_model(path);
+        load_model_file(path);
         FAIL() << bad.name << ": loaded without error";
     } catch (const user_error& e) {
         const std::string msg = e.what();
@@ -91,7 +91,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(MalformedModel, MissingFileIsAUserError) {
     const std::string path = path_of("does_not_exist");
     try {
-        load_network_model(path);
+        load_model_file(path);
         FAIL() << "no error";
     } catch (const user_error& e) {
         EXPECT_NE(std::string(e.what()).find("cannot open the model file"), std::string::npos);

@@ -28,8 +28,8 @@ constexpr double tol = 1e-12;
 } // namespace
 
 TEST(ModelLoader, Simulation) {
-    const network_model m = load_network_model(model_path("all_features.toml"));
-    EXPECT_EQ(m.origin, model_path("all_features.toml"));
+    const model_file m = load_model_file(model_path("all_features.toml"));
+    EXPECT_EQ(m.network.origin, model_path("all_features.toml"));
     EXPECT_NEAR(m.t_stop, 200, tol);
     EXPECT_NEAR(m.options.dt, 0.05, tol);
     EXPECT_EQ(m.options.seed, 42u);
@@ -38,10 +38,10 @@ TEST(ModelLoader, Simulation) {
 }
 
 TEST(ModelLoader, Populations) {
-    const network_model m = load_network_model(model_path("all_features.toml"));
-    ASSERT_EQ(m.populations.size(), 3u);
-    EXPECT_EQ(m.num_cells(), 40u);
-    const population_spec& a = m.populations[0];
+    const model_file m = load_model_file(model_path("all_features.toml"));
+    ASSERT_EQ(m.network.populations.size(), 3u);
+    EXPECT_EQ(m.network.num_cells(), 40u);
+    const population_spec& a = m.network.populations[0];
     EXPECT_EQ(a.name, "A");
     EXPECT_EQ(a.first_gid, 0u);
     EXPECT_EQ(a.where.line, 11);
@@ -60,21 +60,21 @@ TEST(ModelLoader, Populations) {
     ASSERT_TRUE(a.v_init.high.has_value());
     EXPECT_NEAR(*a.v_init.high, -51, tol);
 
-    const population_spec& b = m.populations[1];
+    const population_spec& b = m.network.populations[1];
     EXPECT_EQ(b.first_gid, 20u);
     EXPECT_EQ(b.lif.synapse, lif_synapse::exp);
     EXPECT_NEAR(b.lif.tau_syn_ex, 5, tol);
     EXPECT_NEAR(b.lif.tau_syn_in, 10, tol);
     EXPECT_EQ(b.v_init.type, distribution::kind::constant);
     EXPECT_NEAR(b.v_init.a, -68, tol);
-    EXPECT_EQ(m.populations[2].first_gid, 30u);
-    EXPECT_EQ(m.populations[2].lif.synapse, lif_synapse::alpha);
+    EXPECT_EQ(m.network.populations[2].first_gid, 30u);
+    EXPECT_EQ(m.network.populations[2].lif.synapse, lif_synapse::alpha);
 }
 
 TEST(ModelLoader, Projections) {
-    const network_model m = load_network_model(model_path("all_features.toml"));
-    ASSERT_EQ(m.projections.size(), 6u);
-    const projection_spec& p0 = m.projections[0];
+    const model_file m = load_model_file(model_path("all_features.toml"));
+    ASSERT_EQ(m.network.projections.size(), 6u);
+    const projection_spec& p0 = m.network.projections[0];
     EXPECT_EQ(p0.rule, connection_rule::fixed_indegree);
     EXPECT_EQ(p0.count, 5u);
     EXPECT_FALSE(p0.allow_autapses);
@@ -85,7 +85,7 @@ TEST(ModelLoader, Projections) {
     EXPECT_EQ(p0.delay.type, distribution::kind::normal);
     EXPECT_NEAR(*p0.delay.low, 0.5, tol);
 
-    const projection_spec& p1 = m.projections[1];
+    const projection_spec& p1 = m.network.projections[1];
     EXPECT_EQ(p1.sources, (std::vector<std::string>{"A", "B"}));
     EXPECT_EQ(p1.targets, (std::vector<std::string>{"B", "C"}));
     EXPECT_EQ(p1.rule, connection_rule::pairwise_bernoulli);
@@ -96,16 +96,16 @@ TEST(ModelLoader, Projections) {
     EXPECT_NEAR(p1.weight.b * p1.weight.b, std::log1p(1.0 / 16), 1e-12);
     EXPECT_NEAR(p1.weight.a, std::log(20.0) - 0.5 * std::log1p(1.0 / 16), 1e-12);
 
-    EXPECT_EQ(m.projections[2].rule, connection_rule::one_to_one);
-    EXPECT_NEAR(m.projections[2].weight.a, 10, tol);
-    EXPECT_EQ(m.projections[3].rule, connection_rule::fixed_outdegree);
-    EXPECT_EQ(m.projections[3].count, 3u);
-    EXPECT_NEAR(m.projections[3].weight.a, -0.2, tol);
-    EXPECT_EQ(m.projections[4].rule, connection_rule::all_to_all);
+    EXPECT_EQ(m.network.projections[2].rule, connection_rule::one_to_one);
+    EXPECT_NEAR(m.network.projections[2].weight.a, 10, tol);
+    EXPECT_EQ(m.network.projections[3].rule, connection_rule::fixed_outdegree);
+    EXPECT_EQ(m.network.projections[3].count, 3u);
+    EXPECT_NEAR(m.network.projections[3].weight.a, -0.2, tol);
+    EXPECT_EQ(m.network.projections[4].rule, connection_rule::all_to_all);
 
     // Explicit pairs are indices into the source (A: gids 0..19) and target
     // (C: gids 30..39) populations, stored as gids.
-    const projection_spec& p5 = m.projections[5];
+    const projection_spec& p5 = m.network.projections[5];
     EXPECT_EQ(p5.rule, connection_rule::explicit_list);
     const std::vector<std::pair<gid_type, gid_type>> pairs{{0, 31}, {19, 39}, {0, 31}};
     EXPECT_EQ(p5.pairs, pairs);
@@ -113,70 +113,70 @@ TEST(ModelLoader, Projections) {
 }
 
 TEST(ModelLoader, Inputs) {
-    const network_model m = load_network_model(model_path("all_features.toml"));
-    ASSERT_EQ(m.poisson_inputs.size(), 2u);
-    const poisson_spec& p = m.poisson_inputs[0];
+    const model_file m = load_model_file(model_path("all_features.toml"));
+    ASSERT_EQ(m.network.poisson_inputs.size(), 2u);
+    const poisson_spec& p = m.network.poisson_inputs[0];
     EXPECT_NEAR(p.rate, 10, tol);
     EXPECT_EQ(p.count, 100u);
     EXPECT_NEAR(p.weight, 0.1, tol);
     EXPECT_NEAR(p.start, 10, tol);
     EXPECT_NEAR(p.stop, 150, tol);
-    const poisson_spec& q = m.poisson_inputs[1];
+    const poisson_spec& q = m.network.poisson_inputs[1];
     EXPECT_EQ(q.count, 1u);
     EXPECT_EQ(q.start, 0);
     EXPECT_EQ(q.stop, time_infinity);
     EXPECT_NEAR(q.weight, 20, tol);
 
-    ASSERT_EQ(m.currents.size(), 2u);
-    EXPECT_EQ(m.currents[0].current.time, (std::vector<double>{20, 80}));
-    EXPECT_EQ(m.currents[0].current.amplitude, (std::vector<double>{50, 0}));
-    EXPECT_EQ(m.currents[1].current.time, (std::vector<double>{0, 50, 100}));
-    ASSERT_EQ(m.currents[1].current.amplitude.size(), 3u);
-    EXPECT_NEAR(m.currents[1].current.amplitude[1], 200, tol);
+    ASSERT_EQ(m.network.currents.size(), 2u);
+    EXPECT_EQ(m.network.currents[0].current.time, (std::vector<double>{20, 80}));
+    EXPECT_EQ(m.network.currents[0].current.amplitude, (std::vector<double>{50, 0}));
+    EXPECT_EQ(m.network.currents[1].current.time, (std::vector<double>{0, 50, 100}));
+    ASSERT_EQ(m.network.currents[1].current.amplitude.size(), 3u);
+    EXPECT_NEAR(m.network.currents[1].current.amplitude[1], 200, tol);
 
-    EXPECT_FALSE(m.record.spikes);
-    EXPECT_EQ(m.record.voltage_gids, (std::vector<gid_type>{0, 25, 39}));
-    EXPECT_NEAR(m.record.voltage_interval, 0.5, tol);
+    EXPECT_FALSE(m.network.record.spikes);
+    EXPECT_EQ(m.network.record.voltage_gids, (std::vector<gid_type>{0, 25, 39}));
+    EXPECT_NEAR(m.network.record.voltage_interval, 0.5, tol);
 }
 
 TEST(ModelLoader, Defaults) {
-    const network_model m = load_network_model(model_path("minimal.toml"));
+    const model_file m = load_model_file(model_path("minimal.toml"));
     const lif_cell defaults;
     EXPECT_EQ(m.t_stop, 1000.0);
     EXPECT_EQ(m.options.dt, 0.1);
     EXPECT_EQ(m.options.seed, 0u);
     EXPECT_EQ(m.options.mode, execution_mode::bsp_fixed);
-    ASSERT_EQ(m.populations.size(), 1u);
-    EXPECT_EQ(m.populations[0].lif.tau_m, defaults.tau_m);
-    EXPECT_EQ(m.populations[0].lif.synapse, lif_synapse::delta);
+    ASSERT_EQ(m.network.populations.size(), 1u);
+    EXPECT_EQ(m.network.populations[0].lif.tau_m, defaults.tau_m);
+    EXPECT_EQ(m.network.populations[0].lif.synapse, lif_synapse::delta);
     // V_init defaults to the resting potential.
-    EXPECT_EQ(m.populations[0].v_init.type, distribution::kind::constant);
-    EXPECT_EQ(m.populations[0].v_init.a, defaults.E_L);
-    EXPECT_TRUE(m.record.spikes);
-    EXPECT_TRUE(m.record.voltage_gids.empty());
+    EXPECT_EQ(m.network.populations[0].v_init.type, distribution::kind::constant);
+    EXPECT_EQ(m.network.populations[0].v_init.a, defaults.E_L);
+    EXPECT_TRUE(m.network.record.spikes);
+    EXPECT_TRUE(m.network.record.voltage_gids.empty());
 }
 
 TEST(ModelLoader, BuiltinBrunel) {
-    const network_model m = builtin_brunel_model();
-    EXPECT_EQ(m.origin, "builtin:brunel");
-    EXPECT_EQ(m.num_cells(), 12500u);
-    ASSERT_EQ(m.projections.size(), 2u);
-    EXPECT_EQ(m.projections[0].count, 1000u);
-    EXPECT_EQ(m.projections[1].count, 250u);
-    EXPECT_NEAR(m.projections[1].weight.a, -0.5, tol);
-    EXPECT_NEAR(m.projections[0].delay.a, 1.5, tol);
-    ASSERT_EQ(m.poisson_inputs.size(), 1u);
-    EXPECT_EQ(m.poisson_inputs[0].count, 1000u);
+    const model_file m = builtin_brunel_model();
+    EXPECT_EQ(m.network.origin, "builtin:brunel");
+    EXPECT_EQ(m.network.num_cells(), 12500u);
+    ASSERT_EQ(m.network.projections.size(), 2u);
+    EXPECT_EQ(m.network.projections[0].count, 1000u);
+    EXPECT_EQ(m.network.projections[1].count, 250u);
+    EXPECT_NEAR(m.network.projections[1].weight.a, -0.5, tol);
+    EXPECT_NEAR(m.network.projections[0].delay.a, 1.5, tol);
+    ASSERT_EQ(m.network.poisson_inputs.size(), 1u);
+    EXPECT_EQ(m.network.poisson_inputs[0].count, 1000u);
     EXPECT_EQ(m.options.seed, 12345u);
 }
 
 TEST(ModelLoader, BuiltinMatchesTheExampleFile) {
     // The built-in text is examples/brunel.toml compiled in: same model.
-    const network_model file = load_network_model(std::string(RANVIER_SOURCE_DIR) + "/examples/brunel.toml");
-    const network_model builtin = builtin_brunel_model();
-    EXPECT_EQ(file.num_cells(), builtin.num_cells());
-    EXPECT_EQ(file.projections.size(), builtin.projections.size());
-    EXPECT_EQ(file.record.voltage_gids, builtin.record.voltage_gids);
+    const model_file file = load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/brunel.toml");
+    const model_file builtin = builtin_brunel_model();
+    EXPECT_EQ(file.network.num_cells(), builtin.network.num_cells());
+    EXPECT_EQ(file.network.projections.size(), builtin.network.projections.size());
+    EXPECT_EQ(file.network.record.voltage_gids, builtin.network.record.voltage_gids);
     // Same sizes are not the same model: the same run settings and the same
     // expanded connections (sources, weights, delays) for cells of every part.
     EXPECT_EQ(file.t_stop, builtin.t_stop);
@@ -198,7 +198,7 @@ TEST(ModelLoader, BuiltinMatchesTheExampleFile) {
 
 TEST(ModelLoader, ErrorsFromTextNameTheOrigin) {
     try {
-        parse_network_model("[[population]]\nname = \"E\"\nsize = 0\n", "inline-model");
+        parse_model_file("[[population]]\nname = \"E\"\nsize = 0\n", "inline-model");
         FAIL() << "size 0 accepted";
     } catch (const user_error& e) {
         EXPECT_EQ(std::string(e.what()).rfind("inline-model:3: 'population.size':", 0), 0u) << e.what();
@@ -210,7 +210,7 @@ TEST(ModelLoader, WeightUnitErrorExplainsTheSynapseKind) {
                        "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"all_to_all\"\n"
                        "weight = \"1 mV\"\ndelay = \"1 ms\"\n";
     try {
-        parse_network_model(text, "m");
+        parse_model_file(text, "m");
         FAIL() << "mV weight onto exp synapses accepted";
     } catch (const user_error& e) {
         EXPECT_EQ(e.where().line, 9);
@@ -239,7 +239,7 @@ std::optional<double> scale_of(const simulation_options& o, const std::string& n
 } // namespace
 
 TEST(ModelLoader, VariableStepOptionsAreRead) {
-    const network_model m = parse_network_model(
+    const model_file m = parse_model_file(
         with_simulation("mode = \"bsp-variable\"\natol = 1e-5\nrtol = 2e-4\n"
                         "atol_scale = { \"hh.m\" = 0.5, v = 10 }\nevent_window = \"100 us\""),
         "opts.toml");
@@ -254,8 +254,8 @@ TEST(ModelLoader, VariableStepOptionsAreRead) {
 TEST(ModelLoader, VariableStepOptionsAcceptIntegersAndZero) {
     // TOML integers are numbers too; rtol = 0 and event_window = "0 ms" are the
     // lower ends of their ranges (allowed), and atol_scale may be a [table].
-    const network_model m =
-        parse_network_model(with_simulation("atol = 1\nrtol = 0\nevent_window = \"0 ms\"\n"
+    const model_file m =
+        parse_model_file(with_simulation("atol = 1\nrtol = 0\nevent_window = \"0 ms\"\n"
                                             "[simulation.atol_scale]\n\"Exp2Syn.B\" = 2\n"),
                             "opts.toml");
     EXPECT_EQ(m.options.atol, 1.0);
@@ -269,13 +269,13 @@ TEST(ModelLoader, VariableStepOptionsAcceptIntegersAndZero) {
 TEST(ModelLoader, VariableStepOptionsDefaults) {
     // The documented defaults (docs/model-file.md), both without a [simulation]
     // table and with one that leaves the keys out.
-    for (const network_model& m :
-         {load_network_model(model_path("minimal.toml")),
-          parse_network_model(with_simulation("t_stop = \"10 ms\""), "opts.toml")}) {
-        EXPECT_EQ(m.options.atol, 1e-3) << m.origin;
-        EXPECT_EQ(m.options.rtol, 0.0) << m.origin;
-        EXPECT_TRUE(m.options.atol_scale.empty()) << m.origin;
-        EXPECT_EQ(m.options.event_window, 0.0) << m.origin;
+    for (const model_file& m :
+         {load_model_file(model_path("minimal.toml")),
+          parse_model_file(with_simulation("t_stop = \"10 ms\""), "opts.toml")}) {
+        EXPECT_EQ(m.options.atol, 1e-3) << m.network.origin;
+        EXPECT_EQ(m.options.rtol, 0.0) << m.network.origin;
+        EXPECT_TRUE(m.options.atol_scale.empty()) << m.network.origin;
+        EXPECT_EQ(m.options.event_window, 0.0) << m.network.origin;
     }
 }
 
@@ -296,7 +296,7 @@ class BadVariableStepOption : public ::testing::TestWithParam<bad_option> {};
 TEST_P(BadVariableStepOption, ErrorNamesFileLineAndKey) {
     const bad_option& bad = GetParam();
     try {
-        parse_network_model(with_simulation(bad.lines), "opts.toml");
+        parse_model_file(with_simulation(bad.lines), "opts.toml");
         FAIL() << bad.lines << ": accepted";
     } catch (const user_error& e) {
         const std::string msg = e.what();
@@ -354,10 +354,10 @@ TEST(ModelLoader, RecordIntervalMustBeWholeStepsInFixedModes) {
         return "[simulation]\nmode = \"" + mode + "\"\ndt = \"0.1 ms\"\n[[population]]\nname = \"E\"\n"
                "size = 2\n[record]\nvoltage = { gids = [0], interval = \"" + interval + "\" }\n";
     };
-    EXPECT_NO_THROW(parse_network_model(model("bsp-fixed", "0.3 ms"), "rec.toml"));
-    EXPECT_NO_THROW(parse_network_model(model("bsp-variable", "0.25 ms"), "rec.toml"));
+    EXPECT_NO_THROW(parse_model_file(model("bsp-fixed", "0.3 ms"), "rec.toml"));
+    EXPECT_NO_THROW(parse_model_file(model("bsp-variable", "0.25 ms"), "rec.toml"));
     try {
-        parse_network_model(model("bsp-fixed", "0.25 ms"), "rec.toml");
+        parse_model_file(model("bsp-fixed", "0.25 ms"), "rec.toml");
         FAIL() << "0.25 ms at dt 0.1 ms must be rejected";
     } catch (const user_error& e) {
         const std::string what = e.what();
@@ -365,7 +365,7 @@ TEST(ModelLoader, RecordIntervalMustBeWholeStepsInFixedModes) {
         EXPECT_NE(what.find("interval"), std::string::npos) << what;
         EXPECT_NE(what.find("whole number of time steps"), std::string::npos) << what;
     }
-    EXPECT_THROW(parse_network_model(model("async-fixed", "0.05 ms"), "rec.toml"), user_error);
+    EXPECT_THROW(parse_model_file(model("async-fixed", "0.05 ms"), "rec.toml"), user_error);
 }
 
 // The same rule for models built through the C++ recipe API (no model file):
@@ -417,12 +417,12 @@ TEST(ModelLoader, AtolScaleNamesCheckedInEveryMode) {
 
 // [simulation] scheme: the cable cells' fixed-step scheme, NEURON's names.
 TEST(ModelLoader, CableSchemeIsRead) {
-    EXPECT_EQ(parse_network_model(with_simulation("t_stop = \"1 ms\""), "s.toml").options.scheme,
+    EXPECT_EQ(parse_model_file(with_simulation("t_stop = \"1 ms\""), "s.toml").options.scheme,
               cable_scheme::backward_euler);
-    EXPECT_EQ(parse_network_model(with_simulation("scheme = \"crank-nicolson\""), "s.toml").options.scheme,
+    EXPECT_EQ(parse_model_file(with_simulation("scheme = \"crank-nicolson\""), "s.toml").options.scheme,
               cable_scheme::crank_nicolson);
     try {
-        parse_network_model(with_simulation("scheme = \"cn\""), "s.toml");
+        parse_model_file(with_simulation("scheme = \"cn\""), "s.toml");
         FAIL() << "an unknown scheme must be rejected";
     } catch (const user_error& e) {
         const std::string what = e.what();
@@ -441,10 +441,10 @@ TEST(ModelLoader, RecordProbesAreReadAndGivenToTheCells) {
         "  { gids = [1, 2], variable = \"hh.m\", location = \"soma(0.5)\", interval = \"0.5 ms\" },\n"
         "  { gids = [1], location = \"dend[0](0.25)\" },\n"
         "]\n";
-    const network_model m = parse_network_model(text, "p.toml");
-    ASSERT_EQ(m.record.probes.size(), 2u);
-    EXPECT_EQ(m.record.probes[1].what.variable, "v"); // the default
-    EXPECT_DOUBLE_EQ(m.record.probes[1].what.interval, 0.1);
+    const model_file m = parse_model_file(text, "p.toml");
+    ASSERT_EQ(m.network.record.probes.size(), 2u);
+    EXPECT_EQ(m.network.record.probes[1].what.variable, "v"); // the default
+    EXPECT_DOUBLE_EQ(m.network.record.probes[1].what.interval, 0.1);
     const auto r = make_recipe(m);
     const auto on1 = r->probes_on(1);
     ASSERT_EQ(on1.size(), 3u);
@@ -459,7 +459,7 @@ TEST(ModelLoader, RecordProbesAreReadAndGivenToTheCells) {
     const auto fails_at = [](const std::string& probes, int line, const std::string& fragment) {
         const std::string bad = "[[population]]\nname = \"E\"\nsize = 4\n[record]\nprobes = " + probes + "\n";
         try {
-            parse_network_model(bad, "p.toml");
+            parse_model_file(bad, "p.toml");
             ADD_FAILURE() << probes << " must be rejected";
         } catch (const user_error& e) {
             const std::string what = e.what();
@@ -473,4 +473,39 @@ TEST(ModelLoader, RecordProbesAreReadAndGivenToTheCells) {
     fails_at("[{ gids = [1], variable = \"\" }]", 5, "<mechanism>.<state>");
     fails_at("[3]", 5, "expected a table");
     fails_at("{ gids = [1] }", 5, "expected a list of probes");
+}
+
+// Reading a file never depends on how it will be run beyond its own
+// [simulation] table; check_run_options is what ties the two, so a dt given
+// later (the command line's --dt 2) is checked against the file's delays and
+// intervals with the file's line and key, not silently rounded.
+TEST(ModelLoader, RunOptionsCheckedAgainstTheFileAfterChanges) {
+    const std::string text = "[[population]]\nname = \"E\"\nsize = 3\n"
+                             "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"all_to_all\"\n"
+                             "weight = \"0.1 mV\"\ndelay = \"1.5 ms\"\n"
+                             "[record]\nvoltage = { gids = [0], interval = \"1 ms\" }\n";
+    model_file m = parse_model_file(text, "late.toml");
+    EXPECT_NO_THROW(check_run_options(m.network, m.options)); // dt 0.1 ms
+    m.options.dt = 2;
+    try {
+        check_run_options(m.network, m.options);
+        FAIL() << "a delay of 1.5 ms at dt 2 ms must be rejected";
+    } catch (const user_error& e) {
+        EXPECT_EQ(e.where().file, "late.toml");
+        EXPECT_EQ(e.where().line, 9);
+        EXPECT_EQ(e.where().key, "projection.delay");
+        EXPECT_NE(std::string(e.what()).find("at least dt = 2 ms"), std::string::npos) << e.what();
+    }
+    m.options.mode = execution_mode::bsp_variable; // exact delays, any interval
+    EXPECT_NO_THROW(check_run_options(m.network, m.options));
+    m.options.mode = execution_mode::async_fixed;
+    m.options.dt = 0.3; // delay fine (1.5 = 5 steps); the 1 ms interval is not whole steps
+    try {
+        check_run_options(m.network, m.options);
+        FAIL() << "an interval of 1 ms at dt 0.3 ms must be rejected";
+    } catch (const user_error& e) {
+        EXPECT_EQ(e.where().line, 11);
+        EXPECT_EQ(e.where().key, "record.voltage.interval");
+        EXPECT_NE(std::string(e.what()).find("whole number of time steps"), std::string::npos) << e.what();
+    }
 }

@@ -16,7 +16,7 @@ using namespace ranvier;
 namespace {
 
 std::unique_ptr<recipe> all_features() {
-    return make_recipe(load_network_model(std::string(RANVIER_SOURCE_DIR) + "/test/data/models/all_features.toml"));
+    return make_recipe(load_model_file(std::string(RANVIER_SOURCE_DIR) + "/test/data/models/all_features.toml"));
 }
 
 double v_init(const recipe& r, gid_type gid) { return std::get<lif_cell>(r.cell(gid)).V_init; }
@@ -79,7 +79,7 @@ TEST(Recipe, NegativeLognormalWeightsHaveTheRequestedMean) {
                              "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"fixed_indegree\"\n"
                              "indegree = 100\ndelay = \"1 ms\"\n"
                              "weight = { distribution = \"lognormal\", mean = \"-20 pA\", std = \"5 pA\" }\n";
-    const auto r = make_recipe(parse_network_model(text, "t"));
+    const auto r = make_recipe(parse_model_file(text, "t"));
     double sum = 0, sum2 = 0;
     int n = 0;
     for (gid_type g = 0; g < 200; ++g)
@@ -131,7 +131,7 @@ TEST(Recipe, ConcurrentQueriesMatchSequential) {
                              "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"fixed_outdegree\"\n"
                              "outdegree = 50\nweight = { distribution = \"uniform\", low = \"0 mV\", high = \"1 mV\" }\n"
                              "delay = \"1 ms\"\n";
-    const network_model m = parse_network_model(text, "t");
+    const model_file m = parse_model_file(text, "t");
     const auto sequential = make_recipe(m);
     std::vector<std::vector<connection>> expected(2000);
     for (gid_type g = 0; g < 2000; ++g) expected[g] = sequential->connections_on(g);

@@ -18,13 +18,13 @@ namespace {
 
 // Populations "A" (gids 0..na-1) and "B" (na..na+nb-1) and one projection
 // whose lines are given (source, target, rule, rule keys, options).
-network_model model_with(const std::string& projection, gid_type na = 100, gid_type nb = 100,
+model_file model_with(const std::string& projection, gid_type na = 100, gid_type nb = 100,
                          std::uint64_t seed = 7) {
     const std::string text = "[simulation]\nseed = " + std::to_string(seed) +
                              "\n[[population]]\nname = \"A\"\nsize = " + std::to_string(na) +
                              "\n[[population]]\nname = \"B\"\nsize = " + std::to_string(nb) +
                              "\n[[projection]]\n" + projection + "\nweight = \"0.1 mV\"\ndelay = \"1 ms\"\n";
-    return parse_network_model(text, "rules-test");
+    return parse_model_file(text, "rules-test");
 }
 
 // All connections as (source, target) pairs, target by target.
@@ -270,7 +270,7 @@ TEST(Determinism, ProjectionsHaveIndependentStreams) {
                              "indegree = 10\nweight = \"1 mV\"\ndelay = \"1 ms\"\n"
                              "[[projection]]\nsource = \"A\"\ntarget = \"A\"\nrule = \"fixed_indegree\"\n"
                              "indegree = 10\nweight = \"2 mV\"\ndelay = \"1 ms\"\n";
-    const auto r = make_recipe(parse_network_model(text, "t"));
+    const auto r = make_recipe(parse_model_file(text, "t"));
     const auto conns = r->connections_on(3);
     ASSERT_EQ(conns.size(), 20u);
     std::vector<gid_type> first, second;

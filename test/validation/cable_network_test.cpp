@@ -339,8 +339,8 @@ TEST(cable_network, lif_drives_cable_and_cable_drives_lif) {
 TEST(cable_network, ring_example_reproduces_neuron) {
     ASSERT_TRUE(reference_present());
     const auto& net = network("rings2x8");
-    const network_model model =
-        load_network_model(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
+    const model_file model =
+        load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
     // The example must be the network NEURON ran.
     EXPECT_EQ(model.t_stop, net["tstop_ms"].get<double>());
     EXPECT_EQ(model.options.dt, dt());

@@ -20,11 +20,11 @@ using ranvier::testing::collecting_sink;
 
 namespace {
 
-network_model ring_model() {
-    return load_network_model(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
+model_file ring_model() {
+    return load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
 }
 
-std::vector<spike> run(network_model model, execution_mode mode, double dt, unsigned threads,
+std::vector<spike> run(model_file model, execution_mode mode, double dt, unsigned threads,
                        double t_stop, std::size_t group_size = 0) {
     model.options.mode = mode;
     model.options.dt = dt;
@@ -40,7 +40,7 @@ std::vector<spike> run(network_model model, execution_mode mode, double dt, unsi
 } // namespace
 
 TEST(CableVariableNetwork, RingMatchesFineFixedStep) {
-    const network_model model = ring_model();
+    const model_file model = ring_model();
     const double t_stop = model.t_stop; // ms (100 in ring.toml)
     const auto variable = run(model, execution_mode::bsp_variable, model.options.dt, 1, t_stop);
     const auto fine = run(model, execution_mode::bsp_fixed, 0.001, 1, t_stop);
@@ -70,7 +70,7 @@ TEST(CableVariableNetwork, RingMatchesFineFixedStep) {
                 variable.size(), reference_error, to_fine, to_finer, to_extrapolated);
     // Crank-Nicolson (NEURON's secondorder = 2) at the default dt 0.025 ms, for
     // the record and against backward Euler at the same dt.
-    network_model cn_model = model;
+    model_file cn_model = model;
     cn_model.options.scheme = cable_scheme::crank_nicolson;
     const auto cn = run(cn_model, execution_mode::bsp_fixed, model.options.dt, 1, t_stop);
     const auto be = run(model, execution_mode::bsp_fixed, model.options.dt, 1, t_stop);
@@ -112,7 +112,7 @@ TEST(CableVariableNetwork, RingMatchesFineFixedStep) {
     std::printf("dt 0.025: backward Euler %zu spikes, Crank-Nicolson %zu spikes, max |CN - "
                 "extrapolated| = %.4g ms, worst per hop %.3g dt\n", be.size(), cn.size(), cn_error, cn_per_hop);
     // The variable mode's own error: against a run 100x tighter (atol 1e-5 mV).
-    network_model tight = model;
+    model_file tight = model;
     tight.options.atol = 1e-5;
     const auto exact = run(tight, execution_mode::bsp_variable, model.options.dt, 1, t_stop);
     ASSERT_EQ(exact.size(), variable.size());
@@ -136,7 +136,7 @@ TEST(CableVariableNetwork, RingMatchesFineFixedStep) {
 }
 
 TEST(CableVariableNetwork, SpikesBitIdenticalForOneAndTwoThreads) {
-    const network_model model = ring_model();
+    const model_file model = ring_model();
     const auto one = run(model, execution_mode::bsp_variable, model.options.dt, 1, 40.0);
     // Two threads and groups of 3 cells: a different split and schedule.
     const auto two = run(model, execution_mode::bsp_variable, model.options.dt, 2, 40.0, 3);
