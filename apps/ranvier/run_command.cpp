@@ -2,12 +2,10 @@
 #include "plots.hpp"
 #include "progress_reporter.hpp"
 
-#include "io/csv_output.hpp"
-#include "io/resource_usage.hpp"
-#include "io/run_summary.hpp"
-
 #include <ranvier/errors.hpp>
 #include <ranvier/network_model.hpp>
+#include <ranvier/output_files.hpp>
+#include <ranvier/run_report.hpp>
 #include <ranvier/simulation.hpp>
 
 #include <atomic>
@@ -74,38 +72,6 @@ private:
     std::unordered_map<gid_type, std::vector<std::string>> names_;
 };
 
-void print_summary(const network_model& model, const run_statistics& s, double total_wall,
-                   const std::string& out_dir) {
-    const double bio_s = s.t_reached * 1e-3;
-    const double sim = s.wall.update + s.wall.deliver + s.wall.communicate + s.wall.output;
-    std::printf("\nRanvier run of %s\n", model.origin.c_str());
-    std::printf("  cells %llu, synapses %llu, cell groups %llu\n",
-                static_cast<unsigned long long>(s.cells),
-                static_cast<unsigned long long>(s.synapses),
-                static_cast<unsigned long long>(s.cell_groups));
-    std::printf("  simulated %.1f ms: %llu spikes, mean rate %.2f Hz, %llu synaptic events\n",
-                s.t_reached, static_cast<unsigned long long>(s.spikes),
-                s.cells && bio_s > 0 ? s.spikes / (s.cells * bio_s) : 0.0,
-                static_cast<unsigned long long>(s.events_delivered));
-    std::printf("  wall time %.2f s: build %.2f, update %.2f, deliver %.2f, communicate %.2f, "
-                "output %.2f; real-time factor %.2f\n",
-                total_wall, s.wall.build, s.wall.update, s.wall.deliver, s.wall.communicate,
-                s.wall.output, bio_s > 0 ? sim / bio_s : 0.0);
-    if (s.integrator.steps > 0)
-        std::printf("  variable step (atol %g, rtol %g): %llu steps (%.0f per cell), %llu rhs "
-                    "evaluations, %llu restarts (%llu inside a step), %llu failed steps\n",
-                    model.options.atol, model.options.rtol,
-                    static_cast<unsigned long long>(s.integrator.steps),
-                    s.cells ? static_cast<double>(s.integrator.steps) / s.cells : 0.0,
-                    static_cast<unsigned long long>(s.integrator.rhs_evaluations),
-                    static_cast<unsigned long long>(s.integrator.restarts),
-                    static_cast<unsigned long long>(s.integrator.interpolated_restarts),
-                    static_cast<unsigned long long>(s.integrator.failed_steps));
-    std::printf("  peak memory %.1f MB\n", io::peak_memory_bytes() / 1048576.0);
-    std::printf("  output in %s/: spikes.csv, traces.csv, summary.json, raster.png\n",
-                out_dir.c_str());
-}
-
 } // namespace
 
 int run_command(const run_arguments& args) {
@@ -168,9 +134,13 @@ int run_command(const run_arguments& args) {
         run.interrupted = interrupted.load();
         run.total_wall_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-        io::write_run_summary((out / "summary.json").string(), run, model.options,
-                              sim.statistics());
-        if (!args.quiet) print_summary(model, sim.statistics(), run.total_wall_s, args.out);
+        const std::string summary = io::run_summary_json(run, model.options, sim.statistics());
+        io::write_run_summary((out / "summary.json").string(), summary);
+        if (!args.quiet)
+            std::fputs(io::console_summary(summary, args.out,
+                                           {"spikes.csv", "traces.csv", "summary.json", "raster.png"})
+                           .c_str(),
+                       stdout);
         if (run.interrupted) {
             std::fprintf(stderr, "ranvier: interrupted at t = %.3f ms; the output written so far "
                                  "is complete up to that time\n", sim.statistics().t_reached);
