@@ -7,6 +7,7 @@
 #include "model/model_reading.hpp"
 
 #include <ranvier/network_model.hpp>
+#include <ranvier/run_limits.hpp>
 #include <ranvier/simulation.hpp>
 
 #include <algorithm>
@@ -97,7 +98,9 @@ void read_simulation(const toml_table_reader& r, network_model& model) {
     if (!(model.t_stop > 0)) r.fail("t_stop", "must be > 0 ms");
     simulation_options& o = model.options;
     o.dt = r.get_quantity("dt", dimension::time, o.dt);
-    if (!(o.dt > 0)) r.fail("dt", "must be > 0 ms");
+    if (const std::string problem = dt_problem(o.dt); !problem.empty()) r.fail("dt", problem);
+    if (const std::string problem = run_length_problem(model.t_stop, o.dt); !problem.empty())
+        r.fail("t_stop", problem);
     o.seed = static_cast<std::uint64_t>(
         r.get_integer("seed", 0, std::numeric_limits<std::int64_t>::max(), 0));
     if (r.has("mode")) {
@@ -114,7 +117,7 @@ void read_simulation(const toml_table_reader& r, network_model& model) {
             r.fail("scheme", e.what());
         }
     }
-    o.threads = static_cast<unsigned>(r.get_integer("threads", 1, 4096, o.threads));
+    o.threads = static_cast<unsigned>(r.get_integer("threads", 1, max_threads, o.threads));
     o.group_size = static_cast<std::size_t>(
         r.get_integer("group_size", 0, std::numeric_limits<std::int64_t>::max(), 0));
     // Variable-step tolerances: plain numbers (atol is in each state's own
