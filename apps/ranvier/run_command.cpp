@@ -5,13 +5,17 @@
 #include <ranvier/errors.hpp>
 #include <ranvier/network_model.hpp>
 #include <ranvier/output_files.hpp>
+#include <ranvier/run_limits.hpp>
 #include <ranvier/run_report.hpp>
 #include <ranvier/simulation.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -32,26 +36,82 @@ extern "C" void on_interrupt(int) {
     if (simulation* sim = running_simulation.load()) sim->request_stop();
 }
 
-// Forwards output to the CSV files and the progress display.
+// Forwards output to the CSV files and the progress display. A failed write
+// (a full disk) stops the run at the end of the epoch and is reported after
+// it; nothing more is written.
 class cli_sink final : public output_sink {
 public:
-    cli_sink(io::csv_output& files, progress_reporter& progress)
-        : files_(files), progress_(progress) {}
+    cli_sink(io::csv_output& files, progress_reporter& progress, simulation& sim)
+        : files_(files), progress_(progress), sim_(sim) {}
     void on_spikes(std::span<const spike> s) override {
-        files_.on_spikes(s);
         spikes_ += s.size();
+        guarded([&] { files_.on_spikes(s); });
     }
-    void on_samples(std::span<const trace_sample> s) override { files_.on_samples(s); }
+    void on_samples(std::span<const trace_sample> s) override {
+        guarded([&] { files_.on_samples(s); });
+    }
     void on_progress(time_type t, time_type t_stop) override {
-        files_.on_progress(t, t_stop);
+        guarded([&] { files_.on_progress(t, t_stop); });
         progress_.update(t, t_stop, spikes_);
+    }
+    bool failed() const { return error_ != nullptr; }
+    void rethrow() const {
+        if (error_) std::rethrow_exception(error_);
     }
 
 private:
+    template <class Write>
+    void guarded(Write write) {
+        if (error_) return;
+        try {
+            write();
+        } catch (...) {
+            error_ = std::current_exception();
+            sim_.request_stop();
+        }
+    }
+
     io::csv_output& files_;
     progress_reporter& progress_;
+    simulation& sim_;
     std::uint64_t spikes_ = 0;
+    std::exception_ptr error_;
 };
+
+// A bad command-line value found after parsing (it depends on the model):
+// reported like CLI11's errors, with exit code 2.
+class usage_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Checks the run's limits before anything is built (run_limits.hpp): a
+// problem caused by --t-stop or --dt is bad usage, one of the model file's
+// own values a user error naming the file.
+void check_limits(const run_arguments& args, const network_model& model) {
+    const std::string problem = run_length_problem(model.t_stop, model.options.dt);
+    if (!problem.empty()) {
+        if (args.t_stop || args.dt)
+            throw usage_error(std::string(args.t_stop && args.dt ? "--t-stop, --dt"
+                                          : args.t_stop        ? "--t-stop"
+                                                               : "--dt") +
+                              ": " + problem);
+        throw user_error(source_location{model.origin, 0, "t_stop"}, problem);
+    }
+    check_options(model.options); // threads, dt, tolerances: the library's limits
+}
+
+// Files an earlier run may have left that this run rewrites or derives from
+// the files it rewrites: removed first, so none of them is stale.
+void remove_earlier_outputs(const std::filesystem::path& out) {
+    for (const char* name : {"summary.json", "raster.png", "traces.png"}) {
+        std::error_code ec;
+        std::filesystem::remove(out / name, ec);
+        if (ec)
+            throw user_error("cannot remove '" + (out / name).string() + "' of an earlier run: " +
+                             ec.message());
+    }
+}
 
 // Names of probes for traces.csv, looked up once per gid.
 class probe_names {
@@ -89,10 +149,13 @@ int run_command(const run_arguments& args) {
         if (args.atol) model.options.atol = *args.atol;
         if (args.rtol) model.options.rtol = *args.rtol;
         if (args.event_window) model.options.event_window = *args.event_window;
+        check_limits(args, model);
 
         std::error_code ec;
         std::filesystem::create_directories(args.out, ec);
         if (ec) throw user_error("cannot create output directory '" + args.out + "': " + ec.message());
+        const std::filesystem::path out(args.out);
+        remove_earlier_outputs(out);
 
         if (!args.quiet)
             std::fprintf(stderr, "ranvier: building %s (%u cells, %s, %u thread%s)\n",
@@ -105,14 +168,14 @@ int run_command(const run_arguments& args) {
         run.t_stop = model.t_stop;
         run.memory_before_build = io::current_memory_bytes();
 
+        // The simulation estimates the network's memory before building it.
         const auto model_recipe = make_recipe(model);
         simulation sim(*model_recipe, model.options);
 
-        const std::filesystem::path out(args.out);
         io::csv_output files((out / "spikes.csv").string(), (out / "traces.csv").string(),
                              probe_names(*model_recipe));
         progress_reporter progress(stderr, isatty(STDERR_FILENO), args.quiet);
-        cli_sink sink(files, progress);
+        cli_sink sink(files, progress, sim);
 
         running_simulation.store(&sim);
         auto previous_int = std::signal(SIGINT, on_interrupt);
@@ -129,31 +192,50 @@ int run_command(const run_arguments& args) {
         std::signal(SIGINT, previous_int);
         std::signal(SIGTERM, previous_term);
         progress.finish();
-        files.flush();
+        if (sink.failed()) {
+            try {
+                sink.rethrow();
+            } catch (const user_error& e) {
+                char when[64];
+                std::snprintf(when, sizeof when, "%.3f", sim.statistics().t_reached);
+                throw user_error(std::string(e.what()) + "; the run stopped at t = " + when +
+                                 " ms and summary.json was not written");
+            }
+        }
+        files.close(); // every row on disk, or an error naming the file
 
         run.interrupted = interrupted.load();
         run.total_wall_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
         const std::string summary = io::run_summary_json(run, model.options, sim.statistics());
         io::write_run_summary((out / "summary.json").string(), summary);
-        if (!args.quiet)
-            std::fputs(io::console_summary(summary, args.out,
-                                           {"spikes.csv", "traces.csv", "summary.json", "raster.png"})
-                           .c_str(),
-                       stdout);
+
+        std::vector<std::string> written{"spikes.csv", "traces.csv", "summary.json"};
+        std::string plot_problem;
+        if (args.plot && !run.interrupted) {
+            plot_problem = draw_plots(args.out, sim.statistics().cells);
+            for (const char* png : {"raster.png", "traces.png"})
+                if (std::filesystem::exists(out / png)) written.emplace_back(png);
+        }
+        if (!args.quiet) {
+            std::fputs(io::console_summary(summary, args.out, written).c_str(), stdout);
+            if (std::fflush(stdout) != 0 || std::ferror(stdout))
+                throw user_error(std::string("cannot write the summary to standard output: ") +
+                                 std::strerror(errno));
+        }
         if (run.interrupted) {
             std::fprintf(stderr, "ranvier: interrupted at t = %.3f ms; the output written so far "
                                  "is complete up to that time\n", sim.statistics().t_reached);
             return 130;
         }
-        if (args.plot) {
-            const std::string problem = draw_plots(args.out, sim.statistics().cells);
-            if (!problem.empty()) {
-                std::fprintf(stderr, "ranvier: the run succeeded but %s\n", problem.c_str());
-                return 4;
-            }
+        if (!plot_problem.empty()) {
+            std::fprintf(stderr, "ranvier: the run succeeded but %s\n", plot_problem.c_str());
+            return 4;
         }
         return 0;
+    } catch (const usage_error& e) {
+        std::fprintf(stderr, "%s\nRun with --help for more information.\n", e.what());
+        return 2;
     } catch (const user_error& e) {
         std::fprintf(stderr, "ranvier: error: %s\n", e.what());
         return 1;

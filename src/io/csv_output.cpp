@@ -29,26 +29,27 @@ void csv_output::open(file& f, const std::string& path, const char* header) {
 }
 
 // Writes f.pending whole, retrying short writes. On failure the file is cut
-// back to its last whole row (best effort: a device such as /dev/full cannot
-// be truncated), marked failed, and the error thrown.
+// back to the last whole row that reached it (best effort: a device such as
+// /dev/full cannot be truncated), marked failed, and the error thrown.
 void csv_output::write_pending(file& f) {
     if (f.fd < 0 || f.failed || f.pending.empty()) return;
-    const char* data = f.pending.data();
-    std::size_t left = f.pending.size();
-    while (left > 0) {
-        const ssize_t n = ::write(f.fd, data, left);
+    std::size_t written = 0;
+    while (written < f.pending.size()) {
+        const ssize_t n = ::write(f.fd, f.pending.data() + written, f.pending.size() - written);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             const int error = n < 0 ? errno : EIO;
+            const std::size_t row_end = f.pending.rfind('\n', written == 0 ? 0 : written - 1);
+            const std::uint64_t keep =
+                f.committed + (written > 0 && row_end != std::string::npos ? row_end + 1 : 0);
             f.failed = true;
             f.pending.clear();
-            if (::ftruncate(f.fd, static_cast<off_t>(f.committed)) != 0) {
+            if (::ftruncate(f.fd, static_cast<off_t>(keep)) != 0) {
                 // Not a regular file: nothing to cut back.
             }
-            write_failed(f.path, error, "the rows written before are kept");
+            write_failed(f.path, error, "the whole rows written before are kept");
         }
-        data += n;
-        left -= static_cast<std::size_t>(n);
+        written += static_cast<std::size_t>(n);
     }
     f.committed += f.pending.size();
     f.pending.clear();

@@ -213,6 +213,31 @@ def test_bad_option_raises_model_error_at_build():
         ranvier.Simulation(model)
 
 
+def test_run_limits_raise_model_error_before_building():
+    """The library's run limits reach Python: a bad dt or thread count at Simulation(), a run
+    longer than the time grid at run(), a network larger than the machine before building."""
+    for field, value, key in (("dt", 1e-300, "'dt'"), ("dt", 1e300, "'dt'"), ("dt", 1e-11, "'dt'"),
+                              ("threads", 4096, "'threads'")):
+        model = ranvier.parse_model(SMALL)
+        setattr(model.options, field, value)
+        with pytest.raises(ranvier.ModelError, match=key):
+            ranvier.Simulation(model)
+    sim = ranvier.Simulation(ranvier.parse_model(SMALL))
+    for t_stop in (1e18, 1e308, float("inf")):
+        with pytest.raises(ranvier.ModelError, match="t_stop"):
+            sim.run(t_stop)
+    assert sim.t == 0.0
+    with pytest.raises(TypeError):
+        sim.model.options.seed = -1  # seeds are unsigned
+    huge = ranvier.parse_model(SMALL.replace("size = 200", "size = 1000000000")
+                               .replace("indegree = 20", "indegree = 1000")
+                               .replace('voltage = { gids = [0, 5], interval = "1 ms" }', ""))
+    started = time.monotonic()
+    with pytest.raises(ranvier.ModelError, match="needs at least .* of this machine"):
+        ranvier.Simulation(huge)
+    assert time.monotonic() - started < 60
+
+
 @pytest.mark.parametrize("source", ["ring", "small"])
 def test_bsp_and_async_fixed_give_identical_spikes(source):
     if source == "ring":
