@@ -323,6 +323,22 @@ def test_full_disk_stops_the_run_naming_the_file(tmp_path, name):
     assert not (out / "summary.json").exists()
 
 
+def test_full_disk_while_drawing_leaves_no_partial_figure(tmp_path):
+    """The figure is written under a temporary name and renamed: on a full disk the run's data
+    are complete (exit 4, docs/outputs.md), the reason is given in one line, and no partial
+    raster.png is left or listed."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "raster.png.tmp").symlink_to("/dev/full")
+    r = run("run", str(RING), "--t-stop", "5", "--out", str(out))
+    assert r.returncode == 4, r.stderr
+    assert f"{out / 'raster.png'}: No space left on device" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and "matplotlib installed" not in r.stderr, r.stderr
+    assert not (out / "raster.png").exists()
+    assert json.loads((out / "summary.json").read_text())["t_reached_ms"] == 5
+    assert "raster.png" not in r.stdout, r.stdout
+
+
 def test_file_size_limit_mid_run_keeps_whole_rows(tmp_path):
     """A write that fails part-way through a run (here the file size limit, EFBIG, as a stand-in
     for a disk filling up): the run stops with exit 1 naming the file and the reason, and
