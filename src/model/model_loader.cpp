@@ -98,6 +98,7 @@ void read_simulation(const toml_table_reader& r, network_model& model) {
     if (!(model.t_stop > 0)) r.fail("t_stop", "must be > 0 ms");
     simulation_options& o = model.options;
     o.dt = r.get_quantity("dt", dimension::time, o.dt);
+    if (!(o.dt > 0)) r.fail("dt", "must be > 0 ms");
     if (const std::string problem = dt_problem(o.dt); !problem.empty()) r.fail("dt", problem);
     if (const std::string problem = run_length_problem(model.t_stop, o.dt); !problem.empty())
         r.fail("t_stop", problem);
