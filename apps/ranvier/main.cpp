@@ -1,13 +1,17 @@
 // The `ranvier` command line: parses arguments and dispatches to a command.
 #include "run_command.hpp"
 
+#include <ranvier/errors.hpp>
+#include <ranvier/run_limits.hpp>
+#include <ranvier/simulation.hpp>
+
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <string>
-
-#include <iostream>
 
 namespace {
 
@@ -37,6 +41,46 @@ const CLI::Validator non_negative_number(
     },
     "NUMBER >= 0");
 
+// The time step: a number > 0 within the library's limits (run_limits.hpp).
+const CLI::Validator time_step(
+    [](std::string& text) -> std::string {
+        try {
+            std::size_t used = 0;
+            const double v = std::stod(text, &used);
+            if (used == text.size() && v > 0 && std::isfinite(v)) return ranvier::dt_problem(v);
+        } catch (const std::exception&) {
+        }
+        return "must be a number > 0, got '" + text + "'";
+    },
+    "NUMBER > 0");
+
+// Seeds: 0 to 2^64 - 1, written in decimal digits (CLI11 would wrap -1 to 2^64 - 1).
+const CLI::Validator seed_value(
+    [](std::string& text) -> std::string {
+        const std::string wrong = "must be a whole number from 0 to 18446744073709551615, got '" +
+                                  text + "'";
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return wrong;
+        errno = 0;
+        std::strtoull(text.c_str(), nullptr, 10);
+        return errno == ERANGE ? wrong : std::string();
+    },
+    "UINT64");
+
+// Names checked by the library's parsers, whose messages list the valid names.
+template <class Parse>
+CLI::Validator valid_name(Parse parse, const char* description) {
+    return CLI::Validator(
+        [parse](std::string& text) -> std::string {
+            try {
+                parse(text);
+                return {};
+            } catch (const ranvier::user_error& e) {
+                return e.what();
+            }
+        },
+        description);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -59,23 +103,28 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--out,-o", run.out, "Output directory (created if missing)")
         ->capture_default_str();
     run_cmd->add_option("--threads,-t", run.threads,
-                        "Worker threads (default: the model's, else 1); results do not depend on it")
-        ->check(CLI::Range(1u, 1024u));
+                        "Worker threads, 1 to " + std::to_string(ranvier::max_threads) +
+                            " (default: the model's, else 1); results do not depend on it")
+        ->check(CLI::Range(1u, ranvier::max_threads));
     run_cmd->add_option("--t-stop", run.t_stop,
                         "Biological time to simulate, in ms (overrides the model's t_stop)")
         ->check(positive_number);
-    run_cmd->add_option("--seed", run.seed, "Random seed (overrides the model's seed)");
+    run_cmd->add_option("--seed", run.seed,
+                        "Random seed, 0 to 2^64 - 1 (overrides the model's seed)")
+        ->check(seed_value);
     run_cmd->add_option("--mode", run.mode,
-                        "Execution mode: bsp-fixed, bsp-variable, async-fixed, async-variable");
+                        "Execution mode: bsp-fixed, bsp-variable, async-fixed, async-variable")
+        ->check(valid_name(&ranvier::parse_execution_mode, "MODE"));
     run_cmd->add_option("--dt", run.dt, "Time step in ms (overrides the model's dt)")
-        ->check(positive_number);
+        ->check(time_step);
     run_cmd->add_option("--group-size", run.group_size,
                         "Cells per cell group (performance tuning; default: automatic; "
                         "results do not depend on it)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{65536}));
     run_cmd->add_option("--scheme", run.scheme,
                         "Fixed-step scheme of cable cells: backward-euler (NEURON's default) or "
-                        "crank-nicolson (NEURON's secondorder = 2); overrides the model's scheme");
+                        "crank-nicolson (NEURON's secondorder = 2); overrides the model's scheme")
+        ->check(valid_name(&ranvier::parse_cable_scheme, "SCHEME"));
     run_cmd->add_option("--atol", run.atol,
                         "Variable-step modes: absolute tolerance, in each state's unit (mV for v); "
                         "default 1e-3 (overrides the model's atol)")

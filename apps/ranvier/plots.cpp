@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sys/wait.h>
 
 namespace ranvier::cli {
 
@@ -25,6 +26,9 @@ bool has_data_rows(const std::filesystem::path& csv) {
     return std::getline(in, line) && std::getline(in, line);
 }
 
+// plot.py's exit code for a file it could not read or write (CANNOT_WRITE).
+bool cannot_write(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 5; }
+
 } // namespace
 
 std::string draw_plots(const std::string& out_dir, unsigned long long cells) {
@@ -37,13 +41,17 @@ std::string draw_plots(const std::string& out_dir, unsigned long long cells) {
     std::string cmd = quote(python) + " " + quote(script) + " raster " +
                       quote((dir / "spikes.csv").string()) + " " +
                       quote((dir / "raster.png").string()) + " --cells " + std::to_string(cells);
-    if (std::system(cmd.c_str()) != 0)
+    int status = std::system(cmd.c_str());
+    if (cannot_write(status)) return "raster.png could not be written (the reason is above)";
+    if (status != 0)
         return "drawing raster.png failed (command: " + cmd +
                "); is python3-matplotlib installed for " + python + "?";
     if (has_data_rows(dir / "traces.csv")) {
         cmd = quote(python) + " " + quote(script) + " traces " +
               quote((dir / "traces.csv").string()) + " " + quote((dir / "traces.png").string());
-        if (std::system(cmd.c_str()) != 0) return "drawing traces.png failed (command: " + cmd + ")";
+        status = std::system(cmd.c_str());
+        if (cannot_write(status)) return "traces.png could not be written (the reason is above)";
+        if (status != 0) return "drawing traces.png failed (command: " + cmd + ")";
     }
     return {};
 }

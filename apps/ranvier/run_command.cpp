@@ -2,18 +2,20 @@
 #include "plots.hpp"
 #include "progress_reporter.hpp"
 
-#include "io/csv_output.hpp"
-#include "io/resource_usage.hpp"
-#include "io/run_summary.hpp"
-
 #include <ranvier/errors.hpp>
 #include <ranvier/network_model.hpp>
+#include <ranvier/output_files.hpp>
+#include <ranvier/run_limits.hpp>
+#include <ranvier/run_report.hpp>
 #include <ranvier/simulation.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -34,26 +36,82 @@ extern "C" void on_interrupt(int) {
     if (simulation* sim = running_simulation.load()) sim->request_stop();
 }
 
-// Forwards output to the CSV files and the progress display.
+// Forwards output to the CSV files and the progress display. A failed write
+// (a full disk) stops the run at the end of the epoch and is reported after
+// it; nothing more is written.
 class cli_sink final : public output_sink {
 public:
-    cli_sink(io::csv_output& files, progress_reporter& progress)
-        : files_(files), progress_(progress) {}
+    cli_sink(io::csv_output& files, progress_reporter& progress, simulation& sim)
+        : files_(files), progress_(progress), sim_(sim) {}
     void on_spikes(std::span<const spike> s) override {
-        files_.on_spikes(s);
         spikes_ += s.size();
+        guarded([&] { files_.on_spikes(s); });
     }
-    void on_samples(std::span<const trace_sample> s) override { files_.on_samples(s); }
+    void on_samples(std::span<const trace_sample> s) override {
+        guarded([&] { files_.on_samples(s); });
+    }
     void on_progress(time_type t, time_type t_stop) override {
-        files_.on_progress(t, t_stop);
+        guarded([&] { files_.on_progress(t, t_stop); });
         progress_.update(t, t_stop, spikes_);
+    }
+    bool failed() const { return error_ != nullptr; }
+    void rethrow() const {
+        if (error_) std::rethrow_exception(error_);
     }
 
 private:
+    template <class Write>
+    void guarded(Write write) {
+        if (error_) return;
+        try {
+            write();
+        } catch (...) {
+            error_ = std::current_exception();
+            sim_.request_stop();
+        }
+    }
+
     io::csv_output& files_;
     progress_reporter& progress_;
+    simulation& sim_;
     std::uint64_t spikes_ = 0;
+    std::exception_ptr error_;
 };
+
+// A bad command-line value found after parsing (it depends on the model):
+// reported like CLI11's errors, with exit code 2.
+class usage_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Checks the run's limits before anything is built (run_limits.hpp): a
+// problem caused by --t-stop or --dt is bad usage, one of the model file's
+// own values a user error naming the file.
+void check_limits(const run_arguments& args, const model_file& model) {
+    const std::string problem = run_length_problem(model.t_stop, model.options.dt);
+    if (!problem.empty()) {
+        if (args.t_stop || args.dt)
+            throw usage_error(std::string(args.t_stop && args.dt ? "--t-stop, --dt"
+                                          : args.t_stop        ? "--t-stop"
+                                                               : "--dt") +
+                              ": " + problem);
+        throw user_error(source_location{model.network.origin, 0, "t_stop"}, problem);
+    }
+    check_options(model.options); // threads, dt, tolerances: the library's limits
+}
+
+// Files an earlier run may have left that this run rewrites or derives from
+// the files it rewrites: removed first, so none of them is stale.
+void remove_earlier_outputs(const std::filesystem::path& out) {
+    for (const char* name : {"summary.json", "raster.png", "traces.png"}) {
+        std::error_code ec;
+        std::filesystem::remove(out / name, ec);
+        if (ec)
+            throw user_error("cannot remove '" + (out / name).string() + "' of an earlier run: " +
+                             ec.message());
+    }
+}
 
 // Names of probes for traces.csv, looked up once per gid.
 class probe_names {
@@ -74,38 +132,6 @@ private:
     std::unordered_map<gid_type, std::vector<std::string>> names_;
 };
 
-void print_summary(const model_file& model, const run_statistics& s, double total_wall,
-                   const std::string& out_dir) {
-    const double bio_s = s.t_reached * 1e-3;
-    const double sim = s.wall.update + s.wall.deliver + s.wall.communicate + s.wall.output;
-    std::printf("\nRanvier run of %s\n", model.network.origin.c_str());
-    std::printf("  cells %llu, synapses %llu, cell groups %llu\n",
-                static_cast<unsigned long long>(s.cells),
-                static_cast<unsigned long long>(s.synapses),
-                static_cast<unsigned long long>(s.cell_groups));
-    std::printf("  simulated %.1f ms: %llu spikes, mean rate %.2f Hz, %llu synaptic events\n",
-                s.t_reached, static_cast<unsigned long long>(s.spikes),
-                s.cells && bio_s > 0 ? s.spikes / (s.cells * bio_s) : 0.0,
-                static_cast<unsigned long long>(s.events_delivered));
-    std::printf("  wall time %.2f s: build %.2f, update %.2f, deliver %.2f, communicate %.2f, "
-                "output %.2f; real-time factor %.2f\n",
-                total_wall, s.wall.build, s.wall.update, s.wall.deliver, s.wall.communicate,
-                s.wall.output, bio_s > 0 ? sim / bio_s : 0.0);
-    if (s.integrator.steps > 0)
-        std::printf("  variable step (atol %g, rtol %g): %llu steps (%.0f per cell), %llu rhs "
-                    "evaluations, %llu restarts (%llu inside a step), %llu failed steps\n",
-                    model.options.atol, model.options.rtol,
-                    static_cast<unsigned long long>(s.integrator.steps),
-                    s.cells ? static_cast<double>(s.integrator.steps) / s.cells : 0.0,
-                    static_cast<unsigned long long>(s.integrator.rhs_evaluations),
-                    static_cast<unsigned long long>(s.integrator.restarts),
-                    static_cast<unsigned long long>(s.integrator.interpolated_restarts),
-                    static_cast<unsigned long long>(s.integrator.failed_steps));
-    std::printf("  peak memory %.1f MB\n", io::peak_memory_bytes() / 1048576.0);
-    std::printf("  output in %s/: spikes.csv, traces.csv, summary.json, raster.png\n",
-                out_dir.c_str());
-}
-
 } // namespace
 
 int run_command(const run_arguments& args) {
@@ -122,12 +148,15 @@ int run_command(const run_arguments& args) {
         if (args.atol) model.options.atol = *args.atol;
         if (args.rtol) model.options.rtol = *args.rtol;
         if (args.event_window) model.options.event_window = *args.event_window;
+        check_limits(args, model);
         // The file was checked against its own options; the ones given here may differ.
         check_run_options(model.network, model.options);
 
         std::error_code ec;
         std::filesystem::create_directories(args.out, ec);
         if (ec) throw user_error("cannot create output directory '" + args.out + "': " + ec.message());
+        const std::filesystem::path out(args.out);
+        remove_earlier_outputs(out);
 
         if (!args.quiet)
             std::fprintf(stderr, "ranvier: building %s (%u cells, %s, %u thread%s)\n",
@@ -140,14 +169,14 @@ int run_command(const run_arguments& args) {
         run.t_stop = model.t_stop;
         run.memory_before_build = io::current_memory_bytes();
 
+        // The simulation estimates the network's memory before building it.
         const auto model_recipe = make_recipe(model);
         simulation sim(*model_recipe, model.options);
 
-        const std::filesystem::path out(args.out);
         io::csv_output files((out / "spikes.csv").string(), (out / "traces.csv").string(),
                              probe_names(*model_recipe));
         progress_reporter progress(stderr, isatty(STDERR_FILENO), args.quiet);
-        cli_sink sink(files, progress);
+        cli_sink sink(files, progress, sim);
 
         running_simulation.store(&sim);
         auto previous_int = std::signal(SIGINT, on_interrupt);
@@ -164,27 +193,50 @@ int run_command(const run_arguments& args) {
         std::signal(SIGINT, previous_int);
         std::signal(SIGTERM, previous_term);
         progress.finish();
-        files.flush();
+        if (sink.failed()) {
+            try {
+                sink.rethrow();
+            } catch (const user_error& e) {
+                char when[64];
+                std::snprintf(when, sizeof when, "%.3f", sim.statistics().t_reached);
+                throw user_error(std::string(e.what()) + "; the run stopped at t = " + when +
+                                 " ms and summary.json was not written");
+            }
+        }
+        files.close(); // every row on disk, or an error naming the file
 
         run.interrupted = interrupted.load();
         run.total_wall_s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-        io::write_run_summary((out / "summary.json").string(), run, model.options,
-                              sim.statistics());
-        if (!args.quiet) print_summary(model, sim.statistics(), run.total_wall_s, args.out);
+        const std::string summary = io::run_summary_json(run, model.options, sim.statistics());
+        io::write_run_summary((out / "summary.json").string(), summary);
+
+        std::vector<std::string> written{"spikes.csv", "traces.csv", "summary.json"};
+        std::string plot_problem;
+        if (args.plot && !run.interrupted) {
+            plot_problem = draw_plots(args.out, sim.statistics().cells);
+            for (const char* png : {"raster.png", "traces.png"})
+                if (std::filesystem::exists(out / png)) written.emplace_back(png);
+        }
+        if (!args.quiet) {
+            std::fputs(io::console_summary(summary, args.out, written).c_str(), stdout);
+            if (std::fflush(stdout) != 0 || std::ferror(stdout))
+                throw user_error(std::string("cannot write the summary to standard output: ") +
+                                 std::strerror(errno));
+        }
         if (run.interrupted) {
             std::fprintf(stderr, "ranvier: interrupted at t = %.3f ms; the output written so far "
                                  "is complete up to that time\n", sim.statistics().t_reached);
             return 130;
         }
-        if (args.plot) {
-            const std::string problem = draw_plots(args.out, sim.statistics().cells);
-            if (!problem.empty()) {
-                std::fprintf(stderr, "ranvier: the run succeeded but %s\n", problem.c_str());
-                return 4;
-            }
+        if (!plot_problem.empty()) {
+            std::fprintf(stderr, "ranvier: the run succeeded but %s\n", plot_problem.c_str());
+            return 4;
         }
         return 0;
+    } catch (const usage_error& e) {
+        std::fprintf(stderr, "%s\nRun with --help for more information.\n", e.what());
+        return 2;
     } catch (const user_error& e) {
         std::fprintf(stderr, "ranvier: error: %s\n", e.what());
         return 1;

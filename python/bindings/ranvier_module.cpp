@@ -4,6 +4,8 @@
 // in include/ranvier/ only. Units follow Ranvier: ms, mV, Hz.
 #include <ranvier/errors.hpp>
 #include <ranvier/network_model.hpp>
+#include <ranvier/run_limits.hpp>
+#include <ranvier/run_report.hpp>
 #include <ranvier/simulation.hpp>
 
 #include <pybind11/numpy.h>
@@ -12,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <memory>
@@ -140,10 +143,19 @@ private:
 class python_simulation {
 public:
     explicit python_simulation(model_file model) : model_(std::move(model)) {
-        py::gil_scoped_release release; // building large networks takes a while
-        check_run_options(model_.network, model_.options); // options may have been edited
-        recipe_ = make_recipe(model_);
-        sim_ = std::make_unique<simulation>(*recipe_, model_.options);
+        const auto start = std::chrono::steady_clock::now();
+        run_.model = model_.network.origin;
+        run_.version = RANVIER_VERSION;
+        run_.t_stop = model_.t_stop;
+        {
+            py::gil_scoped_release release; // building large networks takes a while
+            check_options(model_.options); // dt, threads, tolerances first: the limits name them
+            check_run_options(model_.network, model_.options); // options may have been edited
+            run_.memory_before_build = io::current_memory_bytes();
+            recipe_ = make_recipe(model_);
+            sim_ = std::make_unique<simulation>(*recipe_, model_.options);
+        }
+        run_.total_wall_s += seconds_since(start);
     }
 
     run_result run(std::optional<double> t_stop_ms) {
@@ -156,6 +168,7 @@ public:
         bool expected = false;
         if (!running_.compare_exchange_strong(expected, true))
             throw std::runtime_error("this Simulation is already running in another thread");
+        const auto start = std::chrono::steady_clock::now();
         collecting_sink sink;
         bool interrupted = false;
         try {
@@ -170,6 +183,9 @@ public:
             throw;
         }
         running_.store(false);
+        run_.t_stop = t_stop;
+        run_.interrupted = interrupted;
+        run_.total_wall_s += seconds_since(start);
         run_result result = make_result(sink, t_start, sim_->statistics().t_reached, interrupted);
         last_result_ = py::cast(result);
         if (interrupted) {
@@ -180,42 +196,12 @@ public:
         return result;
     }
 
-    py::dict statistics() const {
-        const run_statistics& s = sim_->statistics();
-        const simulation_options& o = sim_->options();
-        const double bio_s = s.t_reached * 1e-3;
-        const double simulate = s.wall.update + s.wall.deliver + s.wall.communicate + s.wall.output;
-        py::dict d;
-        d["mode"] = to_string(o.mode);
-        d["threads"] = o.threads;
-        d["seed"] = o.seed;
-        d["dt_ms"] = o.dt;
-        d["t_reached_ms"] = s.t_reached;
-        d["cells"] = s.cells;
-        d["cell_groups"] = s.cell_groups;
-        d["synapses"] = s.synapses;
-        d["spikes"] = s.spikes;
-        d["mean_rate_hz"] = s.cells && bio_s > 0 ? s.spikes / (s.cells * bio_s) : 0.0;
-        d["events_delivered"] = s.events_delivered;
-        py::dict wall;
-        wall["build"] = s.wall.build;
-        wall["update"] = s.wall.update;
-        wall["deliver"] = s.wall.deliver;
-        wall["communicate"] = s.wall.communicate;
-        wall["output"] = s.wall.output;
-        wall["simulate"] = simulate;
-        d["wall_time_s"] = wall;
-        d["real_time_factor"] = bio_s > 0 ? simulate / bio_s : 0.0;
-        d["connection_table_bytes"] = s.connection_bytes;
-        py::dict in;
-        in["steps"] = s.integrator.steps;
-        in["rhs_evaluations"] = s.integrator.rhs_evaluations;
-        in["linear_setups"] = s.integrator.linear_setups;
-        in["failed_steps"] = s.integrator.failed_steps;
-        in["restarts"] = s.integrator.restarts;
-        in["interpolated_restarts"] = s.integrator.interpolated_restarts;
-        d["integrator"] = in;
-        return d;
+    // summary.json's object (the one rendering of a run's statistics, as a
+    // dict): "t_stop_ms" and "interrupted" describe the last run() call,
+    // "wall_time_s.total" the build and every run() so far.
+    py::object statistics() const {
+        const std::string text = io::run_summary_json(run_, sim_->options(), sim_->statistics());
+        return py::module_::import("json").attr("loads")(text);
     }
 
     py::list probes(gid_type gid) const {
@@ -241,6 +227,11 @@ private:
     std::unique_ptr<simulation> sim_;
     std::atomic<bool> running_{false};
     py::object last_result_ = py::none();
+    io::run_description run_; // for statistics()
+
+    static double seconds_since(std::chrono::steady_clock::time_point start) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
 };
 
 // ---- helpers for the bound structs -------------------------------------------
@@ -392,7 +383,8 @@ PYBIND11_MODULE(_ranvier, m) {
              "last_result).")
         .def_property_readonly("t", &python_simulation::t, "ms of biological time reached")
         .def_property_readonly("statistics", &python_simulation::statistics,
-                               "counters and wall times, as in summary.json")
+                               "summary.json's object as a dict (the same keys): what was run, counters, wall "
+                               "times, memory; t_stop_ms and interrupted describe the last run() call")
         .def_property_readonly("options", [](const python_simulation& s) { return simulation_options(s.options()); })
         .def_property_readonly("model", [](const python_simulation& s) { return model_file(s.model()); })
         .def_property_readonly("last_result", &python_simulation::last_result)

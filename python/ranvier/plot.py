@@ -9,6 +9,7 @@ numpy so 10^6 spikes plot in a few seconds.
 """
 
 import argparse
+import os
 import pathlib
 import sys
 import warnings
@@ -24,11 +25,25 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from ranvier import stats  # noqa: E402
 
 RATE_BIN_MS = 1.0  # population-rate bin (ms)
+CANNOT_WRITE = 5  # exit code when a file cannot be read or written (OSError)
 
 
 def _note(ax, text):
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
             color="0.4")
+
+
+def _save(fig, out_path):
+    """Writes the figure under a temporary name, then renames it: a failed or interrupted
+    drawing (a full disk, Ctrl-C) leaves no partial file at out_path."""
+    out_path = pathlib.Path(out_path)
+    tmp = out_path.with_name(out_path.name + ".tmp")
+    try:
+        fig.savefig(tmp, dpi=120, format=out_path.suffix.lstrip(".") or "png")
+        os.replace(tmp, out_path)
+    finally:
+        plt.close(fig)
+        tmp.unlink(missing_ok=True)
 
 
 def raster(spikes_path, out_path, n_cells=None, max_cells=500, title=None,
@@ -69,8 +84,7 @@ def raster(spikes_path, out_path, n_cells=None, max_cells=500, title=None,
     title = title or f"{pathlib.Path(spikes_path).name}: {gids.size} spikes"
     ax_r.set_title(title)
     fig.tight_layout()
-    fig.savefig(out_path, dpi=120)
-    plt.close(fig)
+    _save(fig, out_path)
 
 
 def traces(traces_path, out_path, title=None):
@@ -99,8 +113,7 @@ def traces(traces_path, out_path, title=None):
     axes[-1].set_xlabel("time (ms)")
     axes[0].set_title(title or pathlib.Path(traces_path).name)
     fig.tight_layout()
-    fig.savefig(out_path, dpi=120)
-    plt.close(fig)
+    _save(fig, out_path)
 
 
 def main(argv=None):
@@ -118,10 +131,15 @@ def main(argv=None):
     t.add_argument("out")
     t.add_argument("--title")
     args = parser.parse_args(argv)
-    if args.kind == "raster":
-        raster(args.spikes, args.out, args.cells, args.max_cells, args.title)
-    else:
-        traces(args.traces, args.out, args.title)
+    try:
+        if args.kind == "raster":
+            raster(args.spikes, args.out, args.cells, args.max_cells, args.title)
+        else:
+            traces(args.traces, args.out, args.title)
+    except OSError as error:  # e.g. a full disk: say so in one line (exit 5, see plots.cpp)
+        print(f"plot.py: {error.filename or args.out}: {error.strerror or error}",
+              file=sys.stderr)
+        return CANNOT_WRITE
     return 0
 
 

@@ -1,5 +1,6 @@
-// The public simulation object: validates options, picks the engine of the
-// execution mode, owns the thread pool and the communicator.
+// The public simulation object: validates options and run limits
+// (include/ranvier/run_limits.hpp), picks the engine of the execution mode,
+// owns the thread pool and the communicator.
 #include "comm/communicator.hpp"
 #include "engine/async_engine.hpp"
 #include "engine/bsp_fixed_engine.hpp"
@@ -8,10 +9,17 @@
 #include "cable/mechanisms/mechanism_catalogue.hpp"
 
 #include <ranvier/errors.hpp>
+#include <ranvier/run_limits.hpp>
 #include <ranvier/simulation.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <unistd.h>
+#include <variant>
 
 namespace ranvier {
 
@@ -28,7 +36,187 @@ void check_atol_scale(const simulation_options& options) {
     }
 }
 
+std::string number(double x) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", x);
+    return text;
+}
+
+std::string bytes_text(std::uint64_t bytes) {
+    const double b = static_cast<double>(bytes);
+    char text[32];
+    if (b >= 1024.0 * 1024 * 1024 * 1024)
+        std::snprintf(text, sizeof text, "%.3g TB", b / (1024.0 * 1024 * 1024 * 1024));
+    else if (b >= 1024.0 * 1024 * 1024)
+        std::snprintf(text, sizeof text, "%.3g GB", b / (1024.0 * 1024 * 1024));
+    else
+        std::snprintf(text, sizeof text, "%.3g MB", b / (1024.0 * 1024));
+    return text;
+}
+
+std::uint64_t saturate(double x) {
+    if (!(x > 0)) return 0;
+    if (x >= 18446744073709551615.0) return std::numeric_limits<std::uint64_t>::max();
+    return static_cast<std::uint64_t>(x);
+}
+
+source_location key(const char* name) { return {"", 0, name}; }
+
+bool fixed_step(execution_mode m) {
+    return m == execution_mode::bsp_fixed || m == execution_mode::async_fixed;
+}
+
+// The i-th of k samples in an order that spreads early ones over the whole
+// range (bit-reversed counting), so a sample cut short still covers it.
+std::uint64_t spread_index(std::uint64_t j, unsigned bits) {
+    std::uint64_t r = 0;
+    for (unsigned b = 0; b < bits; ++b) r |= ((j >> b) & 1u) << (bits - 1 - b);
+    return r;
+}
+
+// Lower bounds of the bytes the engines hold (src/cells/, src/engine/).
+constexpr double min_cell_bytes = 64;            // state and parameters per cell
+constexpr double min_synapse_bytes_fixed = 8;    // connection_table entry
+constexpr double min_synapse_bytes_variable = 16; // event-driven groups' entries
+constexpr std::uint64_t max_buffer_steps = 65536; // longer delays are rejected at build
+// Sampling stops once this many connections were generated.
+constexpr std::uint64_t sample_connection_budget = std::uint64_t{1} << 24;
+
 } // namespace
+
+void check_options(const simulation_options& o) {
+    if (const std::string problem = dt_problem(o.dt); !problem.empty())
+        throw user_error(key("dt"), problem);
+    if (o.threads < 1 || o.threads > max_threads)
+        throw user_error(key("threads"), "the number of worker threads must be from 1 to " +
+                                             std::to_string(max_threads) + ", got " +
+                                             std::to_string(o.threads));
+    if (!(o.atol > 0) || !std::isfinite(o.atol))
+        throw user_error(key("atol"), "must be a finite number > 0, e.g. 1e-3; got " + number(o.atol));
+    if (!(o.rtol >= 0) || !std::isfinite(o.rtol))
+        throw user_error(key("rtol"), "must be a finite number >= 0, e.g. 0; got " + number(o.rtol));
+    if (!(o.event_window >= 0) || !std::isfinite(o.event_window))
+        throw user_error(key("event_window"),
+                         "must be a finite number of ms >= 0 (0 = exact event times); got " +
+                             number(o.event_window));
+    check_atol_scale(o);
+}
+
+void check_run_length(time_type t_stop, double dt) {
+    const std::string problem = run_length_problem(t_stop, dt);
+    if (problem.empty()) return;
+    throw user_error(key(!(dt > 0) || !std::isfinite(dt) ? "dt" : "t_stop"),
+                     problem);
+}
+
+memory_estimate estimate_memory(const recipe& model, const simulation_options& options,
+                                std::uint64_t sample_size) {
+    memory_estimate e;
+    const std::uint64_t n = model.num_cells();
+    e.cells = n;
+    e.cell_bytes = saturate(static_cast<double>(n) * min_cell_bytes);
+    if (n == 0) return e;
+    const std::uint64_t k = std::clamp<std::uint64_t>(sample_size, 1, n);
+    unsigned bits = 0;
+    while ((std::uint64_t{1} << bits) < k) ++bits;
+    const bool fixed = fixed_step(options.mode);
+
+    std::uint64_t sampled = 0, lif = 0, channels = 0, connections = 0;
+    double longest_delay = 0;
+    for (std::uint64_t j = 0; j < (std::uint64_t{1} << bits); ++j) {
+        const std::uint64_t i = spread_index(j, bits);
+        if (i >= k) continue;
+        const auto gid = static_cast<gid_type>(static_cast<unsigned __int128>(i) * n / k);
+        if (model.kind(gid) == cell_kind::lif) {
+            ++lif;
+            if (fixed) {
+                const cell_description cell = model.cell(gid);
+                const auto* p = std::get_if<lif_cell>(&cell);
+                channels += p && p->synapse != lif_synapse::delta ? 2 : 1;
+            }
+        }
+        const std::vector<connection> incoming = model.connections_on(gid);
+        connections += incoming.size();
+        for (const connection& c : incoming)
+            if (std::isfinite(c.delay)) longest_delay = std::max(longest_delay, c.delay);
+        ++sampled;
+        if (connections > sample_connection_budget) break;
+    }
+    const double scale = static_cast<double>(n) / static_cast<double>(sampled);
+    e.lif_cells = saturate(static_cast<double>(lif) * scale);
+    e.synapses = saturate(static_cast<double>(connections) * scale);
+    e.synapse_bytes = saturate(static_cast<double>(e.synapses) *
+                               (fixed ? min_synapse_bytes_fixed : min_synapse_bytes_variable));
+    if (fixed && lif > 0) {
+        // The LIF groups' event buffers: one slot per step up to the longest
+        // delay, or one epoch (1 ms) when there are no connections.
+        const double steps = connections > 0 ? std::round(longest_delay / options.dt) + 1
+                                             : std::max(1.0, std::round(1.0 / options.dt));
+        e.buffer_steps = connections > 0 ? std::min(saturate(steps), max_buffer_steps) : saturate(steps);
+        const double per_cell_channels = static_cast<double>(channels) / static_cast<double>(lif);
+        e.buffer_bytes = saturate(static_cast<double>(e.lif_cells) * static_cast<double>(e.buffer_steps) *
+                                  per_cell_channels * 8);
+    }
+    return e;
+}
+
+std::uint64_t machine_memory_bytes() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+    std::uint64_t total = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) *
+                                                      static_cast<std::uint64_t>(page)
+                                                : 0;
+    // A container's limit, when lower (cgroup v2; "max" = none).
+    if (std::ifstream limit("/sys/fs/cgroup/memory.max"); limit) {
+        std::string text;
+        if (limit >> text && text != "max") {
+            try {
+                const std::uint64_t bytes = std::stoull(text);
+                if (bytes > 0 && (total == 0 || bytes < total)) total = bytes;
+            } catch (const std::exception&) {
+            }
+        }
+    }
+    return total;
+}
+
+void check_memory(const memory_estimate& e, std::uint64_t available) {
+    const std::uint64_t need = e.total_bytes();
+    if (available == 0 || need <= available) return;
+    const auto count = [](double x) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.3g", x);
+        return std::string(text);
+    };
+    std::string parts = std::to_string(e.cells) + " cells (" + bytes_text(e.cell_bytes) +
+                        " at 64 bytes or more each)";
+    if (e.synapses > 0)
+        parts += ", about " + count(static_cast<double>(e.synapses)) + " synapses (" +
+                 bytes_text(e.synapse_bytes) + ")";
+    if (e.buffer_bytes > 0)
+        parts += ", event buffers of " + number(static_cast<double>(e.buffer_steps)) +
+                 " steps for each of about " + count(static_cast<double>(e.lif_cells)) +
+                 " LIF cells (" + bytes_text(e.buffer_bytes) + ")";
+    const double room = static_cast<double>(available);
+    std::string advice;
+    if (e.cell_bytes >= available)
+        advice = "even without connections at most about " + count(room / min_cell_bytes) +
+                 " cells fit: simulate fewer cells";
+    else if (e.buffer_bytes >= e.synapse_bytes)
+        advice = e.synapses == 0
+                     ? "without connections the event buffers span 1 ms of steps: use a larger dt"
+                     : "the event buffers span the longest delay in steps of dt: use a larger dt "
+                       "or shorter delays";
+    else if (room > static_cast<double>(e.cell_bytes) + static_cast<double>(e.buffer_bytes))
+        advice = "use fewer connections (about " +
+                 count((room - static_cast<double>(e.cell_bytes) - static_cast<double>(e.buffer_bytes)) /
+                       (static_cast<double>(e.synapse_bytes) / static_cast<double>(e.synapses))) +
+                 " synapses would fit)";
+    else
+        advice = "use fewer cells and connections";
+    throw user_error("the network needs at least " + bytes_text(need) + " of memory, more than the " +
+                     bytes_text(available) + " of this machine: " + parts + "; " + advice +
+                     ". Nothing was built.");
+}
 
 struct simulation::impl {
     simulation_options options;
@@ -38,13 +226,16 @@ struct simulation::impl {
     local_communicator comm;
     std::unique_ptr<engine> eng;
 
+    // Options and memory are checked before the thread pool starts and
+    // before anything is built.
+    static const simulation_options& checked(const recipe& model, const simulation_options& opts) {
+        check_options(opts);
+        check_memory(estimate_memory(model, opts), machine_memory_bytes());
+        return opts;
+    }
+
     impl(const recipe& model, const simulation_options& opts)
-        : options(opts), pool(opts.threads) {
-        if (!(options.dt > 0) || !std::isfinite(options.dt))
-            throw user_error("the time step dt must be a positive number of ms, got " +
-                             std::to_string(options.dt));
-        if (options.threads < 1) throw user_error("the number of threads must be at least 1");
-        check_atol_scale(options);
+        : options(checked(model, opts)), pool(opts.threads) {
         switch (options.mode) {
         case execution_mode::bsp_fixed:
             eng = std::make_unique<bsp_fixed_engine>(model, options, pool, comm, stats);
@@ -68,8 +259,7 @@ simulation::simulation(const recipe& model, const simulation_options& options)
 simulation::~simulation() = default;
 
 void simulation::run(time_type t_stop, output_sink* sink) {
-    if (!std::isfinite(t_stop) || t_stop < 0)
-        throw user_error("t_stop must be a finite, non-negative time in ms");
+    check_run_length(t_stop, impl_->options.dt);
     impl_->stop.store(false);
     impl_->eng->run(t_stop, sink, impl_->stop, impl_->stats);
 }

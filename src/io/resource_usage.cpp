@@ -1,4 +1,4 @@
-#include "io/resource_usage.hpp"
+#include <ranvier/run_report.hpp>
 
 #include <fstream>
 #include <string>

@@ -7,6 +7,7 @@
 #include "model/model_reading.hpp"
 
 #include <ranvier/network_model.hpp>
+#include <ranvier/run_limits.hpp>
 #include <ranvier/simulation_options.hpp>
 
 #include <algorithm>
@@ -86,6 +87,9 @@ void read_simulation(const toml_table_reader& r, model_file& model) {
     simulation_options& o = model.options;
     o.dt = r.get_quantity("dt", dimension::time, o.dt);
     if (!(o.dt > 0)) r.fail("dt", "must be > 0 ms");
+    if (const std::string problem = dt_problem(o.dt); !problem.empty()) r.fail("dt", problem);
+    if (const std::string problem = run_length_problem(model.t_stop, o.dt); !problem.empty())
+        r.fail("t_stop", problem);
     o.seed = static_cast<std::uint64_t>(
         r.get_integer("seed", 0, std::numeric_limits<std::int64_t>::max(), 0));
     if (r.has("mode")) {
@@ -102,7 +106,7 @@ void read_simulation(const toml_table_reader& r, model_file& model) {
             r.fail("scheme", e.what());
         }
     }
-    o.threads = static_cast<unsigned>(r.get_integer("threads", 1, 4096, o.threads));
+    o.threads = static_cast<unsigned>(r.get_integer("threads", 1, max_threads, o.threads));
     o.group_size = static_cast<std::size_t>(
         r.get_integer("group_size", 0, std::numeric_limits<std::int64_t>::max(), 0));
     // Variable-step tolerances: plain numbers (atol is in each state's own

@@ -7,6 +7,7 @@ summary.json's counters, and Ctrl-C stops a run.
 Needs PYTHONPATH=<source>/python:<build>/python (ctest sets it) and RANVIER_BIN."""
 
 import csv
+import json
 import math
 import os
 import pathlib
@@ -213,6 +214,31 @@ def test_bad_option_raises_model_error_at_build():
         ranvier.Simulation(model)
 
 
+def test_run_limits_raise_model_error_before_building():
+    """The library's run limits reach Python: a bad dt or thread count at Simulation(), a run
+    longer than the time grid at run(), a network larger than the machine before building."""
+    for field, value, key in (("dt", 1e-300, "'dt'"), ("dt", 1e300, "'dt'"), ("dt", 1e-11, "'dt'"),
+                              ("threads", 4096, "'threads'")):
+        model = ranvier.parse_model(SMALL)
+        setattr(model.options, field, value)
+        with pytest.raises(ranvier.ModelError, match=key):
+            ranvier.Simulation(model)
+    sim = ranvier.Simulation(ranvier.parse_model(SMALL))
+    for t_stop in (1e18, 1e308, float("inf")):
+        with pytest.raises(ranvier.ModelError, match="t_stop"):
+            sim.run(t_stop)
+    assert sim.t == 0.0
+    with pytest.raises(TypeError):
+        sim.model.options.seed = -1  # seeds are unsigned
+    huge = ranvier.parse_model(SMALL.replace("size = 200", "size = 1000000000")
+                               .replace("indegree = 20", "indegree = 1000")
+                               .replace('voltage = { gids = [0, 5], interval = "1 ms" }', ""))
+    started = time.monotonic()
+    with pytest.raises(ranvier.ModelError, match="needs at least .* of this machine"):
+        ranvier.Simulation(huge)
+    assert time.monotonic() - started < 60
+
+
 @pytest.mark.parametrize("source", ["ring", "small"])
 def test_bsp_and_async_fixed_give_identical_spikes(source):
     if source == "ring":
@@ -232,25 +258,54 @@ def test_bsp_and_async_fixed_give_identical_spikes(source):
     np.testing.assert_array_equal(bsp.spikes.time, asy.spikes.time)
 
 
+def key_tree(d):
+    """The keys of a JSON object, nested objects as sub-trees."""
+    return {k: key_tree(v) if isinstance(v, dict) else None for k, v in d.items()}
+
+
 def test_statistics_has_summary_counters():
     model = ranvier.load_model(RING)
     sim = ranvier.Simulation(model)
     result = sim.run(20.0)
     stats = sim.statistics
-    expected = {"mode", "threads", "seed", "dt_ms", "t_reached_ms", "cells", "cell_groups",
-                "synapses", "spikes", "mean_rate_hz", "events_delivered", "wall_time_s",
-                "real_time_factor", "connection_table_bytes", "integrator"}
+    expected = {"ranvier_version", "model", "mode", "threads", "seed", "dt_ms", "scheme",
+                "t_stop_ms", "t_reached_ms", "interrupted", "cells", "cell_groups", "synapses",
+                "spikes", "mean_rate_hz", "events_delivered", "wall_time_s", "real_time_factor",
+                "ns_per_event", "deliver_ns_per_event", "peak_memory_bytes",
+                "connection_table_bytes", "bytes_per_synapse", "table_bytes_per_synapse"}
     assert set(stats) == expected
     assert set(stats["wall_time_s"]) == {"build", "update", "deliver", "communicate", "output",
-                                         "simulate"}
-    assert set(stats["integrator"]) == {"steps", "rhs_evaluations", "linear_setups",
-                                        "failed_steps", "restarts", "interpolated_restarts"}
+                                         "simulate", "total"}
+    assert stats["scheme"] == "backward-euler" and stats["model"] == RING
     assert stats["cells"] == 16 and stats["synapses"] == 16
     assert stats["spikes"] == len(result.spikes) > 0
-    assert stats["t_reached_ms"] == pytest.approx(20.0)
+    assert stats["t_reached_ms"] == pytest.approx(20.0) and stats["t_stop_ms"] == 20.0
+    assert stats["interrupted"] is False
     assert stats["wall_time_s"]["update"] > 0
-    assert stats["integrator"]["steps"] == 0  # fixed step
+    assert stats["wall_time_s"]["total"] >= stats["wall_time_s"]["build"] + stats["wall_time_s"]["update"]
+    assert "integrator" not in stats  # fixed step, as in summary.json
     assert [p["name"] for p in model.populations] == ["ring"] and model.num_cells == 16
+
+
+@pytest.mark.parametrize("mode", ["bsp-fixed", "bsp-variable", "async-fixed", "async-variable"])
+def test_statistics_have_the_keys_and_counts_of_summary_json(tmp_path, mode):
+    """Simulation.statistics and summary.json come from one rendering: the same keys (nested
+    too) in every mode, and the same counts for the same run."""
+    model = ranvier.load_model(RING)
+    model.options.mode = mode
+    sim = ranvier.Simulation(model)
+    sim.run(20.0)
+    stats = sim.statistics
+    run_cli(RING, tmp_path, "--t-stop", "20", "--mode", mode)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert key_tree(stats) == key_tree(summary)
+    for key in ("ranvier_version", "model", "mode", "threads", "seed", "dt_ms", "scheme",
+                "t_stop_ms", "t_reached_ms", "interrupted", "cells", "cell_groups", "synapses",
+                "spikes", "events_delivered", "mean_rate_hz", "connection_table_bytes"):
+        assert stats[key] == summary[key], key
+    if mode.endswith("variable"):
+        assert stats["integrator"] == summary["integrator"]
+        assert stats["integrator"]["steps"] > 0
 
 
 def test_variable_step_counts_integrator_work():

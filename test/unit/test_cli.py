@@ -6,9 +6,12 @@ import csv
 import json
 import os
 import pathlib
+import resource
 import signal
 import subprocess
 import time
+
+import pytest
 
 SOURCE = pathlib.Path(os.environ.get("RANVIER_SOURCE_DIR",
                                      pathlib.Path(__file__).resolve().parents[2]))
@@ -116,8 +119,16 @@ def test_bad_model_file_names_file_line_and_key(tmp_path):
 
 
 def test_unknown_mode_and_missing_file(tmp_path):
+    # A wrong --mode is bad usage, found while parsing the options (exit 2),
+    # before any model is read; the message lists the valid names.
     r = run("run", "--mode", "sideways", "--out", str(tmp_path / "o"), "--no-plot")
-    assert r.returncode == 1 and "bsp-fixed" in r.stderr
+    assert r.returncode == 2, r.stderr
+    assert "--mode" in r.stderr and "'sideways'" in r.stderr
+    for mode in ("bsp-fixed", "bsp-variable", "async-fixed", "async-variable"):
+        assert mode in r.stderr, r.stderr
+    assert not (tmp_path / "o").exists(), "a rejected option must not run"
+    r = run("run", "--scheme", "leapfrog", "--out", str(tmp_path / "o"), "--no-plot")
+    assert r.returncode == 2 and "backward-euler" in r.stderr and "crank-nicolson" in r.stderr
     r = run("run", str(tmp_path / "missing.toml"))
     assert r.returncode != 0 and "missing.toml" in r.stderr
 
@@ -292,3 +303,181 @@ def test_record_probes_on_cable_cells(tmp_path):
     bad.write_text(RING.read_text() + 'probes = [{ gids = [2], location = "dend[99](0.5)" }]\n')
     r = run("run", str(bad), "--t-stop", "1", "--out", str(tmp_path / "bad"), "--no-plot", "-q")
     assert r.returncode == 1 and "cell 2" in r.stderr and "dend[99]" in r.stderr, r.stderr
+
+
+# ---- a full disk: every write is checked ----------------------------------------
+
+@pytest.mark.parametrize("name", ["spikes.csv", "traces.csv", "summary.json.tmp"])
+def test_full_disk_stops_the_run_naming_the_file(tmp_path, name):
+    """Each output file in turn on a full device (/dev/full): exit 1, the message names the
+    file and the operating system's reason; no summary.json claims a complete run."""
+    model = tmp_path / "small.toml"
+    model.write_text(SMALL)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).symlink_to("/dev/full")
+    r = run("run", str(model), "--out", str(out), "--no-plot", "-q")
+    assert r.returncode == 1, (name, r.returncode, r.stderr)
+    shown = name.removesuffix(".tmp")  # summary.json is written through a temporary file
+    assert f"'{out / shown}'" in r.stderr and "No space left on device" in r.stderr, r.stderr
+    assert not (out / "summary.json").exists()
+
+
+def test_full_disk_while_drawing_leaves_no_partial_figure(tmp_path):
+    """The figure is written under a temporary name and renamed: on a full disk the run's data
+    are complete (exit 4, docs/outputs.md), the reason is given in one line, and no partial
+    raster.png is left or listed."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "raster.png.tmp").symlink_to("/dev/full")
+    r = run("run", str(RING), "--t-stop", "5", "--out", str(out))
+    assert r.returncode == 4, r.stderr
+    assert f"{out / 'raster.png'}: No space left on device" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and "matplotlib installed" not in r.stderr, r.stderr
+    assert not (out / "raster.png").exists()
+    assert json.loads((out / "summary.json").read_text())["t_reached_ms"] == 5
+    assert "raster.png" not in r.stdout, r.stdout
+
+
+def test_file_size_limit_mid_run_keeps_whole_rows(tmp_path):
+    """A write that fails part-way through a run (here the file size limit, EFBIG, as a stand-in
+    for a disk filling up): the run stops with exit 1 naming the file and the reason, and
+    spikes.csv keeps only whole rows."""
+    model = tmp_path / "long.toml"
+    model.write_text(SMALL.replace('t_stop = "200 ms"', 't_stop = "20000 ms"'))
+    out = tmp_path / "out"
+    limit = 48 * 1024
+
+    def limit_file_size():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    r = subprocess.run([RANVIER, "run", str(model), "--out", str(out), "--no-plot", "-q"],
+                       capture_output=True, text=True, timeout=300, preexec_fn=limit_file_size)
+    assert r.returncode == 1, r.stderr
+    assert "spikes.csv" in r.stderr and os.strerror(27) in r.stderr, r.stderr  # EFBIG
+    assert "the run stopped at t = " in r.stderr, r.stderr
+    text = (out / "spikes.csv").read_text()
+    assert 0 < len(text) <= limit and text.endswith("\n")
+    lines = text.splitlines()
+    assert lines[0] == "gid,time_ms" and len(lines) > 100
+    for line in lines[1:]:
+        g, t = line.split(",")
+        int(g), float(t)  # every row whole, to the last decimal
+        assert len(t.split(".")[1]) == 9, line
+    assert not (out / "summary.json").exists()
+
+
+def test_console_summary_on_a_full_stdout_fails(tmp_path):
+    model = tmp_path / "small.toml"
+    model.write_text(SMALL)
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([RANVIER, "run", str(model), "--out", str(tmp_path / "o"), "--no-plot"],
+                           stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert r.returncode == 1 and "standard output" in r.stderr and "No space left" in r.stderr
+
+
+# ---- run limits, answered before building ----------------------------------------
+
+@pytest.mark.parametrize("option,value", [("--t-stop", "1e308"), ("--t-stop", "1e18"),
+                                          ("--dt", "1e-300"), ("--dt", "1e300"),
+                                          ("--dt", "1e-11")])
+def test_run_limits_on_the_command_line(tmp_path, option, value):
+    """These used to exit 0 having simulated nothing, or die of bad_alloc (--dt 1e-11)."""
+    out = tmp_path / "out"
+    started = time.monotonic()
+    r = run("run", str(RING), option, value, "--out", str(out), "--no-plot", "-q")
+    assert r.returncode == 2, (option, value, r.returncode, r.stderr)
+    assert r.stderr.startswith(option + ":") and f"{float(value):g}" in r.stderr, r.stderr
+    # Says what would be right: the largest t_stop at this dt, or the range of dt.
+    assert "use t_stop <=" in r.stderr or "from 1e-06 to 1000" in r.stderr, r.stderr
+    assert time.monotonic() - started < 30
+    assert not (out / "summary.json").exists(), "a rejected option must not run"
+
+
+def test_run_limits_in_a_model_file(tmp_path):
+    model = tmp_path / "long.toml"
+    model.write_text(SMALL.replace('t_stop = "200 ms"', 't_stop = "1e18 ms"'))
+    r = run("run", str(model), "--out", str(tmp_path / "o"), "--no-plot", "-q")
+    assert r.returncode == 1, r.stderr
+    line = SMALL.splitlines().index('t_stop = "200 ms"') + 1
+    assert f"{model}:{line}:" in r.stderr and "t_stop" in r.stderr and "steps" in r.stderr, r.stderr
+    model.write_text(SMALL.replace('dt = "0.1 ms"', 'dt = "1e-300 ms"'))
+    r = run("run", str(model), "--out", str(tmp_path / "o"), "--no-plot", "-q")
+    assert r.returncode == 1 and "'simulation.dt'" in r.stderr and "1e-06" in r.stderr, r.stderr
+
+
+def test_a_network_larger_than_the_machine_is_rejected_before_building(tmp_path):
+    """10^9 cells with 1000 connections each (8 TB of connection tables): used to build for
+    minutes, up to 8 GB, before failing; now rejected at once, saying why."""
+    model = tmp_path / "huge.toml"
+    model.write_text(SMALL.replace("size = 400", "size = 1000000000")
+                     .replace("indegree = 40", "indegree = 1000")
+                     .replace("voltage = { gids = [0, 5], interval = \"1 ms\" }", ""))
+    started = time.monotonic()
+    r = run("run", str(model), "--out", str(tmp_path / "o"), "--no-plot", "-q")
+    assert r.returncode == 1, r.stderr
+    assert "needs at least" in r.stderr and "of this machine" in r.stderr, r.stderr
+    assert "1000000000 cells" in r.stderr and "Nothing was built" in r.stderr, r.stderr
+    assert time.monotonic() - started < 60
+
+
+def test_negative_seed_is_rejected(tmp_path):
+    r = run("run", str(RING), "--seed", "-1", "--out", str(tmp_path / "o"), "--no-plot", "-q")
+    assert r.returncode == 2 and "--seed" in r.stderr and "'-1'" in r.stderr, r.stderr
+    assert "18446744073709551615" in r.stderr  # the valid range
+    r = run("run", str(RING), "--seed", "18446744073709551615", "--t-stop", "1",
+            "--out", str(tmp_path / "o"), "--no-plot", "-q")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["seed"] == 2**64 - 1
+
+
+def test_thread_limit_is_the_same_in_files_and_on_the_command_line(tmp_path):
+    r = run("run", str(RING), "--threads", "1025", "--out", str(tmp_path / "o"), "--no-plot")
+    assert r.returncode == 2 and "1024" in r.stderr, r.stderr
+    model = tmp_path / "threads.toml"
+    model.write_text(SMALL.replace("seed = 3", "seed = 3\nthreads = 1025"))
+    r = run("run", str(model), "--out", str(tmp_path / "o"), "--no-plot")
+    assert r.returncode == 1 and "threads" in r.stderr and "1024" in r.stderr, r.stderr
+    for source in (["--threads", "1024"], []):
+        model.write_text(SMALL.replace("seed = 3", "seed = 3\nthreads = 1024"))
+        r = run("run", str(model), *source, "--t-stop", "2", "--out", str(tmp_path / "o"),
+                "--no-plot", "-q")
+        assert r.returncode == 0, r.stderr
+
+
+# ---- no stale outputs ---------------------------------------------------------
+
+def test_outputs_of_an_earlier_run_are_removed(tmp_path):
+    """A raster.png, traces.png or summary.json of an earlier run does not survive a run that
+    rewrites the data they describe, and the console lists only what this run wrote."""
+    model = tmp_path / "long.toml"
+    model.write_text(SMALL.replace('t_stop = "200 ms"', 't_stop = "100000 ms"'))
+    out = tmp_path / "out"
+    out.mkdir()
+    for stale in ("raster.png", "traces.png", "summary.json"):
+        (out / stale).write_text("from an earlier run")
+    p = subprocess.Popen([RANVIER, "run", str(model), "--out", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    p.send_signal(signal.SIGINT)
+    stdout, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert not (out / "raster.png").exists() and not (out / "traces.png").exists()
+    assert json.loads((out / "summary.json").read_text())["interrupted"]
+    listed = [line for line in stdout.splitlines() if line.strip().startswith("output in")]
+    assert listed == [f"  output in {out}/: spikes.csv, traces.csv, summary.json"], stdout
+
+    # --no-plot: the old figures would not match the new spikes.csv either.
+    for stale in ("raster.png", "traces.png"):
+        (out / stale).write_text("from an earlier run")
+    r = run("run", str(RING), "--t-stop", "5", "--out", str(out), "--no-plot")
+    assert r.returncode == 0, r.stderr
+    assert not (out / "raster.png").exists() and not (out / "traces.png").exists()
+    assert "output in" in r.stdout and "raster.png" not in r.stdout, r.stdout
+
+    # A complete run with plots lists the figure it drew.
+    r = run("run", str(RING), "--t-stop", "5", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert (out / "raster.png").exists()
+    assert f"output in {out}/: spikes.csv, traces.csv, summary.json, raster.png\n" in r.stdout

@@ -1,0 +1,151 @@
+#include <ranvier/run_report.hpp>
+
+#include <ranvier/errors.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+namespace ranvier::io {
+
+std::string run_summary_json(const run_description& run, const simulation_options& options,
+                             const run_statistics& stats) {
+    using nlohmann::json;
+    const double bio_s = stats.t_reached * 1e-3;
+    const double simulate = stats.wall.update + stats.wall.deliver + stats.wall.communicate +
+                            stats.wall.output;
+    const std::uint64_t peak = peak_memory_bytes();
+    const std::uint64_t network_bytes =
+        peak > run.memory_before_build ? peak - run.memory_before_build : 0;
+
+    json j;
+    j["ranvier_version"] = run.version;
+    j["model"] = run.model;
+    j["mode"] = to_string(options.mode);
+    j["threads"] = options.threads;
+    j["seed"] = options.seed;
+    j["dt_ms"] = options.dt;
+    j["scheme"] = to_string(options.scheme);
+    j["t_stop_ms"] = run.t_stop;
+    j["t_reached_ms"] = stats.t_reached;
+    j["interrupted"] = run.interrupted;
+    j["cells"] = stats.cells;
+    j["cell_groups"] = stats.cell_groups;
+    j["synapses"] = stats.synapses;
+    j["spikes"] = stats.spikes;
+    j["mean_rate_hz"] = stats.cells && bio_s > 0 ? stats.spikes / (stats.cells * bio_s) : 0.0;
+    j["events_delivered"] = stats.events_delivered;
+    j["wall_time_s"] = {{"build", stats.wall.build},
+                        {"update", stats.wall.update},
+                        {"deliver", stats.wall.deliver},
+                        {"communicate", stats.wall.communicate},
+                        {"output", stats.wall.output},
+                        {"simulate", simulate},
+                        {"total", run.total_wall_s}};
+    j["real_time_factor"] = bio_s > 0 ? simulate / bio_s : 0.0;
+    // Whole simulation wall time per delivered synaptic event (the figure
+    // usually compared between simulators), and the delivery phase alone.
+    j["ns_per_event"] = stats.events_delivered ? simulate * 1e9 / stats.events_delivered : 0.0;
+    j["deliver_ns_per_event"] =
+        stats.events_delivered ? stats.wall.deliver * 1e9 / stats.events_delivered : 0.0;
+    if (options.mode == execution_mode::bsp_variable || options.mode == execution_mode::async_variable) {
+        const integrator_statistics& in = stats.integrator;
+        j["atol"] = options.atol;
+        j["rtol"] = options.rtol;
+        j["event_window_ms"] = options.event_window;
+        j["integrator"] = {{"steps", in.steps},
+                           {"rhs_evaluations", in.rhs_evaluations},
+                           {"linear_setups", in.linear_setups},
+                           {"failed_steps", in.failed_steps},
+                           {"restarts", in.restarts},
+                           {"interpolated_restarts", in.interpolated_restarts}};
+    }
+    j["peak_memory_bytes"] = peak;
+    j["connection_table_bytes"] = stats.connection_bytes;
+    // Two views: the connection tables alone, and all memory the network
+    // added to the process (peak RSS minus RSS before building).
+    j["bytes_per_synapse"] =
+        stats.synapses ? static_cast<double>(network_bytes) / stats.synapses : 0.0;
+    j["table_bytes_per_synapse"] =
+        stats.synapses ? static_cast<double>(stats.connection_bytes) / stats.synapses : 0.0;
+    return j.dump(2) + "\n";
+}
+
+namespace {
+
+[[noreturn]] void cannot_write(const std::string& path, int error) {
+    throw user_error("cannot write '" + path + "': " + std::strerror(error));
+}
+
+} // namespace
+
+void write_run_summary(const std::string& path, const std::string& json_text) {
+    const std::string tmp = path + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) cannot_write(path, errno);
+    const char* data = json_text.data();
+    std::size_t left = json_text.size();
+    int error = 0;
+    while (left > 0 && error == 0) {
+        const ssize_t n = ::write(fd, data, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            error = n < 0 ? errno : EIO;
+            break;
+        }
+        data += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    // Data a file system accepted lazily (delayed allocation, NFS) can still
+    // fail here; a device that cannot sync (EINVAL) has nothing to sync.
+    if (error == 0 && ::fsync(fd) != 0 && errno != EINVAL && errno != EROFS) error = errno;
+    if (::close(fd) != 0 && error == 0) error = errno;
+    if (error == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) error = errno;
+    if (error != 0) {
+        std::remove(tmp.c_str());
+        cannot_write(path, error);
+    }
+}
+
+std::string console_summary(const std::string& summary_json, const std::string& out_dir,
+                            const std::vector<std::string>& files_written) {
+    const auto j = nlohmann::json::parse(summary_json);
+    const auto u = [&](const char* key) { return j.at(key).get<unsigned long long>(); };
+    const auto d = [&](const char* key) { return j.at(key).get<double>(); };
+    const auto& wall = j.at("wall_time_s");
+    const auto w = [&](const char* key) { return wall.at(key).get<double>(); };
+    std::string text;
+    auto out = std::back_inserter(text);
+    fmt::format_to(out, "\nRanvier run of {}\n", j.at("model").get<std::string>());
+    fmt::format_to(out, "  cells {}, synapses {}, cell groups {}\n", u("cells"), u("synapses"),
+                   u("cell_groups"));
+    fmt::format_to(out, "  simulated {:.1f} ms: {} spikes, mean rate {:.2f} Hz, {} synaptic events\n",
+                   d("t_reached_ms"), u("spikes"), d("mean_rate_hz"), u("events_delivered"));
+    fmt::format_to(out,
+                   "  wall time {:.2f} s: build {:.2f}, update {:.2f}, deliver {:.2f}, "
+                   "communicate {:.2f}, output {:.2f}; real-time factor {:.2f}\n",
+                   w("total"), w("build"), w("update"), w("deliver"), w("communicate"), w("output"),
+                   d("real_time_factor"));
+    if (j.contains("integrator") && j["integrator"].at("steps").get<unsigned long long>() > 0) {
+        const auto& in = j["integrator"];
+        const auto n = [&](const char* key) { return in.at(key).get<unsigned long long>(); };
+        const unsigned long long cells = u("cells");
+        fmt::format_to(out,
+                       "  variable step (atol {:g}, rtol {:g}): {} steps ({:.0f} per cell), {} rhs "
+                       "evaluations, {} restarts ({} inside a step), {} failed steps\n",
+                       d("atol"), d("rtol"), n("steps"),
+                       cells ? static_cast<double>(n("steps")) / cells : 0.0, n("rhs_evaluations"),
+                       n("restarts"), n("interpolated_restarts"), n("failed_steps"));
+    }
+    fmt::format_to(out, "  peak memory {:.1f} MB\n", u("peak_memory_bytes") / 1048576.0);
+    std::string files;
+    for (const auto& f : files_written) files += (files.empty() ? "" : ", ") + f;
+    fmt::format_to(out, "  output in {}/: {}\n", out_dir, files.empty() ? "(none)" : files);
+    return text;
+}
+
+} // namespace ranvier::io
