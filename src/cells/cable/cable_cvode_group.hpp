@@ -1,6 +1,6 @@
 // A group of cable cells in the variable-step engines (bsp-variable): one
 // per-cell CVODE integrator (cable::cvode_cell) per cell, each built by the
-// same lowering as the fixed-step cable_cell_group (one cable_group per cell).
+// same lowering as the fixed-step cable_fixed_step_group (one cable_group per cell).
 // Connection events arrive at spike time + the exact delay (never rounded to
 // a grid) at synapse site k = the cell's k-th synapse; spikes are CVODE's
 // root-found threshold crossings; probes are sampled exactly by stopping the

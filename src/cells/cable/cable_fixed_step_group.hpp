@@ -17,11 +17,11 @@
 
 namespace ranvier {
 
-class cable_cell_group final : public fixed_step_group {
+class cable_fixed_step_group final : public fixed_step_group {
 public:
     // All `gids` must be cable cells. dt in ms. Throws user_error naming the
     // gid for anything in a description that cannot be built.
-    cable_cell_group(const recipe& model, std::vector<gid_type> gids, double dt,
+    cable_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt,
                      cable::time_scheme scheme = cable::time_scheme::backward_euler);
 
     void prepare(std::int64_t epoch_steps) override;

@@ -1,5 +1,5 @@
-// The fixed-step adapter of cable cells (see cable_cell_group.hpp).
-#include "cells/cable/cable_cell_group.hpp"
+// The fixed-step adapter of cable cells (see cable_fixed_step_group.hpp).
+#include "cells/cable/cable_fixed_step_group.hpp"
 #include "cells/cable/cable_cell_lowering.hpp"
 #include "cells/probe_interval.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
@@ -25,7 +25,7 @@ std::string format_value(double x) {
 
 } // namespace
 
-cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gids, double dt,
+cable_fixed_step_group::cable_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt,
                                    cable::time_scheme scheme)
     : gids_(std::move(gids)), dt_(dt) {
     cable::cable_group_builder builder;
@@ -36,7 +36,7 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
         auto description = model.cell(gid);
         auto* c = std::get_if<cable_cell>(&description);
         if (!c)
-            throw internal_error("cable_cell_group: gid " + std::to_string(gid) +
+            throw internal_error("cable_fixed_step_group: gid " + std::to_string(gid) +
                                  " is not a cable cell");
         const std::string who = cell_name(gid);
         check_cable_inputs(model, gid, who);
@@ -109,13 +109,13 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
     }
 }
 
-void cable_cell_group::prepare(std::int64_t) {}
+void cable_fixed_step_group::prepare(std::int64_t) {}
 
-group_counters cable_cell_group::counters() const {
+group_counters cable_fixed_step_group::counters() const {
     return {table_->size(), events_delivered_, table_->bytes()};
 }
 
-void cable_cell_group::deliver(std::span<const spike> spikes) {
+void cable_fixed_step_group::deliver(std::span<const spike> spikes) {
     for (const spike& s : spikes) {
         const auto entries = table_->from(s.gid);
         if (entries.empty()) continue;
@@ -129,7 +129,7 @@ void cable_cell_group::deliver(std::span<const spike> spikes) {
     }
 }
 
-void cable_cell_group::record_samples(std::int64_t step, group_output& out) {
+void cable_fixed_step_group::record_samples(std::int64_t step, group_output& out) {
     const auto v = group_.voltage();
     for (const probe_point& p : probes_) {
         if ((step + 1) % p.interval_steps != 0) continue;
@@ -146,9 +146,9 @@ void cable_cell_group::record_samples(std::int64_t step, group_output& out) {
     }
 }
 
-void cable_cell_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
+void cable_fixed_step_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
     if (group_.step_index() != step_begin)
-        throw internal_error("cable_cell_group: advance from step " + std::to_string(step_begin) +
+        throw internal_error("cable_fixed_step_group: advance from step " + std::to_string(step_begin) +
                              " but the group is at step " + std::to_string(group_.step_index()));
     const std::size_t first = out.spikes.size();
     for (std::int64_t step = step_begin; step < step_end; ++step) {
