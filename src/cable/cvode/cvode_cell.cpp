@@ -8,6 +8,7 @@
 #include "cable/cvode/newton_block_solver.hpp"
 #include "cable/cvode/sunlinsol_preconditioner_only.hpp"
 #include "cable/hines_solver.hpp"
+#include "cable/mechanisms/mechanism_catalogue.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -498,7 +499,7 @@ cvode_cell::cvode_cell(cable_state initial, std::int64_t gid, const cvode_option
     if (options_.atol_scale.empty()) {
         check(CVodeSStolerances(s.mem, options_.rtol, options_.atol), "CVodeSStolerances");
     } else {
-        const auto atol_values = tolerance_vector(where); // may throw: before allocating
+        const auto atol_values = tolerance_vector(); // may throw: before allocating
         N_Vector atol = N_VNew_Serial(static_cast<sunindextype>(s.nv + s.ns), s.context);
         if (!atol) throw std::bad_alloc();
         use_fast_serial_operations(atol);
@@ -523,34 +524,32 @@ cvode_cell::cvode_cell(cable_state initial, std::int64_t gid, const cvode_option
     s.store(t_, N_VGetArrayPointer(s.y)); // solve the zero-area nodes for the initial state
 }
 
-std::vector<double> cvode_cell::tolerance_vector(const source_location& where) const {
+std::vector<double> cvode_cell::tolerance_vector() const {
     const solver& s = *solver_;
     std::vector<double> atol(s.nv + s.ns, options_.atol);
+    // The one check of an entry (the simulation and the model file make it
+    // too), then only the entry's place in y.
+    const mechanism_catalogue catalogue = builtin_catalogue();
     for (const auto& [name, factor] : options_.atol_scale) {
-        if (!(factor > 0) || !std::isfinite(factor))
-            throw user_error(where, "atol_scale for '" + name + "' must be a finite number > 0");
+        const std::string problem = atol_scale_problem(catalogue, name, factor);
+        if (!problem.empty()) throw user_error(source_location{"", 0, "atol_scale"}, problem);
         if (name == "v") {
             std::fill_n(atol.begin(), s.nv, options_.atol * factor);
             continue;
         }
-        // A mechanism this cell does not have: the scale is for other cells
-        // (names are checked against the catalogue when the simulation is
-        // built). A mechanism it has without that state: a typo.
+        // A mechanism this cell does not have: the scale is for other cells.
         const auto dot = name.find('.');
         const std::string mech_name = name.substr(0, dot);
-        const std::string state_name = dot == std::string::npos ? "" : name.substr(dot + 1);
+        const std::string state_name = name.substr(dot + 1); // checked: "<mechanism>.<state>"
         const mechanism_slot* slot = nullptr;
         for (const auto& m : s.mechs)
             if (m.m->type().name == mech_name) slot = &m;
         if (!slot) continue;
         const int k = slot->m->type().state_index(state_name);
-        if (k < 0) {
-            std::string valid;
-            for (const auto& st : slot->m->type().states)
-                valid += (valid.empty() ? "" : ", ") + mech_name + "." + st.name;
-            throw user_error(where, "atol_scale names '" + name + "', which is not a state of " + mech_name +
-                                        "; valid: " + (valid.empty() ? "none" : valid));
-        }
+        if (k < 0)
+            throw internal_error("cvode_cell (cell gid " + std::to_string(gid_) + "): the cell's " +
+                                 mech_name + " has no state '" + state_name +
+                                 "', which the catalogue's " + mech_name + " has");
         std::fill_n(atol.begin() + static_cast<std::ptrdiff_t>(s.nv + slot->offset +
                                                                static_cast<std::size_t>(k) * slot->count),
                     slot->count, options_.atol * factor);

@@ -45,8 +45,10 @@ struct cvode_options {
     // causality holds with any epochs). See docs/numerics-variable-step.md.
     double event_window = 0;
     // Per-state absolute tolerance factors, NEURON's atolscale: the state
-    // named "mechanism.state" (e.g. "cad.cai") or "v" gets atol * factor.
-    // Unknown names are an error (naming the valid ones).
+    // named "mechanism.state" (e.g. "cad.cai") or "v" gets atol * factor; a
+    // mechanism the cell does not have is ignored. Each entry is checked by
+    // cable::atol_scale_problem against the built-in catalogue (the check the
+    // simulation and the model file make): a user_error names the problem.
     std::vector<std::pair<std::string, double>> atol_scale;
 };
 
@@ -108,7 +110,7 @@ public:
 
 private:
     void sync() const; // the state's arrays <- the solution at t_
-    std::vector<double> tolerance_vector(const source_location& where) const;
+    std::vector<double> tolerance_vector() const;
 
     std::int64_t gid_;
     cvode_options options_;
