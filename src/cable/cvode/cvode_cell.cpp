@@ -104,7 +104,6 @@ struct cvode_cell::solver {
     const double* a = nullptr;    // mA/cm² per mV (parent's row)
     const double* b = nullptr;    // mA/cm² per mV (own row)
     const double* cm = nullptr;   // µF/cm², 0 at zero-area nodes
-    const double* area = nullptr; // µm²
     double* v = nullptr;          // mV, every node (the state's buffer)
     std::vector<std::int32_t> membrane_nodes; // nodes with capacitance: the v part of y
     std::vector<double> inv_cm_ms;            // 1e3 / cm per membrane node (mV/ms per mA/cm²)
@@ -390,7 +389,6 @@ cvode_cell::cvode_cell(cable_state initial, std::int64_t gid, const cvode_option
     s.a = nodes.a.data();
     s.b = nodes.b.data();
     s.cm = nodes.cm.data();
-    s.area = nodes.area.data();
     s.v = state.voltage_mutable().data();
     std::vector<std::int32_t> y_index(s.n, -1);
     for (std::size_t k = 0; k < s.n; ++k) {
