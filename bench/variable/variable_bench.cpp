@@ -2,13 +2,14 @@
 // one detailed HH cable cell (NEURON's node table of a reference cell) for
 // tstop ms, driven by a somatic IClamp at fractions of its threshold current
 // or by Poisson events on a dendritic ExpSyn, run with fixed step (backward
-// Euler, cable_group::run_until) and variable step (CVODE, cvode_cell).
+// Euler, fixed_step_cable_stepper::run_until) and variable step (CVODE, cvode_cell).
 // Finds the threshold current and the single-event threshold weight by
 // bisection first. Reads a case file, writes a results file (JSON), both
 // described in bench/variable/README.md. Has its own main: it is not a
 // Google Benchmark, it only links against the library like one.
-#include "cable/cable_group_builder.hpp"
+#include "cable/cable_state_builder.hpp"
 #include "cable/cvode/cvode_cell.hpp"
+#include "cable/fixed_step_cable_stepper.hpp"
 #include "support/neuron_reference_cell.hpp"
 
 #include <nlohmann/json.hpp>
@@ -37,14 +38,18 @@ public:
     explicit bench_cell(const json& spec)
         : spec_(spec), ref_(read_neuron_reference_cell(spec["geometry_csv"], spec["cell_json"])) {}
 
-    cable_group build(double amp_nA) const {
-        cable_group_builder b;
+    cable_state build(double amp_nA) const {
+        cable_state_builder b;
         const auto c = add_neuron_reference_cell(b, ref_, reference_stimuli::none).cell;
         const auto& ic = spec_["iclamp"];
         b.place(c, "IClamp", ref_.node_for(ic), {{"del", ic["del_ms"]}, {"dur", ic["dur_ms"]}, {"amp", amp_nA}});
         const auto& syn = spec_["synapse"];
         syn_target_ = b.place(c, "ExpSyn", ref_.node_for(syn), {{"tau", syn["tau_ms"]}, {"e", syn["e_mV"]}});
-        return b.build({time_scheme::backward_euler, spec_["dt_ms"], ref_.desc["v_init_mV"]});
+        return b.build(ref_.desc["v_init_mV"].get<double>());
+    }
+    fixed_step_cable_stepper build_fixed(double amp_nA) const {
+        return fixed_step_cable_stepper(build(amp_nA),
+                                        {time_scheme::backward_euler, spec_["dt_ms"]});
     }
     std::int32_t synapse_target() const { return syn_target_; }
 
@@ -68,7 +73,7 @@ run_result run_fixed(const bench_cell& cell, double amp, const std::vector<doubl
     run_result r;
     r.wall_s = std::numeric_limits<double>::infinity();
     for (int k = 0; k < repeats; ++k) {
-        auto g = cell.build(amp);
+        auto g = cell.build_fixed(amp);
         const auto start = clock_type::now();
         for (double te : events) g.schedule_event(cell.synapse_target(), te, weight);
         g.run_until(tstop);

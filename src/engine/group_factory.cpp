@@ -1,6 +1,6 @@
 #include "engine/group_factory.hpp"
 
-#include "cells/cable/cable_cell_group.hpp"
+#include "cells/cable/cable_fixed_step_group.hpp"
 #include "cells/cable/cable_cvode_group.hpp"
 #include "cells/lif/lif_event_group.hpp"
 #include "cells/lif/lif_group.hpp"
@@ -21,7 +21,7 @@ std::vector<std::unique_ptr<fixed_step_group>> make_fixed_step_groups(
                                                     options.dt, options.seed);
             break;
         case cell_kind::cable:
-            groups[g] = std::make_unique<cable_cell_group>(
+            groups[g] = std::make_unique<cable_fixed_step_group>(
                 model, specs[g].gids, options.dt,
                 options.scheme == cable_scheme::crank_nicolson ? cable::time_scheme::crank_nicolson
                                                                : cable::time_scheme::backward_euler);

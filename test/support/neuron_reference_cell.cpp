@@ -1,4 +1,4 @@
-// Reading NEURON reference cells and adding them to a cable_group_builder;
+// Reading NEURON reference cells and adding them to a cable_state_builder;
 // see neuron_reference_cell.hpp.
 #include "support/neuron_reference_cell.hpp"
 
@@ -81,7 +81,7 @@ neuron_reference_cell read_neuron_reference_cell(const std::string& geometry_csv
     return cell;
 }
 
-placed_reference_cell add_neuron_reference_cell(cable::cable_group_builder& builder,
+placed_reference_cell add_neuron_reference_cell(cable::cable_state_builder& builder,
                                                 const neuron_reference_cell& cell, reference_stimuli stimuli) {
     const auto& desc = cell.desc;
     const auto& sections = desc["sections"];

@@ -1,12 +1,12 @@
 // A NEURON reference cell (test/validation/reference/neuron: <cell>_geometry.csv,
 // NEURON's own node table, and <cell>_cell.json, its description) read from
-// disk and added to a cable_group_builder node for node as NEURON has it, so
+// disk and added to a cable_state_builder node for node as NEURON has it, so
 // that the tests and benchmarks that compare with NEURON exercise the
 // numerics only, not the discretisation. Shared by cable_neuron_reference,
 // cable_cvode_reference and bench/variable.
 #pragma once
 
-#include "cable/cable_group_builder.hpp"
+#include "cable/cable_state_builder.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -67,7 +67,7 @@ enum class reference_stimuli {
 
 // A synapse of the description as placed, with the events the description gives it.
 struct reference_synapse {
-    std::int32_t target = -1;        // cable_group target index (cable_group::schedule_event)
+    std::int32_t target = -1;        // point-process target (fixed_step_cable_stepper::schedule_event)
     std::string type;                // point-process type, e.g. "ExpSyn"
     std::size_t instance = 0;        // index among the cell's `type` instances (cvode_cell::schedule_event)
     std::vector<double> event_times; // ms
@@ -85,7 +85,7 @@ struct placed_reference_cell {
 // parameters on its nodes with area, hh's celsius, the description's
 // IClamps and synapses (with reference_stimuli::described) and its spike
 // detector. Events are not scheduled: that needs the built group.
-placed_reference_cell add_neuron_reference_cell(cable::cable_group_builder& builder,
+placed_reference_cell add_neuron_reference_cell(cable::cable_state_builder& builder,
                                                 const neuron_reference_cell& cell, reference_stimuli stimuli);
 
 } // namespace ranvier::testing

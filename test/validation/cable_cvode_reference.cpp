@@ -7,7 +7,7 @@
 // from NEURON's node table (<cell>_geometry.csv), as cable_neuron_reference.cpp
 // does (both through test/support/neuron_reference_cell), so this tests the
 // integrator only.
-#include "cable/cable_group_builder.hpp"
+#include "cable/cable_state_builder.hpp"
 #include "cable/cvode/cvode_cell.hpp"
 #include "support/neuron_reference_cell.hpp"
 #include "support/reference_files.hpp"
@@ -54,13 +54,13 @@ reference_cell build(const std::string& name, const cvode_options& options,
                      const nlohmann::json* override_desc = nullptr) {
     auto ref_cell = read_neuron_reference_cell(ref_dir + name + "_geometry.csv", ref_dir + name + "_cell.json");
     if (override_desc) ref_cell.desc = *override_desc;
-    cable_group_builder b;
+    cable_state_builder b;
     const auto placed = add_neuron_reference_cell(b, ref_cell, reference_stimuli::described);
 
     reference_cell out;
     out.probe_node = ref_cell.probe_nodes();
     out.tstop = ref_cell.desc["tstop_ms"];
-    auto g = b.build({time_scheme::backward_euler, 0.025, ref_cell.desc["v_init_mV"]});
+    auto g = b.build(ref_cell.desc["v_init_mV"].get<double>());
     out.cell = std::make_unique<cvode_cell>(std::move(g), 7, options);
     for (const auto& syn : placed.synapses)
         for (double te : syn.event_times) out.cell->schedule_event(syn.type, syn.instance, te, syn.weight);
@@ -87,7 +87,7 @@ void write_result(const std::string& name, const nlohmann::json& j) {
 std::vector<double> full_state(cvode_cell& cell) {
     const auto v = cell.voltage();
     std::vector<double> out(v.begin(), v.end());
-    cable_group& g = cell.group();
+    cable_state& g = cell.state();
     for (std::size_t m = 0; m < g.mechanism_count(); ++m)
         for (const auto& state : g.mechanism_at(m).data().states) out.insert(out.end(), state.begin(), state.end());
     return out;

@@ -1,5 +1,5 @@
 // Networks of cable cells through the bsp-fixed engine: a chain of ring-test
-// cells (bench/ring/README.md) must fire exactly when a single cable_group,
+// cells (bench/ring/README.md) must fire exactly when a single fixed_step_cable_stepper,
 // driven by hand with the same events, fires; results must not depend on
 // threads or groups; LIF <-> cable connections must carry spikes both ways.
 // Every spike is compared with NEURON 8.2 running the same network
@@ -13,7 +13,8 @@
 // epsilon 1e-10 ms and accumulates t by repeated addition (measured drift
 // 5e-12 ms by 60 ms in the file). 1e-9 ms covers both and is 1/25000 of a
 // step: a single spike one step early or late fails.
-#include "cable/cable_group_builder.hpp"
+#include "cable/cable_state_builder.hpp"
+#include "cable/fixed_step_cable_stepper.hpp"
 #include "cells/cable/cable_cell_lowering.hpp"
 #include "support/reference_files.hpp"
 
@@ -157,17 +158,16 @@ collecting_sink run(const recipe& r, double t_stop, unsigned threads = 1,
     return sink;
 }
 
-// Spike times of one ring cell alone in its own cable_group, with events
+// Spike times of one ring cell alone in its own cable_state, with events
 // scheduled by hand on its synapse.
 std::vector<double> direct_spikes(const std::vector<std::pair<double, double>>& events,
                                   double t_stop) {
-    cable::cable_group_builder builder;
+    cable::cable_state_builder builder;
     const cable_cell c = ring_cell();
     const auto lowered = lower_cable_cell(builder, c, "direct");
-    cable::cable_group_options o;
+    cable::fixed_step_options o;
     o.dt = dt();
-    o.v_init = c.v_init;
-    cable::cable_group g = builder.build(o);
+    cable::fixed_step_cable_stepper g(builder.build(c.v_init), o);
     g.clear_spikes();
     for (const auto& [t, w] : events) g.schedule_event(lowered.synapse_targets[0], t, w);
     std::vector<double> out;

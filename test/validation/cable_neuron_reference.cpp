@@ -5,7 +5,8 @@
 // NEURON's own node table (<cell>_geometry.csv, read by
 // test/support/neuron_reference_cell), so this tests the numerics only, not
 // the discretisation.
-#include "cable/cable_group_builder.hpp"
+#include "cable/cable_state_builder.hpp"
+#include "cable/fixed_step_cable_stepper.hpp"
 #include "support/neuron_reference_cell.hpp"
 #include "support/reference_files.hpp"
 
@@ -62,13 +63,13 @@ void compare_with_neuron(const std::string& cell, const std::string& run) {
     ASSERT_TRUE(have_reference(cell));
     const auto ref_cell = read_neuron_reference_cell(ref_dir + cell + "_geometry.csv", ref_dir + cell + "_cell.json");
     const auto& desc = ref_cell.desc;
-    cable_group_builder b;
+    cable_state_builder b;
     const auto placed = add_neuron_reference_cell(b, ref_cell, reference_stimuli::described);
     const std::vector<int> probe_node = ref_cell.probe_nodes();
 
     const double dt = desc["dt_ms"];
-    auto g = b.build({run == "cn" ? time_scheme::crank_nicolson : time_scheme::backward_euler, dt,
-                      desc["v_init_mV"]});
+    fixed_step_cable_stepper g(b.build(desc["v_init_mV"].get<double>()),
+                               {run == "cn" ? time_scheme::crank_nicolson : time_scheme::backward_euler, dt});
     for (const auto& syn : placed.synapses)
         for (double te : syn.event_times) g.schedule_event(syn.target, te, syn.weight);
 

@@ -12,7 +12,8 @@
 //   a_n(t) = I0 / (N_n (g + k_n²/r)) · (1 - exp(-t (g + k_n²/r)/c)).
 // The series converges like 1/n² at x = 0 and much faster inside; 2e5 terms
 // leave < 1e-7 mV at x = L/2.
-#include "cable/cable_group_builder.hpp"
+#include "cable/cable_state_builder.hpp"
+#include "cable/fixed_step_cable_stepper.hpp"
 #include "cable/cvode/cvode_cell.hpp"
 
 #include <gtest/gtest.h>
@@ -64,11 +65,11 @@ cv_tree cable_tree(int nseg) {
 
 // v (mV) at the middle centre node (nseg odd) at t_end.
 double cable_mid_v(int nseg, double dt, time_scheme scheme, double t_end) {
-    cable_group_builder b;
+    cable_state_builder b;
     const auto c = b.add_cell(cable_tree(nseg));
     b.paint(c, "pas", {}, {{"g", g_S_cm2}, {"e", e_mV}});
     b.place(c, "IClamp", 0, {{"del", 0}, {"dur", 1e9}, {"amp", I0_nA}});
-    auto g = b.build({scheme, dt, e_mV});
+    fixed_step_cable_stepper g(b.build(e_mV), {scheme, dt});
     g.run_until(t_end);
     return g.voltage()[static_cast<std::size_t>(1 + nseg / 2)];
 }
@@ -91,13 +92,13 @@ TEST(CablePassiveAnalytic, ErrorShrinksWithNsegAndDt) {
 // The same cable under per-cell CVODE; v at the middle node at 0.5, 1, ...
 // t_end ms. The IClamp is on from t = 0.
 std::vector<double> cable_mid_v_cvode(int nseg, double atol, double t_end, long* steps) {
-    cable_group_builder b;
+    cable_state_builder b;
     const auto c = b.add_cell(cable_tree(nseg));
     b.paint(c, "pas", {}, {{"g", g_S_cm2}, {"e", e_mV}});
     b.place(c, "IClamp", 0, {{"del", 0}, {"dur", 1e9}, {"amp", I0_nA}});
     cvode_options o;
     o.atol = atol;
-    cvode_cell cell(b.build({time_scheme::backward_euler, 0.025, e_mV}), 0, o);
+    cvode_cell cell(b.build(e_mV), 0, o);
     std::vector<double> v;
     for (double t = 0.5; t <= t_end + 1e-9; t += 0.5) {
         cell.advance_to(t);
@@ -184,11 +185,11 @@ double passive_run(double dt, time_scheme scheme) { return cable_mid_v(15, dt, s
 double hh_run(double dt, time_scheme scheme) {
     cv_tree t;
     t.parent = {-1, 0, 1}, t.area = {0, 1000, 0}, t.r_parent = {0, 0.01, 0.01}, t.cm = {1, 1, 1};
-    cable_group_builder b;
+    cable_state_builder b;
     const auto c = b.add_cell(t);
     b.paint(c, "hh");
     b.place(c, "IClamp", 1, {{"del", 0}, {"dur", 1e9}, {"amp", 0.05}});
-    auto g = b.build({scheme, dt, -65});
+    fixed_step_cable_stepper g(b.build(-65), {scheme, dt});
     g.run_until(3); // inside the first spike: errors are large, slopes still clean
     return g.voltage()[1];
 }

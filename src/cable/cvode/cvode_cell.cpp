@@ -8,6 +8,7 @@
 #include "cable/cvode/newton_block_solver.hpp"
 #include "cable/cvode/sunlinsol_preconditioner_only.hpp"
 #include "cable/hines_solver.hpp"
+#include "cable/mechanisms/mechanism_catalogue.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -50,7 +51,7 @@ constexpr double first_step_horizon_ms = 100.0;
 struct pending_event {
     double time;          // ms
     std::uint64_t order;  // ties broken by scheduling order
-    std::size_t mechanism; // index into the group's mechanisms
+    std::size_t mechanism; // index into the state's mechanisms
     std::size_t instance;
     double weight;        // the mechanism's weight unit (uS for synapses)
 };
@@ -94,14 +95,16 @@ std::string hint_for(int flag) {
 } // namespace
 
 struct cvode_cell::solver {
-    // Tree and node arrays of the group (their buffers survive moves of the group).
+    // The cell's state: node arrays (v of every node), mechanisms and their
+    // own states, detectors. Written from y by store(), read into y by load().
+    cable_state state;
+    // Tree and node arrays of the state.
     std::size_t n = 0;
     const std::int32_t* parent = nullptr;
     const double* a = nullptr;    // mA/cm² per mV (parent's row)
     const double* b = nullptr;    // mA/cm² per mV (own row)
     const double* cm = nullptr;   // µF/cm², 0 at zero-area nodes
-    const double* area = nullptr; // µm²
-    double* v = nullptr;          // mV, every node (the group's buffer)
+    double* v = nullptr;          // mV, every node (the state's buffer)
     std::vector<std::int32_t> membrane_nodes; // nodes with capacitance: the v part of y
     std::vector<double> inv_cm_ms;            // 1e3 / cm per membrane node (mV/ms per mA/cm²)
     std::vector<std::int32_t> algebraic_nodes; // nodes without: eliminated
@@ -119,7 +122,8 @@ struct cvode_cell::solver {
     std::vector<algebraic_row> algebraic_rows;
     std::vector<std::pair<std::int32_t, double>> neighbours; // (node, conductance)
     bool local_algebraic = true;
-    std::vector<mechanism_slot> mechs;
+    std::vector<mechanism_slot> mechs; // one per mechanism of the state, in its order
+    std::vector<state_view> views;     // mechs[k].in, as the state's current evaluation takes them
     std::size_t nv = 0, ns = 0;
     std::vector<std::int32_t> det_node;
     std::vector<std::int32_t> det_y; // index into y, -1 if the node is algebraic
@@ -148,7 +152,7 @@ struct cvode_cell::solver {
     bool draining = false;
     std::vector<cable_spike> pending_roots; // crossings not yet committed
     double tstop = -1;                      // stop time given to CVODE (-1: none yet)
-    bool synced = true;                     // the group's arrays hold the committed state
+    bool synced = true;                     // the state's arrays hold the committed solution
 
     SUNContext context = nullptr;
     N_Vector y = nullptr;
@@ -185,8 +189,7 @@ struct cvode_cell::solver {
         set_voltages(yv);
         std::fill(i.begin(), i.end(), 0.0);
         std::fill(g.begin(), g.end(), 0.0);
-        const current_context ctx{v, area, i.data(), g.data(), t};
-        for (const auto& s : mechs) s.m->current(ctx, s.in);
+        state.add_currents(t, i.data(), g.data(), views);
     }
 
     void compute_inflow() {
@@ -250,7 +253,7 @@ struct cvode_cell::solver {
             if (!s.in.empty()) s.m->state_derivatives(v, s.in, s.out);
     }
 
-    // y <- the group's v and mechanism states.
+    // y <- the state's v and mechanism states.
     void load() {
         double* yy = N_VGetArrayPointer(y);
         for (std::size_t j = 0; j < nv; ++j) yy[j] = v[membrane_nodes[j]];
@@ -259,7 +262,7 @@ struct cvode_cell::solver {
                 std::copy(s.m->data().states[k].begin(), s.m->data().states[k].end(),
                           yy + nv + s.offset + k * s.count);
     }
-    // The group's v (all nodes, zero-area ones solved) and states <- yy at t.
+    // The state's v (all nodes, zero-area ones solved) and states <- yy at t.
     void store(double t, const double* yy) {
         rhs(t, yy, scratch.data());
         for (const auto& s : mechs)
@@ -364,29 +367,29 @@ void silent_error_handler(int, const char* module, const char* function, char* m
 
 } // namespace
 
-cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options& options)
-    : group_(std::move(group)), gid_(gid), options_(options), solver_(std::make_unique<solver>()) {
+cvode_cell::cvode_cell(cable_state initial, std::int64_t gid, const cvode_options& options)
+    : gid_(gid), options_(options), solver_(std::make_unique<solver>()) {
     const source_location where{"", 0, "cvode (cell gid " + std::to_string(gid) + ")"};
-    if (group_.cell_count() != 1)
+    solver& s = *solver_;
+    s.state = std::move(initial);
+    cable_state& state = s.state;
+    if (state.cell_count() != 1)
         throw user_error(where, "a cvode_cell integrates one cell; the group has " +
-                                    std::to_string(group_.cell_count()));
+                                    std::to_string(state.cell_count()));
     if (!(options_.atol > 0)) throw user_error(where, "atol must be > 0");
     if (!(options_.rtol >= 0)) throw user_error(where, "rtol must be >= 0");
     if (options_.max_order < 1 || options_.max_order > 5) throw user_error(where, "max_order must be in 1..5");
     if (options_.max_steps <= 0) throw user_error(where, "max_steps must be > 0");
     if (!(options_.max_step >= 0)) throw user_error(where, "max_step must be >= 0 ms (0: unlimited)");
-    t_ = group_.time();
-    spikes_.assign(group_.spikes().begin(), group_.spikes().end()); // spikes at initialise()
+    t_ = 0;
 
-    solver& s = *solver_;
-    const cable_nodes& nodes = group_.nodes();
+    const cable_nodes& nodes = state.nodes();
     s.n = nodes.size();
     s.parent = nodes.parent.data();
     s.a = nodes.a.data();
     s.b = nodes.b.data();
     s.cm = nodes.cm.data();
-    s.area = nodes.area.data();
-    s.v = group_.voltage_mutable().data();
+    s.v = state.voltage_mutable().data();
     std::vector<std::int32_t> y_index(s.n, -1);
     for (std::size_t k = 0; k < s.n; ++k) {
         auto& list = nodes.cm[k] > 0 ? s.membrane_nodes : s.algebraic_nodes;
@@ -411,8 +414,8 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
         s.pin_a[k] = nodes.cm[static_cast<std::size_t>(p)] > 0 ? 0.0 : s.a[k];
     }
     std::size_t max_states = 0;
-    for (std::size_t m = 0; m < group_.mechanism_count(); ++m) {
-        mechanism& mech = group_.mechanism_at(m);
+    for (std::size_t m = 0; m < state.mechanism_count(); ++m) {
+        mechanism& mech = state.mechanism_at(m);
         mechanism_slot slot{&mech, s.ns, mech.size(), {}, {}};
         slot.in.assign(mech.state_count(), nullptr);
         slot.out.assign(mech.state_count(), nullptr);
@@ -420,6 +423,7 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
         max_states = std::max(max_states, mech.state_count());
         s.mechs.push_back(std::move(slot));
     }
+    for (const mechanism_slot& slot : s.mechs) s.views.emplace_back(slot.in);
     s.jac_out.assign(max_states, nullptr);
     // Zero-area nodes: neighbours and couplings (c_parent = -b[k], c_child = -a[child]).
     {
@@ -446,7 +450,12 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
     s.newton = newton_block_solver({s.parent, s.n}, {s.a, s.n}, {s.b, s.n}, {s.cm, s.n});
     s.newton.resize_states(s.ns);
 
-    const spike_detectors& det = group_.detectors();
+    // A detector above threshold in the initial state spikes at t = 0 (the
+    // fixed-step stepper's check at t = 0).
+    const spike_detectors& det = state.detectors();
+    for (std::size_t k = 0; k < det.size(); ++k)
+        if (s.v[det.node[k]] > det.threshold[k])
+            spikes_.push_back({static_cast<std::int32_t>(k), t_});
     for (std::size_t k = 0; k < det.size(); ++k) {
         s.det_node.push_back(det.node[k]);
         s.det_y.push_back(y_index[static_cast<std::size_t>(det.node[k])]);
@@ -455,7 +464,7 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
     s.roots_found.assign(det.size(), 0);
 
     // Stop points of time-dependent currents: IClamp on at del, off at del + dur.
-    if (mechanism* clamp = group_.find_mechanism("IClamp")) {
+    if (mechanism* clamp = state.find_mechanism("IClamp")) {
         const int del = clamp->type().parameter_index("del");
         const int dur = clamp->type().parameter_index("dur");
         for (std::size_t k = 0; k < clamp->size(); ++k) {
@@ -488,7 +497,7 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
     if (options_.atol_scale.empty()) {
         check(CVodeSStolerances(s.mem, options_.rtol, options_.atol), "CVodeSStolerances");
     } else {
-        const auto atol_values = tolerance_vector(where); // may throw: before allocating
+        const auto atol_values = tolerance_vector(); // may throw: before allocating
         N_Vector atol = N_VNew_Serial(static_cast<sunindextype>(s.nv + s.ns), s.context);
         if (!atol) throw std::bad_alloc();
         use_fast_serial_operations(atol);
@@ -513,34 +522,32 @@ cvode_cell::cvode_cell(cable_group group, std::int64_t gid, const cvode_options&
     s.store(t_, N_VGetArrayPointer(s.y)); // solve the zero-area nodes for the initial state
 }
 
-std::vector<double> cvode_cell::tolerance_vector(const source_location& where) const {
+std::vector<double> cvode_cell::tolerance_vector() const {
     const solver& s = *solver_;
     std::vector<double> atol(s.nv + s.ns, options_.atol);
+    // The one check of an entry (the simulation and the model file make it
+    // too), then only the entry's place in y.
+    const mechanism_catalogue catalogue = builtin_catalogue();
     for (const auto& [name, factor] : options_.atol_scale) {
-        if (!(factor > 0) || !std::isfinite(factor))
-            throw user_error(where, "atol_scale for '" + name + "' must be a finite number > 0");
+        const std::string problem = atol_scale_problem(catalogue, name, factor);
+        if (!problem.empty()) throw user_error(source_location{"", 0, "atol_scale"}, problem);
         if (name == "v") {
             std::fill_n(atol.begin(), s.nv, options_.atol * factor);
             continue;
         }
-        // A mechanism this cell does not have: the scale is for other cells
-        // (names are checked against the catalogue when the simulation is
-        // built). A mechanism it has without that state: a typo.
+        // A mechanism this cell does not have: the scale is for other cells.
         const auto dot = name.find('.');
         const std::string mech_name = name.substr(0, dot);
-        const std::string state_name = dot == std::string::npos ? "" : name.substr(dot + 1);
+        const std::string state_name = name.substr(dot + 1); // checked: "<mechanism>.<state>"
         const mechanism_slot* slot = nullptr;
         for (const auto& m : s.mechs)
             if (m.m->type().name == mech_name) slot = &m;
         if (!slot) continue;
         const int k = slot->m->type().state_index(state_name);
-        if (k < 0) {
-            std::string valid;
-            for (const auto& st : slot->m->type().states)
-                valid += (valid.empty() ? "" : ", ") + mech_name + "." + st.name;
-            throw user_error(where, "atol_scale names '" + name + "', which is not a state of " + mech_name +
-                                        "; valid: " + (valid.empty() ? "none" : valid));
-        }
+        if (k < 0)
+            throw internal_error("cvode_cell (cell gid " + std::to_string(gid_) + "): the cell's " +
+                                 mech_name + " has no state '" + state_name +
+                                 "', which the catalogue's " + mech_name + " has");
         std::fill_n(atol.begin() + static_cast<std::ptrdiff_t>(s.nv + slot->offset +
                                                                static_cast<std::size_t>(k) * slot->count),
                     slot->count, options_.atol * factor);
@@ -558,8 +565,9 @@ void cvode_cell::schedule_event(const std::string& mechanism_name, std::size_t i
     if (!(time >= t_))
         throw user_error(where, "event time " + std::to_string(time) + " ms is before the cell's time " +
                                     std::to_string(t_) + " ms");
-    for (std::size_t m = 0; m < group_.mechanism_count(); ++m) {
-        const mechanism& mech = group_.mechanism_at(m);
+    const cable_state& state = solver_->state;
+    for (std::size_t m = 0; m < state.mechanism_count(); ++m) {
+        const mechanism& mech = state.mechanism_at(m);
         if (mech.type().name != mechanism_name) continue;
         if (!mech.type().receives_events) throw user_error(where, mechanism_name + " receives no events");
         if (instance >= mech.size())
@@ -631,7 +639,7 @@ void cvode_cell::advance_to(double t_end) {
                 while (!s.events.empty() && s.events.top().time <= group_end) {
                     const pending_event e = s.events.top();
                     s.events.pop();
-                    group_.mechanism_at(e.mechanism).receive_event(e.instance, e.weight);
+                    s.state.mechanism_at(e.mechanism).receive_event(e.instance, e.weight);
                 }
                 s.load();
             }
@@ -677,12 +685,12 @@ void cvode_cell::advance_to(double t_end) {
 
 std::span<const double> cvode_cell::voltage() const {
     sync();
-    return group_.voltage();
+    return solver_->state.voltage();
 }
 
-cable_group& cvode_cell::group() {
+cable_state& cvode_cell::state() {
     sync();
-    return group_;
+    return solver_->state;
 }
 
 void cvode_cell::sync() const {

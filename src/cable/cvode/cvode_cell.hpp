@@ -12,12 +12,14 @@
 //   and CVODE restarts there. So the steps, and the spike times, depend only
 //   on the cell's own inputs, never on the epochs of the engine driving it;
 //   spikes by CVODE root finding on v(detector) - threshold, upward only.
-// The cell is given as a cable_group holding one cell (cable_group_builder),
-// whose node arrays and mechanisms this class evaluates; the group's own
-// fixed-step machinery is not used. See docs/numerics-variable-step.md.
+// The cell is given as a cable_state holding one cell (cable_state_builder):
+// its node arrays are the tree and v, its mechanisms give the currents
+// (cable_state::add_currents), state derivatives and events. See
+// docs/numerics-variable-step.md.
 #pragma once
 
-#include "cable/cable_group.hpp"
+#include "cable/cable_state.hpp"
+#include "cable/spike_detector.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -43,8 +45,10 @@ struct cvode_options {
     // causality holds with any epochs). See docs/numerics-variable-step.md.
     double event_window = 0;
     // Per-state absolute tolerance factors, NEURON's atolscale: the state
-    // named "mechanism.state" (e.g. "cad.cai") or "v" gets atol * factor.
-    // Unknown names are an error (naming the valid ones).
+    // named "mechanism.state" (e.g. "cad.cai") or "v" gets atol * factor; a
+    // mechanism the cell does not have is ignored. Each entry is checked by
+    // cable::atol_scale_problem against the built-in catalogue (the check the
+    // simulation and the model file make): a user_error names the problem.
     std::vector<std::pair<std::string, double>> atol_scale;
 };
 
@@ -66,10 +70,12 @@ struct cvode_statistics {
 
 class cvode_cell {
 public:
-    // Takes the (initialised, t = 0) group; it must hold exactly one cell.
-    // `gid` names the cell in error messages. Throws user_error for bad
-    // options or a group that is not one cell.
-    cvode_cell(cable_group group, std::int64_t gid, const cvode_options& options = {});
+    // Starts at t = 0 from `state` as given (cable_state_builder::build
+    // leaves it initialised); it must hold exactly one cell. A detector
+    // already above threshold spikes at t = 0. `gid` names the cell in error
+    // messages. Throws user_error for bad options or a state that is not one
+    // cell.
+    cvode_cell(cable_state state, std::int64_t gid, const cvode_options& options = {});
     ~cvode_cell();
     cvode_cell(cvode_cell&&) noexcept;
     cvode_cell& operator=(cvode_cell&&) noexcept;
@@ -92,21 +98,20 @@ public:
     double time() const { return t_; } // ms, committed time
     std::int64_t gid() const { return gid_; }
     // v of every node (mV) at time(), zero-area nodes solved as well. This
-    // and group() first write the state at time() (interpolated inside the
-    // integrator's last step) into the group's arrays.
+    // and state() first write the solution at time() (interpolated inside
+    // the integrator's last step) into the state's arrays.
     std::span<const double> voltage() const;
-    cable_group& group();
+    cable_state& state();
     std::span<const cable_spike> spikes() const { return spikes_; }
     cvode_statistics statistics() const;
     const cvode_options& options() const { return options_; }
 
-    struct solver; // CVODE state (defined in the .cpp)
+    struct solver; // CVODE state and the cell's cable_state (defined in the .cpp)
 
 private:
-    void sync() const; // the group's arrays <- the solution at t_
-    std::vector<double> tolerance_vector(const source_location& where) const;
+    void sync() const; // the state's arrays <- the solution at t_
+    std::vector<double> tolerance_vector() const;
 
-    cable_group group_;
     std::int64_t gid_;
     cvode_options options_;
     double t_ = 0;

@@ -68,7 +68,7 @@ std::int32_t node_of(const cable_cell& c, const cable::cv_tree& tree, const cabl
                   [&] { return cable::node_at(tree, section, where.x); });
 }
 
-lowered_cable_cell lower_cable_cell(cable::cable_group_builder& builder, const cable_cell& c,
+lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const cable_cell& c,
                                     const std::string& who) {
     if (c.morph.size() == 0)
         throw user_error(who + ": the cable cell has no morphology (no sections)");

@@ -1,9 +1,9 @@
-// Lowering one user-facing cable_cell into a cable_group_builder: the
+// Lowering one user-facing cable_cell into a cable_state_builder: the
 // discretisation policy, paintings, synapses, stimuli and detector, with
 // every error reported as a user_error naming the cell ("cell 12: ...").
 #pragma once
 
-#include "cable/cable_group_builder.hpp"
+#include "cable/cable_state_builder.hpp"
 #include "cable/cv_tree.hpp"
 
 #include <ranvier/cable_cell.hpp>
@@ -18,7 +18,7 @@ namespace ranvier {
 struct lowered_cable_cell {
     std::size_t cell = 0; // index in the builder
     cable::cv_tree tree;
-    std::vector<std::int32_t> synapse_targets; // cable_group target per synapse site
+    std::vector<std::int32_t> synapse_targets; // point-process target per synapse site
 };
 
 // The local node of `where` on a discretised cell. `who` prefixes errors.
@@ -27,7 +27,7 @@ std::int32_t node_of(const cable_cell& c, const cable::cv_tree& tree, const cabl
 
 // Adds `c` to `builder` (one detector, added in cell order). `who` ("cell 12")
 // prefixes every error message.
-lowered_cable_cell lower_cable_cell(cable::cable_group_builder& builder, const cable_cell& c,
+lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const cable_cell& c,
                                     const std::string& who);
 
 // Cable cells take input through synapses and stimuli only: throws user_error

@@ -44,13 +44,11 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
                                  " is not a cable cell");
         check_cable_inputs(model, gid, who);
 
-        // One cable_group per cell: each cell gets its own CVODE integrator
+        // One cable_state per cell: each cell gets its own CVODE integrator
         // (NEURON's per-cell variable step), so cells step independently.
-        cable::cable_group_builder builder;
+        cable::cable_state_builder builder;
         lowered_cable_cell lowered = lower_cable_cell(builder, *c, who);
-        cable::cable_group_options group_options;
-        group_options.v_init = c->v_init;
-        cells_.emplace_back(builder.build(group_options), static_cast<std::int64_t>(gid), options);
+        cells_.emplace_back(builder.build(c->v_init), static_cast<std::int64_t>(gid), options);
         cable::cvode_cell& cell = cells_.back();
 
         // Site k is synapses[k]; the lowering places the synapses first, in
@@ -95,9 +93,9 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
             const std::string what = cable_probe_name(who, k, p);
             if (!(p.interval > 0) || !std::isfinite(p.interval))
                 throw user_error(what + ": interval must be a positive number of ms");
-            // One cell per cable_group: the cell's nodes start at 0.
+            // One cell per cable_state: the cell's nodes start at 0.
             probes_[i].push_back({k, p.interval, 1,
-                                  resolve_cable_probe(p, *c, lowered.tree, cell.group(), 0, what)});
+                                  resolve_cable_probe(p, *c, lowered.tree, cell.state(), 0, what)});
         }
     }
 
@@ -174,7 +172,7 @@ double cable_cvode_group::sample(std::size_t i, const probe_point& p) {
     const cable_probe_target& t = p.target;
     if (t.mechanism < 0) return cells_[i].voltage()[static_cast<std::size_t>(t.node)];
     const auto states =
-        cells_[i].group().mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
+        cells_[i].state().mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
     return states[static_cast<std::size_t>(t.state)][static_cast<std::size_t>(t.instance)];
 }
 

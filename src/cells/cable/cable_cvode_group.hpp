@@ -1,6 +1,7 @@
-// A group of cable cells in the variable-step engines (bsp-variable): one
-// per-cell CVODE integrator (cable::cvode_cell) per cell, each built by the
-// same lowering as the fixed-step cable_cell_group (one cable_group per cell).
+// A group of cable cells in the variable-step engines (bsp-variable,
+// async-variable): one per-cell CVODE integrator (cable::cvode_cell) per
+// cell, each on its own one-cell cable::cable_state built by the same
+// lowering as the fixed-step cable_fixed_step_group.
 // Connection events arrive at spike time + the exact delay (never rounded to
 // a grid) at synapse site k = the cell's k-th synapse; spikes are CVODE's
 // root-found threshold crossings; probes are sampled exactly by stopping the
@@ -46,7 +47,7 @@ private:
         std::uint32_t index;          // probe index for this gid
         double interval;              // ms
         std::uint64_t next_k;         // next sample at next_k * interval
-        cable_probe_target target;    // in the cell's cable_group
+        cable_probe_target target;    // in the cell's cable_state
     };
     // Where an event onto synapse site k of a cell goes in its cvode_cell.
     struct synapse_site {

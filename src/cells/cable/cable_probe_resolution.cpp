@@ -13,7 +13,8 @@ std::string cable_probe_name(const std::string& who, std::uint32_t k, const prob
 }
 
 cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
-                                       const cable::cv_tree& tree, cable::cable_group& group,
+                                       const cable::cv_tree& tree,
+                                       const cable::cable_state& cell_state,
                                        std::int32_t node_offset, const std::string& what) {
     const cable_location where =
         p.location.empty() ? c.detector.location : parse_cable_location(p.location, what);
@@ -24,15 +25,15 @@ cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
     const auto dot = p.variable.find('.');
     const std::string mech = p.variable.substr(0, dot);
     const std::string state = dot == std::string::npos ? "" : p.variable.substr(dot + 1);
-    for (std::size_t m = 0; m < group.mechanism_count(); ++m)
-        if (group.mechanism_at(m).type().name == mech)
+    for (std::size_t m = 0; m < cell_state.mechanism_count(); ++m)
+        if (cell_state.mechanism_at(m).type().name == mech)
             target.mechanism = static_cast<std::int32_t>(m);
     if (target.mechanism < 0)
         throw user_error(what +
                          ": valid variables are 'v' and '<mechanism>.<state>' of a mechanism on "
                          "the cell, e.g. 'hh.m'; '" +
                          mech + "' is not one");
-    const auto& mechanism = group.mechanism_at(static_cast<std::size_t>(target.mechanism));
+    const auto& mechanism = cell_state.mechanism_at(static_cast<std::size_t>(target.mechanism));
     target.state = mechanism.type().state_index(state);
     if (target.state < 0) {
         std::string list;

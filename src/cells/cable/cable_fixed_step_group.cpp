@@ -1,5 +1,5 @@
-// The fixed-step adapter of cable cells (see cable_cell_group.hpp).
-#include "cells/cable/cable_cell_group.hpp"
+// The fixed-step adapter of cable cells (see cable_fixed_step_group.hpp).
+#include "cells/cable/cable_fixed_step_group.hpp"
 #include "cells/cable/cable_cell_lowering.hpp"
 #include "cells/probe_interval.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
@@ -25,10 +25,10 @@ std::string format_value(double x) {
 
 } // namespace
 
-cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gids, double dt,
+cable_fixed_step_group::cable_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt,
                                    cable::time_scheme scheme)
     : gids_(std::move(gids)), dt_(dt) {
-    cable::cable_group_builder builder;
+    cable::cable_state_builder builder;
     std::vector<cable_cell> cells;
     std::vector<cable::cv_tree> trees;
     cells.reserve(gids_.size());
@@ -36,7 +36,7 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
         auto description = model.cell(gid);
         auto* c = std::get_if<cable_cell>(&description);
         if (!c)
-            throw internal_error("cable_cell_group: gid " + std::to_string(gid) +
+            throw internal_error("cable_fixed_step_group: gid " + std::to_string(gid) +
                                  " is not a cable cell");
         const std::string who = cell_name(gid);
         check_cable_inputs(model, gid, who);
@@ -66,14 +66,14 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
                          ": a cable group holds at most " + std::to_string(max_group_targets) +
                          " synapses; use a smaller group_size");
 
-    cable::cable_group_options options;
+    cable::fixed_step_options options;
     options.dt = dt;
     options.scheme = scheme;
-    options.v_init = cells.empty() ? -65.0 : cells.front().v_init;
-    group_ = builder.build(options);
+    stepper_ = cable::fixed_step_cable_stepper(
+        builder.build(cells.empty() ? -65.0 : cells.front().v_init), options);
     // A detector already above threshold at t = 0 reports no spike: spikes
     // are stamped at step ends, t >= dt, everywhere in the engine.
-    group_.clear_spikes();
+    stepper_.clear_spikes();
 
     table_.emplace(
         model, gids_, dt, [this](std::uint32_t local, const connection& c) -> std::uint32_t {
@@ -94,28 +94,28 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
         for (std::size_t k = 0; k < c.events.size(); ++k) {
             const cable_scheduled_event& e = c.events[k];
             check_scheduled_event(e, sites, who + ": event " + std::to_string(k));
-            group_.schedule_event(synapse_target_[site_offset_[i] + e.site], e.time, e.weight);
+            stepper_.schedule_event(synapse_target_[site_offset_[i] + e.site], e.time, e.weight);
         }
 
         const auto probes = model.probes_on(gids_[i]);
-        const std::int32_t offset = group_.cell_offset(i);
+        const std::int32_t offset = stepper_.state().cell_offset(i);
         for (std::uint32_t k = 0; k < probes.size(); ++k) {
             const probe& p = probes[k];
             const std::int64_t interval_steps = probe_interval_steps(p, dt, cable_probe_name(who, k, p));
             probes_.push_back(
                 {i, k, interval_steps,
-                 resolve_cable_probe(p, c, trees[i], group_, offset, cable_probe_name(who, k, p))});
+                 resolve_cable_probe(p, c, trees[i], stepper_.state(), offset, cable_probe_name(who, k, p))});
         }
     }
 }
 
-void cable_cell_group::prepare(std::int64_t) {}
+void cable_fixed_step_group::prepare(std::int64_t) {}
 
-group_counters cable_cell_group::counters() const {
+group_counters cable_fixed_step_group::counters() const {
     return {table_->size(), events_delivered_, table_->bytes()};
 }
 
-void cable_cell_group::deliver(std::span<const spike> spikes) {
+void cable_fixed_step_group::deliver(std::span<const spike> spikes) {
     for (const spike& s : spikes) {
         const auto entries = table_->from(s.gid);
         if (entries.empty()) continue;
@@ -123,14 +123,14 @@ void cable_cell_group::deliver(std::span<const spike> spikes) {
         // due exactly at the start of step (emit + delay).
         const std::int64_t emit = std::llround(s.time / dt_);
         for (const synapse_entry& e : entries)
-            group_.schedule_event(synapse_target_[e.target],
+            stepper_.schedule_event(synapse_target_[e.target],
                                   static_cast<double>(emit + e.delay) * dt_, e.weight);
         events_delivered_ += entries.size();
     }
 }
 
-void cable_cell_group::record_samples(std::int64_t step, group_output& out) {
-    const auto v = group_.voltage();
+void cable_fixed_step_group::record_samples(std::int64_t step, group_output& out) {
+    const auto v = stepper_.voltage();
     for (const probe_point& p : probes_) {
         if ((step + 1) % p.interval_steps != 0) continue;
         double value = 0;
@@ -139,24 +139,24 @@ void cable_cell_group::record_samples(std::int64_t step, group_output& out) {
             value = v[static_cast<std::size_t>(t.node)];
         } else {
             const auto states =
-                group_.mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
+                stepper_.state().mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
             value = states[static_cast<std::size_t>(t.state)][t.instance];
         }
         out.samples.push_back({gids_[p.cell], p.index, static_cast<double>(step + 1) * dt_, value});
     }
 }
 
-void cable_cell_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
-    if (group_.step_index() != step_begin)
-        throw internal_error("cable_cell_group: advance from step " + std::to_string(step_begin) +
-                             " but the group is at step " + std::to_string(group_.step_index()));
+void cable_fixed_step_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
+    if (stepper_.step_index() != step_begin)
+        throw internal_error("cable_fixed_step_group: advance from step " + std::to_string(step_begin) +
+                             " but the group is at step " + std::to_string(stepper_.step_index()));
     const std::size_t first = out.spikes.size();
     for (std::int64_t step = step_begin; step < step_end; ++step) {
-        group_.step();
+        stepper_.step();
         // One detector per cell, added in cell order: detector k is cell k.
-        for (const cable::cable_spike& s : group_.spikes())
+        for (const cable::cable_spike& s : stepper_.spikes())
             out.spikes.push_back({gids_[static_cast<std::size_t>(s.detector)], s.time});
-        group_.clear_spikes();
+        stepper_.clear_spikes();
         if (!probes_.empty()) record_samples(step, out);
     }
     std::stable_sort(out.spikes.begin() + static_cast<std::ptrdiff_t>(first), out.spikes.end(),

@@ -1,5 +1,5 @@
-// Assembly of a cable_group from cells and placements (see cable_group_builder.hpp).
-#include "cable/cable_group_builder.hpp"
+// Assembly of a cable_state from cells and placements (see cable_state_builder.hpp).
+#include "cable/cable_state_builder.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -20,17 +20,17 @@ constexpr double zero_area_substitute_um2 = 100.0;
 
 } // namespace
 
-cable_group_builder::cable_group_builder(mechanism_catalogue catalogue)
+cable_state_builder::cable_state_builder(mechanism_catalogue catalogue)
     : catalogue_(std::move(catalogue)) {
     by_rank_.resize(catalogue_.names().size());
 }
 
-std::size_t cable_group_builder::add_cell(const cv_tree& tree) {
+std::size_t cable_state_builder::add_cell(const cv_tree& tree) {
     const std::size_t n = tree.size();
     if (n == 0) fail("cv_tree", "a cell needs at least one node");
     if (tree.area.size() != n || tree.r_parent.size() != n || tree.cm.size() != n)
         fail("cv_tree", "parent, area, r_parent and cm must have one entry per node");
-    auto& nodes = group_.nodes_;
+    auto& nodes = state_.nodes_;
     const auto offset = static_cast<std::int32_t>(nodes.size());
     for (std::size_t k = 0; k < n; ++k) {
         const std::int32_t p = tree.parent[k];
@@ -53,12 +53,12 @@ std::size_t cable_group_builder::add_cell(const cv_tree& tree) {
         nodes.a.push_back(p < 0 ? 0.0 : -1e2 / (r * nodes.area[static_cast<std::size_t>(p)]));
         nodes.b.push_back(p < 0 ? 0.0 : -1e2 / (r * nodes.area[offset + k]));
     }
-    group_.cell_offset_.push_back(offset);
+    state_.cell_offset_.push_back(offset);
     cell_size_.push_back(n);
     return cell_size_.size() - 1;
 }
 
-mechanism& cable_group_builder::mechanism_named(const std::string& name) {
+mechanism& cable_state_builder::mechanism_named(const std::string& name) {
     const int rank = catalogue_.rank(name);
     if (rank < 0) (void)catalogue_.make(name); // throws the user_error listing names
     auto& slot = by_rank_[static_cast<std::size_t>(rank)];
@@ -66,7 +66,7 @@ mechanism& cable_group_builder::mechanism_named(const std::string& name) {
     return *slot;
 }
 
-std::int32_t cable_group_builder::group_node(std::size_t cell, std::int32_t node,
+std::int32_t cable_state_builder::group_node(std::size_t cell, std::int32_t node,
                                              const std::string& what) const {
     if (cell >= cell_size_.size())
         fail(what, "no cell " + std::to_string(cell) + " (the group has " +
@@ -74,10 +74,10 @@ std::int32_t cable_group_builder::group_node(std::size_t cell, std::int32_t node
     if (node < 0 || static_cast<std::size_t>(node) >= cell_size_[cell])
         fail(what, "node " + std::to_string(node) + " outside the cell's " +
                        std::to_string(cell_size_[cell]) + " nodes");
-    return group_.cell_offset_[cell] + node;
+    return state_.cell_offset_[cell] + node;
 }
 
-void cable_group_builder::set_parameters(mechanism& m, std::size_t instance,
+void cable_state_builder::set_parameters(mechanism& m, std::size_t instance,
                                          const parameter_values& values) {
     for (const auto& [name, value] : values) {
         const int k = m.type().parameter_index(name);
@@ -91,7 +91,7 @@ void cable_group_builder::set_parameters(mechanism& m, std::size_t instance,
     }
 }
 
-void cable_group_builder::paint(std::size_t cell, const std::string& name,
+void cable_state_builder::paint(std::size_t cell, const std::string& name,
                                 std::span<const std::int32_t> nodes, const parameter_values& values) {
     mechanism& m = mechanism_named(name);
     if (m.type().kind != mechanism_kind::density)
@@ -100,7 +100,7 @@ void cable_group_builder::paint(std::size_t cell, const std::string& name,
     if (chosen.empty()) {
         if (cell >= cell_size_.size()) group_node(cell, 0, name); // throws
         for (std::size_t k = 0; k < cell_size_[cell]; ++k)
-            if (has_membrane_[static_cast<std::size_t>(group_.cell_offset_[cell]) + k])
+            if (has_membrane_[static_cast<std::size_t>(state_.cell_offset_[cell]) + k])
                 chosen.push_back(static_cast<std::int32_t>(k));
     }
     const int rank = catalogue_.rank(name);
@@ -115,7 +115,7 @@ void cable_group_builder::paint(std::size_t cell, const std::string& name,
     }
 }
 
-std::int32_t cable_group_builder::place(std::size_t cell, const std::string& name, std::int32_t node,
+std::int32_t cable_state_builder::place(std::size_t cell, const std::string& name, std::int32_t node,
                                         const parameter_values& values) {
     mechanism& m = mechanism_named(name);
     if (m.type().kind != mechanism_kind::point)
@@ -126,25 +126,24 @@ std::int32_t cable_group_builder::place(std::size_t cell, const std::string& nam
     return static_cast<std::int32_t>(targets_.size() - 1);
 }
 
-std::int32_t cable_group_builder::add_detector(std::size_t cell, std::int32_t node,
+std::int32_t cable_state_builder::add_detector(std::size_t cell, std::int32_t node,
                                                double threshold_mV) {
-    auto& det = group_.detectors_;
+    auto& det = state_.detectors_;
     det.node.push_back(group_node(cell, node, "detector"));
     det.threshold.push_back(threshold_mV);
     det.above.push_back(0);
     return static_cast<std::int32_t>(det.size() - 1);
 }
 
-void cable_group_builder::set_global(const std::string& mech, const std::string& name, double value) {
+void cable_state_builder::set_global(const std::string& mech, const std::string& name, double value) {
     auto probe = catalogue_.make(mech); // throws for unknown mechanisms
     if (probe->type().global_index(name) < 0)
         fail(mech + "." + name, "no such global of " + mech);
     globals_[mech][name] = value;
 }
 
-cable_group cable_group_builder::build(const cable_group_options& options) {
-    if (!(options.dt > 0)) fail("dt", "must be > 0 ms");
-    if (group_.nodes_.size() == 0) fail("cells", "a cable group needs at least one cell");
+cable_state cable_state_builder::build(double v_init) {
+    if (state_.nodes_.size() == 0) fail("cells", "a cable group needs at least one cell");
     // Mechanisms in catalogue order; a type's globals apply to the group.
     std::vector<int> slot_of_rank(by_rank_.size(), -1);
     for (std::size_t r = 0; r < by_rank_.size(); ++r) {
@@ -153,17 +152,15 @@ cable_group cable_group_builder::build(const cable_group_options& options) {
         if (auto it = globals_.find(m.type().name); it != globals_.end())
             for (const auto& [name, value] : it->second)
                 m.data().globals[static_cast<std::size_t>(m.type().global_index(name))] = value;
-        slot_of_rank[r] = static_cast<int>(group_.mechanisms_.size());
-        group_.mechanisms_.push_back(std::move(by_rank_[r]));
+        slot_of_rank[r] = static_cast<int>(state_.mechanisms_.size());
+        state_.mechanisms_.push_back(std::move(by_rank_[r]));
     }
     for (const auto& [rank, instance] : targets_)
-        group_.targets_.push_back({slot_of_rank[static_cast<std::size_t>(rank)], instance});
+        state_.targets_.push_back({slot_of_rank[static_cast<std::size_t>(rank)], instance});
 
-    auto& nodes = group_.nodes_;
+    auto& nodes = state_.nodes_;
     const std::size_t n = nodes.size();
-    nodes.v.assign(n, options.v_init);
-    nodes.i.assign(n, 0.0);
-    nodes.d.assign(n, 0.0);
+    nodes.v.assign(n, v_init);
     // The axial part of the diagonal never changes: computed once here, not per step.
     nodes.d_axial.assign(n, 0.0);
     for (std::size_t k = 0; k < n; ++k) {
@@ -172,13 +169,11 @@ cable_group cable_group_builder::build(const cable_group_options& options) {
         nodes.d_axial[k] -= nodes.b[k];
         nodes.d_axial[static_cast<std::size_t>(p)] -= nodes.a[k];
     }
-    group_.plan_solve_batches();
-    group_.options_ = options;
-    group_.spikes_.reserve(1024);
-    group_.initialise();
+    state_.v_init_ = v_init;
+    state_.initialise();
 
-    cable_group out = std::move(group_);
-    *this = cable_group_builder(std::move(catalogue_));
+    cable_state out = std::move(state_);
+    *this = cable_state_builder(std::move(catalogue_));
     return out;
 }
 

@@ -1,10 +1,11 @@
 // A group of cable cells in the fixed-step engines: lowers each gid's
-// cable_cell (discretise, paint, place, detect) into one cable::cable_group
-// and adapts it to the fixed_step_group interface: spikes from the
-// detectors, connection events onto synapse sites, probes at locations.
+// cable_cell (discretise, paint, place, detect) into one cable::cable_state
+// for all of them, advanced by one cable::fixed_step_cable_stepper, and
+// adapts it to the fixed_step_group interface: spikes from the detectors,
+// connection events onto synapse sites, probes at locations.
 #pragma once
 
-#include "cable/cable_group.hpp"
+#include "cable/fixed_step_cable_stepper.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
 #include "cells/cell_group.hpp"
 #include "cells/connection_table.hpp"
@@ -17,11 +18,11 @@
 
 namespace ranvier {
 
-class cable_cell_group final : public fixed_step_group {
+class cable_fixed_step_group final : public fixed_step_group {
 public:
     // All `gids` must be cable cells. dt in ms. Throws user_error naming the
     // gid for anything in a description that cannot be built.
-    cable_cell_group(const recipe& model, std::vector<gid_type> gids, double dt,
+    cable_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt,
                      cable::time_scheme scheme = cable::time_scheme::backward_euler);
 
     void prepare(std::int64_t epoch_steps) override;
@@ -38,15 +39,15 @@ private:
         std::uint32_t cell;
         std::uint32_t index; // probe index for this gid
         std::int64_t interval_steps;
-        cable_probe_target target; // in group_
+        cable_probe_target target; // in stepper_.state()
     };
     void record_samples(std::int64_t step, group_output& out);
 
     std::vector<gid_type> gids_;
     double dt_; // ms
-    cable::cable_group group_;
+    cable::fixed_step_cable_stepper stepper_;
     std::vector<std::uint32_t> site_offset_;   // per cell: its first synapse number
-    std::vector<std::int32_t> synapse_target_; // per synapse number: cable_group target
+    std::vector<std::int32_t> synapse_target_; // per synapse number: point-process target
     std::optional<connection_table> table_;    // built once sites are known
     std::vector<probe_point> probes_;
     std::uint64_t events_delivered_ = 0;

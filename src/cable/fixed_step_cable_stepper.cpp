@@ -1,6 +1,6 @@
-// The fixed-step stepper of a cable cell group, NEURON's nrn_fixed_step
-// order of operations (see cable_group.hpp and docs/numerics-cable.md).
-#include "cable/cable_group.hpp"
+// NEURON's nrn_fixed_step order of operations on a cable_state (see
+// fixed_step_cable_stepper.hpp and docs/numerics-cable.md).
+#include "cable/fixed_step_cable_stepper.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -10,18 +10,34 @@
 
 namespace ranvier::cable {
 
-void cable_group::initialise() {
+fixed_step_cable_stepper::fixed_step_cable_stepper(cable_state state,
+                                                   const fixed_step_options& options)
+    : options_(options), state_(std::move(state)) {
+    if (!(options_.dt > 0)) throw user_error(source_location{"", 0, "dt"}, "must be > 0 ms");
+    const std::size_t n = state_.nodes().size();
+    i_.assign(n, 0.0);
+    d_.assign(n, 0.0);
+    plan_solve_batches();
+    spikes_.reserve(1024);
+    restart();
+}
+
+void fixed_step_cable_stepper::initialise() {
+    state_.initialise();
+    restart();
+}
+
+void fixed_step_cable_stepper::restart() {
     step_ = 0;
-    std::fill(nodes_.v.begin(), nodes_.v.end(), options_.v_init);
-    for (auto& m : mechanisms_) m->initialise(nodes_.v.data());
     events_ = {};
     event_order_ = 0;
     spikes_.clear();
-    std::fill(detectors_.above.begin(), detectors_.above.end(), std::uint8_t{0});
-    detectors_.check(nodes_.v.data(), 0.0, spikes_);
+    spike_detectors& detectors = state_.detectors();
+    std::fill(detectors.above.begin(), detectors.above.end(), std::uint8_t{0});
+    detectors.check(state_.voltage().data(), 0.0, spikes_);
 }
 
-void cable_group::set_dt(double dt_ms) {
+void fixed_step_cable_stepper::set_dt(double dt_ms) {
     if (!(dt_ms > 0)) throw user_error(source_location{"", 0, "dt"}, "must be > 0 ms");
     // Keep the current time: continue on the new grid from here.
     const double t = time();
@@ -29,21 +45,19 @@ void cable_group::set_dt(double dt_ms) {
     step_ = std::llround(t / dt_ms);
 }
 
-void cable_group::schedule_event(std::int32_t target, double time, double weight) {
-    if (target < 0 || static_cast<std::size_t>(target) >= targets_.size())
+void fixed_step_cable_stepper::schedule_event(std::int32_t target, double time, double weight) {
+    if (target < 0 || static_cast<std::size_t>(target) >= state_.target_count())
         throw user_error(source_location{"", 0, "target"},
                          "no such target " + std::to_string(target) + " (the group has " +
-                             std::to_string(targets_.size()) + ")");
+                             std::to_string(state_.target_count()) + ")");
     events_.push({time, event_order_++, target, weight});
 }
 
-void cable_group::deliver_events_until(double t_ms) {
+void fixed_step_cable_stepper::deliver_events_until(double t_ms) {
     while (!events_.empty() && events_.top().time <= t_ms) {
         const cable_event e = events_.top();
         events_.pop();
-        const target_ref r = targets_[static_cast<std::size_t>(e.target)];
-        mechanisms_[static_cast<std::size_t>(r.mechanism)]->receive_event(
-            static_cast<std::size_t>(r.instance), e.weight);
+        state_.receive_event(e.target, e.weight);
     }
 }
 
@@ -113,20 +127,22 @@ void fused_solve(const fused_solve_arrays& s, const std::int32_t* offset, std::s
 
 } // namespace
 
-void cable_group::plan_solve_batches() {
+void fixed_step_cable_stepper::plan_solve_batches() {
     solve_batches_.clear();
-    const std::size_t cells = cell_offset_.size();
-    const std::size_t n = nodes_.size();
+    const auto offset = state_.cell_offsets();
+    const cable_nodes& nodes = state_.nodes();
+    const std::size_t cells = offset.size();
+    const std::size_t n = nodes.size();
     auto end_of = [&](std::size_t c) {
-        return c + 1 < cells ? static_cast<std::size_t>(cell_offset_[c + 1]) : n;
+        return c + 1 < cells ? static_cast<std::size_t>(offset[c + 1]) : n;
     };
     // Same shape: same node count and the same parents relative to the root.
     auto same_shape = [&](std::size_t x, std::size_t y) {
-        const auto fx = static_cast<std::size_t>(cell_offset_[x]);
-        const auto fy = static_cast<std::size_t>(cell_offset_[y]);
+        const auto fx = static_cast<std::size_t>(offset[x]);
+        const auto fy = static_cast<std::size_t>(offset[y]);
         if (end_of(x) - fx != end_of(y) - fy) return false;
         for (std::size_t k = 1; k < end_of(x) - fx; ++k)
-            if (nodes_.parent[fx + k] - cell_offset_[x] != nodes_.parent[fy + k] - cell_offset_[y])
+            if (nodes.parent[fx + k] - offset[x] != nodes.parent[fy + k] - offset[y])
                 return false;
         return true;
     };
@@ -134,16 +150,17 @@ void cable_group::plan_solve_batches() {
         std::size_t count = 1;
         while (c + count < cells && count < max_solve_batch && same_shape(c, c + count)) ++count;
         solve_batches_.push_back({static_cast<std::int32_t>(c), static_cast<std::int32_t>(count),
-                                  static_cast<std::int32_t>(end_of(c) - cell_offset_[c])});
+                                  static_cast<std::int32_t>(end_of(c) - offset[c])});
         c += count;
     }
 }
 
-void cable_group::step() {
+void fixed_step_cable_stepper::step() {
     const double dt = options_.dt;
     const double t0 = time();
     const bool second_order = options_.scheme == time_scheme::crank_nicolson;
-    const std::size_t n = nodes_.size();
+    const cable_nodes& nodes = state_.nodes();
+    const std::size_t n = nodes.size();
 
     // NEURON: events up to t + dt/2 are delivered before the step.
     deliver_events_until(t0 + 0.5 * dt);
@@ -157,42 +174,35 @@ void cable_group::step() {
     if (cfac != diagonal_cfac_ || diagonal_base_.size() != n) {
         diagonal_base_.resize(n);
         for (std::size_t k = 0; k < n; ++k)
-            diagonal_base_[k] = cfac * nodes_.cm[k] + nodes_.d_axial[k];
+            diagonal_base_[k] = cfac * nodes.cm[k] + nodes.d_axial[k];
         diagonal_cfac_ = cfac;
     }
-    double* __restrict i = nodes_.i.data();
-    double* __restrict d = nodes_.d.data();
+    double* __restrict i = i_.data();
+    double* __restrict d = d_.data();
     const double* __restrict base = diagonal_base_.data();
     for (std::size_t k = 0; k < n; ++k) {
         i[k] = 0;
         d[k] = base[k];
     }
     // Currents and conductances at t + dt/2 (BE and CN alike).
-    const current_context ctx{nodes_.v.data(), nodes_.area.data(), i, d, t0 + 0.5 * dt};
-    for (const auto& m : mechanisms_) m->current(ctx);
+    state_.add_currents(t0 + 0.5 * dt, i, d);
 
-    const fused_solve_arrays arrays{nodes_.parent.data(), nodes_.a.data(), nodes_.b.data(), i, d,
-                                    nodes_.v.data()};
+    double* v = state_.voltage_mutable().data();
+    const fused_solve_arrays arrays{nodes.parent.data(), nodes.a.data(), nodes.b.data(), i, d, v};
+    const std::int32_t* offsets = state_.cell_offsets().data();
     for (const solve_batch& batch : solve_batches_)
-        fused_solve(arrays, cell_offset_.data() + batch.first_cell,
-                    static_cast<std::size_t>(batch.cells), static_cast<std::size_t>(batch.size),
-                    scale);
+        fused_solve(arrays, offsets + batch.first_cell, static_cast<std::size_t>(batch.cells),
+                    static_cast<std::size_t>(batch.size), scale);
 
     ++step_;
     // States at the new v (for CN these sit half a step after v: staggered).
-    const double* vm = nodes_.v.data();
-    for (const auto& m : mechanisms_) m->advance_states(vm, dt);
-    detectors_.check(vm, time(), spikes_);
+    for (std::size_t k = 0; k < state_.mechanism_count(); ++k)
+        state_.mechanism_at(k).advance_states(v, dt);
+    state_.detectors().check(v, time(), spikes_);
 }
 
-void cable_group::run_until(double t_end) {
+void fixed_step_cable_stepper::run_until(double t_end) {
     while (time() < t_end - 0.5 * options_.dt) step();
-}
-
-mechanism* cable_group::find_mechanism(const std::string& name) {
-    for (auto& m : mechanisms_)
-        if (m->type().name == name) return m.get();
-    return nullptr;
 }
 
 } // namespace ranvier::cable

@@ -1,10 +1,10 @@
-// Builds a cable_group from lowered cells (cv_trees) and placements:
+// Builds a cable_state from lowered cells (cv_trees) and placements:
 // density mechanisms painted on nodes, point processes (synapses, clamps)
 // placed on nodes, spike detectors. Node indices given here are local to
 // their cell (0 .. tree.size()-1); the group renumbers them.
 #pragma once
 
-#include "cable/cable_group.hpp"
+#include "cable/cable_state.hpp"
 #include "cable/cv_tree.hpp"
 #include "cable/mechanisms/mechanism_catalogue.hpp"
 
@@ -20,9 +20,9 @@ namespace ranvier::cable {
 // Parameter overrides by name, in the mechanism's declared units.
 using parameter_values = std::vector<std::pair<std::string, double>>;
 
-class cable_group_builder {
+class cable_state_builder {
 public:
-    explicit cable_group_builder(mechanism_catalogue catalogue = builtin_catalogue());
+    explicit cable_state_builder(mechanism_catalogue catalogue = builtin_catalogue());
 
     // Adds a cell; returns its index in the group. Throws user_error if the
     // tree is inconsistent (parent[i] >= i, mismatched array sizes, r <= 0).
@@ -46,8 +46,9 @@ public:
     // Sets a GLOBAL of a mechanism type (e.g. "hh", "celsius", 6.3 degC).
     void set_global(const std::string& mechanism, const std::string& name, double value);
 
-    // The group, initialised (t = 0). The builder is left empty.
-    cable_group build(const cable_group_options& options);
+    // The state, initialised at `v_init` (mV, every node; see
+    // cable_state::initialise). The builder is left empty.
+    cable_state build(double v_init);
 
 private:
     mechanism& mechanism_named(const std::string& name);
@@ -55,7 +56,7 @@ private:
     void set_parameters(mechanism& m, std::size_t instance, const parameter_values& values);
 
     mechanism_catalogue catalogue_;
-    cable_group group_;
+    cable_state state_;
     std::vector<std::unique_ptr<mechanism>> by_rank_; // one slot per catalogue entry
     std::map<std::pair<int, std::int32_t>, std::size_t> painted_; // (rank, node) -> instance
     std::vector<std::pair<int, std::int32_t>> targets_;         // (rank, instance)

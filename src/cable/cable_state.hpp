@@ -1,0 +1,111 @@
+// The state of a group of cable cells, whatever advances it in time: all
+// cells' nodes concatenated into one set of arrays (the Hines tree, its
+// coupling coefficients, cm, area, v), the mechanisms with their instance
+// data (one object per mechanism type, structure-of-arrays), the point-process
+// targets events are addressed to, and the spike detectors; plus the
+// membrane-current evaluation both time-stepping schemes need. Built by
+// cable_state_builder; advanced by fixed_step_cable_stepper (NEURON's fixed
+// step, any number of cells) or by cvode_cell (CVODE, one cell). See
+// docs/numerics-cable.md for the equations and units.
+#pragma once
+
+#include "cable/mechanisms/mechanism.hpp"
+#include "cable/spike_detector.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ranvier::cable {
+
+// Per-node constants and voltage of the group (concatenated cells).
+struct cable_nodes {
+    std::vector<std::int32_t> parent; // group node index of the parent, -1 at cell roots
+    std::vector<double> area;         // µm², zero-area nodes stored as 100 (NEURON)
+    std::vector<double> cm;           // µF/cm², 0 at zero-area nodes (no capacitance there)
+    std::vector<double> a;            // mA/cm² per mV: -100/(r_parent*area[parent]) (parent's row)
+    std::vector<double> b;            // mA/cm² per mV: -100/(r_parent*area[i]) (own row)
+    // mA/cm² per mV: the constant axial part of the diagonal, -b[i] - sum of
+    // a[c] over the children c of i (filled by cable_state_builder::build).
+    std::vector<double> d_axial;
+    std::vector<double> v;            // mV
+    std::size_t size() const { return parent.size(); }
+};
+
+class cable_state {
+public:
+    // Where events for a point-process target go: instance `instance` of
+    // mechanism `mechanism` (index into the state's mechanisms).
+    struct target_ref {
+        std::int32_t mechanism;
+        std::int32_t instance;
+    };
+
+    cable_state() = default;
+    cable_state(cable_state&&) = default;
+    cable_state& operator=(cable_state&&) = default;
+
+    // NEURON's finitialize(v_init) for the state: every node at v_init(),
+    // mechanisms initialised (INITIAL blocks), detectors armed.
+    void initialise();
+    double v_init() const { return v_init_; } // mV
+
+    // Every mechanism adds its membrane current (mA/cm², outward) into i and
+    // its di/dv (S/cm²) into g, per node, at the node voltages voltage() and
+    // time t (ms), reading its own states. Nothing is cleared first.
+    void add_currents(double t, double* i, double* g) const {
+        const current_context ctx{nodes_.v.data(), nodes_.area.data(), i, g, t};
+        for (const auto& m : mechanisms_) m->current(ctx);
+    }
+    // The same with mechanism k reading its states from states[k] (same
+    // layout as its own states[state][instance], e.g. in CVODE's solution).
+    void add_currents(double t, double* i, double* g, std::span<const state_view> states) const {
+        const current_context ctx{nodes_.v.data(), nodes_.area.data(), i, g, t};
+        for (std::size_t k = 0; k < mechanisms_.size(); ++k)
+            mechanisms_[k]->current(ctx, states[k]);
+    }
+
+    // An event of `weight` arrives at point-process target `target`
+    // (cable_state_builder::place); the caller checks target < target_count().
+    void receive_event(std::int32_t target, double weight) {
+        const target_ref r = targets_[static_cast<std::size_t>(target)];
+        mechanisms_[static_cast<std::size_t>(r.mechanism)]->receive_event(
+            static_cast<std::size_t>(r.instance), weight);
+    }
+    std::size_t target_count() const { return targets_.size(); }
+    target_ref target_at(std::int32_t target) const {
+        return targets_[static_cast<std::size_t>(target)];
+    }
+
+    std::span<const double> voltage() const { return nodes_.v; } // mV, per group node
+    std::span<double> voltage_mutable() { return nodes_.v; }
+    const cable_nodes& nodes() const { return nodes_; }
+
+    std::size_t cell_count() const { return cell_offset_.size(); }
+    // First group node of `cell`; its nodes are [offset, offset + tree size).
+    std::int32_t cell_offset(std::size_t cell) const { return cell_offset_[cell]; }
+    std::span<const std::int32_t> cell_offsets() const { return cell_offset_; }
+
+    const spike_detectors& detectors() const { return detectors_; }
+    spike_detectors& detectors() { return detectors_; }
+
+    std::size_t mechanism_count() const { return mechanisms_.size(); }
+    mechanism& mechanism_at(std::size_t k) { return *mechanisms_[k]; }
+    const mechanism& mechanism_at(std::size_t k) const { return *mechanisms_[k]; }
+    // nullptr if the group has no instance of that mechanism.
+    mechanism* find_mechanism(const std::string& name);
+
+private:
+    friend class cable_state_builder;
+
+    cable_nodes nodes_;
+    std::vector<std::int32_t> cell_offset_;
+    std::vector<std::unique_ptr<mechanism>> mechanisms_;
+    std::vector<target_ref> targets_;
+    spike_detectors detectors_;
+    double v_init_ = -65; // mV
+};
+
+} // namespace ranvier::cable
