@@ -3,7 +3,7 @@
 // exactly from one event to the next with the closed-form solution, and the
 // first threshold crossing in between is found to ~1e-13 ms, so spikes have
 // off-grid times (like NEST's iaf_psc_*_ps models). Semantics otherwise as
-// the fixed-step lif_group; see docs/numerics-lif.md, "Variable mode".
+// lif_fixed_step_group; see docs/numerics-lif.md, "Variable mode".
 #pragma once
 
 #include "cells/variable_step_group.hpp"
@@ -19,11 +19,11 @@
 
 namespace ranvier {
 
-class lif_event_group final : public variable_step_group {
+class lif_event_driven_group final : public variable_step_group {
 public:
     // All `gids` must be LIF cells of one synapse kind (may_share_group).
     // Throws user_error for bad connections, inputs or probes (naming the cell).
-    lif_event_group(const recipe& model, std::vector<gid_type> gids, std::uint64_t seed);
+    lif_event_driven_group(const recipe& model, std::vector<gid_type> gids, std::uint64_t seed);
 
     void advance_to(time_type t_end, group_output& out) override;
     void deliver(std::span<const spike> spikes) override;

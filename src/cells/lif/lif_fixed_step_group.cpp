@@ -1,4 +1,4 @@
-#include "cells/lif/lif_group.hpp"
+#include "cells/lif/lif_fixed_step_group.hpp"
 #include "cells/lif/lif_lowering.hpp"
 #include "cells/lif/lif_propagators.hpp"
 #include "cells/probe_interval.hpp"
@@ -25,7 +25,7 @@ std::int64_t first_step_at_or_after(double t, double dt) {
 
 } // namespace
 
-lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, double dt,
+lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt,
                      std::uint64_t seed)
     : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), dt_(dt), n_(gids_.size()),
       table_(model, gids_, dt, connection_table::point_cell_target), seed_(seed) {
@@ -59,7 +59,7 @@ lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, double dt,
         const auto description = model.cell(gid);
         const auto* cell = std::get_if<lif_cell>(&description);
         if (!cell || cell->synapse != kind_)
-            throw internal_error("lif_group: gid " + std::to_string(gid) +
+            throw internal_error("lif_fixed_step_group: gid " + std::to_string(gid) +
                                  " is not a LIF cell of the group's synapse kind");
         validate(*cell, "cell " + std::to_string(gid));
         E_L_[i] = cell->E_L;
@@ -137,7 +137,7 @@ lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, double dt,
 
 }
 
-void lif_group::prepare(std::int64_t epoch_steps) {
+void lif_fixed_step_group::prepare(std::int64_t epoch_steps) {
     // The ring holds every step an event can still be due in: up to the
     // longest delay ahead, and the whole epoch ahead for Poisson input.
     ring_len_ = std::max<std::int64_t>(table_.max_delay() + 1, epoch_steps);
@@ -145,11 +145,11 @@ void lif_group::prepare(std::int64_t epoch_steps) {
     for (int c = 0; c < channels; ++c) ring_[c].assign(static_cast<std::size_t>(ring_len_) * n_, 0.0);
 }
 
-group_counters lif_group::counters() const {
+group_counters lif_fixed_step_group::counters() const {
     return {table_.size(), events_delivered_, table_.bytes()};
 }
 
-void lif_group::deliver(std::span<const spike> spikes) {
+void lif_fixed_step_group::deliver(std::span<const spike> spikes) {
     // Look up every spike's entries first, so that the entries of a later
     // spike can be prefetched while an earlier one is written: the table is
     // far larger than the caches and each spike's entries are a short run.
@@ -192,7 +192,7 @@ void lif_group::deliver(std::span<const spike> spikes) {
     events_delivered_ += delivered;
 }
 
-void lif_group::add_poisson_input(std::int64_t step_begin, std::int64_t step_end) {
+void lif_fixed_step_group::add_poisson_input(std::int64_t step_begin, std::int64_t step_end) {
     const bool split = kind_ != lif_synapse::delta;
     for (const poisson_stream& p : poisson_) {
         const std::int64_t first = std::max(step_begin, p.first_step);
@@ -209,21 +209,21 @@ void lif_group::add_poisson_input(std::int64_t step_begin, std::int64_t step_end
     }
 }
 
-void lif_group::apply_current_changes(std::int64_t step) {
+void lif_fixed_step_group::apply_current_changes(std::int64_t step) {
     while (next_change_ < current_changes_.size() && current_changes_[next_change_].step <= step) {
         const auto& c = current_changes_[next_change_++];
         I_ext_[c.target] += c.delta;
     }
 }
 
-void lif_group::record_samples(std::int64_t step, group_output& out) const {
+void lif_fixed_step_group::record_samples(std::int64_t step, group_output& out) const {
     for (const probe_point& p : probes_) {
         if ((step + 1) % p.interval_steps != 0) continue;
         out.samples.push_back({gids_[p.cell], p.index, (step + 1) * dt_, y_[p.cell] + E_L_[p.cell]});
     }
 }
 
-void lif_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
+void lif_fixed_step_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
     switch (kind_) {
     case lif_synapse::delta: advance_kind<lif_synapse::delta>(step_begin, step_end, out); break;
     case lif_synapse::exp: advance_kind<lif_synapse::exp>(step_begin, step_end, out); break;
@@ -232,7 +232,7 @@ void lif_group::advance(std::int64_t step_begin, std::int64_t step_end, group_ou
 }
 
 template <lif_synapse Kind>
-void lif_group::advance_kind(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
+void lif_fixed_step_group::advance_kind(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
     const std::size_t n = n_;
     double* const y = y_.data();
     std::int32_t* const refractory = refractory_.data();

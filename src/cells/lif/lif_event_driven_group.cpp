@@ -1,4 +1,4 @@
-#include "cells/lif/lif_event_group.hpp"
+#include "cells/lif/lif_event_driven_group.hpp"
 #include "cells/lif/lif_lowering.hpp"
 #include "cells/lif/lif_propagators.hpp"
 #include "cells/connection_table.hpp"
@@ -131,7 +131,7 @@ constexpr double degenerate_rate = 1e-8; // |1/tau_syn - 1/tau_m| * tau_m below 
 
 } // namespace
 
-lif_event_group::lif_event_group(const recipe& model, std::vector<gid_type> gids,
+lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<gid_type> gids,
                                  std::uint64_t seed)
     : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), n_(gids_.size()) {
     y_.resize(n_);
@@ -169,7 +169,7 @@ lif_event_group::lif_event_group(const recipe& model, std::vector<gid_type> gids
         const auto description = model.cell(gid);
         const auto* cell = std::get_if<lif_cell>(&description);
         if (!cell || cell->synapse != kind_)
-            throw internal_error("lif_event_group: gid " + std::to_string(gid) +
+            throw internal_error("lif_event_driven_group: gid " + std::to_string(gid) +
                                  " is not a LIF cell of the group's synapse kind");
         validate(*cell, where);
         E_L_[i] = cell->E_L;
@@ -261,7 +261,7 @@ lif_event_group::lif_event_group(const recipe& model, std::vector<gid_type> gids
     for (const auto& c : raw) entries_[start[c.source]++] = c.e;
 }
 
-group_counters lif_event_group::counters() const {
+group_counters lif_event_driven_group::counters() const {
     return {entries_.size(), events_delivered_,
             entries_.size() * sizeof(entry) + sources_.size() * sizeof(gid_type) +
                 offsets_.size() * sizeof(std::uint64_t)};
@@ -270,14 +270,14 @@ group_counters lif_event_group::counters() const {
 namespace {
 // The order events act in: a total order, since one connection cannot carry
 // two events at the same time.
-bool earlier(const lif_event_group::event& a, const lif_event_group::event& b) {
+bool earlier(const lif_event_driven_group::event& a, const lif_event_driven_group::event& b) {
     if (a.time != b.time) return a.time < b.time;
     if (a.source != b.source) return a.source < b.source;
     return a.key < b.key;
 }
 } // namespace
 
-void lif_event_group::deliver(std::span<const spike> spikes) {
+void lif_event_driven_group::deliver(std::span<const spike> spikes) {
     for (const spike& s : spikes) {
         const auto it = std::lower_bound(sources_.begin(), sources_.end(), s.gid);
         if (it == sources_.end() || *it != s.gid) continue;
@@ -293,7 +293,7 @@ void lif_event_group::deliver(std::span<const spike> spikes) {
     }
 }
 
-double lif_event_group::voltage_after(std::size_t i, double s) const {
+double lif_event_driven_group::voltage_after(std::size_t i, double s) const {
     const double tau_m = tau_m_[i], C = C_m_[i];
     if (kind_ == lif_synapse::delta) {
         // One transcendental call: y relaxes towards R I by the factor 1 - e^{-s/tau_m}.
@@ -314,7 +314,7 @@ double lif_event_group::voltage_after(std::size_t i, double s) const {
     return y;
 }
 
-void lif_event_group::propagate(std::size_t i, double h, bool membrane) {
+void lif_event_driven_group::propagate(std::size_t i, double h, bool membrane) {
     if (membrane) y_[i] = voltage_after(i, h);
     if (kind_ == lif_synapse::delta) return;
     for (int c = 0; c < 2; ++c) {
@@ -329,7 +329,7 @@ void lif_event_group::propagate(std::size_t i, double h, bool membrane) {
     }
 }
 
-double lif_event_group::crossing(std::size_t i, double h) const {
+double lif_event_driven_group::crossing(std::size_t i, double h) const {
     const double y0 = y_[i], theta = theta_[i], tau_m = tau_m_[i], C = C_m_[i];
     const double I0 = I_e_[i] + I_ext_[i];
     const double y_inf = tau_m / C * I0; // mV, equilibrium under the constant current
@@ -401,7 +401,7 @@ double lif_event_group::crossing(std::size_t i, double h) const {
     return -1;
 }
 
-double lif_event_group::next_point(std::size_t i) const {
+double lif_event_driven_group::next_point(std::size_t i) const {
     double t = head_[i] < queue_[i].size() ? queue_[i][head_[i]].time : time_infinity;
     for (std::uint32_t k = poisson_begin_[i]; k < poisson_begin_[i + 1]; ++k)
         t = std::min(t, poisson_[k].next);
@@ -411,7 +411,7 @@ double lif_event_group::next_point(std::size_t i) const {
     return t;
 }
 
-void lif_event_group::process_point(std::size_t i, time_type t, group_output& out) {
+void lif_event_driven_group::process_point(std::size_t i, time_type t, group_output& out) {
     // Everything due at t acts first (network events in (time, source, key)
     // order, then Poisson events, then current changes), then the threshold
     // is checked once, then probes sample: as in one step of the fixed mode.
@@ -453,7 +453,7 @@ void lif_event_group::process_point(std::size_t i, time_type t, group_output& ou
     }
 }
 
-void lif_event_group::integrate(std::size_t i, time_type a, time_type b, group_output& out) {
+void lif_event_driven_group::integrate(std::size_t i, time_type a, time_type b, group_output& out) {
     while (a < b) {
         if (ref_until_[i] > a) {
             // Refractory: V held at reset, synaptic currents evolve.
@@ -478,7 +478,7 @@ void lif_event_group::integrate(std::size_t i, time_type a, time_type b, group_o
     }
 }
 
-void lif_event_group::advance_to(time_type t_end, group_output& out) {
+void lif_event_driven_group::advance_to(time_type t_end, group_output& out) {
     if (!started_) {
         for (std::size_t i = 0; i < n_; ++i) process_point(i, 0.0, out);
         started_ = true;
@@ -505,7 +505,7 @@ void lif_event_group::advance_to(time_type t_end, group_output& out) {
     t_ = t_end;
 }
 
-void lif_event_group::order_queue(std::size_t i) {
+void lif_event_driven_group::order_queue(std::size_t i) {
     auto& q = queue_[i];
     const auto tail = q.begin() + sorted_[i];
     if (!std::is_sorted(tail, q.end(), earlier)) std::sort(tail, q.end(), earlier);
