@@ -5,6 +5,7 @@
 #include "model/builtin_models.hpp"
 #include "model/distribution_sampling.hpp"
 #include "model/model_reading.hpp"
+#include "time/time_grid.hpp"
 
 #include <ranvier/network_model.hpp>
 #include <ranvier/simulation.hpp>
@@ -77,7 +78,7 @@ void model_reading_context::check_delay(const toml_table_reader& r, std::string_
     // The fixed-step engines deliver a spike at the earliest one step later.
     // (The engine checks again: the mode and dt may be changed after loading.)
     const double dt = model_.options.dt;
-    if (fixed_step() && lowest < dt * (1 - 1e-9))
+    if (fixed_step() && time_grid(dt).shorter_than_one_step(lowest))
         r.fail(key, "delays must be at least dt = " + format_number(dt) + " ms in mode " +
                         to_string(model_.options.mode) +
                         (is_constant(delay) ? std::string() : " (set low = \"" + format_number(dt) + " ms\" or more)"));

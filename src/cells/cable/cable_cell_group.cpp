@@ -27,7 +27,7 @@ std::string format_value(double x) {
 
 cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gids, double dt,
                                    cable::time_scheme scheme)
-    : gids_(std::move(gids)), dt_(dt) {
+    : gids_(std::move(gids)), grid_(dt) {
     cable::cable_group_builder builder;
     std::vector<cable_cell> cells;
     std::vector<cable::cv_tree> trees;
@@ -121,10 +121,10 @@ void cable_cell_group::deliver(std::span<const spike> spikes) {
         if (entries.empty()) continue;
         // Times on the step grid, computed from integers so that an event is
         // due exactly at the start of step (emit + delay).
-        const std::int64_t emit = std::llround(s.time / dt_);
+        const std::int64_t emit = grid_.nearest(s.time);
         for (const synapse_entry& e : entries)
             group_.schedule_event(synapse_target_[e.target],
-                                  static_cast<double>(emit + e.delay) * dt_, e.weight);
+                                  grid_.time_of(emit + e.delay), e.weight);
         events_delivered_ += entries.size();
     }
 }
@@ -142,7 +142,7 @@ void cable_cell_group::record_samples(std::int64_t step, group_output& out) {
                 group_.mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
             value = states[static_cast<std::size_t>(t.state)][t.instance];
         }
-        out.samples.push_back({gids_[p.cell], p.index, static_cast<double>(step + 1) * dt_, value});
+        out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(step + 1), value});
     }
 }
 

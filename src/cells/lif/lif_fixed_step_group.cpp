@@ -15,19 +15,16 @@ namespace ranvier {
 
 namespace {
 
-// The first grid step whose start time is at or after t (ms); times within a
-// billionth of a step of a grid point count as on it.
-std::int64_t first_step_at_or_after(double t, double dt) {
-    if (t == time_infinity) return std::numeric_limits<std::int64_t>::max();
-    if (t <= 0) return 0;
-    return static_cast<std::int64_t>(std::ceil(t / dt - 1e-9));
+// The first step whose start time is at or after t (ms), step 0 for t <= 0.
+std::int64_t first_step_at_or_after(double t, const time_grid& grid) {
+    return std::max<std::int64_t>(0, grid.first_at_or_after(t));
 }
 
 } // namespace
 
 lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt,
                      std::uint64_t seed)
-    : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), dt_(dt), n_(gids_.size()),
+    : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), grid_(dt), n_(gids_.size()),
       table_(model, gids_, dt, connection_table::point_cell_target), seed_(seed) {
     y_.resize(n_);
     refractory_.assign(n_, 0);
@@ -66,7 +63,7 @@ lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_
         theta_[i] = cell->V_th - cell->E_L;
         reset_[i] = cell->V_reset - cell->E_L;
         y_[i] = cell->V_init - cell->E_L;
-        ref_steps_[i] = static_cast<std::int32_t>(std::lround(cell->t_ref / dt));
+        ref_steps_[i] = static_cast<std::int32_t>(grid_.nearest(cell->t_ref));
         I_e_[i] = cell->I_e;
         const auto m = lif::membrane(dt, cell->tau_m, cell->C_m);
         P22_[i] = m.P22;
@@ -102,8 +99,8 @@ lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_
             const double mean = in.rate * dt * 1e-3; // Hz * ms -> events per step
             auto [it, fresh] = table_of_mean.try_emplace(mean, tables_.size());
             if (fresh) tables_.emplace_back(mean);
-            poisson_.push_back({i, it->second, in.weight, first_step_at_or_after(in.start, dt),
-                                first_step_at_or_after(in.stop, dt), gid,
+            poisson_.push_back({i, it->second, in.weight, first_step_at_or_after(in.start, grid_),
+                                first_step_at_or_after(in.stop, grid_), gid,
                                 static_cast<std::uint32_t>(k)});
         }
 
@@ -117,7 +114,7 @@ lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_
                     throw user_error("cell " + std::to_string(gid) +
                                      ": current input times must be strictly increasing");
                 current_changes_.push_back(
-                    {first_step_at_or_after(in.time[k], dt), i, in.amplitude[k] - previous});
+                    {first_step_at_or_after(in.time[k], grid_), i, in.amplitude[k] - previous});
                 previous = in.amplitude[k];
             }
         }
@@ -156,7 +153,7 @@ void lif_fixed_step_group::deliver(std::span<const spike> spikes) {
     pending_.clear();
     for (const spike& s : spikes) {
         const auto entries = table_.from(s.gid);
-        if (!entries.empty()) pending_.push_back({entries, std::llround(s.time / dt_) - 1});
+        if (!entries.empty()) pending_.push_back({entries, grid_.nearest(s.time) - 1});
     }
     constexpr std::size_t lookahead = 2, prefetch_lines = 8;
     const auto len = static_cast<std::size_t>(ring_len_);
@@ -219,7 +216,7 @@ void lif_fixed_step_group::apply_current_changes(std::int64_t step) {
 void lif_fixed_step_group::record_samples(std::int64_t step, group_output& out) const {
     for (const probe_point& p : probes_) {
         if ((step + 1) % p.interval_steps != 0) continue;
-        out.samples.push_back({gids_[p.cell], p.index, (step + 1) * dt_, y_[p.cell] + E_L_[p.cell]});
+        out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(step + 1), y_[p.cell] + E_L_[p.cell]});
     }
 }
 
@@ -251,7 +248,7 @@ void lif_fixed_step_group::advance_kind(std::int64_t step_begin, std::int64_t st
         apply_current_changes(step);
         double* const in_ex = ring_slot(0, step);
         double* const in_in = Kind == lif_synapse::delta ? nullptr : ring_slot(1, step);
-        const double t_spike = (step + 1) * dt_;
+        const double t_spike = grid_.time_of(step + 1);
 
         for (std::size_t i = 0; i < n; ++i) {
             if constexpr (Kind == lif_synapse::delta) {

@@ -7,6 +7,7 @@
 #include "cells/cell_group.hpp"
 #include "cells/connection_table.hpp"
 #include "random/counter_rng.hpp"
+#include "time/time_grid.hpp"
 
 #include <ranvier/lif_cell.hpp>
 #include <ranvier/recipe.hpp>
@@ -43,7 +44,7 @@ private:
 
     std::vector<gid_type> gids_;
     lif_synapse kind_;
-    double dt_;                  // ms
+    time_grid grid_;             // steps of dt
     std::size_t n_;              // cells
 
     // State, per cell.
