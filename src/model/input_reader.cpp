@@ -1,6 +1,8 @@
 // Reading the stimulus tables [[poisson]] and [[current]], and [record].
 #include "model/model_reading.hpp"
 
+#include "time/time_grid.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <unordered_set>
@@ -105,8 +107,8 @@ double read_interval(const toml_table_reader& t, const model_reading_context& co
     if (!(interval > 0)) t.fail("interval", "must be > 0 ms");
     if (context.fixed_step()) {
         const double dt = context.model().options.dt;
-        const double steps = interval / dt, whole = std::round(steps);
-        if (whole < 1 || std::fabs(steps - whole) > 1e-6 * std::max(1.0, whole))
+        const double whole = std::round(interval / dt); // for the example only
+        if (!time_grid(dt).whole_steps(interval))
             t.fail("interval", "must be a whole number of time steps (dt = " + format_number(dt) +
                                    " ms) in the fixed-step modes, e.g. \"" +
                                    format_number(std::max(1.0, whole) * dt) + " ms\"");

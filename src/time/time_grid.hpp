@@ -41,6 +41,10 @@ public:
     // rounding (spike times stamped k dt). |t| must be below 2^62 steps.
     std::int64_t nearest(double t) const { return std::llround(t / step_); }
 
+    // The number of steps nearest the duration d, as a double (no overflow
+    // for any d: callers check the range before converting).
+    double rounded_steps(double d) const { return std::round(d / step_); }
+
     // The first grid point at or after t; t within `tolerance` of a point
     // counts as on it. +infinity gives the largest step number.
     std::int64_t first_at_or_after(double t) const {

@@ -75,17 +75,7 @@ cable_cell_group::cable_cell_group(const recipe& model, std::vector<gid_type> gi
     // are stamped at step ends, t >= dt, everywhere in the engine.
     group_.clear_spikes();
 
-    table_.emplace(
-        model, gids_, dt, [this](std::uint32_t local, const connection& c) -> std::uint32_t {
-            const std::uint32_t sites = site_offset_[local + 1] - site_offset_[local];
-            if (c.target_site >= sites)
-                throw user_error(cell_name(gids_[local]) + ": connection from cell " +
-                                 std::to_string(c.source) + " targets synapse " +
-                                 std::to_string(c.target_site) + ", but the cell has " +
-                                 std::to_string(sites) + " synapse" + (sites == 1 ? "" : "s") +
-                                 (sites ? " (0.." + std::to_string(sites - 1) + ")" : ""));
-            return site_offset_[local] + c.target_site;
-        });
+    table_.emplace(model, gids_, dt, site_numbering(site_offset_));
 
     for (std::uint32_t i = 0; i < gids_.size(); ++i) {
         const cable_cell& c = cells[i];

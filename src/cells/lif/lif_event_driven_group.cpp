@@ -133,7 +133,8 @@ constexpr double degenerate_rate = 1e-8; // |1/tau_syn - 1/tau_m| * tau_m below 
 
 lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<gid_type> gids,
                                  std::uint64_t seed)
-    : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), n_(gids_.size()) {
+    : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), n_(gids_.size()),
+      table_(model, gids_, connection_table::point_cell_target) {
     y_.resize(n_);
     ref_until_.assign(n_, -time_infinity);
     I_ext_.assign(n_, 0.0);
@@ -156,13 +157,6 @@ lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<
     changes_begin_.push_back(0);
     probes_begin_.push_back(0);
 
-    struct raw_connection {
-        gid_type source;
-        entry e;
-    };
-    std::vector<raw_connection> raw;
-    const gid_type n_cells = model.num_cells();
-
     for (std::uint32_t i = 0; i < n_; ++i) {
         const gid_type gid = gids_[i];
         const std::string where = "cell " + std::to_string(gid);
@@ -182,18 +176,6 @@ lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<
         I_e_[i] = cell->I_e;
         tau_s_[0][i] = cell->tau_syn_ex;
         tau_s_[1][i] = cell->tau_syn_in;
-
-        for (const connection& c : model.connections_on(gid)) {
-            if (c.source >= n_cells)
-                throw user_error(where + ": connection from gid " + std::to_string(c.source) +
-                                 ", but the model has only " + std::to_string(n_cells) + " cells");
-            if (!std::isfinite(c.weight) || !std::isfinite(c.delay) || !(c.delay > 0))
-                throw user_error(where + ": connection from gid " + std::to_string(c.source) +
-                                 " needs a finite weight and a finite delay > 0 ms");
-            const std::uint32_t target = connection_table::point_cell_target(i, c);
-            raw.push_back({c.source, {target, static_cast<float>(c.weight), c.delay}});
-            min_delay_ = std::min(min_delay_, c.delay);
-        }
 
         const auto inputs = model.poisson_inputs_on(gid);
         for (std::size_t k = 0; k < inputs.size(); ++k) {
@@ -243,28 +225,10 @@ lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<
         probes_begin_.push_back(static_cast<std::uint32_t>(probes_.size()));
     }
     next_change_.assign(changes_begin_.begin(), changes_begin_.end() - 1);
-
-    // Connections by source, by a stable counting sort, so a target's
-    // connections from one source keep the recipe's order (the event key
-    // relies on it).
-    std::vector<std::uint64_t> start(static_cast<std::size_t>(n_cells) + 1, 0);
-    for (const auto& c : raw) ++start[c.source + 1];
-    for (gid_type g = 0; g < n_cells; ++g) {
-        if (start[g + 1] == 0) continue;
-        sources_.push_back(g);
-        offsets_.push_back(0); // set below from the prefix sums
-    }
-    for (gid_type g = 0; g < n_cells; ++g) start[g + 1] += start[g];
-    for (std::size_t k = 0; k < sources_.size(); ++k) offsets_[k] = start[sources_[k]];
-    offsets_.push_back(raw.size());
-    entries_.resize(raw.size());
-    for (const auto& c : raw) entries_[start[c.source]++] = c.e;
 }
 
 group_counters lif_event_driven_group::counters() const {
-    return {entries_.size(), events_delivered_,
-            entries_.size() * sizeof(entry) + sources_.size() * sizeof(gid_type) +
-                offsets_.size() * sizeof(std::uint64_t)};
+    return {table_.size(), events_delivered_, table_.bytes()};
 }
 
 namespace {
@@ -278,18 +242,16 @@ bool earlier(const lif_event_driven_group::event& a, const lif_event_driven_grou
 } // namespace
 
 void lif_event_driven_group::deliver(std::span<const spike> spikes) {
+    // A source's entries keep the group's cell order, then the recipe's
+    // order onto a cell: the event key (place among the source's entries)
+    // orders a target's connections from one source as the recipe lists them.
     for (const spike& s : spikes) {
-        const auto it = std::lower_bound(sources_.begin(), sources_.end(), s.gid);
-        if (it == sources_.end() || *it != s.gid) continue;
-        const std::size_t idx = static_cast<std::size_t>(it - sources_.begin());
-        const std::uint64_t begin = offsets_[idx], end = offsets_[idx + 1];
-        for (std::uint64_t k = begin; k < end; ++k) {
-            const entry& e = entries_[k];
-            queue_[e.target].push_back({s.time + e.delay, s.gid,
-                                        static_cast<std::uint32_t>(k - begin),
-                                        static_cast<double>(e.weight)});
+        const auto entries = table_.from(s.gid);
+        for (std::uint32_t k = 0; k < entries.size(); ++k) {
+            const exact_delay_entry& e = entries[k];
+            queue_[e.target].push_back({s.time + e.delay, s.gid, k, static_cast<double>(e.weight)});
         }
-        events_delivered_ += end - begin;
+        events_delivered_ += entries.size();
     }
 }
 

@@ -6,6 +6,7 @@
 // lif_fixed_step_group; see docs/numerics-lif.md, "Variable mode".
 #pragma once
 
+#include "cells/connection_table.hpp"
 #include "cells/variable_step_group.hpp"
 #include "random/counter_rng.hpp"
 
@@ -28,10 +29,8 @@ public:
     void advance_to(time_type t_end, group_output& out) override;
     void deliver(std::span<const spike> spikes) override;
     std::span<const gid_type> gids() const override { return gids_; }
-    time_type min_delay() const override { return min_delay_; }
-    bool receives_from(gid_type source) const override {
-        return std::binary_search(sources_.begin(), sources_.end(), source);
-    }
+    time_type min_delay() const override { return table_.min_delay(); }
+    bool receives_from(gid_type source) const override { return table_.receives_from(source); }
     group_counters counters() const override;
 
     // An event waiting for its target: ordered by (time, source, key), key
@@ -73,16 +72,8 @@ private:
     std::vector<double> I_e_;                 // pA
     std::array<std::vector<double>, 2> tau_s_; // ms
 
-    // Connections by source: sorted distinct sources, entry ranges.
-    struct entry {
-        std::uint32_t target; // cell index in the group
-        float weight;         // mV or pA, single precision as in the fixed mode
-        double delay;         // ms, exact
-    };
-    std::vector<gid_type> sources_;
-    std::vector<std::uint64_t> offsets_;
-    std::vector<entry> entries_;
-    time_type min_delay_ = time_infinity;
+    // Connections by source (targets: cell indices in the group).
+    exact_delay_table table_;
     // Per cell: events waiting, sorted by (time, source, key) up to
     // sorted_[i]; deliver() appends (usually already in order) and
     // advance_to() sorts and merges the new tail before consuming events.
