@@ -159,38 +159,23 @@ lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<
 
     for (std::uint32_t i = 0; i < n_; ++i) {
         const gid_type gid = gids_[i];
-        const std::string where = "cell " + std::to_string(gid);
-        const auto description = model.cell(gid);
-        const auto* cell = std::get_if<lif_cell>(&description);
-        if (!cell || cell->synapse != kind_)
-            throw internal_error("lif_event_driven_group: gid " + std::to_string(gid) +
-                                 " is not a LIF cell of the group's synapse kind");
-        validate(*cell, where);
-        E_L_[i] = cell->E_L;
-        theta_[i] = cell->V_th - cell->E_L;
-        reset_[i] = cell->V_reset - cell->E_L;
-        y_[i] = cell->V_init - cell->E_L;
-        tau_m_[i] = cell->tau_m;
-        C_m_[i] = cell->C_m;
-        t_ref_[i] = cell->t_ref;
-        I_e_[i] = cell->I_e;
-        tau_s_[0][i] = cell->tau_syn_ex;
-        tau_s_[1][i] = cell->tau_syn_in;
+        const lif_cell cell = lif::group_cell(model, gid, kind_, "lif_event_driven_group");
+        E_L_[i] = cell.E_L;
+        theta_[i] = cell.V_th - cell.E_L;
+        reset_[i] = cell.V_reset - cell.E_L;
+        y_[i] = cell.V_init - cell.E_L;
+        tau_m_[i] = cell.tau_m;
+        C_m_[i] = cell.C_m;
+        t_ref_[i] = cell.t_ref;
+        I_e_[i] = cell.I_e;
+        tau_s_[0][i] = cell.tau_syn_ex;
+        tau_s_[1][i] = cell.tau_syn_in;
 
-        const auto inputs = model.poisson_inputs_on(gid);
-        for (std::size_t k = 0; k < inputs.size(); ++k) {
-            const poisson_input& in = inputs[k];
-            const std::string input = where + ", Poisson input " + std::to_string(k);
-            if (!(in.rate >= 0) || !std::isfinite(in.rate))
-                throw user_error(input + ": rate must be a finite number >= 0 Hz");
-            if (!std::isfinite(in.weight))
-                throw user_error(input + ": weight must be a finite number");
-            if (in.target_site != 0) throw user_error(input + ": a point neuron has only site 0");
-            if (in.rate == 0 || in.weight == 0) continue;
+        for (const lif::poisson_source& in : lif::poisson_sources(model, gid)) {
             // Same stream key as the fixed mode; here its numbers are the
             // exponential inter-arrival times, drawn in order.
-            poisson_stream p{counter_rng(seed, stream_purpose::poisson, k, gid), in.rate * 1e-3,
-                             in.weight, 0.0, in.stop};
+            poisson_stream p{counter_rng(seed, stream_purpose::poisson, in.index, gid),
+                             in.rate * 1e-3, in.weight, 0.0, in.stop};
             p.next = std::max(0.0, in.start) - std::log(p.rng.uniform_open0()) / p.rate;
             if (!(p.next < p.stop)) p.next = time_infinity;
             poisson_.push_back(p);
@@ -198,30 +183,14 @@ lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<
         poisson_begin_.push_back(static_cast<std::uint32_t>(poisson_.size()));
 
         const std::size_t first_change = changes_.size();
-        for (const current_input& in : model.current_inputs_on(gid)) {
-            if (in.time.size() != in.amplitude.size())
-                throw user_error(where + ": current input needs as many times as amplitudes");
-            double previous = 0.0;
-            for (std::size_t k = 0; k < in.time.size(); ++k) {
-                if (k > 0 && !(in.time[k] > in.time[k - 1]))
-                    throw user_error(where + ": current input times must be strictly increasing");
-                changes_.push_back({in.time[k], in.amplitude[k] - previous});
-                previous = in.amplitude[k];
-            }
-        }
+        for (const lif::current_step& c : lif::current_steps(model, gid))
+            changes_.push_back({c.time, c.delta});
         std::stable_sort(changes_.begin() + first_change, changes_.end(),
                          [](const auto& a, const auto& b) { return a.time < b.time; });
         changes_begin_.push_back(static_cast<std::uint32_t>(changes_.size()));
 
-        const auto probes = model.probes_on(gid);
-        for (std::uint32_t k = 0; k < probes.size(); ++k) {
-            if (probes[k].variable != "v")
-                throw user_error(where + ": a LIF neuron has no '" + probes[k].variable +
-                                 "' to probe; it has 'v'");
-            if (!(probes[k].interval > 0) || !std::isfinite(probes[k].interval))
-                throw user_error(where + ": probe interval must be a positive number of ms");
-            probes_.push_back({k, probes[k].interval, 1});
-        }
+        for (const lif::voltage_probe& p : lif::voltage_probes(model, gid))
+            probes_.push_back({p.index, p.interval, 1});
         probes_begin_.push_back(static_cast<std::uint32_t>(probes_.size()));
     }
     next_change_.assign(changes_begin_.begin(), changes_begin_.end() - 1);

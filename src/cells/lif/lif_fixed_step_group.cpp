@@ -53,29 +53,24 @@ lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_
     std::map<double, std::uint32_t> table_of_mean;
     for (std::uint32_t i = 0; i < n_; ++i) {
         const gid_type gid = gids_[i];
-        const auto description = model.cell(gid);
-        const auto* cell = std::get_if<lif_cell>(&description);
-        if (!cell || cell->synapse != kind_)
-            throw internal_error("lif_fixed_step_group: gid " + std::to_string(gid) +
-                                 " is not a LIF cell of the group's synapse kind");
-        validate(*cell, "cell " + std::to_string(gid));
-        E_L_[i] = cell->E_L;
-        theta_[i] = cell->V_th - cell->E_L;
-        reset_[i] = cell->V_reset - cell->E_L;
-        y_[i] = cell->V_init - cell->E_L;
-        ref_steps_[i] = static_cast<std::int32_t>(grid_.nearest(cell->t_ref));
-        I_e_[i] = cell->I_e;
-        const auto m = lif::membrane(dt, cell->tau_m, cell->C_m);
+        const lif_cell cell = lif::group_cell(model, gid, kind_, "lif_fixed_step_group");
+        E_L_[i] = cell.E_L;
+        theta_[i] = cell.V_th - cell.E_L;
+        reset_[i] = cell.V_reset - cell.E_L;
+        y_[i] = cell.V_init - cell.E_L;
+        ref_steps_[i] = static_cast<std::int32_t>(grid_.nearest(cell.t_ref));
+        I_e_[i] = cell.I_e;
+        const auto m = lif::membrane(dt, cell.tau_m, cell.C_m);
         P22_[i] = m.P22;
         P20_[i] = m.P20;
         for (int c = 0; c < 2; ++c) {
-            const double tau = c == 0 ? cell->tau_syn_ex : cell->tau_syn_in;
+            const double tau = c == 0 ? cell.tau_syn_ex : cell.tau_syn_in;
             if (kind_ == lif_synapse::exp) {
-                const auto p = lif::exp_synapse(dt, cell->tau_m, cell->C_m, tau);
+                const auto p = lif::exp_synapse(dt, cell.tau_m, cell.C_m, tau);
                 P11_[c][i] = p.P11;
                 P21_[c][i] = p.P21;
             } else if (kind_ == lif_synapse::alpha) {
-                const auto p = lif::alpha_synapse(dt, cell->tau_m, cell->C_m, tau);
+                const auto p = lif::alpha_synapse(dt, cell.tau_m, cell.C_m, tau);
                 P11_[c][i] = p.P11;
                 P21_[c][i] = p.P21;
                 P31_[c][i] = p.P31;
@@ -84,50 +79,21 @@ lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_
             }
         }
 
-        const auto inputs = model.poisson_inputs_on(gid);
-        for (std::size_t k = 0; k < inputs.size(); ++k) {
-            const poisson_input& in = inputs[k];
-            const std::string where = "cell " + std::to_string(gid) + ", Poisson input " +
-                                      std::to_string(k);
-            if (!(in.rate >= 0) || !std::isfinite(in.rate))
-                throw user_error(where + ": rate must be a finite number >= 0 Hz");
-            if (!std::isfinite(in.weight))
-                throw user_error(where + ": weight must be a finite number");
-            if (in.target_site != 0)
-                throw user_error(where + ": a point neuron has only site 0");
-            if (in.rate == 0 || in.weight == 0) continue;
+        for (const lif::poisson_source& in : lif::poisson_sources(model, gid)) {
             const double mean = in.rate * dt * 1e-3; // Hz * ms -> events per step
             auto [it, fresh] = table_of_mean.try_emplace(mean, tables_.size());
             if (fresh) tables_.emplace_back(mean);
             poisson_.push_back({i, it->second, in.weight, first_step_at_or_after(in.start, grid_),
-                                first_step_at_or_after(in.stop, grid_), gid,
-                                static_cast<std::uint32_t>(k)});
+                                first_step_at_or_after(in.stop, grid_), gid, in.index});
         }
 
-        for (const current_input& in : model.current_inputs_on(gid)) {
-            if (in.time.size() != in.amplitude.size())
-                throw user_error("cell " + std::to_string(gid) +
-                                 ": current input needs as many times as amplitudes");
-            double previous = 0.0;
-            for (std::size_t k = 0; k < in.time.size(); ++k) {
-                if (k > 0 && !(in.time[k] > in.time[k - 1]))
-                    throw user_error("cell " + std::to_string(gid) +
-                                     ": current input times must be strictly increasing");
-                current_changes_.push_back(
-                    {first_step_at_or_after(in.time[k], grid_), i, in.amplitude[k] - previous});
-                previous = in.amplitude[k];
-            }
-        }
+        for (const lif::current_step& c : lif::current_steps(model, gid))
+            current_changes_.push_back({first_step_at_or_after(c.time, grid_), i, c.delta});
 
         const auto probes = model.probes_on(gid);
-        for (std::uint32_t k = 0; k < probes.size(); ++k) {
-            if (probes[k].variable != "v")
-                throw user_error("cell " + std::to_string(gid) + ": a LIF neuron has no '" +
-                                 probes[k].variable + "' to probe; it has 'v'");
-            const auto steps = probe_interval_steps(
-                probes[k], dt, "cell " + std::to_string(gid) + ": probe " + std::to_string(k) + " ('v')");
-            probes_.push_back({i, k, steps});
-        }
+        for (const lif::voltage_probe& p : lif::voltage_probes(model, gid))
+            probes_.push_back(
+                {i, p.index, probe_interval_steps(probes[p.index], dt, lif::probe_name(gid, p.index))});
     }
     std::stable_sort(current_changes_.begin(), current_changes_.end(),
                      [](const auto& a, const auto& b) { return a.step < b.step; });
