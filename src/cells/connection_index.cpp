@@ -22,18 +22,16 @@ std::string connection_message_number(double x) {
     return text;
 }
 
-void check_connection_values(const connection& c, gid_type target) {
+void bad_connection_values(const connection& c, gid_type target) {
     if (!std::isfinite(c.weight) || !std::isfinite(c.delay))
         connection_error(c, target, "weight and delay must be finite numbers (weight " +
                                         connection_message_number(c.weight) + ", delay " +
                                         connection_message_number(c.delay) + " ms)");
-    if (!(c.delay > 0))
-        connection_error(c, target, "delay " + connection_message_number(c.delay) + " ms must be > 0 ms");
+    connection_error(c, target, "delay " + connection_message_number(c.delay) + " ms must be > 0 ms");
 }
 
-std::uint32_t site_numbering::site(std::uint32_t local, gid_type target, const connection& c) const {
+void site_numbering::no_such_site(std::uint32_t local, gid_type target, const connection& c) const {
     const std::uint32_t n = sites(local);
-    if (c.target_site < n) return point_cells() ? local : first_[local] + c.target_site;
     if (point_cells())
         connection_error(c, target, "targets site " + std::to_string(c.target_site) + ", but cell " +
                                         std::to_string(target) +

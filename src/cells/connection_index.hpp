@@ -15,6 +15,7 @@
 #include <ranvier/recipe.hpp>
 #include <ranvier/types.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -27,9 +28,14 @@ namespace ranvier {
 std::string connection_name(gid_type source, gid_type target);
 // Throws user_error "connection <source> -> <target>: <what>".
 [[noreturn]] void connection_error(const connection& c, gid_type target, const std::string& what);
+// Throws the user_error for a weight or delay check_connection_values rejects.
+[[noreturn]] void bad_connection_values(const connection& c, gid_type target);
 // Checks what every mode requires of a connection onto gid `target`: a
 // finite weight and a finite delay > 0 ms.
-void check_connection_values(const connection& c, gid_type target);
+inline void check_connection_values(const connection& c, gid_type target) {
+    if (!(c.delay > 0) || !(c.delay < time_infinity) || !(std::abs(c.weight) < time_infinity))
+        bad_connection_values(c, target);
+}
 // A number in messages: "1.5", "0.025", "1e+06".
 std::string connection_message_number(double x);
 
@@ -51,9 +57,14 @@ public:
     }
     // The group's site number of c.target_site on cell `local` (gid
     // `target`); throws user_error (connection_error) if the cell has no such site.
-    std::uint32_t site(std::uint32_t local, gid_type target, const connection& c) const;
+    std::uint32_t site(std::uint32_t local, gid_type target, const connection& c) const {
+        if (c.target_site < sites(local)) return point_cells() ? local : first_[local] + c.target_site;
+        no_such_site(local, target, c);
+    }
 
 private:
+    [[noreturn]] void no_such_site(std::uint32_t local, gid_type target, const connection& c) const;
+
     std::vector<std::uint32_t> first_;
 };
 

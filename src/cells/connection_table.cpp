@@ -9,24 +9,34 @@ namespace ranvier {
 
 namespace {
 
-// The delay of c in steps of the grid, 1..max_delay_steps.
-std::uint32_t delay_in_steps(const connection& c, gid_type target, const time_grid& grid) {
+// The errors of delay_in_steps, out of its way: it runs per synapse.
+[[noreturn, gnu::cold, gnu::noinline]] void delay_shorter_than_dt(const connection& c, gid_type target,
+                                                                  const time_grid& grid) {
     const std::string dt = connection_message_number(grid.step());
-    if (grid.shorter_than_one_step(c.delay))
-        connection_error(c, target, "delay " + connection_message_number(c.delay) +
-                                        " ms is shorter than the time step dt = " + dt +
-                                        " ms; the fixed-step modes deliver a spike one step later "
-                                        "at the earliest: use a delay of at least " + dt +
-                                        " ms, a smaller dt, or a variable-step mode");
+    connection_error(c, target, "delay " + connection_message_number(c.delay) +
+                                    " ms is shorter than the time step dt = " + dt +
+                                    " ms; the fixed-step modes deliver a spike one step later "
+                                    "at the earliest: use a delay of at least " + dt +
+                                    " ms, a smaller dt, or a variable-step mode");
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void delay_beyond_step_limit(const connection& c, gid_type target,
+                                                                    const time_grid& grid, double steps) {
+    connection_error(c, target, "delay " + connection_message_number(c.delay) + " ms is " +
+                                    connection_message_number(steps) + " steps of dt = " +
+                                    connection_message_number(grid.step()) +
+                                    " ms; the fixed-step modes allow at most " +
+                                    std::to_string(max_delay_steps) + " steps (" +
+                                    connection_message_number(grid.time_of(max_delay_steps)) +
+                                    " ms at this dt): use a shorter delay, a larger dt, or a "
+                                    "variable-step mode");
+}
+
+// The delay of c in steps of the grid, 1..max_delay_steps.
+inline std::uint32_t delay_in_steps(const connection& c, gid_type target, const time_grid& grid) {
+    if (grid.shorter_than_one_step(c.delay)) delay_shorter_than_dt(c, target, grid);
     const double steps = grid.rounded_steps(c.delay);
-    if (steps > max_delay_steps)
-        connection_error(c, target, "delay " + connection_message_number(c.delay) + " ms is " +
-                                        connection_message_number(steps) + " steps of dt = " + dt +
-                                        " ms; the fixed-step modes allow at most " +
-                                        std::to_string(max_delay_steps) + " steps (" +
-                                        connection_message_number(grid.time_of(max_delay_steps)) +
-                                        " ms at this dt): use a shorter delay, a larger dt, or a "
-                                        "variable-step mode");
+    if (steps > max_delay_steps) delay_beyond_step_limit(c, target, grid, steps);
     return static_cast<std::uint32_t>(steps);
 }
 
