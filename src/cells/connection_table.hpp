@@ -1,17 +1,23 @@
-// Incoming connections of one cell group, stored by source so that a spike
-// finds its targets in the group with one binary search and a contiguous scan.
-// 8 bytes per synapse: target index inside the group (groups hold at most
-// 65,536 targets), delay in time steps (at most 65,535), weight in single
-// precision.
+// The connection tables of the cell groups: one connection_index each
+// (cells/connection_index.hpp: lookup by source, checks, error wording),
+// with the entries each kind of group needs.
+//
+// connection_table (fixed-step groups): 8 bytes per synapse: target site
+// inside the group (groups hold at most 65,536 targets), delay in time steps
+// (1..65,535), weight in single precision.
+//
+// exact_delay_table (variable-step groups): target site, weight in single
+// precision (as in the fixed-step modes), delay in ms, exact.
 #pragma once
+
+#include "cells/connection_index.hpp"
+#include "time/time_grid.hpp"
 
 #include <ranvier/recipe.hpp>
 #include <ranvier/types.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <span>
-#include <vector>
 
 namespace ranvier {
 
@@ -27,39 +33,53 @@ constexpr std::uint32_t max_delay_steps = 65535;
 
 class connection_table {
 public:
-    // Builds the table of the cells `gids` (in group order) from the recipe,
-    // in two passes over recipe.connections_on() so that no temporary copy of
-    // the connections is held. Delays are rounded to the nearest step.
-    // Throws user_error naming the gid for a source out of range or a delay
-    // shorter than one step.
-    // `target_index(local, c)` maps a connection onto the group's cell number
-    // `local` to the index stored in the entry (for point cells: the cell; for
-    // cable cells: the synapse instance); it throws user_error for a bad site.
-    using target_mapper = std::function<std::uint32_t(std::uint32_t local, const connection& c)>;
-    connection_table(const recipe& model, std::span<const gid_type> gids, double dt,
-                     const target_mapper& target_index);
+    // The sites of point neurons: one (0) per cell.
+    static inline const site_numbering point_cell_target{};
 
-    // The mapper for point neurons: one site (0) per cell.
-    static std::uint32_t point_cell_target(std::uint32_t local, const connection& c);
+    // Indexes the connections onto `gids` (in group order), their sites
+    // numbered by `sites`. Delays are rounded to the nearest step of dt.
+    // Throws user_error naming both gids for a bad connection (see
+    // connection_index.hpp), a delay shorter than dt (beyond a relative
+    // 1e-9: decimal values) or longer than max_delay_steps steps.
+    connection_table(const recipe& model, std::span<const gid_type> gids, double dt,
+                     const site_numbering& sites);
 
     // Entries of connections from `source` into the group (empty if none),
-    // ordered by target, then by the order the recipe gave them.
-    std::span<const synapse_entry> from(gid_type source) const;
+    // in group order of the targets, then in the order the recipe gave them.
+    std::span<const synapse_entry> from(gid_type source) const { return index_.from(source); }
+    bool receives_from(gid_type source) const { return index_.receives_from(source); }
 
-    std::uint64_t size() const { return entries_.size(); }
-    std::uint64_t bytes() const;
+    std::uint64_t size() const { return index_.size(); }
+    std::uint64_t bytes() const { return index_.bytes(); }
     std::uint32_t min_delay() const { return min_delay_; } // steps (UINT32_MAX if empty)
     std::uint32_t max_delay() const { return max_delay_; } // steps (0 if empty)
 
 private:
-    // Sparse index: sorted distinct sources and their entry ranges
-    // [offsets_[i], offsets_[i+1]). When sources are dense (at least 1 in 8
-    // gids), a direct index by gid replaces the binary search.
-    std::vector<gid_type> sources_;
-    std::vector<std::uint64_t> offsets_;
-    std::vector<std::uint64_t> dense_offsets_; // size num_cells + 1, or empty
-    std::vector<synapse_entry> entries_;
-    std::uint32_t min_delay_ = UINT32_MAX, max_delay_ = 0;
+    std::uint32_t min_delay_ = UINT32_MAX, max_delay_ = 0; // set while index_ is built
+    connection_index<synapse_entry> index_;
+};
+
+struct exact_delay_entry {
+    std::uint32_t target; // site inside the group (for point neurons: the cell)
+    float weight;         // mV, pA or uS, single precision as in the fixed-step modes
+    double delay;         // ms, exact
+};
+
+class exact_delay_table {
+public:
+    // As connection_table, with delays kept in ms.
+    exact_delay_table(const recipe& model, std::span<const gid_type> gids, const site_numbering& sites);
+
+    std::span<const exact_delay_entry> from(gid_type source) const { return index_.from(source); }
+    bool receives_from(gid_type source) const { return index_.receives_from(source); }
+
+    std::uint64_t size() const { return index_.size(); }
+    std::uint64_t bytes() const { return index_.bytes(); }
+    double min_delay() const { return min_delay_; } // ms (infinity if empty)
+
+private:
+    double min_delay_ = time_infinity; // set while index_ is built
+    connection_index<exact_delay_entry> index_;
 };
 
 } // namespace ranvier

@@ -6,6 +6,8 @@
 #include <ranvier/errors.hpp>
 #include <ranvier/recipe.hpp>
 
+#include "time/time_grid.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -16,15 +18,14 @@ namespace ranvier {
 inline std::int64_t probe_interval_steps(const probe& p, double dt, const std::string& who) {
     if (!(p.interval > 0) || !std::isfinite(p.interval))
         throw user_error(who + ": interval must be a positive number of ms, got " + std::to_string(p.interval));
-    const double steps = p.interval / dt;
-    const double whole = std::round(steps);
-    // 1e-6 of a step: intervals written in decimal (0.3 ms at dt 0.1) are not
-    // exact multiples in binary.
-    if (whole < 1 || std::fabs(steps - whole) > 1e-6 * std::max(1.0, whole))
+    // time_grid::whole_steps allows a millionth of a step: intervals written
+    // in decimal (0.3 ms at dt 0.1) are not exact multiples in binary.
+    const auto steps = time_grid(dt).whole_steps(p.interval);
+    if (!steps)
         throw user_error(who + ": interval " + std::to_string(p.interval) +
                          " ms is not a whole number of time steps (dt = " + std::to_string(dt) +
                          " ms); the fixed-step modes sample at the end of steps");
-    return static_cast<std::int64_t>(whole);
+    return *steps;
 }
 
 } // namespace ranvier

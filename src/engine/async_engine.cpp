@@ -206,12 +206,11 @@ std::unique_ptr<engine> make_async_fixed_engine(const recipe& model, const simul
     for (const auto& g : groups) min_delay = std::min(min_delay, g->min_delay_steps());
     // One advance is at most the global minimum delay: the groups' event
     // buffers are sized for one epoch of that length (as in bsp-fixed).
-    const std::int64_t chunk = min_delay != UINT32_MAX
-                                   ? min_delay
-                                   : std::max<std::int64_t>(1, std::llround(1.0 / options.dt));
+    const time_grid grid(options.dt);
+    const std::int64_t chunk = fixed_epoch_steps(min_delay, grid);
     for (auto& g : groups) g->prepare(chunk);
     count_network(groups, model, stats);
-    auto eng = std::make_unique<async_engine<step_clock>>(std::move(groups), step_clock{options.dt},
+    auto eng = std::make_unique<async_engine<step_clock>>(std::move(groups), step_clock{grid},
                                                           chunk, pool);
     stats.wall.build += std::chrono::duration<double>(clock_type::now() - t0).count();
     return eng;

@@ -53,15 +53,15 @@ struct step_clock {
     using group = fixed_step_group;
     using time = std::int64_t;
     static constexpr time never = std::numeric_limits<std::int64_t>::max() / 4;
-    double dt = 0.1; // ms
+    time_grid grid{0.1}; // steps of dt
 
     time min_delay(const group& g) const {
         const std::uint32_t d = g.min_delay_steps();
         return d == UINT32_MAX ? never : static_cast<time>(d);
     }
-    time of_spike(const spike& s) const { return std::llround(s.time / dt) - 1; }
-    time of_ms(double t) const { return static_cast<time>(std::ceil(t / dt - 1e-9)); }
-    double ms(time t) const { return static_cast<double>(t) * dt; }
+    time of_spike(const spike& s) const { return grid.nearest(s.time) - 1; }
+    time of_ms(double t) const { return grid.first_at_or_after(t); }
+    double ms(time t) const { return grid.time_of(t); }
     void advance(group& g, time t0, time t1, group_output& out) const { g.advance(t0, t1, out); }
     // Steps are exact, and results do not depend on where an advance ends:
     // a group goes as far as its inputs allow, at most one chunk.
@@ -89,9 +89,9 @@ struct ms_clock {
     time end_of_advance(time now, time chunk, time stop) const { return epoch_end(now, chunk, stop); }
     bool partial_advance_allowed() const { return false; }
     // Times are sums of doubles that are equal in exact arithmetic but may
-    // differ in the last bit (k c + c against (k + 1) c); 1e-9 ms absorbs
+    // differ in the last bit (k c + c against (k + 1) c); time_tolerance_ms absorbs
     // that without letting a group run measurably ahead of its inputs.
-    time allowed_by(time source_now, time delay) const { return source_now + delay + 1e-9; }
+    time allowed_by(time source_now, time delay) const { return source_now + delay + time_tolerance_ms; }
 };
 
 template <class Clock>

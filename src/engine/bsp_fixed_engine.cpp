@@ -1,6 +1,7 @@
 #include "engine/bsp_fixed_engine.hpp"
 
 #include "engine/epoch_exchange.hpp"
+#include "engine/epoch_grid.hpp"
 #include "engine/group_factory.hpp"
 
 #include <ranvier/errors.hpp>
@@ -22,7 +23,7 @@ double seconds_since(clock_type::time_point t0) {
 
 bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options& options,
                                    task_pool& pool, communicator& comm, run_statistics& stats)
-    : dt_(options.dt), pool_(pool), comm_(comm) {
+    : grid_(options.dt), pool_(pool), comm_(comm) {
     const auto t0 = clock_type::now();
     groups_ = make_fixed_step_groups(model, options, pool_);
     outputs_.resize(groups_.size());
@@ -37,9 +38,7 @@ bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options
         stats.connection_bytes += c.connection_bytes;
     }
     // Without connections, epochs of 1 ms keep output streaming and progress.
-    epoch_steps_ = min_delay != UINT32_MAX
-                       ? min_delay
-                       : std::max<std::int64_t>(1, std::llround(1.0 / dt_));
+    epoch_steps_ = fixed_epoch_steps(min_delay, grid_);
     for (auto& g : groups_) g->prepare(epoch_steps_);
     stats.cells = model.num_cells();
     stats.cell_groups = groups_.size();
@@ -48,7 +47,7 @@ bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options
 
 void bsp_fixed_engine::run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
                            run_statistics& stats) {
-    const auto stop_step = static_cast<std::int64_t>(std::ceil(t_stop / dt_ - 1e-9));
+    const auto stop_step = grid_.first_at_or_after(t_stop);
     while (step_ < stop_step && !stop.load(std::memory_order_relaxed)) {
         const std::int64_t begin = step_, end = std::min(step_ + epoch_steps_, stop_step);
 
@@ -60,7 +59,7 @@ void bsp_fixed_engine::run(time_type t_stop, output_sink* sink, const std::atomi
         stats.wall.update += seconds_since(t0);
 
         step_ = end;
-        finish_epoch(groups_, outputs_, pool_, comm_, sink, step_ * dt_, t_stop, stats);
+        finish_epoch(groups_, outputs_, pool_, comm_, sink, grid_.time_of(step_), t_stop, stats);
     }
     stats.events_delivered = 0;
     for (const auto& g : groups_) stats.events_delivered += g->counters().events_delivered;

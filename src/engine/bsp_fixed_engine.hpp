@@ -8,6 +8,7 @@
 #include "cells/cell_group.hpp"
 #include "engine/engine.hpp"
 #include "engine/task_pool.hpp"
+#include "time/time_grid.hpp"
 
 #include <memory>
 #include <vector>
@@ -23,7 +24,7 @@ public:
              run_statistics& stats) override;
 
 private:
-    double dt_;
+    time_grid grid_; // steps of dt
     task_pool& pool_;
     communicator& comm_;
     std::vector<std::unique_ptr<fixed_step_group>> groups_;

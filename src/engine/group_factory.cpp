@@ -2,8 +2,8 @@
 
 #include "cells/cable/cable_fixed_step_group.hpp"
 #include "cells/cable/cable_cvode_group.hpp"
-#include "cells/lif/lif_event_group.hpp"
-#include "cells/lif/lif_group.hpp"
+#include "cells/lif/lif_event_driven_group.hpp"
+#include "cells/lif/lif_fixed_step_group.hpp"
 #include "engine/partition.hpp"
 
 namespace ranvier {
@@ -17,7 +17,7 @@ std::vector<std::unique_ptr<fixed_step_group>> make_fixed_step_groups(
     pool.parallel_for(specs.size(), [&](std::size_t g) {
         switch (specs[g].kind) {
         case cell_kind::lif:
-            groups[g] = std::make_unique<lif_group>(model, specs[g].gids,
+            groups[g] = std::make_unique<lif_fixed_step_group>(model, specs[g].gids,
                                                     options.dt, options.seed);
             break;
         case cell_kind::cable:
@@ -46,7 +46,7 @@ std::vector<std::unique_ptr<variable_step_group>> make_variable_step_groups(
         if (specs[g].kind == cell_kind::cable)
             groups[g] = std::make_unique<cable_cvode_group>(model, specs[g].gids, cvode);
         else
-            groups[g] = std::make_unique<lif_event_group>(model, specs[g].gids,
+            groups[g] = std::make_unique<lif_event_driven_group>(model, specs[g].gids,
                                                           options.seed);
     });
     return groups;

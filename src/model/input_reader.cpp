@@ -1,6 +1,7 @@
 // Reading the stimulus tables [[poisson]] and [[current]], and [record].
 #include "model/model_reading.hpp"
 
+
 #include <algorithm>
 #include <cmath>
 #include <unordered_set>

@@ -5,6 +5,7 @@
 #include "model/builtin_models.hpp"
 #include "model/distribution_sampling.hpp"
 #include "model/model_reading.hpp"
+#include "time/time_grid.hpp"
 
 #include <ranvier/network_model.hpp>
 #include <ranvier/run_limits.hpp>
@@ -232,7 +233,7 @@ void check_run_options(const network_model& network, const simulation_options& o
     // The fixed-step engines deliver a spike at the earliest one step later.
     for (const projection_spec& p : network.projections) {
         const double lowest = lowest_value(p.delay);
-        if (lowest < dt * (1 - 1e-9))
+        if (time_grid(dt).shorter_than_one_step(lowest))
             throw user_error(p.delay_where,
                              "delays must be at least dt = " + format_number(dt) + " ms in mode " +
                                  to_string(options.mode) +
@@ -241,8 +242,8 @@ void check_run_options(const network_model& network, const simulation_options& o
     }
     // Fixed-step modes sample at the end of steps.
     const auto check_interval = [&](double interval, const source_location& where) {
-        const double steps = interval / dt, whole = std::round(steps);
-        if (whole < 1 || std::fabs(steps - whole) > 1e-6 * std::max(1.0, whole))
+        const double whole = std::round(interval / dt); // for the example only
+        if (!time_grid(dt).whole_steps(interval))
             throw user_error(where, "must be a whole number of time steps (dt = " + format_number(dt) +
                                         " ms) in the fixed-step modes, e.g. \"" +
                                         format_number(std::max(1.0, whole) * dt) + " ms\"");

@@ -559,12 +559,9 @@ cvode_cell::~cvode_cell() = default;
 cvode_cell::cvode_cell(cvode_cell&&) noexcept = default;
 cvode_cell& cvode_cell::operator=(cvode_cell&&) noexcept = default;
 
-void cvode_cell::schedule_event(const std::string& mechanism_name, std::size_t instance, double time,
-                                double weight) {
+cvode_cell::event_target cvode_cell::resolve_target(const std::string& mechanism_name,
+                                                    std::size_t instance) {
     const source_location where{"", 0, "event for cell gid " + std::to_string(gid_)};
-    if (!(time >= t_))
-        throw user_error(where, "event time " + std::to_string(time) + " ms is before the cell's time " +
-                                    std::to_string(t_) + " ms");
     const cable_state& state = solver_->state;
     for (std::size_t m = 0; m < state.mechanism_count(); ++m) {
         const mechanism& mech = state.mechanism_at(m);
@@ -573,10 +570,17 @@ void cvode_cell::schedule_event(const std::string& mechanism_name, std::size_t i
         if (instance >= mech.size())
             throw user_error(where, mechanism_name + " has " + std::to_string(mech.size()) +
                                         " instances, not instance " + std::to_string(instance));
-        solver_->events.push({time, solver_->event_order++, m, instance, weight});
-        return;
+        return {m, instance};
     }
     throw user_error(where, "the cell has no " + mechanism_name);
+}
+
+void cvode_cell::schedule_event(event_target target, double time, double weight) {
+    if (!(time >= t_))
+        throw user_error(source_location{"", 0, "event for cell gid " + std::to_string(gid_)},
+                         "event time " + std::to_string(time) + " ms is before the cell's time " +
+                             std::to_string(t_) + " ms");
+    solver_->events.push({time, solver_->event_order++, target.mechanism, target.instance, weight});
 }
 
 void cvode_cell::advance_to(double t_end) {

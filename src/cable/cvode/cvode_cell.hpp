@@ -88,12 +88,28 @@ public:
     // failure, a hint) when CVODE fails.
     void advance_to(double t_end);
 
-    // Queues an event of `weight` for instance `instance` of point process
-    // `mechanism` (e.g. "ExpSyn", instance numbers in place() order per
-    // mechanism) at `time` (ms, >= time()). It acts at `time` (or at the end
-    // of its grouping window). It may lie inside the integrator's last step.
+    // Where an event acts: an instance of one of the group's mechanisms
+    // (index into group().mechanism_at()), resolved once by resolve_target.
+    struct event_target {
+        std::size_t mechanism;
+        std::size_t instance;
+    };
+    // The target of instance `instance` of point process `mechanism` (e.g.
+    // "ExpSyn", instance numbers in place() order per mechanism). Throws
+    // user_error if the cell has no such mechanism or instance, or the
+    // mechanism receives no events.
+    event_target resolve_target(const std::string& mechanism, std::size_t instance);
+
+    // Queues an event of `weight` for `target` at `time` (ms, >= time()). It
+    // acts at `time` (or at the end of its grouping window). It may lie
+    // inside the integrator's last step.
+    void schedule_event(event_target target, double time, double weight);
+    // The same, resolving the target by name first (for one-off events and
+    // tests; groups resolve their targets once).
     void schedule_event(const std::string& mechanism, std::size_t instance, double time,
-                        double weight);
+                        double weight) {
+        schedule_event(resolve_target(mechanism, instance), time, weight);
+    }
 
     double time() const { return t_; } // ms, committed time
     std::int64_t gid() const { return gid_; }

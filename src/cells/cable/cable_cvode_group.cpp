@@ -23,16 +23,9 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
     : gids_(std::move(gids)) {
     const std::size_t n = gids_.size();
     cells_.reserve(n);
-    sites_.resize(n);
+    site_offset_.push_back(0);
     probes_.resize(n);
     spikes_taken_.assign(n, 0);
-
-    struct raw_connection {
-        gid_type source;
-        entry e;
-    };
-    std::vector<raw_connection> raw;
-    const gid_type n_cells = model.num_cells();
 
     for (std::uint32_t i = 0; i < n; ++i) {
         const gid_type gid = gids_[i];
@@ -53,38 +46,22 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
 
         // Site k is synapses[k]; the lowering places the synapses first, in
         // order, so its instance is the number of earlier synapses of the
-        // same mechanism (instances are numbered in place() order).
+        // same mechanism (instances are numbered in place() order). Resolved
+        // here once: events reach the mechanism by index, never by name.
+        const std::size_t first_site = sites_.size();
         for (std::size_t k = 0; k < c->synapses.size(); ++k) {
             std::size_t instance = 0;
             for (std::size_t j = 0; j < k; ++j)
                 instance += c->synapses[j].mechanism == c->synapses[k].mechanism;
-            sites_[i].push_back({c->synapses[k].mechanism, instance});
+            sites_.push_back({i, cell.resolve_target(c->synapses[k].mechanism, instance)});
         }
-        const auto sites = static_cast<std::uint32_t>(sites_[i].size());
+        site_offset_.push_back(static_cast<std::uint32_t>(sites_.size()));
+        const auto sites = static_cast<std::uint32_t>(sites_.size() - first_site);
 
         for (std::size_t k = 0; k < c->events.size(); ++k) {
             const cable_scheduled_event& e = c->events[k];
             check_scheduled_event(e, sites, who + ": event " + std::to_string(k));
-            const synapse_site& s = sites_[i][e.site];
-            cell.schedule_event(s.mechanism, s.instance, e.time, e.weight);
-        }
-
-        for (const connection& cn : model.connections_on(gid)) {
-            const std::string from = who + ": connection from cell " + std::to_string(cn.source);
-            if (cn.source >= n_cells)
-                throw user_error(from + ", but the model has only " + std::to_string(n_cells) +
-                                 " cells");
-            if (!std::isfinite(cn.weight) || !std::isfinite(cn.delay) || !(cn.delay > 0))
-                throw user_error(from + " needs a finite weight and a finite delay > 0 ms");
-            if (cn.target_site >= sites)
-                throw user_error(from + " targets synapse " + std::to_string(cn.target_site) +
-                                 ", but the cell has " + std::to_string(sites) + " synapse" +
-                                 (sites == 1 ? "" : "s") +
-                                 (sites ? " (0.." + std::to_string(sites - 1) + ")" : ""));
-            raw.push_back({cn.source,
-                           {i, static_cast<std::uint32_t>(cn.target_site),
-                            static_cast<float>(cn.weight), cn.delay}});
-            min_delay_ = std::min(min_delay_, cn.delay);
+            cell.schedule_event(sites_[first_site + e.site].target, e.time, e.weight);
         }
 
         const auto probes = model.probes_on(gid);
@@ -99,27 +76,14 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
         }
     }
 
-    // Connections by source, by a stable counting sort over the sources that
-    // occur, so a source's entries keep the recipe's order (which, with the
-    // globally sorted spikes, fixes the order of simultaneous events).
-    std::vector<raw_connection> by_source = raw;
-    std::stable_sort(by_source.begin(), by_source.end(),
-                     [](const auto& a, const auto& b) { return a.source < b.source; });
-    entries_.reserve(by_source.size());
-    for (std::size_t k = 0; k < by_source.size(); ++k) {
-        if (k == 0 || by_source[k].source != by_source[k - 1].source) {
-            sources_.push_back(by_source[k].source);
-            offsets_.push_back(k);
-        }
-        entries_.push_back(by_source[k].e);
-    }
-    offsets_.push_back(entries_.size());
+    // A source's entries keep the group's cell order, then the recipe's
+    // (which, with the globally sorted spikes, fixes the order of
+    // simultaneous events).
+    table_.emplace(model, gids_, site_numbering(site_offset_));
 }
 
 group_counters cable_cvode_group::counters() const {
-    return {entries_.size(), events_delivered_,
-            entries_.size() * sizeof(entry) + sources_.size() * sizeof(gid_type) +
-                offsets_.size() * sizeof(std::uint64_t)};
+    return {table_->size(), events_delivered_, table_->bytes()};
 }
 
 cable::cvode_statistics cable_cvode_group::statistics() const {
@@ -155,16 +119,13 @@ void cable_cvode_group::deliver(std::span<const spike> spikes) {
     // order, so simultaneous events act in an order independent of threads
     // and grouping.
     for (const spike& s : spikes) {
-        const auto it = std::lower_bound(sources_.begin(), sources_.end(), s.gid);
-        if (it == sources_.end() || *it != s.gid) continue;
-        const auto idx = static_cast<std::size_t>(it - sources_.begin());
-        for (std::uint64_t k = offsets_[idx]; k < offsets_[idx + 1]; ++k) {
-            const entry& e = entries_[k];
-            const synapse_site& site = sites_[e.cell][e.site];
-            cells_[e.cell].schedule_event(site.mechanism, site.instance, s.time + e.delay,
-                                          static_cast<double>(e.weight));
+        const auto entries = table_->from(s.gid);
+        for (const exact_delay_entry& e : entries) {
+            const synapse_site& site = sites_[e.target];
+            cells_[site.cell].schedule_event(site.target, s.time + e.delay,
+                                             static_cast<double>(e.weight));
         }
-        events_delivered_ += offsets_[idx + 1] - offsets_[idx];
+        events_delivered_ += entries.size();
     }
 }
 

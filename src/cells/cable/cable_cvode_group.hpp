@@ -10,12 +10,14 @@
 
 #include "cable/cvode/cvode_cell.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
+#include "cells/connection_table.hpp"
 #include "cells/variable_step_group.hpp"
 
 #include <ranvier/recipe.hpp>
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,10 +33,8 @@ public:
     void advance_to(time_type t_end, group_output& out) override;
     void deliver(std::span<const spike> spikes) override;
     std::span<const gid_type> gids() const override { return gids_; }
-    time_type min_delay() const override { return min_delay_; }
-    bool receives_from(gid_type source) const override {
-        return std::binary_search(sources_.begin(), sources_.end(), source);
-    }
+    time_type min_delay() const override { return table_->min_delay(); }
+    bool receives_from(gid_type source) const override { return table_->receives_from(source); }
     group_counters counters() const override;
     integrator_statistics integrator_counters() const override;
 
@@ -49,17 +49,11 @@ private:
         std::uint64_t next_k;         // next sample at next_k * interval
         cable_probe_target target;    // in the cell's cable_state
     };
-    // Where an event onto synapse site k of a cell goes in its cvode_cell.
+    // Where an event onto a synapse site of the group goes: the cell, and
+    // the (mechanism, instance) in its cvode_cell, resolved once.
     struct synapse_site {
-        std::string mechanism; // point process name, e.g. "ExpSyn"
-        std::size_t instance;  // instance of that mechanism in the cell
-    };
-    // A connection onto the group, stored under its source.
-    struct entry {
         std::uint32_t cell; // index in the group
-        std::uint32_t site; // synapse site of that cell
-        float weight;       // uS, single precision as in the fixed mode
-        double delay;       // ms, exact
+        cable::cvode_cell::event_target target;
     };
 
     void advance_cell(std::size_t i, time_type t_end, group_output& out);
@@ -67,16 +61,14 @@ private:
 
     std::vector<gid_type> gids_;
     std::vector<cable::cvode_cell> cells_;
-    std::vector<std::vector<synapse_site>> sites_;     // per cell
+    std::vector<std::uint32_t> site_offset_;           // per cell + 1: its first site
+    std::vector<synapse_site> sites_;                  // per site, numbered through the group
     std::vector<std::vector<probe_point>> probes_;     // per cell
     std::vector<std::size_t> spikes_taken_;            // per cell: spikes already reported
     bool started_ = false; // has the point t = 0 been handled?
 
-    // Connections by source: sorted distinct sources, entry ranges.
-    std::vector<gid_type> sources_;
-    std::vector<std::uint64_t> offsets_;
-    std::vector<entry> entries_;
-    time_type min_delay_ = time_infinity;
+    // Connections by source (targets: sites), built once sites are known.
+    std::optional<exact_delay_table> table_;
     std::uint64_t events_delivered_ = 0;
 };
 

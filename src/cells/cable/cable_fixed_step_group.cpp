@@ -27,7 +27,7 @@ std::string format_value(double x) {
 
 cable_fixed_step_group::cable_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt,
                                    cable::time_scheme scheme)
-    : gids_(std::move(gids)), dt_(dt) {
+    : gids_(std::move(gids)), grid_(dt) {
     cable::cable_state_builder builder;
     std::vector<cable_cell> cells;
     std::vector<cable::cv_tree> trees;
@@ -75,17 +75,7 @@ cable_fixed_step_group::cable_fixed_step_group(const recipe& model, std::vector<
     // are stamped at step ends, t >= dt, everywhere in the engine.
     stepper_.clear_spikes();
 
-    table_.emplace(
-        model, gids_, dt, [this](std::uint32_t local, const connection& c) -> std::uint32_t {
-            const std::uint32_t sites = site_offset_[local + 1] - site_offset_[local];
-            if (c.target_site >= sites)
-                throw user_error(cell_name(gids_[local]) + ": connection from cell " +
-                                 std::to_string(c.source) + " targets synapse " +
-                                 std::to_string(c.target_site) + ", but the cell has " +
-                                 std::to_string(sites) + " synapse" + (sites == 1 ? "" : "s") +
-                                 (sites ? " (0.." + std::to_string(sites - 1) + ")" : ""));
-            return site_offset_[local] + c.target_site;
-        });
+    table_.emplace(model, gids_, dt, site_numbering(site_offset_));
 
     for (std::uint32_t i = 0; i < gids_.size(); ++i) {
         const cable_cell& c = cells[i];
@@ -121,10 +111,10 @@ void cable_fixed_step_group::deliver(std::span<const spike> spikes) {
         if (entries.empty()) continue;
         // Times on the step grid, computed from integers so that an event is
         // due exactly at the start of step (emit + delay).
-        const std::int64_t emit = std::llround(s.time / dt_);
+        const std::int64_t emit = grid_.nearest(s.time);
         for (const synapse_entry& e : entries)
             stepper_.schedule_event(synapse_target_[e.target],
-                                  static_cast<double>(emit + e.delay) * dt_, e.weight);
+                                    grid_.time_of(emit + e.delay), e.weight);
         events_delivered_ += entries.size();
     }
 }
@@ -142,7 +132,7 @@ void cable_fixed_step_group::record_samples(std::int64_t step, group_output& out
                 stepper_.state().mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
             value = states[static_cast<std::size_t>(t.state)][t.instance];
         }
-        out.samples.push_back({gids_[p.cell], p.index, static_cast<double>(step + 1) * dt_, value});
+        out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(step + 1), value});
     }
 }
 

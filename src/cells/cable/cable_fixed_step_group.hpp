@@ -9,6 +9,7 @@
 #include "cells/cable/cable_probe_resolution.hpp"
 #include "cells/cell_group.hpp"
 #include "cells/connection_table.hpp"
+#include "time/time_grid.hpp"
 
 #include <ranvier/recipe.hpp>
 
@@ -44,7 +45,7 @@ private:
     void record_samples(std::int64_t step, group_output& out);
 
     std::vector<gid_type> gids_;
-    double dt_; // ms
+    time_grid grid_; // steps of dt
     cable::fixed_step_cable_stepper stepper_;
     std::vector<std::uint32_t> site_offset_;   // per cell: its first synapse number
     std::vector<std::int32_t> synapse_target_; // per synapse number: point-process target

@@ -7,6 +7,7 @@
 #include "cells/cell_group.hpp"
 #include "cells/connection_table.hpp"
 #include "random/counter_rng.hpp"
+#include "time/time_grid.hpp"
 
 #include <ranvier/lif_cell.hpp>
 #include <ranvier/recipe.hpp>
@@ -17,10 +18,10 @@
 
 namespace ranvier {
 
-class lif_group final : public fixed_step_group {
+class lif_fixed_step_group final : public fixed_step_group {
 public:
     // All `gids` must be LIF cells of one synapse kind (may_share_group).
-    lif_group(const recipe& model, std::vector<gid_type> gids, double dt, std::uint64_t seed);
+    lif_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt, std::uint64_t seed);
 
     void prepare(std::int64_t epoch_steps) override;
     void advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) override;
@@ -43,7 +44,7 @@ private:
 
     std::vector<gid_type> gids_;
     lif_synapse kind_;
-    double dt_;                  // ms
+    time_grid grid_;             // steps of dt
     std::size_t n_;              // cells
 
     // State, per cell.

@@ -3,9 +3,10 @@
 // exactly from one event to the next with the closed-form solution, and the
 // first threshold crossing in between is found to ~1e-13 ms, so spikes have
 // off-grid times (like NEST's iaf_psc_*_ps models). Semantics otherwise as
-// the fixed-step lif_group; see docs/numerics-lif.md, "Variable mode".
+// lif_fixed_step_group; see docs/numerics-lif.md, "Variable mode".
 #pragma once
 
+#include "cells/connection_table.hpp"
 #include "cells/variable_step_group.hpp"
 #include "random/counter_rng.hpp"
 
@@ -19,19 +20,17 @@
 
 namespace ranvier {
 
-class lif_event_group final : public variable_step_group {
+class lif_event_driven_group final : public variable_step_group {
 public:
     // All `gids` must be LIF cells of one synapse kind (may_share_group).
     // Throws user_error for bad connections, inputs or probes (naming the cell).
-    lif_event_group(const recipe& model, std::vector<gid_type> gids, std::uint64_t seed);
+    lif_event_driven_group(const recipe& model, std::vector<gid_type> gids, std::uint64_t seed);
 
     void advance_to(time_type t_end, group_output& out) override;
     void deliver(std::span<const spike> spikes) override;
     std::span<const gid_type> gids() const override { return gids_; }
-    time_type min_delay() const override { return min_delay_; }
-    bool receives_from(gid_type source) const override {
-        return std::binary_search(sources_.begin(), sources_.end(), source);
-    }
+    time_type min_delay() const override { return table_.min_delay(); }
+    bool receives_from(gid_type source) const override { return table_.receives_from(source); }
     group_counters counters() const override;
 
     // An event waiting for its target: ordered by (time, source, key), key
@@ -73,16 +72,8 @@ private:
     std::vector<double> I_e_;                 // pA
     std::array<std::vector<double>, 2> tau_s_; // ms
 
-    // Connections by source: sorted distinct sources, entry ranges.
-    struct entry {
-        std::uint32_t target; // cell index in the group
-        float weight;         // mV or pA, single precision as in the fixed mode
-        double delay;         // ms, exact
-    };
-    std::vector<gid_type> sources_;
-    std::vector<std::uint64_t> offsets_;
-    std::vector<entry> entries_;
-    time_type min_delay_ = time_infinity;
+    // Connections by source (targets: cell indices in the group).
+    exact_delay_table table_;
     // Per cell: events waiting, sorted by (time, source, key) up to
     // sorted_[i]; deliver() appends (usually already in order) and
     // advance_to() sorts and merges the new tail before consuming events.

@@ -1,4 +1,4 @@
-#include "cells/lif/lif_event_group.hpp"
+#include "cells/lif/lif_event_driven_group.hpp"
 #include "cells/lif/lif_lowering.hpp"
 #include "cells/lif/lif_propagators.hpp"
 #include "cells/connection_table.hpp"
@@ -131,9 +131,10 @@ constexpr double degenerate_rate = 1e-8; // |1/tau_syn - 1/tau_m| * tau_m below 
 
 } // namespace
 
-lif_event_group::lif_event_group(const recipe& model, std::vector<gid_type> gids,
+lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<gid_type> gids,
                                  std::uint64_t seed)
-    : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), n_(gids_.size()) {
+    : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), n_(gids_.size()),
+      table_(model, gids_, connection_table::point_cell_target) {
     y_.resize(n_);
     ref_until_.assign(n_, -time_infinity);
     I_ext_.assign(n_, 0.0);
@@ -156,59 +157,25 @@ lif_event_group::lif_event_group(const recipe& model, std::vector<gid_type> gids
     changes_begin_.push_back(0);
     probes_begin_.push_back(0);
 
-    struct raw_connection {
-        gid_type source;
-        entry e;
-    };
-    std::vector<raw_connection> raw;
-    const gid_type n_cells = model.num_cells();
-
     for (std::uint32_t i = 0; i < n_; ++i) {
         const gid_type gid = gids_[i];
-        const std::string where = "cell " + std::to_string(gid);
-        const auto description = model.cell(gid);
-        const auto* cell = std::get_if<lif_cell>(&description);
-        if (!cell || cell->synapse != kind_)
-            throw internal_error("lif_event_group: gid " + std::to_string(gid) +
-                                 " is not a LIF cell of the group's synapse kind");
-        validate(*cell, where);
-        E_L_[i] = cell->E_L;
-        theta_[i] = cell->V_th - cell->E_L;
-        reset_[i] = cell->V_reset - cell->E_L;
-        y_[i] = cell->V_init - cell->E_L;
-        tau_m_[i] = cell->tau_m;
-        C_m_[i] = cell->C_m;
-        t_ref_[i] = cell->t_ref;
-        I_e_[i] = cell->I_e;
-        tau_s_[0][i] = cell->tau_syn_ex;
-        tau_s_[1][i] = cell->tau_syn_in;
+        const lif_cell cell = lif::group_cell(model, gid, kind_, "lif_event_driven_group");
+        E_L_[i] = cell.E_L;
+        theta_[i] = cell.V_th - cell.E_L;
+        reset_[i] = cell.V_reset - cell.E_L;
+        y_[i] = cell.V_init - cell.E_L;
+        tau_m_[i] = cell.tau_m;
+        C_m_[i] = cell.C_m;
+        t_ref_[i] = cell.t_ref;
+        I_e_[i] = cell.I_e;
+        tau_s_[0][i] = cell.tau_syn_ex;
+        tau_s_[1][i] = cell.tau_syn_in;
 
-        for (const connection& c : model.connections_on(gid)) {
-            if (c.source >= n_cells)
-                throw user_error(where + ": connection from gid " + std::to_string(c.source) +
-                                 ", but the model has only " + std::to_string(n_cells) + " cells");
-            if (!std::isfinite(c.weight) || !std::isfinite(c.delay) || !(c.delay > 0))
-                throw user_error(where + ": connection from gid " + std::to_string(c.source) +
-                                 " needs a finite weight and a finite delay > 0 ms");
-            const std::uint32_t target = connection_table::point_cell_target(i, c);
-            raw.push_back({c.source, {target, static_cast<float>(c.weight), c.delay}});
-            min_delay_ = std::min(min_delay_, c.delay);
-        }
-
-        const auto inputs = model.poisson_inputs_on(gid);
-        for (std::size_t k = 0; k < inputs.size(); ++k) {
-            const poisson_input& in = inputs[k];
-            const std::string input = where + ", Poisson input " + std::to_string(k);
-            if (!(in.rate >= 0) || !std::isfinite(in.rate))
-                throw user_error(input + ": rate must be a finite number >= 0 Hz");
-            if (!std::isfinite(in.weight))
-                throw user_error(input + ": weight must be a finite number");
-            if (in.target_site != 0) throw user_error(input + ": a point neuron has only site 0");
-            if (in.rate == 0 || in.weight == 0) continue;
+        for (const lif::poisson_source& in : lif::poisson_sources(model, gid)) {
             // Same stream key as the fixed mode; here its numbers are the
             // exponential inter-arrival times, drawn in order.
-            poisson_stream p{counter_rng(seed, stream_purpose::poisson, k, gid), in.rate * 1e-3,
-                             in.weight, 0.0, in.stop};
+            poisson_stream p{counter_rng(seed, stream_purpose::poisson, in.index, gid),
+                             in.rate * 1e-3, in.weight, 0.0, in.stop};
             p.next = std::max(0.0, in.start) - std::log(p.rng.uniform_open0()) / p.rate;
             if (!(p.next < p.stop)) p.next = time_infinity;
             poisson_.push_back(p);
@@ -216,84 +183,48 @@ lif_event_group::lif_event_group(const recipe& model, std::vector<gid_type> gids
         poisson_begin_.push_back(static_cast<std::uint32_t>(poisson_.size()));
 
         const std::size_t first_change = changes_.size();
-        for (const current_input& in : model.current_inputs_on(gid)) {
-            if (in.time.size() != in.amplitude.size())
-                throw user_error(where + ": current input needs as many times as amplitudes");
-            double previous = 0.0;
-            for (std::size_t k = 0; k < in.time.size(); ++k) {
-                if (k > 0 && !(in.time[k] > in.time[k - 1]))
-                    throw user_error(where + ": current input times must be strictly increasing");
-                changes_.push_back({in.time[k], in.amplitude[k] - previous});
-                previous = in.amplitude[k];
-            }
-        }
+        for (const lif::current_step& c : lif::current_steps(model, gid))
+            changes_.push_back({c.time, c.delta});
         std::stable_sort(changes_.begin() + first_change, changes_.end(),
                          [](const auto& a, const auto& b) { return a.time < b.time; });
         changes_begin_.push_back(static_cast<std::uint32_t>(changes_.size()));
 
-        const auto probes = model.probes_on(gid);
-        for (std::uint32_t k = 0; k < probes.size(); ++k) {
-            if (probes[k].variable != "v")
-                throw user_error(where + ": a LIF neuron has no '" + probes[k].variable +
-                                 "' to probe; it has 'v'");
-            if (!(probes[k].interval > 0) || !std::isfinite(probes[k].interval))
-                throw user_error(where + ": probe interval must be a positive number of ms");
-            probes_.push_back({k, probes[k].interval, 1});
-        }
+        for (const lif::voltage_probe& p : lif::voltage_probes(model, gid))
+            probes_.push_back({p.index, p.interval, 1});
         probes_begin_.push_back(static_cast<std::uint32_t>(probes_.size()));
     }
     next_change_.assign(changes_begin_.begin(), changes_begin_.end() - 1);
-
-    // Connections by source, by a stable counting sort, so a target's
-    // connections from one source keep the recipe's order (the event key
-    // relies on it).
-    std::vector<std::uint64_t> start(static_cast<std::size_t>(n_cells) + 1, 0);
-    for (const auto& c : raw) ++start[c.source + 1];
-    for (gid_type g = 0; g < n_cells; ++g) {
-        if (start[g + 1] == 0) continue;
-        sources_.push_back(g);
-        offsets_.push_back(0); // set below from the prefix sums
-    }
-    for (gid_type g = 0; g < n_cells; ++g) start[g + 1] += start[g];
-    for (std::size_t k = 0; k < sources_.size(); ++k) offsets_[k] = start[sources_[k]];
-    offsets_.push_back(raw.size());
-    entries_.resize(raw.size());
-    for (const auto& c : raw) entries_[start[c.source]++] = c.e;
 }
 
-group_counters lif_event_group::counters() const {
-    return {entries_.size(), events_delivered_,
-            entries_.size() * sizeof(entry) + sources_.size() * sizeof(gid_type) +
-                offsets_.size() * sizeof(std::uint64_t)};
+group_counters lif_event_driven_group::counters() const {
+    return {table_.size(), events_delivered_, table_.bytes()};
 }
 
 namespace {
 // The order events act in: a total order, since one connection cannot carry
 // two events at the same time.
-bool earlier(const lif_event_group::event& a, const lif_event_group::event& b) {
+bool earlier(const lif_event_driven_group::event& a, const lif_event_driven_group::event& b) {
     if (a.time != b.time) return a.time < b.time;
     if (a.source != b.source) return a.source < b.source;
     return a.key < b.key;
 }
 } // namespace
 
-void lif_event_group::deliver(std::span<const spike> spikes) {
+void lif_event_driven_group::deliver(std::span<const spike> spikes) {
+    // A source's entries keep the group's cell order, then the recipe's
+    // order onto a cell: the event key (place among the source's entries)
+    // orders a target's connections from one source as the recipe lists them.
     for (const spike& s : spikes) {
-        const auto it = std::lower_bound(sources_.begin(), sources_.end(), s.gid);
-        if (it == sources_.end() || *it != s.gid) continue;
-        const std::size_t idx = static_cast<std::size_t>(it - sources_.begin());
-        const std::uint64_t begin = offsets_[idx], end = offsets_[idx + 1];
-        for (std::uint64_t k = begin; k < end; ++k) {
-            const entry& e = entries_[k];
-            queue_[e.target].push_back({s.time + e.delay, s.gid,
-                                        static_cast<std::uint32_t>(k - begin),
-                                        static_cast<double>(e.weight)});
+        const auto entries = table_.from(s.gid);
+        for (std::uint32_t k = 0; k < entries.size(); ++k) {
+            const exact_delay_entry& e = entries[k];
+            queue_[e.target].push_back({s.time + e.delay, s.gid, k, static_cast<double>(e.weight)});
         }
-        events_delivered_ += end - begin;
+        events_delivered_ += entries.size();
     }
 }
 
-double lif_event_group::voltage_after(std::size_t i, double s) const {
+double lif_event_driven_group::voltage_after(std::size_t i, double s) const {
     const double tau_m = tau_m_[i], C = C_m_[i];
     if (kind_ == lif_synapse::delta) {
         // One transcendental call: y relaxes towards R I by the factor 1 - e^{-s/tau_m}.
@@ -314,7 +245,7 @@ double lif_event_group::voltage_after(std::size_t i, double s) const {
     return y;
 }
 
-void lif_event_group::propagate(std::size_t i, double h, bool membrane) {
+void lif_event_driven_group::propagate(std::size_t i, double h, bool membrane) {
     if (membrane) y_[i] = voltage_after(i, h);
     if (kind_ == lif_synapse::delta) return;
     for (int c = 0; c < 2; ++c) {
@@ -329,7 +260,7 @@ void lif_event_group::propagate(std::size_t i, double h, bool membrane) {
     }
 }
 
-double lif_event_group::crossing(std::size_t i, double h) const {
+double lif_event_driven_group::crossing(std::size_t i, double h) const {
     const double y0 = y_[i], theta = theta_[i], tau_m = tau_m_[i], C = C_m_[i];
     const double I0 = I_e_[i] + I_ext_[i];
     const double y_inf = tau_m / C * I0; // mV, equilibrium under the constant current
@@ -401,7 +332,7 @@ double lif_event_group::crossing(std::size_t i, double h) const {
     return -1;
 }
 
-double lif_event_group::next_point(std::size_t i) const {
+double lif_event_driven_group::next_point(std::size_t i) const {
     double t = head_[i] < queue_[i].size() ? queue_[i][head_[i]].time : time_infinity;
     for (std::uint32_t k = poisson_begin_[i]; k < poisson_begin_[i + 1]; ++k)
         t = std::min(t, poisson_[k].next);
@@ -411,7 +342,7 @@ double lif_event_group::next_point(std::size_t i) const {
     return t;
 }
 
-void lif_event_group::process_point(std::size_t i, time_type t, group_output& out) {
+void lif_event_driven_group::process_point(std::size_t i, time_type t, group_output& out) {
     // Everything due at t acts first (network events in (time, source, key)
     // order, then Poisson events, then current changes), then the threshold
     // is checked once, then probes sample: as in one step of the fixed mode.
@@ -453,7 +384,7 @@ void lif_event_group::process_point(std::size_t i, time_type t, group_output& ou
     }
 }
 
-void lif_event_group::integrate(std::size_t i, time_type a, time_type b, group_output& out) {
+void lif_event_driven_group::integrate(std::size_t i, time_type a, time_type b, group_output& out) {
     while (a < b) {
         if (ref_until_[i] > a) {
             // Refractory: V held at reset, synaptic currents evolve.
@@ -478,7 +409,7 @@ void lif_event_group::integrate(std::size_t i, time_type a, time_type b, group_o
     }
 }
 
-void lif_event_group::advance_to(time_type t_end, group_output& out) {
+void lif_event_driven_group::advance_to(time_type t_end, group_output& out) {
     if (!started_) {
         for (std::size_t i = 0; i < n_; ++i) process_point(i, 0.0, out);
         started_ = true;
@@ -505,7 +436,7 @@ void lif_event_group::advance_to(time_type t_end, group_output& out) {
     t_ = t_end;
 }
 
-void lif_event_group::order_queue(std::size_t i) {
+void lif_event_driven_group::order_queue(std::size_t i) {
     auto& q = queue_[i];
     const auto tail = q.begin() + sorted_[i];
     if (!std::is_sorted(tail, q.end(), earlier)) std::sort(tail, q.end(), earlier);

@@ -1,4 +1,4 @@
-#include "cells/lif/lif_group.hpp"
+#include "cells/lif/lif_fixed_step_group.hpp"
 #include "cells/lif/lif_lowering.hpp"
 #include "cells/lif/lif_propagators.hpp"
 #include "cells/probe_interval.hpp"
@@ -15,19 +15,16 @@ namespace ranvier {
 
 namespace {
 
-// The first grid step whose start time is at or after t (ms); times within a
-// billionth of a step of a grid point count as on it.
-std::int64_t first_step_at_or_after(double t, double dt) {
-    if (t == time_infinity) return std::numeric_limits<std::int64_t>::max();
-    if (t <= 0) return 0;
-    return static_cast<std::int64_t>(std::ceil(t / dt - 1e-9));
+// The first step whose start time is at or after t (ms), step 0 for t <= 0.
+std::int64_t first_step_at_or_after(double t, const time_grid& grid) {
+    return std::max<std::int64_t>(0, grid.first_at_or_after(t));
 }
 
 } // namespace
 
-lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, double dt,
+lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt,
                      std::uint64_t seed)
-    : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), dt_(dt), n_(gids_.size()),
+    : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), grid_(dt), n_(gids_.size()),
       table_(model, gids_, dt, connection_table::point_cell_target), seed_(seed) {
     y_.resize(n_);
     refractory_.assign(n_, 0);
@@ -56,29 +53,24 @@ lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, double dt,
     std::map<double, std::uint32_t> table_of_mean;
     for (std::uint32_t i = 0; i < n_; ++i) {
         const gid_type gid = gids_[i];
-        const auto description = model.cell(gid);
-        const auto* cell = std::get_if<lif_cell>(&description);
-        if (!cell || cell->synapse != kind_)
-            throw internal_error("lif_group: gid " + std::to_string(gid) +
-                                 " is not a LIF cell of the group's synapse kind");
-        validate(*cell, "cell " + std::to_string(gid));
-        E_L_[i] = cell->E_L;
-        theta_[i] = cell->V_th - cell->E_L;
-        reset_[i] = cell->V_reset - cell->E_L;
-        y_[i] = cell->V_init - cell->E_L;
-        ref_steps_[i] = static_cast<std::int32_t>(std::lround(cell->t_ref / dt));
-        I_e_[i] = cell->I_e;
-        const auto m = lif::membrane(dt, cell->tau_m, cell->C_m);
+        const lif_cell cell = lif::group_cell(model, gid, kind_, "lif_fixed_step_group");
+        E_L_[i] = cell.E_L;
+        theta_[i] = cell.V_th - cell.E_L;
+        reset_[i] = cell.V_reset - cell.E_L;
+        y_[i] = cell.V_init - cell.E_L;
+        ref_steps_[i] = static_cast<std::int32_t>(grid_.nearest(cell.t_ref));
+        I_e_[i] = cell.I_e;
+        const auto m = lif::membrane(dt, cell.tau_m, cell.C_m);
         P22_[i] = m.P22;
         P20_[i] = m.P20;
         for (int c = 0; c < 2; ++c) {
-            const double tau = c == 0 ? cell->tau_syn_ex : cell->tau_syn_in;
+            const double tau = c == 0 ? cell.tau_syn_ex : cell.tau_syn_in;
             if (kind_ == lif_synapse::exp) {
-                const auto p = lif::exp_synapse(dt, cell->tau_m, cell->C_m, tau);
+                const auto p = lif::exp_synapse(dt, cell.tau_m, cell.C_m, tau);
                 P11_[c][i] = p.P11;
                 P21_[c][i] = p.P21;
             } else if (kind_ == lif_synapse::alpha) {
-                const auto p = lif::alpha_synapse(dt, cell->tau_m, cell->C_m, tau);
+                const auto p = lif::alpha_synapse(dt, cell.tau_m, cell.C_m, tau);
                 P11_[c][i] = p.P11;
                 P21_[c][i] = p.P21;
                 P31_[c][i] = p.P31;
@@ -87,57 +79,28 @@ lif_group::lif_group(const recipe& model, std::vector<gid_type> gids, double dt,
             }
         }
 
-        const auto inputs = model.poisson_inputs_on(gid);
-        for (std::size_t k = 0; k < inputs.size(); ++k) {
-            const poisson_input& in = inputs[k];
-            const std::string where = "cell " + std::to_string(gid) + ", Poisson input " +
-                                      std::to_string(k);
-            if (!(in.rate >= 0) || !std::isfinite(in.rate))
-                throw user_error(where + ": rate must be a finite number >= 0 Hz");
-            if (!std::isfinite(in.weight))
-                throw user_error(where + ": weight must be a finite number");
-            if (in.target_site != 0)
-                throw user_error(where + ": a point neuron has only site 0");
-            if (in.rate == 0 || in.weight == 0) continue;
+        for (const lif::poisson_source& in : lif::poisson_sources(model, gid)) {
             const double mean = in.rate * dt * 1e-3; // Hz * ms -> events per step
             auto [it, fresh] = table_of_mean.try_emplace(mean, tables_.size());
             if (fresh) tables_.emplace_back(mean);
-            poisson_.push_back({i, it->second, in.weight, first_step_at_or_after(in.start, dt),
-                                first_step_at_or_after(in.stop, dt), gid,
-                                static_cast<std::uint32_t>(k)});
+            poisson_.push_back({i, it->second, in.weight, first_step_at_or_after(in.start, grid_),
+                                first_step_at_or_after(in.stop, grid_), gid, in.index});
         }
 
-        for (const current_input& in : model.current_inputs_on(gid)) {
-            if (in.time.size() != in.amplitude.size())
-                throw user_error("cell " + std::to_string(gid) +
-                                 ": current input needs as many times as amplitudes");
-            double previous = 0.0;
-            for (std::size_t k = 0; k < in.time.size(); ++k) {
-                if (k > 0 && !(in.time[k] > in.time[k - 1]))
-                    throw user_error("cell " + std::to_string(gid) +
-                                     ": current input times must be strictly increasing");
-                current_changes_.push_back(
-                    {first_step_at_or_after(in.time[k], dt), i, in.amplitude[k] - previous});
-                previous = in.amplitude[k];
-            }
-        }
+        for (const lif::current_step& c : lif::current_steps(model, gid))
+            current_changes_.push_back({first_step_at_or_after(c.time, grid_), i, c.delta});
 
         const auto probes = model.probes_on(gid);
-        for (std::uint32_t k = 0; k < probes.size(); ++k) {
-            if (probes[k].variable != "v")
-                throw user_error("cell " + std::to_string(gid) + ": a LIF neuron has no '" +
-                                 probes[k].variable + "' to probe; it has 'v'");
-            const auto steps = probe_interval_steps(
-                probes[k], dt, "cell " + std::to_string(gid) + ": probe " + std::to_string(k) + " ('v')");
-            probes_.push_back({i, k, steps});
-        }
+        for (const lif::voltage_probe& p : lif::voltage_probes(model, gid))
+            probes_.push_back(
+                {i, p.index, probe_interval_steps(probes[p.index], dt, lif::probe_name(gid, p.index))});
     }
     std::stable_sort(current_changes_.begin(), current_changes_.end(),
                      [](const auto& a, const auto& b) { return a.step < b.step; });
 
 }
 
-void lif_group::prepare(std::int64_t epoch_steps) {
+void lif_fixed_step_group::prepare(std::int64_t epoch_steps) {
     // The ring holds every step an event can still be due in: up to the
     // longest delay ahead, and the whole epoch ahead for Poisson input.
     ring_len_ = std::max<std::int64_t>(table_.max_delay() + 1, epoch_steps);
@@ -145,18 +108,18 @@ void lif_group::prepare(std::int64_t epoch_steps) {
     for (int c = 0; c < channels; ++c) ring_[c].assign(static_cast<std::size_t>(ring_len_) * n_, 0.0);
 }
 
-group_counters lif_group::counters() const {
+group_counters lif_fixed_step_group::counters() const {
     return {table_.size(), events_delivered_, table_.bytes()};
 }
 
-void lif_group::deliver(std::span<const spike> spikes) {
+void lif_fixed_step_group::deliver(std::span<const spike> spikes) {
     // Look up every spike's entries first, so that the entries of a later
     // spike can be prefetched while an earlier one is written: the table is
     // far larger than the caches and each spike's entries are a short run.
     pending_.clear();
     for (const spike& s : spikes) {
         const auto entries = table_.from(s.gid);
-        if (!entries.empty()) pending_.push_back({entries, std::llround(s.time / dt_) - 1});
+        if (!entries.empty()) pending_.push_back({entries, grid_.nearest(s.time) - 1});
     }
     constexpr std::size_t lookahead = 2, prefetch_lines = 8;
     const auto len = static_cast<std::size_t>(ring_len_);
@@ -192,7 +155,7 @@ void lif_group::deliver(std::span<const spike> spikes) {
     events_delivered_ += delivered;
 }
 
-void lif_group::add_poisson_input(std::int64_t step_begin, std::int64_t step_end) {
+void lif_fixed_step_group::add_poisson_input(std::int64_t step_begin, std::int64_t step_end) {
     const bool split = kind_ != lif_synapse::delta;
     for (const poisson_stream& p : poisson_) {
         const std::int64_t first = std::max(step_begin, p.first_step);
@@ -209,21 +172,21 @@ void lif_group::add_poisson_input(std::int64_t step_begin, std::int64_t step_end
     }
 }
 
-void lif_group::apply_current_changes(std::int64_t step) {
+void lif_fixed_step_group::apply_current_changes(std::int64_t step) {
     while (next_change_ < current_changes_.size() && current_changes_[next_change_].step <= step) {
         const auto& c = current_changes_[next_change_++];
         I_ext_[c.target] += c.delta;
     }
 }
 
-void lif_group::record_samples(std::int64_t step, group_output& out) const {
+void lif_fixed_step_group::record_samples(std::int64_t step, group_output& out) const {
     for (const probe_point& p : probes_) {
         if ((step + 1) % p.interval_steps != 0) continue;
-        out.samples.push_back({gids_[p.cell], p.index, (step + 1) * dt_, y_[p.cell] + E_L_[p.cell]});
+        out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(step + 1), y_[p.cell] + E_L_[p.cell]});
     }
 }
 
-void lif_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
+void lif_fixed_step_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
     switch (kind_) {
     case lif_synapse::delta: advance_kind<lif_synapse::delta>(step_begin, step_end, out); break;
     case lif_synapse::exp: advance_kind<lif_synapse::exp>(step_begin, step_end, out); break;
@@ -232,7 +195,7 @@ void lif_group::advance(std::int64_t step_begin, std::int64_t step_end, group_ou
 }
 
 template <lif_synapse Kind>
-void lif_group::advance_kind(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
+void lif_fixed_step_group::advance_kind(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
     const std::size_t n = n_;
     double* const y = y_.data();
     std::int32_t* const refractory = refractory_.data();
@@ -251,7 +214,7 @@ void lif_group::advance_kind(std::int64_t step_begin, std::int64_t step_end, gro
         apply_current_changes(step);
         double* const in_ex = ring_slot(0, step);
         double* const in_in = Kind == lif_synapse::delta ? nullptr : ring_slot(1, step);
-        const double t_spike = (step + 1) * dt_;
+        const double t_spike = grid_.time_of(step + 1);
 
         for (std::size_t i = 0; i < n; ++i) {
             if constexpr (Kind == lif_synapse::delta) {

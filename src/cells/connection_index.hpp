@@ -1,0 +1,141 @@
+// The one index of a cell group's incoming connections, shared by every
+// mode: entries stored by source gid, so a spike finds its targets in the
+// group with one lookup (a direct index when sources are dense, else a
+// binary search) and a contiguous scan. Within a source, entries follow the
+// group's cell order, then the recipe's order of connections onto a cell.
+// Built in two passes over recipe.connections_on(), so no temporary copy of
+// the network is held. Every connection is checked here, with one wording
+// naming both gids ("connection 3 -> 7: ..."): the source exists, weight and
+// delay are finite, the delay is > 0, the target site exists. What an entry
+// holds is the group's choice (delay in steps or in ms, target cell or
+// synapse): see connection_table.hpp (connection_table for the fixed-step
+// groups, exact_delay_table for the variable-step ones).
+#pragma once
+
+#include <ranvier/recipe.hpp>
+#include <ranvier/types.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ranvier {
+
+// "connection 3 -> 7"
+std::string connection_name(gid_type source, gid_type target);
+// Throws user_error "connection <source> -> <target>: <what>".
+[[noreturn]] void connection_error(const connection& c, gid_type target, const std::string& what);
+// Throws the user_error for a weight or delay check_connection_values rejects.
+[[noreturn]] void bad_connection_values(const connection& c, gid_type target);
+// Checks what every mode requires of a connection onto gid `target`: a
+// finite weight and a finite delay > 0 ms.
+inline void check_connection_values(const connection& c, gid_type target) {
+    if (!(c.delay > 0) || !(c.delay < time_infinity) || !(std::abs(c.weight) < time_infinity))
+        bad_connection_values(c, target);
+}
+// A number in messages: "1.5", "0.025", "1e+06".
+std::string connection_message_number(double x);
+
+// The synapse sites of a group, numbered through the group: a connection
+// onto site k of the group's cell `local` is stored with target site(local, k).
+class site_numbering {
+public:
+    // Point neurons: one site (0) per cell, numbered as the cells.
+    site_numbering() = default;
+    // Cell i has sites [first[i], first[i + 1]) (size cells + 1).
+    explicit site_numbering(std::vector<std::uint32_t> first) : first_(std::move(first)) {}
+
+    bool point_cells() const { return first_.empty(); }
+    std::uint32_t sites(std::uint32_t local) const {
+        return point_cells() ? 1 : first_[local + 1] - first_[local];
+    }
+    std::uint32_t total(std::size_t cells) const {
+        return point_cells() ? static_cast<std::uint32_t>(cells) : first_.back();
+    }
+    // The group's site number of c.target_site on cell `local` (gid
+    // `target`); throws user_error (connection_error) if the cell has no such site.
+    std::uint32_t site(std::uint32_t local, gid_type target, const connection& c) const {
+        if (c.target_site < sites(local)) return point_cells() ? local : first_[local] + c.target_site;
+        no_such_site(local, target, c);
+    }
+
+private:
+    [[noreturn]] void no_such_site(std::uint32_t local, gid_type target, const connection& c) const;
+
+    std::vector<std::uint32_t> first_;
+};
+
+// What does not depend on the entries: sources, ranges, the passes' bookkeeping.
+class connection_index_layout {
+public:
+    std::uint64_t size() const { return offsets_.empty() ? 0 : offsets_.back(); }
+    bool receives_from(gid_type source) const { return range(source).first != range(source).second; }
+
+protected:
+    // Pass 1: counts connections per source (checking that sources exist).
+    void plan(const recipe& model, std::span<const gid_type> gids);
+    // Pass 2: the slot of the next entry from `source`.
+    std::uint64_t next_slot(gid_type source) { return cursor_[slot_of_[source]]++; }
+    // After pass 2: checks both passes agreed; builds the direct index.
+    void finish(gid_type n_cells);
+    // Entry range [begin, end) of connections from `source` (empty if none).
+    std::pair<std::uint64_t, std::uint64_t> range(gid_type source) const {
+        if (!dense_offsets_.empty()) {
+            if (source + 1 >= dense_offsets_.size()) return {0, 0};
+            return {dense_offsets_[source], dense_offsets_[source + 1]};
+        }
+        return sparse_range(source);
+    }
+    std::uint64_t layout_bytes() const;
+
+private:
+    std::pair<std::uint64_t, std::uint64_t> sparse_range(gid_type source) const;
+
+    // Sorted distinct sources and their entry ranges [offsets_[i],
+    // offsets_[i+1]). When sources are dense (at least 1 in 8 gids), a
+    // direct index by gid replaces the binary search.
+    std::vector<gid_type> sources_;
+    std::vector<std::uint64_t> offsets_;
+    std::vector<std::uint64_t> dense_offsets_; // size num_cells + 1, or empty
+    // During the build only.
+    std::vector<std::uint32_t> slot_of_; // per gid: index into sources_
+    std::vector<std::uint64_t> cursor_;  // per source: next free entry
+};
+
+template <class Entry>
+class connection_index : public connection_index_layout {
+public:
+    // Indexes the connections onto the cells `gids` (in group order).
+    // make(c, target, site) returns the entry of a checked connection c onto
+    // gid `target`, group site number `site`; it may throw user_error
+    // (through connection_error) for what only its mode rejects.
+    template <class Make>
+    connection_index(const recipe& model, std::span<const gid_type> gids, const site_numbering& sites,
+                     Make&& make) {
+        plan(model, gids);
+        entries_.resize(size());
+        for (std::uint32_t local = 0; local < gids.size(); ++local) {
+            for (const connection& c : model.connections_on(gids[local])) {
+                check_connection_values(c, gids[local]);
+                const std::uint32_t site = sites.site(local, gids[local], c);
+                entries_[next_slot(c.source)] = make(c, gids[local], site);
+            }
+        }
+        finish(model.num_cells());
+    }
+
+    // Entries of connections from `source` into the group (empty if none).
+    std::span<const Entry> from(gid_type source) const {
+        const auto [begin, end] = range(source);
+        return {entries_.data() + begin, entries_.data() + end};
+    }
+    std::uint64_t bytes() const { return entries_.capacity() * sizeof(Entry) + layout_bytes(); }
+
+private:
+    std::vector<Entry> entries_;
+};
+
+} // namespace ranvier
