@@ -1,6 +1,7 @@
 // NEURON's nrn_fixed_step order of operations on a cable_state (see
 // fixed_step_cable_stepper.hpp and docs/numerics-cable.md).
 #include "cable/fixed_step_cable_stepper.hpp"
+#include "time/time_grid.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -42,7 +43,7 @@ void fixed_step_cable_stepper::set_dt(double dt_ms) {
     // Keep the current time: continue on the new grid from here.
     const double t = time();
     options_.dt = dt_ms;
-    step_ = std::llround(t / dt_ms);
+    step_ = time_grid(dt_ms).nearest(t);
 }
 
 void fixed_step_cable_stepper::schedule_event(std::int32_t target, double time, double weight) {
