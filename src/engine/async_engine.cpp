@@ -3,6 +3,7 @@
 #include "engine/async_engine.hpp"
 
 #include "engine/group_factory.hpp"
+#include "engine/stopwatch.hpp"
 
 #include <type_traits>
 
@@ -10,7 +11,6 @@ namespace ranvier {
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
 
 } // namespace
 
@@ -61,7 +61,7 @@ void async_engine<Clock>::flush(bool everything) {
     const time w = watermark();
     if (!everything && !(w > flushed_)) return;
     flushed_ = std::max(flushed_, w);
-    const auto t0 = clock_type::now();
+    const stopwatch t0;
     auto split = std::partition(pending_spikes_.begin(), pending_spikes_.end(), [&](const spike& s) {
         return everything || clock_.of_spike(s) < w;
     });
@@ -81,7 +81,7 @@ void async_engine<Clock>::flush(bool everything) {
         sink_->on_samples(samples);
         sink_->on_progress(w_ms, t_stop_ms_);
     }
-    stats_->wall.output += std::chrono::duration<double>(clock_type::now() - t0).count();
+    stats_->wall.output += t0.seconds();
 }
 
 template <class Clock>
@@ -151,7 +151,7 @@ void async_engine<Clock>::worker() {
 template <class Clock>
 void async_engine<Clock>::run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
                               run_statistics& stats) {
-    const auto t0 = clock_type::now();
+    const stopwatch t0;
     const double output_before = stats.wall.output;
     {
         std::lock_guard lock(mutex_);
@@ -171,7 +171,7 @@ void async_engine<Clock>::run(time_type t_stop, output_sink* sink, const std::at
         flush(watermark() >= stop_at_);
     }
     // Integration, delivery and scheduling overlap; "update" is all of it.
-    stats.wall.update += std::chrono::duration<double>(clock_type::now() - t0).count() -
+    stats.wall.update += t0.seconds() -
                          (stats.wall.output - output_before);
     stats.events_delivered = 0;
     for (const auto& g : groups_) stats.events_delivered += g->counters().events_delivered;
@@ -200,7 +200,7 @@ void count_network(const Groups& groups, const recipe& model, run_statistics& st
 
 std::unique_ptr<engine> make_async_fixed_engine(const recipe& model, const simulation_options& options,
                                                 task_pool& pool, run_statistics& stats) {
-    const auto t0 = clock_type::now();
+    const stopwatch t0;
     auto groups = make_fixed_step_groups(model, options, pool);
     std::uint32_t min_delay = UINT32_MAX;
     for (const auto& g : groups) min_delay = std::min(min_delay, g->min_delay_steps());
@@ -212,20 +212,20 @@ std::unique_ptr<engine> make_async_fixed_engine(const recipe& model, const simul
     count_network(groups, model, stats);
     auto eng = std::make_unique<async_engine<step_clock>>(std::move(groups), step_clock{grid},
                                                           chunk, pool);
-    stats.wall.build += std::chrono::duration<double>(clock_type::now() - t0).count();
+    stats.wall.build += t0.seconds();
     return eng;
 }
 
 std::unique_ptr<engine> make_async_variable_engine(const recipe& model, const simulation_options& options,
                                                    task_pool& pool, run_statistics& stats) {
-    const auto t0 = clock_type::now();
+    const stopwatch t0;
     auto groups = make_variable_step_groups(model, options, pool);
     time_type min_delay = time_infinity;
     for (const auto& g : groups) min_delay = std::min(min_delay, g->min_delay());
     const time_type chunk = min_delay < time_infinity ? min_delay : 1.0;
     count_network(groups, model, stats);
     auto eng = std::make_unique<async_engine<ms_clock>>(std::move(groups), ms_clock{}, chunk, pool);
-    stats.wall.build += std::chrono::duration<double>(clock_type::now() - t0).count();
+    stats.wall.build += t0.seconds();
     return eng;
 }
 

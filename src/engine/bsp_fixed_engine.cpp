@@ -3,28 +3,19 @@
 #include "engine/epoch_exchange.hpp"
 #include "engine/epoch_grid.hpp"
 #include "engine/group_factory.hpp"
+#include "engine/stopwatch.hpp"
 
 #include <ranvier/errors.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
 namespace ranvier {
 
-namespace {
-
-using clock_type = std::chrono::steady_clock;
-double seconds_since(clock_type::time_point t0) {
-    return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
-
-} // namespace
-
 bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options& options,
                                    task_pool& pool, communicator& comm, run_statistics& stats)
     : grid_(options.dt), pool_(pool), comm_(comm) {
-    const auto t0 = clock_type::now();
+    const stopwatch t0;
     groups_ = make_fixed_step_groups(model, options, pool_);
     outputs_.resize(groups_.size());
 
@@ -42,7 +33,7 @@ bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options
     for (auto& g : groups_) g->prepare(epoch_steps_);
     stats.cells = model.num_cells();
     stats.cell_groups = groups_.size();
-    stats.wall.build += seconds_since(t0);
+    stats.wall.build += t0.seconds();
 }
 
 void bsp_fixed_engine::run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
@@ -51,12 +42,12 @@ void bsp_fixed_engine::run(time_type t_stop, output_sink* sink, const std::atomi
     while (step_ < stop_step && !stop.load(std::memory_order_relaxed)) {
         const std::int64_t begin = step_, end = std::min(step_ + epoch_steps_, stop_step);
 
-        auto t0 = clock_type::now();
+        const stopwatch t0;
         pool_.parallel_for(groups_.size(), [&](std::size_t g) {
             outputs_[g].clear();
             groups_[g]->advance(begin, end, outputs_[g]);
         });
-        stats.wall.update += seconds_since(t0);
+        stats.wall.update += t0.seconds();
 
         step_ = end;
         finish_epoch(groups_, outputs_, pool_, comm_, sink, grid_.time_of(step_), t_stop, stats);

@@ -3,29 +3,20 @@
 #include "engine/epoch_exchange.hpp"
 #include "engine/epoch_grid.hpp"
 #include "engine/group_factory.hpp"
+#include "engine/stopwatch.hpp"
 
 #include <ranvier/errors.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <string>
 
 namespace ranvier {
-
-namespace {
-
-using clock_type = std::chrono::steady_clock;
-double seconds_since(clock_type::time_point t0) {
-    return std::chrono::duration<double>(clock_type::now() - t0).count();
-}
-
-} // namespace
 
 bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_options& options,
                                          task_pool& pool, communicator& comm,
                                          run_statistics& stats)
     : pool_(pool), comm_(comm) {
-    const auto t0 = clock_type::now();
+    const stopwatch t0;
     groups_ = make_variable_step_groups(model, options, pool_);
     outputs_.resize(groups_.size());
 
@@ -41,17 +32,17 @@ bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_o
     epoch_ = min_delay < time_infinity ? min_delay : 1.0;
     stats.cells = model.num_cells();
     stats.cell_groups = groups_.size();
-    stats.wall.build += seconds_since(t0);
+    stats.wall.build += t0.seconds();
 }
 
 void bsp_variable_engine::run_epoch(time_type t_end, time_type t_stop, output_sink* sink,
                                     run_statistics& stats) {
-    auto t0 = clock_type::now();
+    const stopwatch t0;
     pool_.parallel_for(groups_.size(), [&](std::size_t g) {
         outputs_[g].clear();
         groups_[g]->advance_to(t_end, outputs_[g]);
     });
-    stats.wall.update += seconds_since(t0);
+    stats.wall.update += t0.seconds();
 
     t_ = t_end;
     finish_epoch(groups_, outputs_, pool_, comm_, sink, t_, t_stop, stats);

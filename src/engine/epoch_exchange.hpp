@@ -5,11 +5,11 @@
 
 #include "comm/communicator.hpp"
 #include "cells/cell_group.hpp"
+#include "engine/stopwatch.hpp"
 #include "engine/task_pool.hpp"
 
 #include <ranvier/simulation.hpp>
 
-#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -21,19 +21,15 @@ template <class Group>
 void finish_epoch(std::vector<std::unique_ptr<Group>>& groups, const std::vector<group_output>& outputs,
                   task_pool& pool, communicator& comm, output_sink* sink, time_type t_reached,
                   time_type t_stop, run_statistics& stats) {
-    using clock_type = std::chrono::steady_clock;
-    const auto since = [](clock_type::time_point t0) {
-        return std::chrono::duration<double>(clock_type::now() - t0).count();
-    };
-    auto t0 = clock_type::now();
+    stopwatch t0;
     const std::vector<spike> spikes = comm.gather_spikes(sorted_spikes(outputs));
-    stats.wall.communicate += since(t0);
+    stats.wall.communicate += t0.seconds();
 
-    t0 = clock_type::now();
+    t0.restart();
     pool.parallel_for(groups.size(), [&](std::size_t g) { groups[g]->deliver(spikes); });
-    stats.wall.deliver += since(t0);
+    stats.wall.deliver += t0.seconds();
 
-    t0 = clock_type::now();
+    t0.restart();
     stats.spikes += spikes.size();
     stats.t_reached = t_reached;
     if (sink) {
@@ -41,7 +37,7 @@ void finish_epoch(std::vector<std::unique_ptr<Group>>& groups, const std::vector
         sink->on_samples(sorted_samples(outputs));
         sink->on_progress(t_reached, t_stop);
     }
-    stats.wall.output += since(t0);
+    stats.wall.output += t0.seconds();
 }
 
 } // namespace ranvier
