@@ -210,6 +210,8 @@ std::string without_prefix(std::string text, std::string_view prefix) {
 } // namespace
 
 network_model parse_network_model(const std::string& text, const std::string& origin) {
+    // The TOML library reads out of bounds on malformed UTF-8: check first.
+    check_utf8(text, origin);
     toml_value document;
     try {
         std::istringstream stream(text);

@@ -21,6 +21,73 @@ std::string describe_toml_type(const toml_value& v) {
     }
 }
 
+namespace {
+
+std::string hex_byte(unsigned char c) {
+    char buffer[8];
+    std::snprintf(buffer, sizeof buffer, "0x%02X", c);
+    return buffer;
+}
+
+// Length of the well-formed sequence starting at text[i], or 0 with `why` set.
+std::size_t utf8_sequence(std::string_view text, std::size_t i, std::string& why) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    if (lead < 0x80) return 1;
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF; // allowed range of the second byte
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        if (lead == 0xE0) low = 0xA0;  // below: overlong
+        if (lead == 0xED) high = 0x9F; // above: UTF-16 surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        if (lead == 0xF0) low = 0x90;  // below: overlong
+        if (lead == 0xF4) high = 0x8F; // above: beyond U+10FFFF
+    } else {
+        why = lead < 0xC0   ? "the byte " + hex_byte(lead) + " continues a multi-byte character that did not start"
+              : lead < 0xC2 ? "the bytes starting with " + hex_byte(lead) + " are an overlong (non-shortest) encoding"
+                            : "the byte " + hex_byte(lead) + " never occurs in UTF-8";
+        return 0;
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+        if (i + k >= text.size() || (byte(i + k) & 0xC0) != 0x80) {
+            why = "the byte " + hex_byte(lead) + " starts a " + std::to_string(length) +
+                  "-byte character that is cut short";
+            return 0;
+        }
+    }
+    const unsigned char second = byte(i + 1);
+    if (second < low || second > high) {
+        why = lead == 0xED ? "the bytes starting with 0xED encode a UTF-16 surrogate (U+D800..U+DFFF), "
+                             "which is not a character"
+              : lead == 0xF4 ? "the bytes starting with 0xF4 encode a code point beyond U+10FFFF"
+                             : "the bytes starting with " + hex_byte(lead) +
+                                   " are an overlong (non-shortest) encoding";
+        return 0;
+    }
+    return length;
+}
+
+} // namespace
+
+void check_utf8(std::string_view text, const std::string& origin) {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < text.size();) {
+        std::string why;
+        const std::size_t n = utf8_sequence(text, i, why);
+        if (n == 0)
+            throw user_error(source_location{origin, line, ""},
+                             "invalid UTF-8 at column " + std::to_string(column) + ": " + why +
+                                 " (model files must be UTF-8 text)");
+        if (text[i] == '\n') ++line, column = 1;
+        else ++column;
+        i += n;
+    }
+}
+
 std::string format_number(double x) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.10g", x);
