@@ -98,3 +98,43 @@ TEST(ModelUtf8, WellFormedCharactersAreAccepted) {
     ASSERT_EQ(m.populations.size(), 1u);
     EXPECT_EQ(m.populations[0].name, "\xCE\xB1\xF0\x9F\xA7\xA0");
 }
+
+// ---- Poisson rates -----------------------------------------------------------
+
+namespace {
+
+std::string poisson(const std::string& rate, const std::string& count) {
+    return population + "\n[[poisson]]\ntarget = \"E\"\nrate = \"" + rate + "\"\n" +
+           (count.empty() ? "" : "count = " + count + "\n") + "weight = \"0.1 mV\"\n";
+}
+
+} // namespace
+
+TEST(ModelPoisson, MergedRateThatOverflowsIsRejectedAtTheCount) {
+    // 1e300 Hz * 1e9 trains was inf; now the rate alone is over the limit.
+    const user_error huge = load_error(poisson("1e300 Hz", "1000000000"));
+    EXPECT_EQ(huge.where().line, 7);
+    EXPECT_EQ(huge.where().key, "poisson.rate");
+    EXPECT_TRUE(contains(huge.what(), "m.toml:7: 'poisson.rate': must be at most 1000000000 Hz (1000000 events per ms onto each cell), got 1e+300 Hz")) << huge.what();
+
+    // Each factor sane, their product not.
+    const user_error product = load_error(poisson("2e6 Hz", "1000"));
+    EXPECT_EQ(product.where().line, 8);
+    EXPECT_EQ(product.where().key, "poisson.count");
+    EXPECT_TRUE(contains(product.what(), "rate * count = 2000000 Hz * 1000 = 2000000000 Hz exceeds the limit of 1000000000 Hz per cell"))
+        << product.what();
+}
+
+TEST(ModelPoisson, NonFiniteRateIsRejected) {
+    for (const char* rate : {"inf Hz", "nan Hz", "1e999 Hz"}) {
+        const user_error e = load_error(poisson(rate, ""));
+        EXPECT_EQ(e.where().line, 7) << rate;
+        EXPECT_EQ(e.where().key, "poisson.rate") << e.what();
+    }
+}
+
+TEST(ModelPoisson, RatesUpToTheLimitLoad) {
+    const network_model m = parse_network_model(poisson("1e6 Hz", "1000"), "m.toml");
+    ASSERT_EQ(m.poisson_inputs.size(), 1u);
+    EXPECT_EQ(m.poisson_inputs[0].rate * static_cast<double>(m.poisson_inputs[0].count), 1e9);
+}
