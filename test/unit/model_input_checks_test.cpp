@@ -1,10 +1,15 @@
 // Bad inputs found by fuzzing and probing the model-file loader (issue 8):
 // each must be a user_error naming the file, the line and the key (or the
 // column), never a crash, an out-of-bounds read or a silently wrong model.
+#include "cable/discretization.hpp"
+
+#include <ranvier/morphology.hpp>
 #include <ranvier/network_model.hpp>
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <string>
 
 using namespace ranvier;
@@ -137,4 +142,120 @@ TEST(ModelPoisson, RatesUpToTheLimitLoad) {
     const network_model m = parse_network_model(poisson("1e6 Hz", "1000"), "m.toml");
     ASSERT_EQ(m.poisson_inputs.size(), 1u);
     EXPECT_EQ(m.poisson_inputs[0].rate * static_cast<double>(m.poisson_inputs[0].count), 1e9);
+}
+
+// ---- segment counts of cable cells -----------------------------------------------
+
+namespace {
+
+// A soma and one cylindrical dendrite of `length` um, diameter 2 um.
+morphology soma_and_dendrite(double length) {
+    morphology_builder b;
+    b.add_section({1, 20, 20, {}, -1, 1.0, "soma"});
+    b.add_section({3, length, 2, {}, 0, 1.0, "dend"});
+    return b.build();
+}
+
+cable::discretization_policy d_lambda_policy() {
+    cable::discretization_policy p;
+    p.rule = cable::nseg_rule::d_lambda;
+    p.d_lambda = 0.1;
+    return p;
+}
+
+std::string discretize_error(const morphology& m, const cable::discretization_policy& p) {
+    try {
+        cable::discretize(m, p);
+    } catch (const user_error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+} // namespace
+
+TEST(CableSegments, AbsurdLengthsAreRefusedNotWrapped) {
+    // 1e12 um once wrapped to nseg 1, 1.5e11 um to a negative nseg, 2e10 um
+    // asked for 3e8 segments.
+    for (const double length : {1e12, 1.5e11, 2e10, 1e300}) {
+        const std::string e = discretize_error(soma_and_dendrite(length), d_lambda_policy());
+        EXPECT_TRUE(contains(e, "'d_lambda': section dend (length ")) << e;
+        EXPECT_TRUE(contains(e, "segments by the d_lambda rule")) << e;
+        EXPECT_TRUE(contains(e, "at most 32767 per section")) << e;
+    }
+    // lambda_f = 0 (an infinite frequency): unboundedly many.
+    cable::discretization_policy p = d_lambda_policy();
+    p.frequency_hz = std::numeric_limits<double>::infinity();
+    EXPECT_TRUE(contains(discretize_error(soma_and_dendrite(100), p), "would need unboundedly many segments"));
+}
+
+TEST(CableSegments, TheLimitIsNeuronsNsegLimit) {
+    // lambda_f of a 2 um dendrite at 100 Hz (Ra 35.4, cm 1) and the length
+    // whose d_lambda count is exactly 32767, then one count more.
+    const double lambda = 1e5 * std::sqrt(2 / (4 * 3.14159265358979323846 * 100 * 35.4 * 1));
+    const double at_limit = (32766 / 2 + 0.5) * 2 * 0.1 * lambda; // int((x + 0.9)/2) = 16383
+    const cable::cv_tree t = cable::discretize(soma_and_dendrite(at_limit), d_lambda_policy());
+    EXPECT_EQ(t.sec_nseg.at(1), 32767);
+    const std::string e = discretize_error(soma_and_dendrite(at_limit + 2 * 0.1 * lambda), d_lambda_policy());
+    EXPECT_TRUE(contains(e, "would need 32769 segments")) << e;
+
+    cable::discretization_policy fixed;
+    fixed.nseg = 32768;
+    EXPECT_TRUE(contains(discretize_error(soma_and_dendrite(100), fixed), "'nseg': must be in [1, 32767]"));
+    fixed.nseg = 1;
+    fixed.nseg_for_section[1] = 40000;
+    EXPECT_TRUE(contains(discretize_error(soma_and_dendrite(100), fixed),
+                         "'nseg_for_section[1]': must be in [1, 32767], got 40000"));
+}
+
+TEST(CableSegments, TotalSegmentsOfACellAreBounded) {
+    morphology_builder b;
+    b.add_section({1, 20, 20, {}, -1, 1.0, "soma"});
+    for (int k = 0; k < 40; ++k) b.add_section({3, 100, 2, {}, 0, 1.0, ""});
+    const morphology m = b.build();
+    cable::discretization_policy p;
+    p.nseg = 30000; // 41 sections: 1,230,000 segments
+    const std::string e = discretize_error(m, p);
+    EXPECT_TRUE(contains(e, "'nseg': the cell would have 1230000 segments in 41 sections")) << e;
+    EXPECT_TRUE(contains(e, "at most 1000000 per cell")) << e;
+    p.nseg = 24000; // 984,000: allowed
+    EXPECT_EQ(cable::discretize(m, p).sec_nseg.size(), 41u);
+}
+
+TEST(CableSegments, ModelFileNamesFilePopulationAndSection) {
+    const std::string cable_population = R"toml([[population]]
+name = "pyr"
+size = 2
+cell = "cable"
+sections = [
+    { name = "soma", length = "20 um", diam = "20 um" },
+    { name = "dend", parent = "soma", length = "1.5e11 um", diam = "2 um" },
+]
+)toml";
+    // Without d_lambda the section gets nseg 1: loads.
+    EXPECT_NO_THROW(parse_network_model(cable_population, "m.toml"));
+    const user_error e = load_error(cable_population + "discretization = { d_lambda = 0.1 }\n");
+    EXPECT_EQ(e.where().line, 9);
+    EXPECT_EQ(e.where().key, "population.discretization");
+    EXPECT_TRUE(contains(e.what(), "m.toml:9: 'population.discretization': section dend (length 1.5e+11 um"))
+        << e.what();
+}
+
+TEST(CableSegments, LoweringErrorsAreReportedAtLoadNamingThePopulation) {
+    // A diameter of 1e300 um makes the axial resistance underflow to 0: the
+    // engine's check used to say only "cell 0: morphology: ...".
+    const std::string text = R"toml([[population]]
+name = "pyr"
+size = 2
+cell = "cable"
+sections = [
+    { name = "soma", length = "20 um", diam = "20 um" },
+    { name = "dend", parent = "soma", length = "100 um", diam = "1e300 um" },
+]
+)toml";
+    const user_error e = load_error(text);
+    EXPECT_EQ(e.where().line, 1);
+    EXPECT_EQ(e.where().key, "population");
+    EXPECT_TRUE(contains(e.what(), "m.toml:1: 'population': the cells of population 'pyr': morphology: ")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "r_parent must be > 0")) << e.what();
 }
