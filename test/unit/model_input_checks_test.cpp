@@ -2,6 +2,7 @@
 // each must be a user_error naming the file, the line and the key (or the
 // column), never a crash, an out-of-bounds read or a silently wrong model.
 #include "cable/discretization.hpp"
+#include "model/toml_reader.hpp"
 
 #include <ranvier/morphology.hpp>
 #include <ranvier/network_model.hpp>
@@ -10,6 +11,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <string>
 
 using namespace ranvier;
@@ -258,4 +260,51 @@ sections = [
     EXPECT_EQ(e.where().key, "population");
     EXPECT_TRUE(contains(e.what(), "m.toml:1: 'population': the cells of population 'pyr': morphology: ")) << e.what();
     EXPECT_TRUE(contains(e.what(), "r_parent must be > 0")) << e.what();
+}
+
+// ---- lines of values -------------------------------------------------------------
+
+namespace {
+
+// Compares the reader's line of every value under `v` (found by binary
+// search in an index of line starts) with toml11's own count of newlines.
+void expect_same_lines(const toml_table_reader& r, const toml_value& v, int& compared) {
+    EXPECT_EQ(r.line_of(v), static_cast<int>(v.location().line())) << v.location().line_str();
+    ++compared;
+    if (v.is_array())
+        for (const auto& item : v.as_array()) expect_same_lines(r, item, compared);
+    if (v.is_table())
+        for (const auto& [key, item] : v.as_table()) expect_same_lines(r, item, compared);
+}
+
+} // namespace
+
+TEST(ModelLines, LineOfEveryValueAgreesWithTheTomlLibrary) {
+    const std::string text = "# comment\r\n[simulation]\r\nt_stop = \"10 ms\"\n\n"
+                             "[[population]]\nname = \"E\"\nsize = 3\n"
+                             "V_init = { distribution = \"uniform\", low = \"0 mV\", high = \"1 mV\" }\n"
+                             "note = \"\"\"\nmulti\nline\n\"\"\"\n"
+                             "[[projection]]\npairs = [\n  [0, 1], [1,\n 2],\n\n  [2, 0],\n]\n"
+                             "[a.b.c]\nd = [[1], [2, [3,\n4]]]\n";
+    std::istringstream stream(text);
+    const toml_value document = toml::parse<toml::discard_comments, std::map, std::vector>(stream, "m.toml");
+    const toml_table_reader top(document, "m.toml", "");
+    int compared = 0;
+    for (const auto& [key, v] : document.as_table()) expect_same_lines(top, v, compared);
+    EXPECT_GE(compared, 25);
+    // Spot checks against the text itself.
+    const auto& pairs = document.as_table().at("projection").as_array().at(0).as_table().at("pairs").as_array();
+    EXPECT_EQ(top.line_of(pairs.at(0)), 15);
+    EXPECT_EQ(top.line_of(pairs.at(1)), 15); // [1,\n 2] starts on line 15
+    EXPECT_EQ(top.line_of(pairs.at(1).as_array().at(1)), 16);
+    EXPECT_EQ(top.line_of(pairs.at(2)), 18);
+}
+
+TEST(ModelLines, SyntaxErrorsNameTheFile) {
+    // The TOML library parses under a short name; its messages show the file's.
+    const user_error e = load_error("[simulation]\nt_stop = \"1 ms\n", "/some/long/path/to/a/model.toml");
+    EXPECT_EQ(e.where().line, 2);
+    EXPECT_TRUE(contains(e.what(), "/some/long/path/to/a/model.toml:2: TOML syntax error: ")) << e.what();
+    EXPECT_TRUE(contains(e.what(), " --> /some/long/path/to/a/model.toml\n")) << e.what();
+    EXPECT_FALSE(contains(e.what(), "<model>")) << e.what();
 }
