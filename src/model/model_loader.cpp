@@ -239,9 +239,19 @@ network_model load_network_model(const std::string& path) {
     if (!file)
         throw user_error(source_location{path, 0, ""},
                          std::string("cannot open the model file: ") + std::strerror(errno));
-    std::ostringstream text;
-    text << file.rdbuf();
-    return parse_network_model(text.str(), path);
+    // Read in pieces up to a bound: a path such as /dev/zero would otherwise
+    // be read until memory runs out. (10^6 explicit pairs take 16 MB.)
+    constexpr std::size_t max_bytes = std::size_t{256} << 20;
+    std::string text;
+    char piece[1 << 16];
+    while (file.read(piece, sizeof piece) || file.gcount() > 0) {
+        text.append(piece, static_cast<std::size_t>(file.gcount()));
+        if (text.size() > max_bytes)
+            throw user_error(source_location{path, 0, ""},
+                             "the model file is larger than 256 MB (or endless, like a device): "
+                             "not a model file");
+    }
+    return parse_network_model(text, path);
 }
 
 network_model builtin_brunel_model() { return parse_network_model(builtin::brunel_toml, "builtin:brunel"); }

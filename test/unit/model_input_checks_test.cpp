@@ -308,3 +308,20 @@ TEST(ModelLines, SyntaxErrorsNameTheFile) {
     EXPECT_TRUE(contains(e.what(), " --> /some/long/path/to/a/model.toml\n")) << e.what();
     EXPECT_FALSE(contains(e.what(), "<model>")) << e.what();
 }
+
+// ---- files that never end ----------------------------------------------------------
+
+TEST(ModelFiles, EndlessFilesAreRefused) {
+    // /dev/zero as the model or as an SWC morphology was read until memory ran out.
+    try {
+        load_network_model("/dev/zero");
+        ADD_FAILURE() << "/dev/zero loaded";
+    } catch (const user_error& e) {
+        EXPECT_EQ(e.where().file, "/dev/zero");
+        EXPECT_TRUE(contains(e.what(), "larger than 256 MB")) << e.what();
+    }
+    const user_error e = load_error(population + "cell = \"cable\"\nmorphology = \"/dev/zero\"\n");
+    EXPECT_EQ(e.where().line, 5);
+    EXPECT_EQ(e.where().key, "population.morphology");
+    EXPECT_TRUE(contains(e.what(), "/dev/zero: the SWC file is larger than 64 MB")) << e.what();
+}
