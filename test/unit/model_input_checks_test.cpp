@@ -6,6 +6,7 @@
 
 #include <ranvier/morphology.hpp>
 #include <ranvier/network_model.hpp>
+#include <ranvier/simulation.hpp>
 
 #include <gtest/gtest.h>
 
@@ -324,4 +325,35 @@ TEST(ModelFiles, EndlessFilesAreRefused) {
     EXPECT_EQ(e.where().line, 5);
     EXPECT_EQ(e.where().key, "population.morphology");
     EXPECT_TRUE(contains(e.what(), "/dev/zero: the SWC file is larger than 64 MB")) << e.what();
+}
+
+// ---- times beyond the step counter ---------------------------------------------------
+
+namespace {
+
+std::uint64_t spikes_of(const std::string& text) {
+    const network_model m = parse_network_model(text, "m.toml");
+    const auto r = make_recipe(m);
+    simulation sim(*r, m.options);
+    sim.run(m.t_stop);
+    return sim.statistics().spikes;
+}
+
+} // namespace
+
+TEST(ModelTimes, InputTimesBeyondTheStepCounterMeanNever) {
+    // Found by the UBSan build while fuzzing: a time whose step does not fit
+    // an int64 was converted anyway (undefined; INT64_MIN on x86), so a
+    // current ending at 1e300 ms ended at once and the cell never fired.
+    const std::string dc = "[simulation]\nt_stop = \"50 ms\"\n" + population +
+                           "[[current]]\ntarget = \"E\"\nkind = \"dc\"\namplitude = \"1000 pA\"\nstop = ";
+    const std::uint64_t reference = spikes_of(dc + "\"1e6 ms\"\n");
+    EXPECT_GT(reference, 0u);
+    EXPECT_EQ(spikes_of(dc + "\"1e300 ms\"\n"), reference);
+    EXPECT_EQ(spikes_of(dc + "\"1e18 ms\"\n"), reference); // 1e19 steps: just beyond int64
+    // Poisson inputs starting beyond any run never start.
+    const std::string poisson_late = "[simulation]\nt_stop = \"50 ms\"\n" + population +
+                                     "[[poisson]]\ntarget = \"E\"\nrate = \"1000 Hz\"\ncount = 100\n"
+                                     "weight = \"5 mV\"\nstart = \"1e300 ms\"\nstop = \"1e301 ms\"\n";
+    EXPECT_EQ(spikes_of(poisson_late), 0u);
 }

@@ -17,9 +17,13 @@ namespace {
 // The first grid step whose start time is at or after t (ms); times within a
 // billionth of a step of a grid point count as on it.
 std::int64_t first_step_at_or_after(double t, double dt) {
-    if (t == time_infinity) return std::numeric_limits<std::int64_t>::max();
     if (t <= 0) return 0;
-    return static_cast<std::int64_t>(std::ceil(t / dt - 1e-9));
+    const double step = std::ceil(t / dt - 1e-9);
+    // Beyond the steps an int64 counts (and infinity): never reached. The
+    // conversion of such a double is undefined; x86 gave INT64_MIN, so a
+    // current switched off at 1e300 ms was switched off at once.
+    if (!(step < 0x1p63)) return std::numeric_limits<std::int64_t>::max();
+    return static_cast<std::int64_t>(step);
 }
 
 } // namespace
