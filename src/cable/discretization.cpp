@@ -147,6 +147,20 @@ cv_tree discretize(const morphology& m, const discretization_policy& p) {
             length[s] = sec.length_um;
             seg = segments_of_cylinder(sec.length_um, sec.diam_um, nseg, Ra);
         }
+        // Geometry beyond what the numbers hold (points beyond single
+        // precision, diameters whose cross-section overflows) would give
+        // non-finite areas or resistances of zero: say which section.
+        for (const auto& g : seg)
+            if (!std::isfinite(length[s]) || !std::isfinite(g.area) || !(g.r_left > 0) || !(g.r_right > 0) ||
+                !std::isfinite(g.r_left) || !std::isfinite(g.r_right))
+                throw user_error(source_location{"", 0, "section"},
+                                 "section " + sec.name + " (length " + format_um(length[s]) +
+                                     " um) has a geometry that gives " +
+                                     (std::isfinite(g.area) ? "an axial resistance of " + format_um(std::min(g.r_left, g.r_right)) +
+                                                                  " MOhm"
+                                                            : "a membrane area of " + format_um(g.area) + " um2") +
+                                     ": its lengths or diameters are beyond what double (or, for 3-d "
+                                     "points, NEURON's single precision) holds");
         t.sec_nseg[s] = nseg;
         if (s == origin) origin_x = (std::min(static_cast<int>(0.5 * nseg), nseg - 1) + 0.5) / nseg;
         std::int32_t attach;

@@ -244,9 +244,10 @@ sections = [
         << e.what();
 }
 
-TEST(CableSegments, LoweringErrorsAreReportedAtLoadNamingThePopulation) {
+TEST(CableSegments, GeometryErrorsAreReportedAtLoad) {
     // A diameter of 1e300 um makes the axial resistance underflow to 0: the
-    // engine's check used to say only "cell 0: morphology: ...".
+    // engine's check used to say only "cell 0: morphology: 'cv_tree.node[2]':
+    // r_parent must be > 0 MΩ" when the simulation was built.
     const std::string text = R"toml([[population]]
 name = "pyr"
 size = 2
@@ -257,10 +258,11 @@ sections = [
 ]
 )toml";
     const user_error e = load_error(text);
-    EXPECT_EQ(e.where().line, 1);
-    EXPECT_EQ(e.where().key, "population");
-    EXPECT_TRUE(contains(e.what(), "m.toml:1: 'population': the cells of population 'pyr': morphology: ")) << e.what();
-    EXPECT_TRUE(contains(e.what(), "r_parent must be > 0")) << e.what();
+    EXPECT_EQ(e.where().line, 5);
+    EXPECT_EQ(e.where().key, "population.sections");
+    EXPECT_TRUE(contains(e.what(), "m.toml:5: 'population.sections': section dend (length 100 um) has a geometry "
+                                   "that gives an axial resistance of 0 MOhm"))
+        << e.what();
 }
 
 // ---- lines of values -------------------------------------------------------------
@@ -356,4 +358,24 @@ TEST(ModelTimes, InputTimesBeyondTheStepCounterMeanNever) {
                                      "[[poisson]]\ntarget = \"E\"\nrate = \"1000 Hz\"\ncount = 100\n"
                                      "weight = \"5 mV\"\nstart = \"1e300 ms\"\nstop = \"1e301 ms\"\n";
     EXPECT_EQ(spikes_of(poisson_late), 0u);
+}
+
+TEST(CableSegments, GeometryBeyondTheNumbersNamesTheSection) {
+    // Points beyond single precision (3-d points are stored as floats, as in
+    // NEURON) gave an infinite length; the engine then said only
+    // "cv_tree.node[3]: r_parent must be > 0".
+    morphology_builder b;
+    b.add_section({1, 20, 20, {}, -1, 1.0, "soma"});
+    b.add_section({3, 0, 0, {{0, 0, 0, 1}, {1e39, 0, 0, 1}}, 0, 1.0, "far"});
+    const std::string far = discretize_error(b.build(), cable::discretization_policy{});
+    EXPECT_TRUE(contains(far, "'section': section far (length inf um) has a geometry that gives")) << far;
+    // A diameter whose cross-section overflows: the axial resistance is 0.
+    const std::string wide = discretize_error(soma_and_dendrite(100), cable::discretization_policy{});
+    EXPECT_EQ(wide, "(no error)");
+    morphology_builder w;
+    w.add_section({1, 20, 20, {}, -1, 1.0, "soma"});
+    w.add_section({3, 100, 1e300, {}, 0, 1.0, "wide"});
+    const std::string e = discretize_error(w.build(), cable::discretization_policy{});
+    EXPECT_TRUE(contains(e, "section wide (length 100 um) has a geometry that gives an axial resistance of 0 MOhm"))
+        << e;
 }
