@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace ranvier::cable {
@@ -22,9 +23,16 @@ T per_section(const std::map<int, T>& overrides, int index, T fallback) {
     return it == overrides.end() ? fallback : it->second;
 }
 
+std::string format_um(double x) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", x);
+    return text;
+}
+
 void check_policy(const morphology& m, const discretization_policy& p) {
     const int n = static_cast<int>(m.size());
-    require(p.nseg >= 1, "nseg", "must be >= 1, got " + std::to_string(p.nseg));
+    require(p.nseg >= 1 && p.nseg <= max_nseg, "nseg",
+            "must be in [1, " + std::to_string(max_nseg) + "], got " + std::to_string(p.nseg));
     require(p.d_lambda > 0, "d_lambda", "must be > 0, got " + std::to_string(p.d_lambda));
     require(p.frequency_hz >= 0, "frequency_hz", "must be >= 0 Hz, got " + std::to_string(p.frequency_hz));
     require(p.Ra_ohm_cm > 0, "Ra_ohm_cm", "must be > 0 Ω·cm, got " + std::to_string(p.Ra_ohm_cm));
@@ -33,7 +41,8 @@ void check_policy(const morphology& m, const discretization_policy& p) {
     for (auto [i, v] : p.nseg_for_section) {
         const std::string key = "nseg_for_section[" + std::to_string(i) + "]";
         require(in_range(i), key, "no such section (the morphology has " + std::to_string(n) + ")");
-        require(v >= 1, key, "must be >= 1, got " + std::to_string(v));
+        require(v >= 1 && v <= max_nseg, key,
+                "must be in [1, " + std::to_string(max_nseg) + "], got " + std::to_string(v));
     }
     for (auto [i, v] : p.Ra_for_section) {
         const std::string key = "Ra_for_section[" + std::to_string(i) + "]";
@@ -54,17 +63,50 @@ int nseg_for(const section& s, int index, const discretization_policy& p) {
     if (p.rule == nseg_rule::fixed) return p.nseg;
     const double Ra = per_section(p.Ra_for_section, index, p.Ra_ohm_cm);
     const double cm = per_section(p.cm_for_section, index, p.cm_uF_per_cm2);
+    double length = s.length_um, lambda = 0;
     if (s.has_points()) {
         const auto pts = make_pt3d(s.points, p.single_precision_points);
-        return d_lambda_nseg(pts.length(), lambda_f_points(pts, p.frequency_hz, Ra, cm), p.d_lambda);
+        length = pts.length();
+        lambda = lambda_f_points(pts, p.frequency_hz, Ra, cm);
+    } else {
+        lambda = lambda_f_cylinder(s.diam_um, p.frequency_hz, Ra, cm);
     }
-    return d_lambda_nseg(s.length_um, lambda_f_cylinder(s.diam_um, p.frequency_hz, Ra, cm), p.d_lambda);
+    const double n = d_lambda_nseg(length, lambda, p.d_lambda);
+    // Checked in double before converting: 1e12 um once wrapped to nseg 1,
+    // 1.5e11 um to a negative nseg.
+    if (!(n >= 1 && n <= max_nseg))
+        throw user_error(source_location{"", 0, "d_lambda"},
+                         "section " + s.name + " (length " + format_um(length) + " um, lambda_f " +
+                             format_um(lambda) + " um at " + format_um(p.frequency_hz) +
+                             " Hz) would need " +
+                             (std::isfinite(n) ? format_um(n) : std::string("unboundedly many")) +
+                             " segments by the d_lambda rule (d_lambda = " + format_um(p.d_lambda) +
+                             "); NEURON allows at most " + std::to_string(max_nseg) +
+                             " per section: check the section's geometry or raise d_lambda");
+    return static_cast<int>(n);
 }
 
 cv_tree discretize(const morphology& m, const discretization_policy& p) {
     check_policy(m, p);
     const int nsec = static_cast<int>(m.size());
     const int origin = m.soma_section();
+    // Every section's nseg first: an absurd cell is refused before anything
+    // is allocated for it.
+    std::vector<int> nsegs(nsec);
+    long long total = 0;
+    for (int s = 0; s < nsec; ++s) {
+        nsegs[s] = nseg_for(m[s], s, p);
+        total += nsegs[s];
+    }
+    if (total > max_cell_segments) {
+        const auto most = std::max_element(nsegs.begin(), nsegs.end()) - nsegs.begin();
+        throw user_error(source_location{"", 0, p.rule == nseg_rule::d_lambda ? "d_lambda" : "nseg"},
+                         "the cell would have " + std::to_string(total) + " segments in " +
+                             std::to_string(nsec) + " sections (section " + m[most].name + " has " +
+                             std::to_string(nsegs[most]) + "); at most " +
+                             std::to_string(max_cell_segments) +
+                             " per cell are allowed: check the geometry or use fewer segments");
+    }
     cv_tree t;
     t.sec_nseg.resize(nsec);
     t.sec_first_centre.resize(nsec);
@@ -93,7 +135,7 @@ cv_tree discretize(const morphology& m, const discretization_policy& p) {
 
     for (int s = 0; s < nsec; ++s) {
         const auto& sec = m[s];
-        const int nseg = nseg_for(sec, s, p);
+        const int nseg = nsegs[s];
         const double Ra = per_section(p.Ra_for_section, s, p.Ra_ohm_cm);
         const double cm = per_section(p.cm_for_section, s, p.cm_uF_per_cm2);
         std::vector<segment_values> seg;
@@ -105,6 +147,20 @@ cv_tree discretize(const morphology& m, const discretization_policy& p) {
             length[s] = sec.length_um;
             seg = segments_of_cylinder(sec.length_um, sec.diam_um, nseg, Ra);
         }
+        // Geometry beyond what the numbers hold (points beyond single
+        // precision, diameters whose cross-section overflows) would give
+        // non-finite areas or resistances of zero: say which section.
+        for (const auto& g : seg)
+            if (!std::isfinite(length[s]) || !std::isfinite(g.area) || !(g.r_left > 0) || !(g.r_right > 0) ||
+                !std::isfinite(g.r_left) || !std::isfinite(g.r_right))
+                throw user_error(source_location{"", 0, "section"},
+                                 "section " + sec.name + " (length " + format_um(length[s]) +
+                                     " um) has a geometry that gives " +
+                                     (std::isfinite(g.area) ? "an axial resistance of " + format_um(std::min(g.r_left, g.r_right)) +
+                                                                  " MOhm"
+                                                            : "a membrane area of " + format_um(g.area) + " um2") +
+                                     ": its lengths or diameters are beyond what double (or, for 3-d "
+                                     "points, NEURON's single precision) holds");
         t.sec_nseg[s] = nseg;
         if (s == origin) origin_x = (std::min(static_cast<int>(0.5 * nseg), nseg - 1) + 0.5) / nseg;
         std::int32_t attach;

@@ -22,6 +22,13 @@
 
 namespace ranvier::cable {
 
+// NEURON's own limit on a section's nseg.
+inline constexpr int max_nseg = 32767;
+// Segments of one cell, all sections together: a million compartments are
+// far beyond any reconstructed cell (tens of thousands at d_lambda = 0.1)
+// and already take hundreds of MB per cell in the cable state.
+inline constexpr long long max_cell_segments = 1'000'000;
+
 enum class nseg_rule {
     fixed,    // policy.nseg segments per section
     d_lambda, // NEURON's d_lambda rule at policy.frequency_hz
@@ -44,8 +51,11 @@ struct discretization_policy {
     bool single_precision_points = true;
 };
 
-// Throws user_error (key names the policy field) for nseg < 1, d_lambda <= 0,
-// frequency < 0, Ra <= 0, cm < 0, or a section index out of range.
+// Throws user_error (key names the policy field) for nseg outside
+// [1, max_nseg], d_lambda <= 0, frequency < 0, Ra <= 0, cm < 0, a section
+// index out of range, a section whose d_lambda rule gives more than max_nseg
+// segments (or none: non-finite geometry), or a cell of more than
+// max_cell_segments segments; the message names the section.
 cv_tree discretize(const morphology& m, const discretization_policy& policy);
 
 // The node holding location (section, x), NEURON's rule (node_exact): x=0 is
@@ -54,6 +64,8 @@ cv_tree discretize(const morphology& m, const discretization_policy& policy);
 std::int32_t node_at(const cv_tree& tree, int section, double x);
 
 // Number of segments the policy gives a section (explicit, fixed or d_lambda).
+// Throws user_error naming the section if the d_lambda rule gives more than
+// max_nseg (computed in double, so absurd lengths do not overflow).
 int nseg_for(const section& s, int index, const discretization_policy& policy);
 
 } // namespace ranvier::cable

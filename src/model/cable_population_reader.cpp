@@ -5,7 +5,9 @@
 // declares (S/cm2, mV, ms, nA, uS). See docs/model-file.md.
 #include "model/model_reading.hpp"
 
+#include "cable/cable_state_builder.hpp"
 #include "cable/mechanisms/mechanism_catalogue.hpp"
+#include "cable/cable_cell_lowering.hpp"
 
 #include <ranvier/cable_cell.hpp>
 #include <ranvier/morphology_swc.hpp>
@@ -181,15 +183,20 @@ morphology read_inline_sections(const toml_table_reader& r) {
     return b.build();
 }
 
+// The SWC file of morphology = "file.swc", relative to the model file.
+std::filesystem::path swc_path(const toml_table_reader& r) {
+    const std::filesystem::path file = r.get_string("morphology");
+    const std::filesystem::path base = std::filesystem::path(r.origin()).parent_path();
+    return file.is_absolute() ? file : base / file;
+}
+
 morphology read_morphology(const toml_table_reader& r) {
     if (r.has("morphology") == r.has("sections"))
         r.fail("morphology",
                "give exactly one of morphology = \"file.swc\" (path relative to the model "
                "file) and sections = [{ name, parent, parent_x, length, diam, tag }, ...]");
     if (r.has("sections")) return read_inline_sections(r);
-    const std::filesystem::path file = r.get_string("morphology");
-    const std::filesystem::path base = std::filesystem::path(r.origin()).parent_path();
-    const std::filesystem::path path = file.is_absolute() ? file : base / file;
+    const std::filesystem::path path = swc_path(r);
     try {
         return load_swc(path.string());
     } catch (const user_error& e) {
@@ -227,6 +234,31 @@ void read_discretization(const toml_table_reader& r, cable_cell& c) {
             }
             p.nseg_for_section[name] = static_cast<int>(per.get_integer(name, 1, 32767));
         }
+    }
+}
+
+std::string message_of(const user_error& e) {
+    return std::string(e.what()).substr(user_error::format(e.where(), "").size());
+}
+
+// Lowers the population's cell once, as the engine will, so that what the
+// engine would refuse (a d_lambda rule asking for absurd segment counts, a
+// cell too large, a bad mechanism parameter) is reported now, naming the
+// model file, the population and, for the geometry, the SWC file and section.
+void check_lowering(const toml_table_reader& r, const population_spec& p) {
+    const cable_cell& c = p.cable;
+    try {
+        (void)discretize_cable_cell(c, "population '" + p.name + "'");
+    } catch (const user_error& e) {
+        const bool swc = r.has("morphology");
+        const std::string key = r.has("discretization") ? "discretization" : swc ? "morphology" : "sections";
+        r.fail(key, (swc ? swc_path(r).string() + ": " : std::string()) + message_of(e));
+    }
+    try {
+        cable::cable_state_builder builder;
+        (void)lower_cable_cell(builder, c, "the cells of population '" + p.name + "'");
+    } catch (const user_error& e) {
+        r.fail("", message_of(e));
     }
 }
 
@@ -310,6 +342,7 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
         e.weight = t.get_quantity("weight", dimension::conductance) * 1e-3; // nS -> uS
         p.cable_events.push_back(std::move(spec));
     }
+    check_lowering(r, p);
     return p;
 }
 

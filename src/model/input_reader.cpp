@@ -9,6 +9,13 @@
 namespace ranvier {
 namespace {
 
+// The merged rate of a [[poisson]] table onto one cell (rate * count). A
+// cortical neuron with 10^4 synapses firing at 100 Hz receives 10^6 Hz; the
+// limit leaves a factor of 1000 and keeps every draw sane: the fixed-step
+// count table has about rate * dt entries (10^5 at dt = 0.1 ms), the
+// event-driven LIF draws one interval per event.
+constexpr double max_poisson_rate_hz = 1e9;
+
 std::vector<std::string> names_of(const std::vector<const population_spec*>& pops) {
     std::vector<std::string> names;
     for (const auto* p : pops) names.push_back(p->name);
@@ -52,7 +59,19 @@ poisson_spec read_poisson(const toml_table_reader& r, const model_reading_contex
     spec.targets = names_of(targets);
     spec.rate = r.get_quantity("rate", dimension::frequency);
     if (spec.rate < 0) r.fail("rate", "must be >= 0 Hz");
+    const std::string bound = format_number(max_poisson_rate_hz) + " Hz";
+    if (!(spec.rate <= max_poisson_rate_hz))
+        r.fail("rate", "must be at most " + bound + " (" + format_number(max_poisson_rate_hz * 1e-3) +
+                           " events per ms onto each cell), got " + format_number(spec.rate) + " Hz");
     spec.count = static_cast<std::uint64_t>(r.get_integer("count", 1, 1'000'000'000, 1));
+    // The trains are merged into one of rate * count (exact in double: both
+    // factors are bounded, so the product is finite).
+    const double merged = spec.rate * static_cast<double>(spec.count);
+    if (!(merged <= max_poisson_rate_hz))
+        r.fail("count", "rate * count = " + format_number(spec.rate) + " Hz * " +
+                            std::to_string(spec.count) + " = " + format_number(merged) +
+                            " Hz exceeds the limit of " + bound + " per cell (" +
+                            format_number(max_poisson_rate_hz * 1e-3) + " events per ms)");
     spec.weight = context.read_weight(r, targets, [&](dimension d) { return r.get_quantity("weight", d); });
     spec.start = r.get_quantity("start", dimension::time, 0.0);
     spec.stop = r.get_quantity("stop", dimension::time, time_infinity);

@@ -28,6 +28,12 @@ std::string describe_toml_type(const toml_value& v);
 // empty if none is close enough to be a plausible typo.
 std::string closest_word(std::string_view word, const std::vector<std::string>& candidates);
 
+// Throws user_error "origin:line: invalid UTF-8 at column c: ..." at the first
+// byte of `text` that is not well-formed UTF-8 (RFC 3629: no overlong forms,
+// no surrogates, nothing beyond U+10FFFF, no truncated sequences). TOML
+// documents are UTF-8; the TOML library must only ever see valid text.
+void check_utf8(std::string_view text, const std::string& origin);
+
 // A number for messages: shortest "%g" form ("0.1", "-50", "1e-05").
 std::string format_number(double x);
 

@@ -47,14 +47,16 @@ public:
 
     // The first grid point at or after t; t within `tolerance` of a point
     // counts as on it. +infinity gives the largest step number.
+    // Beyond the steps an int64 counts: never reached (the largest step
+    // number; the conversion of such a double would be undefined).
     std::int64_t first_at_or_after(double t) const {
-        if (t == std::numeric_limits<double>::infinity()) return std::numeric_limits<std::int64_t>::max();
-        return static_cast<std::int64_t>(std::ceil(t / step_ - tolerance));
+        return saturated(std::ceil(t / step_ - tolerance));
     }
 
-    // The last grid point at or before t, with the same allowance.
+    // The last grid point at or before t, with the same allowance (saturated
+    // in the same way).
     std::int64_t last_at_or_before(double t) const {
-        return static_cast<std::int64_t>(std::floor(t / step_ + tolerance));
+        return saturated(std::floor(t / step_ + tolerance));
     }
 
     // Is the duration d shorter than one step, beyond the allowance?
@@ -71,6 +73,14 @@ public:
     }
 
 private:
+    // A whole number of steps as int64, clamped to the representable range
+    // (NaN, which no caller passes, gives the largest).
+    static std::int64_t saturated(double steps) {
+        if (steps >= 0x1p63 || steps != steps) return std::numeric_limits<std::int64_t>::max();
+        if (steps < -0x1p63) return std::numeric_limits<std::int64_t>::min();
+        return static_cast<std::int64_t>(steps);
+    }
+
     double step_;
 };
 

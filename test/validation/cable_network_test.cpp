@@ -15,7 +15,7 @@
 // step: a single spike one step early or late fails.
 #include "cable/cable_state_builder.hpp"
 #include "cable/fixed_step_cable_stepper.hpp"
-#include "cells/cable/cable_cell_lowering.hpp"
+#include "cable/cable_cell_lowering.hpp"
 #include "support/reference_files.hpp"
 
 #include <ranvier/cable_cell.hpp>

@@ -138,8 +138,9 @@ double lambda_f_points(const pt3d_list& p, double f, double Ra, double cm) {
     return p.length() / lam;
 }
 
-int d_lambda_nseg(double length, double lambda, double d_lambda) {
-    return static_cast<int>((length / (d_lambda * lambda) + 0.9) / 2) * 2 + 1;
+double d_lambda_nseg(double length, double lambda, double d_lambda) {
+    // trunc = int() for the non-negative argument; no conversion to int here.
+    return std::trunc((length / (d_lambda * lambda) + 0.9) / 2) * 2 + 1;
 }
 
 } // namespace ranvier::cable

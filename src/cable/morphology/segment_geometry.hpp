@@ -35,7 +35,9 @@ std::vector<segment_values> segments_of_cylinder(double length_um, double diam_u
 double lambda_f_points(const pt3d_list& p, double freq_hz, double Ra_ohm_cm, double cm_uF_cm2);
 double lambda_f_cylinder(double diam_um, double freq_hz, double Ra_ohm_cm, double cm_uF_cm2);
 
-// NEURON's d_lambda rule: int((L/(d_lambda*lambda_f)+0.9)/2)*2+1.
-int d_lambda_nseg(double length_um, double lambda_um, double d_lambda);
+// NEURON's d_lambda rule: int((L/(d_lambda*lambda_f)+0.9)/2)*2+1, in double
+// (exact for every count an int holds; may be huge or non-finite for absurd
+// geometry, which the caller rejects before converting).
+double d_lambda_nseg(double length_um, double lambda_um, double d_lambda);
 
 } // namespace ranvier::cable

@@ -181,9 +181,19 @@ morphology parse_swc(std::string_view text, const std::string& name) {
 morphology load_swc(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw user_error(source_location{path, 0, ""}, "cannot open SWC file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse_swc(ss.str(), path);
+    // Read in pieces up to a bound: a path such as /dev/zero would otherwise
+    // be read until memory runs out. (The largest reconstructions are a few MB.)
+    constexpr std::size_t max_bytes = std::size_t{64} << 20;
+    std::string text;
+    char piece[1 << 16];
+    while (in.read(piece, sizeof piece) || in.gcount() > 0) {
+        text.append(piece, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > max_bytes)
+            throw user_error(source_location{path, 0, ""},
+                             "the SWC file is larger than 64 MB (or endless, like a device): "
+                             "not a morphology");
+    }
+    return parse_swc(text, path);
 }
 
 } // namespace ranvier

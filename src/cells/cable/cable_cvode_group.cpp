@@ -1,6 +1,6 @@
 // The variable-step adapter of cable cells (see cable_cvode_group.hpp).
 #include "cells/cable/cable_cvode_group.hpp"
-#include "cells/cable/cable_cell_lowering.hpp"
+#include "cable/cable_cell_lowering.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
 
 #include <ranvier/errors.hpp>

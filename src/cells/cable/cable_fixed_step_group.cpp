@@ -1,6 +1,6 @@
 // The fixed-step adapter of cable cells (see cable_fixed_step_group.hpp).
 #include "cells/cable/cable_fixed_step_group.hpp"
-#include "cells/cable/cable_cell_lowering.hpp"
+#include "cable/cable_cell_lowering.hpp"
 #include "cells/probe_interval.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
 

@@ -1,6 +1,6 @@
 // Probe resolution for cable cells (see cable_probe_resolution.hpp).
 #include "cells/cable/cable_probe_resolution.hpp"
-#include "cells/cable/cable_cell_lowering.hpp"
+#include "cable/cable_cell_lowering.hpp"
 
 #include <ranvier/errors.hpp>
 

@@ -1,5 +1,5 @@
 // Lowering of one cable_cell into the cable numerics (see cable_cell_lowering.hpp).
-#include "cells/cable/cable_cell_lowering.hpp"
+#include "cable/cable_cell_lowering.hpp"
 
 #include "cable/discretization.hpp"
 #include "cable/morphology/region_nodes.hpp"
@@ -61,6 +61,10 @@ bool receives_events(const cable::mechanism_catalogue& catalogue, const std::str
 
 } // namespace
 
+cable::cv_tree discretize_cable_cell(const cable_cell& c, const std::string& who) {
+    return cable::discretize(c.morph, policy_of(c, who));
+}
+
 std::int32_t node_of(const cable_cell& c, const cable::cv_tree& tree, const cable_location& where,
                      const std::string& who) {
     const int section = section_index(c.morph, where.section, who);
@@ -75,7 +79,7 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
     const auto catalogue = cable::builtin_catalogue();
     lowered_cable_cell out;
     out.tree = naming(who, "discretization",
-                      [&] { return cable::discretize(c.morph, policy_of(c, who)); });
+                      [&] { return discretize_cable_cell(c, who); });
     out.cell = naming(who, "morphology", [&] { return builder.add_cell(out.tree); });
 
     for (std::size_t k = 0; k < c.paintings.size(); ++k) {

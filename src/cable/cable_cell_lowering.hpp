@@ -1,4 +1,5 @@
-// Lowering one user-facing cable_cell into a cable_state_builder: the
+// Lowering one user-facing cable_cell into a cable_state_builder (numerics:
+// one cell at a time; the cell groups and the model reader both use it): the
 // discretisation policy, paintings, synapses, stimuli and detector, with
 // every error reported as a user_error naming the cell ("cell 12: ...").
 #pragma once
@@ -20,6 +21,12 @@ struct lowered_cable_cell {
     cable::cv_tree tree;
     std::vector<std::int32_t> synapse_targets; // point-process target per synapse site
 };
+
+// The compartments of `c` under its discretisation (nseg, d_lambda, nseg per
+// section). The discretisation's user_error (key: the policy field, message
+// naming the section) passes unchanged; `who` prefixes errors in c's own
+// description (an unknown section in nseg_for_section).
+cable::cv_tree discretize_cable_cell(const cable_cell& c, const std::string& who);
 
 // The local node of `where` on a discretised cell. `who` prefixes errors.
 std::int32_t node_of(const cable_cell& c, const cable::cv_tree& tree, const cable_location& where,
