@@ -53,7 +53,6 @@ population_spec read_population(const toml_table_reader& r, gid_type first_gid) 
     p.size = static_cast<gid_type>(
         r.get_integer("size", 1, std::numeric_limits<gid_type>::max() - 1));
 
-
     lif_cell& c = p.lif;
     c.synapse = read_synapse(r);
     c.tau_m = r.get_quantity("tau_m", dimension::time, c.tau_m);

@@ -65,19 +65,37 @@ time_type spike_source_schedule::next_of(const cell_state& c) const {
 }
 
 void spike_source_schedule::pop() {
-    std::pop_heap(heap_.begin(), heap_.end(), later);
-    entry& e = heap_.back();
-    cell_state& c = cells_[e.cell];
+    entry top = heap_.front();
+    cell_state& c = cells_[top.cell];
     // The explicit time first when both coincide (either order gives the same spikes).
-    if (c.next_time < c.end_time && times_[c.next_time] == e.time)
+    if (c.next_time < c.end_time && times_[c.next_time] == top.time)
         ++c.next_time;
     else
         draw_poisson(c);
-    e.time = next_of(c);
-    if (e.time < time_infinity)
-        std::push_heap(heap_.begin(), heap_.end(), later);
-    else
+    top.time = next_of(c);
+    if (!(top.time < time_infinity)) {
+        // The cell is done: the last entry takes the top's place.
+        top = heap_.back();
         heap_.pop_back();
+        if (heap_.empty()) return;
+    }
+    sift_down(top);
+}
+
+void spike_source_schedule::sift_down(entry e) {
+    // The top's replacement sinks to its place: one pass down the heap
+    // instead of a pop and a push.
+    const std::size_t n = heap_.size();
+    std::size_t hole = 0;
+    for (;;) {
+        std::size_t child = 2 * hole + 1;
+        if (child >= n) break;
+        if (child + 1 < n && later(heap_[child], heap_[child + 1])) ++child;
+        if (!later(e, heap_[child])) break;
+        heap_[hole] = heap_[child];
+        hole = child;
+    }
+    heap_[hole] = e;
 }
 
 } // namespace ranvier

@@ -57,6 +57,7 @@ private:
     static bool later(const entry& a, const entry& b) {
         return a.time > b.time || (a.time == b.time && a.cell > b.cell);
     }
+    void sift_down(entry e);
     void draw_poisson(cell_state& c) const;
     time_type next_of(const cell_state& c) const;
 
