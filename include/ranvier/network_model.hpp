@@ -48,6 +48,10 @@ struct population_spec {
     cable_cell cable;       // kind cable: every cell of the population is this one,
                             // plus the events of cable_events that select it
     std::vector<cable_event_spec> cable_events;
+    spike_source_cell source;  // kind spike_source: every cell's rate, start, stop, times
+    // kind spike_source with a file of spikes: the times of each cell (by
+    // index in the population), replacing source.times; empty otherwise.
+    std::vector<std::vector<double>> source_times;
     distribution v_init = distribution::constant(-70.0); // mV
     source_location where;
 };

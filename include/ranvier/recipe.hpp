@@ -6,6 +6,7 @@
 
 #include <ranvier/cable_cell.hpp>
 #include <ranvier/lif_cell.hpp>
+#include <ranvier/spike_source_cell.hpp>
 #include <ranvier/types.hpp>
 
 #include <string>
@@ -14,9 +15,9 @@
 
 namespace ranvier {
 
-enum class cell_kind { lif, cable };
+enum class cell_kind { lif, cable, spike_source };
 
-using cell_description = std::variant<lif_cell, cable_cell>;
+using cell_description = std::variant<lif_cell, cable_cell, spike_source_cell>;
 
 // A synaptic connection from a spike source (cell `source`) onto one site of
 // the cell being described. Weight units depend on the target: mV for LIF

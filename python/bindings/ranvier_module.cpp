@@ -267,13 +267,22 @@ std::string options_repr(const simulation_options& o) {
     return "Options(" + py::cast<std::string>(py::repr(options_dict(o))) + ")";
 }
 
-const char* kind_name(cell_kind k) { return k == cell_kind::lif ? "lif" : "cable"; }
+// The population's `cell` as the model file writes it.
+const char* kind_name(const population_spec& p) {
+    switch (p.kind) {
+    case cell_kind::lif: return "lif";
+    case cell_kind::cable: return "cable";
+    case cell_kind::spike_source:
+        return p.source.times.empty() && p.source_times.empty() ? "poisson_source" : "spike_source";
+    }
+    return "?";
+}
 
 py::list populations(const model_file& m) {
     py::list out;
     for (const population_spec& p : m.network.populations)
         out.append(py::dict(py::arg("name") = p.name, py::arg("size") = p.size,
-                            py::arg("first_gid") = p.first_gid, py::arg("cell") = kind_name(p.kind)));
+                            py::arg("first_gid") = p.first_gid, py::arg("cell") = kind_name(p)));
     return out;
 }
 

@@ -13,6 +13,8 @@ bool may_share_group(const cell_description& a, const cell_description& b) {
         const auto& cb = std::get<cable_cell>(b);
         return ca->celsius == cb.celsius && ca->v_init == cb.v_init;
     }
+    // Spike sources have no group-wide numerics: any may share a group.
+    if (std::holds_alternative<spike_source_cell>(a)) return true;
     return true;
 }
 

@@ -4,6 +4,7 @@
 #include "cells/cable/cable_cvode_group.hpp"
 #include "cells/lif/lif_event_driven_group.hpp"
 #include "cells/lif/lif_fixed_step_group.hpp"
+#include "cells/source/spike_source_groups.hpp"
 #include "engine/partition.hpp"
 
 namespace ranvier {
@@ -26,6 +27,10 @@ std::vector<std::unique_ptr<fixed_step_group>> make_fixed_step_groups(
                 options.scheme == cable_scheme::crank_nicolson ? cable::time_scheme::crank_nicolson
                                                                : cable::time_scheme::backward_euler);
             break;
+        case cell_kind::spike_source:
+            groups[g] = std::make_unique<spike_source_fixed_step_group>(model, specs[g].gids, options.dt,
+                                                                        options.seed);
+            break;
         }
     });
     return groups;
@@ -45,6 +50,8 @@ std::vector<std::unique_ptr<variable_step_group>> make_variable_step_groups(
     pool.parallel_for(specs.size(), [&](std::size_t g) {
         if (specs[g].kind == cell_kind::cable)
             groups[g] = std::make_unique<cable_cvode_group>(model, specs[g].gids, cvode);
+        else if (specs[g].kind == cell_kind::spike_source)
+            groups[g] = std::make_unique<spike_source_variable_step_group>(model, specs[g].gids, options.seed);
         else
             groups[g] = std::make_unique<lif_event_driven_group>(model, specs[g].gids,
                                                           options.seed);

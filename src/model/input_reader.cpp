@@ -22,7 +22,8 @@ std::vector<std::string> names_of(const std::vector<const population_spec*>& pop
     return names;
 }
 
-// An array of quantities, e.g. times = ["0 ms", "100 ms"].
+} // namespace
+
 std::vector<double> read_quantity_list(const toml_table_reader& r, std::string_view key, dimension d) {
     const toml_value& v = r.require(key, "a list of " + to_string(d) + "s");
     if (!v.is_array())
@@ -33,6 +34,8 @@ std::vector<double> read_quantity_list(const toml_table_reader& r, std::string_v
     if (out.empty()) r.fail(key, "the list is empty; give at least one value");
     return out;
 }
+
+namespace {
 
 void check_window(const toml_table_reader& r, double start, double stop) {
     if (start < 0) r.fail("start", "must be >= 0 ms");
@@ -46,6 +49,7 @@ void reject_cable_targets(const toml_table_reader& r, const std::vector<const po
     for (const auto* p : targets)
         if (p->kind == cell_kind::cable)
             r.fail("target", "population '" + p->name + "' is made of cable cells, which take no such input: " + instead);
+    reject_source_targets(r, "target", targets);
 }
 
 } // namespace
@@ -143,6 +147,10 @@ std::vector<gid_type> read_gids(const toml_table_reader& t, const model_reading_
                                      std::to_string(n - 1));
         if (!seen.insert(gid).second)
             throw user_error(at, "gid " + std::to_string(gid) + " is listed twice");
+        if (const population_spec& p = context.population_of(static_cast<gid_type>(gid));
+            p.kind == cell_kind::spike_source)
+            throw user_error(at, "gid " + std::to_string(gid) + " is a spike source (population '" + p.name +
+                                     "'), which has no state to record: its spikes are recorded with the others");
         out.push_back(static_cast<gid_type>(gid));
     }
     return out;

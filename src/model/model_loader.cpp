@@ -63,6 +63,12 @@ dimension model_reading_context::weight_dimension(const toml_table_reader& r, st
     return delta ? dimension::voltage : dimension::current;
 }
 
+const population_spec& model_reading_context::population_of(gid_type gid) const {
+    for (const auto& p : model_.populations)
+        if (gid >= p.first_gid && gid - p.first_gid < p.size) return p;
+    throw internal_error("population_of: gid " + std::to_string(gid) + " is in no population");
+}
+
 void model_reading_context::check_delay(const toml_table_reader& r, std::string_view key,
                                         const distribution& delay) const {
     const double lowest = lowest_value(delay);
@@ -164,7 +170,8 @@ model_file read_model(const toml_value& document, const std::string& origin) {
                          "the model has no [[population]]: add at least one");
     std::uint64_t next_gid = 0;
     for (const auto& table : *populations) {
-        population_spec p = read_population(toml_table_reader(table, origin, "population"));
+        population_spec p = read_population(toml_table_reader(table, origin, "population"),
+                                            static_cast<gid_type>(next_gid));
         for (const auto& earlier : model.populations)
             if (earlier.name == p.name)
                 throw user_error(source_location{origin, p.where.line, "population.name"},

@@ -49,6 +49,8 @@ public:
                                      (d == dimension::voltage ? "voltages" : "currents") + ")");
         }
     }
+    // The population gid `gid` belongs to (which must exist).
+    const population_spec& population_of(gid_type gid) const;
     // Every delay must be > 0 (at least dt in the fixed-step modes: check_run_options).
     void check_delay(const toml_table_reader& r, std::string_view key, const distribution& delay) const;
 
@@ -60,7 +62,18 @@ private:
 // ({ distribution = "uniform", low = "0 mV", high = "20 mV" }, ...).
 distribution read_distribution(const toml_table_reader& r, std::string_view key, dimension d);
 
-population_spec read_population(const toml_table_reader& r);
+// An array of quantities, e.g. times = ["0 ms", "100 ms"]; not empty.
+std::vector<double> read_quantity_list(const toml_table_reader& r, std::string_view key, dimension d);
+
+// A [[population]]; its gids start at `first_gid`.
+population_spec read_population(const toml_table_reader& r, gid_type first_gid);
+// The spike-source part of a population (cell = "poisson_source" or
+// "spike_source"); `p` has name, size, first gid and where.
+population_spec read_source_population(const toml_table_reader& r, population_spec p);
+// Spike sources take no connections or inputs: an error naming `key` of `r`
+// if any of `targets` is a spike-source population.
+void reject_source_targets(const toml_table_reader& r, std::string_view key,
+                           const std::vector<const population_spec*>& targets);
 // The cable part of a population (cell = "cable"); `p` has name, size and where.
 population_spec read_cable_population(const toml_table_reader& r, population_spec p);
 projection_spec read_projection(const toml_table_reader& r, const model_reading_context& context);

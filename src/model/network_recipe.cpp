@@ -209,6 +209,11 @@ cell_description network_recipe::cell(gid_type gid) const {
                 c.events.push_back(e.event);
         return c;
     }
+    if (p.kind == cell_kind::spike_source) {
+        spike_source_cell c = p.source;
+        if (!p.source_times.empty()) c.times = p.source_times[gid - p.first_gid];
+        return c;
+    }
     lif_cell c = p.lif;
     if (is_constant(p.v_init)) {
         c.V_init = p.v_init.a;

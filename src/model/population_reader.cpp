@@ -25,15 +25,23 @@ void require_positive(const toml_table_reader& r, std::string_view key, double v
 
 } // namespace
 
-population_spec read_population(const toml_table_reader& r) {
-    if (r.get_string("cell", "lif") == "cable") {
+population_spec read_population(const toml_table_reader& r, gid_type first_gid) {
+    const std::string kind = r.get_string("cell", "lif");
+    if (kind == "cable" || kind == "poisson_source" || kind == "spike_source") {
         population_spec p;
         p.where = r.where("");
         p.name = r.get_string("name");
         if (p.name.empty()) r.fail("name", "must not be empty");
         p.where.key = "population '" + p.name + "'";
         p.size = static_cast<gid_type>(r.get_integer("size", 1, std::numeric_limits<gid_type>::max() - 1));
-        return read_cable_population(r, std::move(p));
+        p.first_gid = first_gid;
+        return kind == "cable" ? read_cable_population(r, std::move(p)) : read_source_population(r, std::move(p));
+    }
+    if (kind != "lif") {
+        const std::string suggestion = closest_word(kind, {"lif", "cable", "poisson_source", "spike_source"});
+        r.fail("cell", "unknown cell kind '" + kind + "'" +
+                           (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?") +
+                           " (valid: lif, cable, poisson_source, spike_source)");
     }
     r.reject_unknown_keys({"name", "size", "cell", "synapse", "tau_m", "C_m", "E_L", "V_th", "V_reset",
                            "t_ref", "I_e", "tau_syn_ex", "tau_syn_in", "V_init"});
@@ -44,9 +52,6 @@ population_spec read_population(const toml_table_reader& r) {
     p.where.key = "population '" + p.name + "'";
     p.size = static_cast<gid_type>(
         r.get_integer("size", 1, std::numeric_limits<gid_type>::max() - 1));
-
-    const std::string cell = r.get_string("cell", "lif");
-    if (cell != "lif") r.fail("cell", "unknown cell kind '" + cell + "' (valid: lif, cable)");
 
     lif_cell& c = p.lif;
     c.synapse = read_synapse(r);

@@ -157,6 +157,7 @@ projection_spec read_projection(const toml_table_reader& r, const model_reading_
     spec.where = r.where("");
     const auto sources = context.resolve_populations(r, "source");
     const auto targets = context.resolve_populations(r, "target");
+    reject_source_targets(r, "target", targets);
     for (const auto* p : sources) spec.sources.push_back(p->name);
     for (const auto* p : targets) spec.targets.push_back(p->name);
 

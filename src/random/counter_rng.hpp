@@ -20,6 +20,7 @@ enum class stream_purpose : std::uint64_t {
     weights = 2,      // drawing weights and delays of a projection
     initial_state = 3,// drawing initial values of a population
     poisson = 4,      // Poisson inputs
+    spike_source = 5, // Poisson spike sources (one stream per source cell, index 0)
 };
 
 class counter_rng {

@@ -390,3 +390,14 @@ def test_ctrl_c_stops_a_long_run(tmp_path):
     word, t, interrupted, t_stop, n = out.split()
     assert word == "stopped" and interrupted == "True"
     assert 0 < float(t) < 1e7 and float(t_stop) == float(t) and int(n) > 0
+
+
+def test_populations_name_the_cell_kind_of_spike_sources():
+    """Model.populations gives each population's cell as the model file writes it."""
+    model = ranvier.load_model(str(SOURCE / "examples" / "sources.toml"))
+    assert [(p["name"], p["cell"], p["size"], p["first_gid"]) for p in model.populations] == [
+        ("drive", "poisson_source", 200, 0), ("stim", "spike_source", 2, 200),
+        ("E", "lif", 100, 202), ("soma", "cable", 2, 302)]
+    sim = ranvier.Simulation(model)
+    result = sim.run(100.0)
+    assert len(result.spikes) > 0

@@ -88,7 +88,19 @@ INSTANTIATE_TEST_SUITE_P(
         bad_file{"no_population", 0, "population", "add at least one"},
         bad_file{"absurd_nseg", 8, "population.discretization",
                  "long_section.swc: section dend[0] (length 2e+10 um"},
-        bad_file{"invalid_utf8", 4, "", "invalid UTF-8 at column 15: the byte 0xE5 starts a 3-byte character"}),
+        bad_file{"invalid_utf8", 4, "", "invalid UTF-8 at column 15: the byte 0xE5 starts a 3-byte character"},
+        bad_file{"projection_onto_source", 13, "projection.target", "is made of spike sources"},
+        bad_file{"poisson_onto_source", 8, "poisson.target", "is made of spike sources"},
+        bad_file{"probe_on_source", 12, "record.voltage.gids", "gid 5 is a spike source (population 'drive')"},
+        bad_file{"source_times_and_spikes", 6, "population.spikes", "give exactly one of times"},
+        bad_file{"spike_file_gid_outside", 9, "population.spikes",
+                 "spike_file_gid_outside.csv:3: gid 7 is not in this population: population 'stim' has gids 4..6"},
+        bad_file{"spike_file_bad_time", 5, "population.spikes",
+                 "spike_file_bad_time.csv:2: the time '2 ms' is not a number"},
+        bad_file{"poisson_source_missing_rate", 1, "population.rate", "missing required key"},
+        bad_file{"unknown_cell_kind", 4, "population.cell", "did you mean 'poisson_source'?"},
+        bad_file{"source_negative_time", 5, "population.times", "must be >= 0 ms"},
+        bad_file{"poisson_source_stop_before_start", 7, "population.stop", "must be after start"}),
     [](const ::testing::TestParamInfo<bad_file>& info) { return std::string(info.param.name); });
 
 TEST(MalformedModel, MissingFileIsAUserError) {
@@ -108,5 +120,5 @@ TEST(MalformedModel, EveryBadFileIsCovered) {
     for (const auto& entry : std::filesystem::directory_iterator(std::string(RANVIER_SOURCE_DIR) +
                                                                  "/test/data/models/bad"))
         files += entry.path().extension() == ".toml";
-    EXPECT_EQ(files, 38u);
+    EXPECT_EQ(files, 48u);
 }

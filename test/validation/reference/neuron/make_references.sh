@@ -10,3 +10,4 @@ for cell in hh_single branched passive_cable; do
     "$here/nrnpy.sh" "$here/run_reference.py" "$out/${cell}_cell.json" "$out"
 done
 "$here/nrnpy.sh" "$here/ring_networks.py" "$out"
+"$here/nrnpy.sh" "$here/spike_source_drive.py" "$out"
