@@ -26,7 +26,7 @@ condition_order(2) (threshold crossings interpolated), cache_efficient(1). `uset
 Writes DIR/spikes.csv (gid,time_ms sorted by time then gid) and DIR/result.json, and prints the
 same JSON on one line: wall_setup_s, wall_run_s (pc.psolve only), spikes, steps (fixed:
 tstop/dt per cell; lvardt: the advance_tn count of cvode.statistics(), summed over cells),
-cvode_statistics (the raw text), cells, compartments.
+restarts (the summed `init` counts), cells, compartments.
 """
 import argparse
 import csv
@@ -336,8 +336,10 @@ def main():
         for t_spike, gid in spikes:
             f.write("%d,%.10g\n" % (int(gid), t_spike))
     stats_text = captured_cvode_statistics(h) if args.method == "lvardt" else ""
-    m = re.search(r"(\d+)\s+advance_tn", stats_text)
-    steps = int(m.group(1)) if m else int(round(tstop / args.dt)) * len(cells)
+    # lvardt prints one block per cell: sum its advance_tn (steps) and init (restarts) counts.
+    advance = [int(x) for x in re.findall(r"(\d+)\s+advance_tn", stats_text)]
+    inits = [int(x) for x in re.findall(r"(\d+)\s+init\b", stats_text)]
+    steps = sum(advance) if advance else int(round(tstop / args.dt)) * len(cells)
     result = {
         "simulator": h.nrnversion(),
         "model": os.path.abspath(args.model),
@@ -355,7 +357,9 @@ def main():
         "wall_run_s": round(t_run, 4),
         "spikes": len(spikes),
         "steps": steps,
-        "cvode_statistics": stats_text,
+        "restarts": sum(inits) if inits else None,
+        "cvode_instances": len(advance),
+        "cvode_statistics_tail": stats_text[stats_text.rfind("NetCon active"):] if stats_text else "",
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
     }
     with open(os.path.join(args.out, "result.json"), "w") as f:

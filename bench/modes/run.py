@@ -72,15 +72,23 @@ def load_spikes(path):
 
 def compare(run, ref):
     """Largest |t - t_ref| over spikes matched per gid in order; gids whose counts differ."""
-    worst, mismatched, missing_extra = 0.0, 0, 0
+    worst, mismatched, missing_extra, diffs = 0.0, 0, 0, []
+    diverged = float("inf")   # earliest reference spike off by more than 1 ms, or unmatched
     for g in set(run) | set(ref):
         a, b = run.get(g, []), ref.get(g, [])
         if len(a) != len(b):
             mismatched += 1
             missing_extra += abs(len(a) - len(b))
+            longer = a if len(a) > len(b) else b
+            diverged = min(diverged, longer[min(len(a), len(b))])
         for x, y in zip(a, b):
             worst = max(worst, abs(x - y))
-    return {"max_dt_ms": worst, "gids_count_mismatch": mismatched, "spike_count_difference": missing_extra}
+            diffs.append(abs(x - y))
+            if abs(x - y) > 1.0:
+                diverged = min(diverged, min(x, y))
+    return {"max_dt_ms": worst, "median_dt_ms": statistics.median(diffs) if diffs else 0.0,
+            "gids_count_mismatch": mismatched, "spike_count_difference": missing_extra,
+            "diverged_at_ms": None if diverged == float("inf") else diverged}
 
 
 class Model:
@@ -236,9 +244,11 @@ def neuron_row(args, model, method, tmp):
         "model": model.name, "simulator": "neuron", "mode": "fixed" if method == "fixed" else "lvardt",
         "threads": args.neuron_threads, "wall_s": n["wall_run_s"], "walls_s": [n["wall_run_s"]],
         "rtf": n["wall_run_s"] / sim_s, "spikes": n["spikes"], "rate_hz": n["spikes"] / model.cells / sim_s,
-        "steps_per_cell": n["steps"] / model.cells, "restarts_per_cell": None, "failed_steps_per_cell": None,
+        "steps_per_cell": n["steps"] / model.cells,
+        "restarts_per_cell": n["restarts"] / model.cells if n.get("restarts") is not None else None,
+        "failed_steps_per_cell": None,
         "input_events_per_cell": None, "wait": {}, "load_before": [load],
-        "spikes_file": str(out / "spikes.csv"), "cvode_statistics": n["cvode_statistics"],
+        "spikes_file": str(out / "spikes.csv"), "wall_setup_s": n["wall_setup_s"],
     }
 
 
@@ -248,7 +258,8 @@ def fmt(v, spec):
 
 def print_table(rows):
     head = (f"{'model':16} {'simulator':8} {'mode':15} {'wall s':>8} {'RTF':>7} {'rate Hz':>8} "
-            f"{'steps/cell':>10} {'restarts/c':>10} {'in ev/cell':>10} {'max dt ms':>10} {'cnt diff':>8}")
+            f"{'steps/cell':>10} {'restarts/c':>10} {'in ev/cell':>10} {'max dt ms':>10} {'med dt ms':>10} "
+            f"{'cnt diff':>8} {'diverge ms':>10}")
     log(head)
     log("-" * len(head))
     for r in rows:
@@ -256,7 +267,8 @@ def print_table(rows):
         log(f"{r['model']:16} {r['simulator']:8} {r['mode']:15} {r['wall_s']:8.3f} {r['rtf']:7.2f} "
             f"{r['rate_hz']:8.2f} {fmt(r['steps_per_cell'], '10.0f')} {fmt(r['restarts_per_cell'], '10.0f')} "
             f"{fmt(r['input_events_per_cell'], '10.0f')} {fmt(err.get('max_dt_ms'), '10.4f')} "
-            f"{fmt(err.get('gids_count_mismatch'), '8d')}")
+            f"{fmt(err.get('median_dt_ms'), '10.2e')} {fmt(err.get('gids_count_mismatch'), '8d')} "
+            f"{fmt(err.get('diverged_at_ms'), '10.1f')}")
 
 
 def ratios(rows):

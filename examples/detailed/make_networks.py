@@ -29,7 +29,7 @@ The cells (README.md has the table): a soma (L = diam = 20 um, hh, nseg 1),
 an axon (hh, 5 compartments) and passive dendrites; excitatory cells have 3
 primary dendrites with 2 daughters each (45 compartments), inhibitory cells
 4 unbranched dendrites (34 compartments). Synapse sites, the same on both:
-0 = ExpSyn (tau 2 ms, e 0 mV) on a distal dendrite for the drive,
+0 = ExpSyn (tau 2 ms, e 0 mV) on the soma for the drive,
 1 = Exp2Syn (0.2 / 2 ms, e 0 mV) on a proximal dendrite for excitation,
 2 = Exp2Syn (0.5 / 8 ms, e -75 mV) on the soma for inhibition.
 """
@@ -46,12 +46,12 @@ HERE = pathlib.Path(__file__).resolve().parent
 # over DRIVE_PER_CELL sources) and the recurrent weights. Tuned with Ranvier
 # bsp-fixed (dt 0.025 ms) for mean rates of about 1, 6 and 40 Hz over 1 s.
 MODELS = {
-    "1hz": {"drive_hz_per_cell": 400.0, "w_drive_E_uS": 0.0030, "w_drive_I_uS": 0.0015,
-            "w_E_uS": 0.0020, "w_I_uS": 0.0040},
-    "6hz": {"drive_hz_per_cell": 900.0, "w_drive_E_uS": 0.0030, "w_drive_I_uS": 0.0015,
-            "w_E_uS": 0.0020, "w_I_uS": 0.0040},
-    "40hz": {"drive_hz_per_cell": 2400.0, "w_drive_E_uS": 0.0030, "w_drive_I_uS": 0.0015,
-             "w_E_uS": 0.0020, "w_I_uS": 0.0040},
+    "1hz": {"drive_hz_per_cell": 100.0, "w_drive_E_uS": 0.0015, "w_drive_I_uS": 0.00075,
+            "w_E_uS": 0.002, "w_I_uS": 0.003},
+    "6hz": {"drive_hz_per_cell": 100.0, "w_drive_E_uS": 0.0017, "w_drive_I_uS": 0.00085,
+            "w_E_uS": 0.002, "w_I_uS": 0.003},
+    "40hz": {"drive_hz_per_cell": 80.0, "w_drive_E_uS": 0.03, "w_drive_I_uS": 0.02,
+             "w_E_uS": 0.002, "w_I_uS": 0.001},
 }
 
 # Shared by all models.
