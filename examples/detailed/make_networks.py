@@ -46,10 +46,10 @@ HERE = pathlib.Path(__file__).resolve().parent
 # over DRIVE_PER_CELL sources) and the recurrent weights. Tuned with Ranvier
 # bsp-fixed (dt 0.025 ms) for mean rates of about 1, 6 and 40 Hz over 1 s.
 MODELS = {
-    "1hz": {"drive_hz_per_cell": 100.0, "w_drive_E_uS": 0.0015, "w_drive_I_uS": 0.00075,
-            "w_E_uS": 0.002, "w_I_uS": 0.003},
-    "6hz": {"drive_hz_per_cell": 100.0, "w_drive_E_uS": 0.0017, "w_drive_I_uS": 0.00085,
-            "w_E_uS": 0.002, "w_I_uS": 0.003},
+    "1hz": {"drive_hz_per_cell": 100.0, "w_drive_E_uS": 0.0021, "w_drive_I_uS": 0.00125,
+            "w_E_uS": 0.0005, "w_I_uS": 0.003},
+    "6hz": {"drive_hz_per_cell": 100.0, "w_drive_E_uS": 0.003, "w_drive_I_uS": 0.0018,
+            "w_E_uS": 0.0005, "w_I_uS": 0.003},
     "40hz": {"drive_hz_per_cell": 80.0, "w_drive_E_uS": 0.03, "w_drive_I_uS": 0.02,
              "w_E_uS": 0.002, "w_I_uS": 0.001},
 }
