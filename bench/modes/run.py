@@ -2,7 +2,7 @@
 """bench/modes: Ranvier's four execution modes side by side, with NEURON on the same detailed networks.
 
   run.py [--ranvier build/ranvier] [--models brunel detailed | NAME ...] [--modes M ...]
-         [--threads 2] [--repeats 1] [--quick] [--skip-neuron] [--skip-reference]
+         [--threads 2] [--repeats 1] [--quick] [--t-stop MS] [--skip-neuron] [--skip-reference]
          [--atol 1e-3] [--out DIR] [--figure bench/modes/speedup.png]
 
 Models (README.md): the Brunel network in its four regimes (brunel-SR, brunel-SI-fast,
@@ -60,13 +60,15 @@ def log(*a):
     print(*a, flush=True)
 
 
-def load_spikes(path):
+def load_spikes(path, first_gid=0):
+    """gid -> spike times, gids >= first_gid only (spike sources record their spikes too)."""
     spikes = {}
     with open(path) as f:
         next(f)
         for row in f:
             g, t = row.split(",")
-            spikes.setdefault(int(g), []).append(float(t))
+            if int(g) >= first_gid:
+                spikes.setdefault(int(g), []).append(float(t))
     return spikes
 
 
@@ -94,7 +96,7 @@ def compare(run, ref):
 class Model:
     """One benchmark network: its Ranvier model file, NEURON's, and what to normalise by."""
 
-    def __init__(self, name, tmp, quick, ranvier):
+    def __init__(self, name, tmp, quick, ranvier, t_stop=None):
         self.name = name
         self.variant = "model file"
         work = tmp / name
@@ -104,6 +106,8 @@ class Model:
             p = brunel_params.network_params(regime, "scaled" if quick else "full")
             if quick:
                 p["t_stop_ms"] = QUICK_TSTOP
+            if t_stop:
+                p["t_stop_ms"] = t_stop
             self.path = work / f"{name}.toml"
             self.path.write_text(brunel_params.model_toml(p, seed=7))
             self.ranvier_path = self.path
@@ -124,7 +128,9 @@ class Model:
             paths = {"model": committed}
         self.path = paths["model"]
         spec = tomllib.loads(self.path.read_text())
-        self.t_stop = float(spec["simulation"]["t_stop"].split()[0])
+        self.t_stop = file_t_stop = float(spec["simulation"]["t_stop"].split()[0])
+        if t_stop:
+            self.t_stop = min(self.t_stop, t_stop)
         self.dt = float(spec["simulation"]["dt"].split()[0])
         drive = spec["population"][0]
         self.first_cell = drive["size"]
@@ -134,7 +140,7 @@ class Model:
         self.ranvier_path = self.path
         if not reads_spike_sources(ranvier, self.path):
             if "events_model" not in paths:
-                paths = make_networks.write_model(short, work, self.cells, self.t_stop, events_variant=True)
+                paths = make_networks.write_model(short, work, self.cells, file_t_stop, events_variant=True)
                 # the regenerated network must be the committed one
                 if paths["model"].read_text() != self.path.read_text():
                     sys.exit(f"{committed}: make_networks.py no longer writes this file; regenerate it")
@@ -173,7 +179,7 @@ def reads_spike_sources(ranvier, model):
 
 def run_ranvier(args, model, mode, out, atol=None, dt=None):
     cmd = [args.ranvier, "run", str(model.ranvier_path), "--mode", mode, "--threads", str(args.threads),
-           "--out", str(out), "--no-plot", "-q"]
+           "--t-stop", repr(model.t_stop), "--out", str(out), "--no-plot", "-q"]
     if "variable" in mode:
         cmd += ["--atol", str(atol if atol is not None else args.atol)]
     if dt is not None:
@@ -199,6 +205,10 @@ def find_wait(summary):
     return found
 
 
+def out_dir(tmp, model, mode):
+    return tmp / model.name / f"{mode}_0" / "spikes.csv"
+
+
 def ranvier_row(args, model, mode, tmp):
     runs = []
     for i in range(args.repeats):
@@ -213,7 +223,11 @@ def ranvier_row(args, model, mode, tmp):
         steps = integ.get("steps", 0) / n if integ.get("steps") else None
     else:
         steps = model.t_stop / model.dt
-    cable_spikes = last["spikes"]
+    # Spikes of the cells (not of the drive, which a spike-source population records too).
+    if model.kind == "brunel":
+        cable_spikes = last["spikes"]
+    else:
+        cable_spikes = sum(len(v) for v in load_spikes(out_dir(tmp, model, mode), model.first_cell).values())
     row = {
         "model": model.name, "simulator": "ranvier", "mode": mode, "threads": args.threads,
         "wall_s": wall, "walls_s": [r["wall_time_s"]["simulate"] for r in runs],
@@ -235,7 +249,8 @@ def ranvier_row(args, model, mode, tmp):
 def neuron_row(args, model, method, tmp):
     out = tmp / model.name / f"neuron_{method}"
     cmd = [str(NRNPY), str(HERE / "neuron_network.py"), str(model.neuron_path), "--method", method,
-           "--threads", str(args.neuron_threads), "--atol", str(args.atol), "--out", str(out)]
+           "--threads", str(args.neuron_threads), "--atol", str(args.atol), "--tstop", repr(model.t_stop),
+           "--out", str(out)]
     load = os.getloadavg()[0]
     res = subprocess.run(cmd, check=True, capture_output=True, text=True)
     n = json.loads([l for l in res.stdout.splitlines() if l.startswith("{")][-1])
@@ -352,6 +367,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--atol", type=float, default=1e-3, help="variable-step modes, Ranvier and NEURON")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--t-stop", type=float, default=None,
+                    help="ms: run every model this long (at most the detailed models' 1 s of drive)")
     ap.add_argument("--skip-neuron", action="store_true")
     ap.add_argument("--skip-reference", action="store_true")
     ap.add_argument("--out", default=str(ROOT / "build" / "bench-modes"))
@@ -373,7 +390,7 @@ def main():
         f"{'quick' if args.quick else 'full'}; load average {os.getloadavg()[0]:.1f}; outputs in {tmp}")
     rows, models = [], {}
     for name in names:
-        model = Model(name, tmp, args.quick, args.ranvier)
+        model = Model(name, tmp, args.quick, args.ranvier, args.t_stop)
         models[name] = model
         log(f"{name}: {model.cells} cells, {model.t_stop:g} ms ({model.variant})")
         mrows = [ranvier_row(args, model, mode, tmp) for mode in args.modes]
@@ -382,13 +399,14 @@ def main():
         if model.kind == "detailed" and not args.skip_reference:
             ref_out = tmp / name / "reference"
             ref = run_ranvier(args, model, "bsp-variable", ref_out, atol=REFERENCE_ATOL)
-            ref_spikes = load_spikes(ref_out / "spikes.csv")
-            model.reference = {"mode": "bsp-variable", "atol": REFERENCE_ATOL, "spikes": ref["spikes"],
+            ref_spikes = load_spikes(ref_out / "spikes.csv", model.first_cell)
+            model.reference = {"mode": "bsp-variable", "atol": REFERENCE_ATOL,
+                               "spikes": sum(len(v) for v in ref_spikes.values()),
                                "wall_s": ref["wall_time_s"]["simulate"],
                                "steps_per_cell": ref.get("integrator", {}).get("steps", 0) / model.cells}
             for r in mrows:
-                r["error"] = compare(load_spikes(r["spikes_file"]), ref_spikes)
-            log(f"  reference bsp-variable atol {REFERENCE_ATOL:g}: {ref['spikes']} spikes, "
+                r["error"] = compare(load_spikes(r["spikes_file"], model.first_cell), ref_spikes)
+            log(f"  reference bsp-variable atol {REFERENCE_ATOL:g}: {model.reference['spikes']} spikes, "
                 f"{model.reference['wall_s']:.2f} s")
         for r in mrows:
             e = r.get("error") or {}
@@ -406,15 +424,16 @@ def main():
     for name, m in models.items():
         by = {(r["simulator"], r["mode"]): r for r in rows if r["model"] == name}
         if ("ranvier", "bsp-fixed") in by and ("neuron", "fixed") in by:
-            c = compare(load_spikes(by[("ranvier", "bsp-fixed")]["spikes_file"]),
-                        load_spikes(by[("neuron", "fixed")]["spikes_file"]))
+            c = compare(load_spikes(by[("ranvier", "bsp-fixed")]["spikes_file"], m.first_cell),
+                        load_spikes(by[("neuron", "fixed")]["spikes_file"], m.first_cell))
             log(f"  {name}: Ranvier bsp-fixed {by[('ranvier', 'bsp-fixed')]['spikes']} spikes, NEURON fixed "
                 f"{by[('neuron', 'fixed')]['spikes']}; largest difference {c['max_dt_ms']:.3g} ms, "
                 f"{c['gids_count_mismatch']} gids with different counts")
             for r in rows:
                 if r["model"] == name and r["simulator"] == "ranvier" and r["mode"] == "bsp-fixed":
                     r["vs_neuron_fixed"] = c
-    title = (f"bench/modes {'--quick ' if args.quick else ''}{started}, {args.threads} threads, "
+    title = (f"bench/modes {'--quick ' if args.quick else ''}"
+             f"{f'--t-stop {args.t_stop:g} ' if args.t_stop else ''}{started}, {args.threads} threads, "
              f"median of {args.repeats}; load average at start {os.getloadavg()[0]:.1f}")
     result = {"started": started, "args": vars(args), "rows": rows, "ratios": rats,
               "models": {n: {"cells": m.cells, "t_stop_ms": m.t_stop, "variant": m.variant,
