@@ -310,6 +310,24 @@ def ratios(rows):
     return out
 
 
+def markdown(rows, rats):
+    """The table and ratios as Markdown (written to DIR/results.md, pasted into README.md)."""
+    out = ["| model | simulator | mode | wall s | RTF | rate Hz | steps/cell | restarts/cell | input events/cell "
+           "| max dt ms | median dt ms | gids count differs | diverged at ms |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        e = r.get("error") or {}
+        out.append(f"| {r['model']} | {r['simulator']} | {r['mode']} | {r['wall_s']:.3g} | {r['rtf']:.3g} "
+                   f"| {r['rate_hz']:.3g} | {fmt(r['steps_per_cell'], '.0f')} | {fmt(r['restarts_per_cell'], '.0f')} "
+                   f"| {fmt(r['input_events_per_cell'], '.0f')} | {fmt(e.get('max_dt_ms'), '.3g')} "
+                   f"| {fmt(e.get('median_dt_ms'), '.2g')} | {fmt(e.get('gids_count_mismatch'), 'd')} "
+                   f"| {fmt(e.get('diverged_at_ms'), '.1f')} |")
+    out += ["", "| model | ratio | speedup | rate Hz |", "|---|---|---|---|"]
+    for r in rats:
+        out.append(f"| {r['model']} | {r['what']} | {r['speedup']:.2f}x | {r['rate_hz']:.3g} |")
+    return "\n".join(out) + "\n"
+
+
 def figure(rows, rats, path, title):
     import matplotlib
     matplotlib.use("Agg")
@@ -441,9 +459,10 @@ def main():
                              "drive_events": m.drive_events,
                              "reference": getattr(m, "reference", None)} for n, m in models.items()}}
     (tmp / "results.json").write_text(json.dumps(result, indent=1))
+    (tmp / "results.md").write_text(markdown(rows, rats))
     if args.figure:
         figure(rows, rats, args.figure, title)
-    log(f"\nresults: {tmp / 'results.json'}; figure: {args.figure}")
+    log(f"\nresults: {tmp / 'results.json'}, {tmp / 'results.md'}; figure: {args.figure}")
 
 
 if __name__ == "__main__":
