@@ -38,14 +38,15 @@ extern "C" void on_interrupt(int) {
 
 // Forwards output to the CSV files and the progress display. A failed write
 // (a full disk) stops the run at the end of the epoch and is reported after
-// it; nothing more is written.
+// it; nothing more is written. With `[record] spikes = false` spikes.csv keeps
+// only its header (the spikes are still counted).
 class cli_sink final : public output_sink {
 public:
-    cli_sink(io::csv_output& files, progress_reporter& progress, simulation& sim)
-        : files_(files), progress_(progress), sim_(sim) {}
+    cli_sink(io::csv_output& files, progress_reporter& progress, simulation& sim, bool record_spikes)
+        : files_(files), progress_(progress), sim_(sim), record_spikes_(record_spikes) {}
     void on_spikes(std::span<const spike> s) override {
         spikes_ += s.size();
-        guarded([&] { files_.on_spikes(s); });
+        if (record_spikes_) guarded([&] { files_.on_spikes(s); });
     }
     void on_samples(std::span<const trace_sample> s) override {
         guarded([&] { files_.on_samples(s); });
@@ -74,6 +75,7 @@ private:
     io::csv_output& files_;
     progress_reporter& progress_;
     simulation& sim_;
+    bool record_spikes_;
     std::uint64_t spikes_ = 0;
     std::exception_ptr error_;
 };
@@ -176,7 +178,7 @@ int run_command(const run_arguments& args) {
         io::csv_output files((out / "spikes.csv").string(), (out / "traces.csv").string(),
                              probe_names(*model_recipe));
         progress_reporter progress(stderr, isatty(STDERR_FILENO), args.quiet);
-        cli_sink sink(files, progress, sim);
+        cli_sink sink(files, progress, sim, model.network.record.spikes);
 
         running_simulation.store(&sim);
         auto previous_int = std::signal(SIGINT, on_interrupt);

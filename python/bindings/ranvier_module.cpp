@@ -42,16 +42,23 @@ py::array_t<T> column(const std::vector<Source>& rows, Field field) {
 
 // ---- output of one run() call ----------------------------------------------
 
-// Keeps everything the engine streams; converted to numpy after the run
-// (no Python object is touched while the GIL is released).
+// Keeps everything the engine streams (spikes only if the model records
+// them: `[record] spikes`); converted to numpy after the run (no Python
+// object is touched while the GIL is released).
 class collecting_sink final : public output_sink {
 public:
-    void on_spikes(std::span<const spike> s) override { spikes.insert(spikes.end(), s.begin(), s.end()); }
+    explicit collecting_sink(bool record_spikes) : record_spikes_(record_spikes) {}
+    void on_spikes(std::span<const spike> s) override {
+        if (record_spikes_) spikes.insert(spikes.end(), s.begin(), s.end());
+    }
     void on_samples(std::span<const trace_sample> s) override {
         samples.insert(samples.end(), s.begin(), s.end());
     }
     std::vector<spike> spikes;
     std::vector<trace_sample> samples;
+
+private:
+    bool record_spikes_;
 };
 
 // Spikes of a run: two equally long arrays, sorted by time then gid.
@@ -169,7 +176,7 @@ public:
         if (!running_.compare_exchange_strong(expected, true))
             throw std::runtime_error("this Simulation is already running in another thread");
         const auto start = std::chrono::steady_clock::now();
-        collecting_sink sink;
+        collecting_sink sink(model_.network.record.spikes);
         bool interrupted = false;
         try {
             interrupt_guard guard(*sim_);

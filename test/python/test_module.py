@@ -401,3 +401,16 @@ def test_populations_name_the_cell_kind_of_spike_sources():
     sim = ranvier.Simulation(model)
     result = sim.run(100.0)
     assert len(result.spikes) > 0
+
+
+def test_record_spikes_false_returns_no_spikes():
+    # `[record] spikes = false`: the run's spikes are counted, not returned
+    # (as the command line keeps spikes.csv to its header).
+    text = (SOURCE / "examples" / "brunel.toml").read_text()
+    assert "[record]\nspikes = true\n" in text
+    quiet = ranvier.parse_model(text.replace("[record]\nspikes = true\n", "[record]\nspikes = false\n"))
+    sim = ranvier.Simulation(quiet)
+    result = sim.run(20.0)
+    assert len(result.spikes.gid) == 0 and len(result.spikes.time) == 0
+    loud = ranvier.Simulation(ranvier.parse_model(text)).run(20.0)
+    assert sim.statistics["spikes"] == len(loud.spikes.gid) > 0

@@ -507,3 +507,23 @@ def test_sources_example_runs_in_every_mode(tmp_path, mode):
     assert min(poisson) > 20.0 and max(poisson) < 450.0 + 0.1
     # The sources drive the LIF and the cable cells.
     assert any(200 < g < 302 for g, _ in spikes) and any(g >= 302 for g, _ in spikes)
+
+
+def test_record_spikes_false_keeps_only_the_header(tmp_path):
+    # `[record] spikes = false` (docs/model-file.md) was ignored: spikes.csv
+    # was written in full. Now it keeps its header only, while the run still
+    # counts the spikes (summary.json) and runs the same network.
+    text = (SOURCE / "examples" / "brunel.toml").read_text()
+    assert "[record]\nspikes = true\n" in text
+    model = tmp_path / "quiet.toml"
+    model.write_text(text.replace("[record]\nspikes = true\n", "[record]\nspikes = false\n"))
+    r = run("run", str(model), "--t-stop", "50", "--out", str(tmp_path / "off"), "--no-plot", "-q")
+    assert r.returncode == 0, r.stderr
+    lines = (tmp_path / "off" / "spikes.csv").read_text().splitlines()
+    assert lines == ["gid,time_ms"], lines[:3]
+    summary = json.loads((tmp_path / "off" / "summary.json").read_text())
+    r = run("run", str(SOURCE / "examples" / "brunel.toml"), "--t-stop", "50",
+            "--out", str(tmp_path / "on"), "--no-plot", "-q")
+    assert r.returncode == 0, r.stderr
+    rows = (tmp_path / "on" / "spikes.csv").read_text().splitlines()
+    assert summary["spikes"] == len(rows) - 1 > 0
