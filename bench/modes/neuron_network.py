@@ -30,19 +30,17 @@ restarts (the summed `init` counts), cells, compartments.
 """
 import argparse
 import csv
-import ctypes
 import json
 import os
 import re
 import resource
 import sys
-import tempfile
 import time
 import tomllib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "test", "validation", "reference", "neuron"))
-from nrn_session import hoc_interpreter, script_args  # noqa: E402
+from nrn_session import captured_cvode_statistics, hoc_interpreter, script_args  # noqa: E402
 
 # Units to NEURON's: ms, mV, um, uS, S/cm2, ohm*cm, uF/cm2, degC, nA.
 UNITS = {
@@ -99,23 +97,6 @@ def parse_args():
     p.add_argument("--out", default=".")
     return p.parse_args(script_args(__file__))
 
-
-def captured_cvode_statistics(h):
-    """What cvode.statistics() prints (C stdout), captured through a temporary file."""
-    libc = ctypes.CDLL(None)
-    sys.stdout.flush()
-    libc.fflush(None)
-    saved = os.dup(1)
-    with tempfile.TemporaryFile(mode="w+") as tmp:
-        os.dup2(tmp.fileno(), 1)
-        try:
-            h.cvode.statistics()
-            libc.fflush(None)
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        tmp.seek(0)
-        return tmp.read()
 
 
 def region_tags(text):

@@ -7,36 +7,17 @@ dt from the case file, a hoc fadvance loop) and per-cell variable step
 (cvode.active(1), cvode.use_local_dt(1), atol from the case file, rtol 0).
 Writes per case and method: steps, best wall time of `repeats` runs, spike count.
 """
-import ctypes
 import json
 import os
 import re
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "test", "validation", "reference", "neuron"))
 from cell_builder import build_cell  # noqa: E402
-from nrn_session import hoc_interpreter, script_args  # noqa: E402
+from nrn_session import captured_cvode_statistics, hoc_interpreter, script_args  # noqa: E402
 
-
-def captured_cvode_statistics(h):
-    """What cvode.statistics() prints (C stdout), captured through a temporary file."""
-    libc = ctypes.CDLL(None)
-    sys.stdout.flush()
-    libc.fflush(None)
-    saved = os.dup(1)
-    with tempfile.TemporaryFile(mode="w+") as tmp:
-        os.dup2(tmp.fileno(), 1)
-        try:
-            h.cvode.statistics()
-            libc.fflush(None)
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        tmp.seek(0)
-        return tmp.read()
 
 
 def main():

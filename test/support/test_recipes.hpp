@@ -106,4 +106,14 @@ inline list_recipe random_network(const random_network_options& o) {
     return r;
 }
 
+// Four cells with connections of several weights and delays onto 1, 2 and 3
+// (two from the same source onto 3): the connection-table tests' network.
+inline list_recipe four_cells() {
+    list_recipe r(4);
+    r.incoming[1] = {{0, 0, 0.5, 1.0}, {3, 0, -1.0, 2.5}};
+    r.incoming[2] = {{0, 0, 0.25, 1.5}};
+    r.incoming[3] = {{0, 0, 2.0, 1.0}, {0, 0, 3.0, 1.0}};
+    return r;
+}
+
 } // namespace ranvier::testing

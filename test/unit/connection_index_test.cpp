@@ -17,16 +17,9 @@
 #include <string>
 
 using namespace ranvier;
+using ranvier::testing::four_cells;
 
 namespace {
-
-ranvier::testing::list_recipe four_cells() {
-    ranvier::testing::list_recipe r(4);
-    r.incoming[1] = {{0, 0, 0.5, 1.0}, {3, 0, -1.0, 2.5}};
-    r.incoming[2] = {{0, 0, 0.25, 1.5}};
-    r.incoming[3] = {{0, 0, 2.0, 1.0}, {0, 0, 3.0, 1.0}};
-    return r;
-}
 
 // The message of the user_error `f` throws ("" if none).
 std::string error_of(const std::function<void()>& f) {

@@ -9,16 +9,7 @@
 #include <gtest/gtest.h>
 
 using namespace ranvier;
-
-namespace {
-ranvier::testing::list_recipe four_cells() {
-    ranvier::testing::list_recipe r(4);
-    r.incoming[1] = {{0, 0, 0.5, 1.0}, {3, 0, -1.0, 2.5}};
-    r.incoming[2] = {{0, 0, 0.25, 1.5}};
-    r.incoming[3] = {{0, 0, 2.0, 1.0}, {0, 0, 3.0, 1.0}};
-    return r;
-}
-} // namespace
+using ranvier::testing::four_cells;
 
 TEST(connection_table, finds_entries_by_source) {
     const auto r = four_cells();
