@@ -137,6 +137,18 @@ int main(int argc, char** argv) {
                         "act together at the window's end (fewer restarts, each event at most this "
                         "late); default 0 = exact")
         ->check(non_negative_number);
+    run_cmd->add_flag("--hybrid", run.hybrid,
+                      "Variable-step modes: every --hybrid-window ms each cable cell chooses CVODE "
+                      "or the fixed step --dt (backward Euler) for the next window, whichever its "
+                      "recent activity says is cheaper (overrides the model's hybrid)");
+    run_cmd->add_option("--hybrid-window", run.hybrid_window,
+                        "Hybrid stepping: ms between the cells' choices, a whole number of dt; "
+                        "default 5")
+        ->check(positive_number);
+    run_cmd->add_option("--hybrid-cost", run.hybrid_cost,
+                        "Hybrid stepping: the cost of one CVODE step in fixed steps of the same "
+                        "cell; default 4")
+        ->check(positive_number);
     run_cmd->add_flag("!--no-plot", run.plot, "Do not draw raster.png / traces.png");
     run_cmd->add_flag("--quiet,-q", run.quiet, "No progress output");
 

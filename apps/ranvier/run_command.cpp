@@ -150,6 +150,9 @@ int run_command(const run_arguments& args) {
         if (args.atol) model.options.atol = *args.atol;
         if (args.rtol) model.options.rtol = *args.rtol;
         if (args.event_window) model.options.event_window = *args.event_window;
+        if (args.hybrid) model.options.hybrid = true;
+        if (args.hybrid_window) model.options.hybrid_window = *args.hybrid_window;
+        if (args.hybrid_cost) model.options.hybrid_cvode_step_cost = *args.hybrid_cost;
         check_limits(args, model);
         // The file was checked against its own options; the ones given here may differ.
         check_run_options(model.network, model.options);

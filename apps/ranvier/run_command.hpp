@@ -20,6 +20,9 @@ struct run_arguments {
     std::optional<double> atol;          // variable step: absolute tolerance
     std::optional<double> rtol;          // variable step: relative tolerance
     std::optional<double> event_window;  // variable step: event grouping window, ms
+    bool hybrid = false;                 // variable step: cells switch to the fixed step when busy
+    std::optional<double> hybrid_window; // ms between the cells' choices
+    std::optional<double> hybrid_cost;   // one CVODE step in fixed steps
     bool plot = true;
     bool quiet = false;
 };

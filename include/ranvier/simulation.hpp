@@ -54,6 +54,12 @@ struct integrator_statistics {
     std::uint64_t failed_steps = 0;          // error-test and Newton failures (retried)
     std::uint64_t restarts = 0;              // restarts at events and stimulus edges
     std::uint64_t interpolated_restarts = 0; // of those, inside a step (interpolated back)
+    // Hybrid stepping (simulation_options::hybrid): fixed steps taken by
+    // cable cells in fixed windows, windows of each kind, scheme changes.
+    std::uint64_t fixed_steps = 0;
+    std::uint64_t fixed_windows = 0;
+    std::uint64_t variable_windows = 0;
+    std::uint64_t switches = 0;
 
     integrator_statistics& operator+=(const integrator_statistics& o) {
         steps += o.steps;
@@ -62,6 +68,10 @@ struct integrator_statistics {
         failed_steps += o.failed_steps;
         restarts += o.restarts;
         interpolated_restarts += o.interpolated_restarts;
+        fixed_steps += o.fixed_steps;
+        fixed_windows += o.fixed_windows;
+        variable_windows += o.variable_windows;
+        switches += o.switches;
         return *this;
     }
 };

@@ -44,6 +44,15 @@ struct simulation_options {
     // window and applies every event in it together at its end (each event is
     // at most w late, never early). See docs/numerics-variable-step.md.
     double event_window = 0;
+    // Hybrid stepping of cable cells in the variable-step modes: every
+    // `hybrid_window` ms each cell chooses CVODE or the fixed step dt
+    // (backward Euler) for the next window, by which cost it less given its
+    // own recent activity, counting one CVODE step as `hybrid_cvode_step_cost`
+    // fixed steps. Results stay independent of threads, groups and epochs.
+    // See docs/numerics-variable-step.md ("Hybrid stepping").
+    bool hybrid = false;
+    double hybrid_window = 5;
+    double hybrid_cvode_step_cost = 4;
 };
 
 } // namespace ranvier

@@ -267,6 +267,9 @@ py::dict options_dict(const simulation_options& o) {
     d["rtol"] = o.rtol;
     d["atol_scale"] = atol_scale_dict(o);
     d["event_window"] = o.event_window;
+    d["hybrid"] = o.hybrid;
+    d["hybrid_window"] = o.hybrid_window;
+    d["hybrid_cvode_step_cost"] = o.hybrid_cvode_step_cost;
     return d;
 }
 
@@ -330,6 +333,12 @@ PYBIND11_MODULE(_ranvier, m) {
         .def_readwrite("rtol", &simulation_options::rtol, "variable step: relative tolerance")
         .def_readwrite("event_window", &simulation_options::event_window,
                        "variable step: event grouping window (ms), 0 = exact event times")
+        .def_readwrite("hybrid", &simulation_options::hybrid,
+                       "variable step: each cable cell switches to the fixed step dt when that is cheaper")
+        .def_readwrite("hybrid_window", &simulation_options::hybrid_window,
+                       "hybrid stepping: ms between the cells' choices (a whole number of dt)")
+        .def_readwrite("hybrid_cvode_step_cost", &simulation_options::hybrid_cvode_step_cost,
+                       "hybrid stepping: one CVODE step in fixed steps of the same cell")
         .def_property("atol_scale", &atol_scale_dict, &set_atol_scale,
                       "per-state atol factors as a dict, e.g. {'cad.cai': 0.01}; assign a whole dict "
                       "(the returned dict is a copy)")

@@ -38,6 +38,16 @@ void fixed_step_cable_stepper::restart() {
     detectors.check(state_.voltage().data(), 0.0, spikes_);
 }
 
+void fixed_step_cable_stepper::continue_at(std::int64_t step) {
+    step_ = step;
+    events_ = {};
+    spikes_.clear();
+    spike_detectors& detectors = state_.detectors();
+    const auto v = state_.voltage();
+    for (std::size_t k = 0; k < detectors.size(); ++k)
+        detectors.above[k] = v[static_cast<std::size_t>(detectors.node[k])] > detectors.threshold[k];
+}
+
 void fixed_step_cable_stepper::set_dt(double dt_ms) {
     if (!(dt_ms > 0)) throw user_error(source_location{"", 0, "dt"}, "must be > 0 ms");
     // Keep the current time: continue on the new grid from here.

@@ -52,6 +52,12 @@ public:
     // cleared, detectors checked at t = 0.
     void initialise();
 
+    // Takes over the state as another scheme left it at step `step` (time
+    // step * dt): no events pending, no spikes kept, each detector armed by
+    // whether its node is above threshold now (a crossing already under way
+    // is not reported again). hybrid_cable_cell's switch from CVODE.
+    void continue_at(std::int64_t step);
+
     // One step from t_k = k dt to t_{k+1}: delivers events with time <=
     // t_k + dt/2, evaluates currents at t_k + dt/2, solves, updates v, then
     // advances states, then checks detectors (spikes stamped t_{k+1}).

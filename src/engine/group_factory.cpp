@@ -46,10 +46,15 @@ std::vector<std::unique_ptr<variable_step_group>> make_variable_step_groups(
     cvode.rtol = options.rtol;
     cvode.atol_scale = options.atol_scale;
     cvode.event_window = options.event_window;
+    cable::hybrid_options hybrid;
+    hybrid.enabled = options.hybrid;
+    hybrid.dt = options.dt;
+    hybrid.window = options.hybrid_window;
+    hybrid.cvode_step_cost = options.hybrid_cvode_step_cost;
     std::vector<std::unique_ptr<variable_step_group>> groups(specs.size());
     pool.parallel_for(specs.size(), [&](std::size_t g) {
         if (specs[g].kind == cell_kind::cable)
-            groups[g] = std::make_unique<cable_cvode_group>(model, specs[g].gids, cvode);
+            groups[g] = std::make_unique<cable_cvode_group>(model, specs[g].gids, cvode, hybrid);
         else if (specs[g].kind == cell_kind::spike_source)
             groups[g] = std::make_unique<spike_source_variable_step_group>(model, specs[g].gids, options.seed);
         else

@@ -63,6 +63,14 @@ std::string run_summary_json(const run_description& run, const simulation_option
                            {"failed_steps", in.failed_steps},
                            {"restarts", in.restarts},
                            {"interpolated_restarts", in.interpolated_restarts}};
+        if (options.hybrid) {
+            j["hybrid"] = {{"window_ms", options.hybrid_window},
+                           {"cvode_step_cost", options.hybrid_cvode_step_cost},
+                           {"fixed_steps", in.fixed_steps},
+                           {"fixed_windows", in.fixed_windows},
+                           {"variable_windows", in.variable_windows},
+                           {"switches", in.switches}};
+        }
     }
     j["peak_memory_bytes"] = peak;
     j["connection_table_bytes"] = stats.connection_bytes;
@@ -140,6 +148,16 @@ std::string console_summary(const std::string& summary_json, const std::string& 
                        d("atol"), d("rtol"), n("steps"),
                        cells ? static_cast<double>(n("steps")) / cells : 0.0, n("rhs_evaluations"),
                        n("restarts"), n("interpolated_restarts"), n("failed_steps"));
+    }
+    if (j.contains("hybrid")) {
+        const auto& h = j["hybrid"];
+        const auto n = [&](const char* key) { return h.at(key).get<unsigned long long>(); };
+        const double windows = static_cast<double>(n("fixed_windows") + n("variable_windows"));
+        fmt::format_to(out,
+                       "  hybrid stepping: {:.0f} % of cell windows on the fixed step ({} fixed "
+                       "steps), {} switches\n",
+                       windows > 0 ? 100.0 * n("fixed_windows") / windows : 0.0,
+                       n("fixed_steps"), n("switches"));
     }
     fmt::format_to(out, "  peak memory {:.1f} MB\n", u("peak_memory_bytes") / 1048576.0);
     std::string files;

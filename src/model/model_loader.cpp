@@ -88,7 +88,8 @@ const std::vector<std::string> top_level_keys{"simulation", "population", "proje
 
 void read_simulation(const toml_table_reader& r, model_file& model) {
     r.reject_unknown_keys({"t_stop", "dt", "seed", "mode", "threads", "group_size", "atol", "rtol",
-                           "atol_scale", "event_window", "scheme"});
+                           "atol_scale", "event_window", "scheme", "hybrid",
+                           "hybrid_window", "hybrid_cvode_step_cost"});
     model.t_stop = r.get_quantity("t_stop", dimension::time, model.t_stop);
     if (!(model.t_stop > 0)) r.fail("t_stop", "must be > 0 ms");
     simulation_options& o = model.options;
@@ -138,6 +139,16 @@ void read_simulation(const toml_table_reader& r, model_file& model) {
     o.event_window = r.get_quantity("event_window", dimension::time, o.event_window);
     if (!(o.event_window >= 0) || !std::isfinite(o.event_window))
         r.fail("event_window", "must be >= 0 ms (0: every event acts exactly at its time)");
+    // Hybrid stepping of cable cells (variable-step modes).
+    o.hybrid = r.get_bool("hybrid", o.hybrid);
+    o.hybrid_window = r.get_quantity("hybrid_window", dimension::time, o.hybrid_window);
+    if (!(o.hybrid_window > 0) || !std::isfinite(o.hybrid_window))
+        r.fail("hybrid_window", "must be > 0 ms (a whole number of steps dt), e.g. \"5 ms\"");
+    o.hybrid_cvode_step_cost = r.get_number("hybrid_cvode_step_cost", o.hybrid_cvode_step_cost);
+    if (!(o.hybrid_cvode_step_cost > 0) || !std::isfinite(o.hybrid_cvode_step_cost))
+        r.fail("hybrid_cvode_step_cost", "must be a number > 0 (one CVODE step in fixed steps), e.g. 4");
+    if (o.hybrid && o.event_window > 0)
+        r.fail("hybrid", "cannot be combined with event_window > 0: set one of them off");
 }
 
 // The entries of an array of tables ([[name]]), or none if absent.

@@ -97,7 +97,13 @@ std::string hint_for(int flag) {
 struct cvode_cell::solver {
     // The cell's state: node arrays (v of every node), mechanisms and their
     // own states, detectors. Written from y by store(), read into y by load().
-    cable_state state;
+    // Owned, or borrowed from whoever else advances the cell between
+    // restarts (hybrid_cable_cell's fixed-step stepper).
+    cable_state owned_state;
+    cable_state& state = owned_state;
+
+    solver() = default;
+    explicit solver(cable_state& borrowed) : state(borrowed) {}
     // Tree and node arrays of the state.
     std::size_t n = 0;
     const std::int32_t* parent = nullptr;
@@ -129,6 +135,7 @@ struct cvode_cell::solver {
     std::vector<std::int32_t> det_y; // index into y, -1 if the node is algebraic
     std::vector<double> det_threshold; // mV
     std::vector<double> scratch;       // a throw-away ydot
+    std::vector<double> error_weights; // 1/atol per entry of y, when rtol = 0
     std::vector<int> roots_found;
     newton_block_solver newton;
     std::vector<double*> jac_out;
@@ -315,6 +322,12 @@ int rhs_callback(realtype t, N_Vector y, N_Vector ydot, void* data) {
     return 0;
 }
 
+int constant_error_weights(N_Vector, N_Vector ewt, void* data) {
+    const auto& s = *static_cast<solver_t*>(data);
+    std::copy(s.error_weights.begin(), s.error_weights.end(), N_VGetArrayPointer(ewt));
+    return 0;
+}
+
 int root_callback(realtype t, N_Vector y, realtype* gout, void* data) {
     auto& s = *static_cast<solver_t*>(data);
     const double* yy = N_VGetArrayPointer(y);
@@ -369,9 +382,18 @@ void silent_error_handler(int, const char* module, const char* function, char* m
 
 cvode_cell::cvode_cell(cable_state initial, std::int64_t gid, const cvode_options& options)
     : gid_(gid), options_(options), solver_(std::make_unique<solver>()) {
-    const source_location where{"", 0, "cvode (cell gid " + std::to_string(gid) + ")"};
+    solver_->owned_state = std::move(initial);
+    set_up();
+}
+
+cvode_cell::cvode_cell(borrowed_state borrowed, std::int64_t gid, const cvode_options& options)
+    : gid_(gid), options_(options), solver_(std::make_unique<solver>(borrowed.state)) {
+    set_up();
+}
+
+void cvode_cell::set_up() {
+    const source_location where{"", 0, "cvode (cell gid " + std::to_string(gid_) + ")"};
     solver& s = *solver_;
-    s.state = std::move(initial);
     cable_state& state = s.state;
     if (state.cell_count() != 1)
         throw user_error(where, "a cvode_cell integrates one cell; the group has " +
@@ -494,7 +516,15 @@ cvode_cell::cvode_cell(cable_state initial, std::int64_t gid, const cvode_option
     check(CVodeSetErrHandlerFn(s.mem, silent_error_handler, &s), "CVodeSetErrHandlerFn");
     check(CVodeInit(s.mem, rhs_callback, t_, s.y), "CVodeInit");
     check(CVodeSetUserData(s.mem, &s), "CVodeSetUserData");
-    if (options_.atol_scale.empty()) {
+    if (options_.rtol == 0) {
+        // Pure absolute tolerances (NEURON's default): the error weights
+        // 1/atol never change, so they are computed once here instead of by
+        // CVODE's four vector operations at every step (same values, bit for bit).
+        const auto atol_values = tolerance_vector();
+        s.error_weights.resize(atol_values.size());
+        for (std::size_t k = 0; k < atol_values.size(); ++k) s.error_weights[k] = 1.0 / atol_values[k];
+        check(CVodeWFtolerances(s.mem, constant_error_weights), "CVodeWFtolerances");
+    } else if (options_.atol_scale.empty()) {
         check(CVodeSStolerances(s.mem, options_.rtol, options_.atol), "CVodeSStolerances");
     } else {
         const auto atol_values = tolerance_vector(); // may throw: before allocating
@@ -685,6 +715,31 @@ void cvode_cell::advance_to(double t_end) {
     }
     t_ = t_end;
     s.synced = false;
+}
+
+void cvode_cell::restart_from_state(double t) {
+    solver& s = *solver_;
+    const source_location who{"", 0, "cell gid " + std::to_string(gid_)};
+    if (!(t >= t_))
+        throw internal_error("cvode_cell::restart_from_state: t = " + std::to_string(t) +
+                             " ms is before the cell's time " + std::to_string(t_) + " ms");
+    if (!s.events.empty() && s.events.top().time < t)
+        throw internal_error("cvode_cell::restart_from_state: an event at " +
+                             std::to_string(s.events.top().time) + " ms was left behind");
+    s.load();
+    s.add_counters(s.before_reinit);
+    if (const int flag = CVodeReInit(s.mem, t, s.y); flag != CV_SUCCESS)
+        throw user_error(who, "CVODE could not restart at t = " + std::to_string(t) +
+                                  " ms: " + cvode_flag_name(flag) + " " + s.last_message);
+    ++s.reinits;
+    // Whatever the integrator found beyond its committed time belonged to the
+    // solution just replaced.
+    s.pending_roots.clear();
+    s.draining = false;
+    while (s.next_edge < s.edges.size() && s.edges[s.next_edge] <= t) ++s.next_edge;
+    s.tn = s.y_time = t_ = t;
+    s.store(t, N_VGetArrayPointer(s.y)); // zero-area nodes solved for the new state
+    s.synced = true;
 }
 
 std::span<const double> cvode_cell::voltage() const {

@@ -76,6 +76,13 @@ public:
     // messages. Throws user_error for bad options or a state that is not one
     // cell.
     cvode_cell(cable_state state, std::int64_t gid, const cvode_options& options = {});
+    // The same on a state someone else owns (it must outlive the cell and
+    // stay where it is): between restart_from_state calls another scheme may
+    // advance it (hybrid_cable_cell's fixed step).
+    struct borrowed_state {
+        cable_state& state;
+    };
+    cvode_cell(borrowed_state state, std::int64_t gid, const cvode_options& options = {});
     ~cvode_cell();
     cvode_cell(cvode_cell&&) noexcept;
     cvode_cell& operator=(cvode_cell&&) noexcept;
@@ -111,6 +118,12 @@ public:
         schedule_event(resolve_target(mechanism, instance), time, weight);
     }
 
+    // Takes the state's arrays (v, mechanism states), as another scheme left
+    // them at time t (>= time()), as the solution at t and restarts the
+    // integrator there (a restart, as at an event). No pending event may lie
+    // before t. Crossings the integrator had found beyond time() are dropped.
+    void restart_from_state(double t);
+
     double time() const { return t_; } // ms, committed time
     std::int64_t gid() const { return gid_; }
     // v of every node (mV) at time(), zero-area nodes solved as well. This
@@ -125,6 +138,7 @@ public:
     struct solver; // CVODE state and the cell's cable_state (defined in the .cpp)
 
 private:
+    void set_up(); // the integrator for the state, at t = 0
     void sync() const; // the state's arrays <- the solution at t_
     std::vector<double> tolerance_vector() const;
 

@@ -19,7 +19,8 @@ std::string cell_name(gid_type gid) {
 } // namespace
 
 cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> gids,
-                                     const cable::cvode_options& options)
+                                     const cable::cvode_options& options,
+                                     const cable::hybrid_options& hybrid)
     : gids_(std::move(gids)) {
     const std::size_t n = gids_.size();
     cells_.reserve(n);
@@ -41,8 +42,8 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
         // (NEURON's per-cell variable step), so cells step independently.
         cable::cable_state_builder builder;
         lowered_cable_cell lowered = lower_cable_cell(builder, *c, who);
-        cells_.emplace_back(builder.build(c->v_init), static_cast<std::int64_t>(gid), options);
-        cable::cvode_cell& cell = cells_.back();
+        cells_.emplace_back(builder.build(c->v_init), static_cast<std::int64_t>(gid), options, hybrid);
+        cable::hybrid_cable_cell& cell = cells_.back();
 
         // Site k is synapses[k]; the lowering places the synapses first, in
         // order, so its instance is the number of earlier synapses of the
@@ -105,12 +106,30 @@ cable::cvode_statistics cable_cvode_group::statistics() const {
     return total;
 }
 
+cable::hybrid_statistics cable_cvode_group::hybrid_statistics() const {
+    cable::hybrid_statistics total;
+    for (const auto& c : cells_) {
+        const cable::hybrid_statistics& h = c.hybrid_counters();
+        total.fixed_steps += h.fixed_steps;
+        total.fixed_windows += h.fixed_windows;
+        total.variable_windows += h.variable_windows;
+        total.switches += h.switches;
+    }
+    return total;
+}
+
 integrator_statistics cable_cvode_group::integrator_counters() const {
     const cable::cvode_statistics s = statistics();
+    const cable::hybrid_statistics h = hybrid_statistics();
     auto u = [](long x) { return static_cast<std::uint64_t>(x); };
-    return {u(s.steps), u(s.rhs_evaluations), u(s.linear_setups),
-            u(s.error_test_failures + s.convergence_failures), u(s.reinits),
-            u(s.interpolated_restarts)};
+    integrator_statistics out{u(s.steps), u(s.rhs_evaluations), u(s.linear_setups),
+                              u(s.error_test_failures + s.convergence_failures), u(s.reinits),
+                              u(s.interpolated_restarts)};
+    out.fixed_steps = u(h.fixed_steps);
+    out.fixed_windows = u(h.fixed_windows);
+    out.variable_windows = u(h.variable_windows);
+    out.switches = u(h.switches);
+    return out;
 }
 
 void cable_cvode_group::deliver(std::span<const spike> spikes) {
@@ -138,7 +157,7 @@ double cable_cvode_group::sample(std::size_t i, const probe_point& p) {
 }
 
 void cable_cvode_group::advance_cell(std::size_t i, time_type t_end, group_output& out) {
-    cable::cvode_cell& cell = cells_[i];
+    cable::hybrid_cable_cell& cell = cells_[i];
     auto& probes = probes_[i];
     // Samples are exact: the integrator stops at every sample time (a CVODE
     // stop time, not a restart, so the step size and order carry on).

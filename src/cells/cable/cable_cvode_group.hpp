@@ -1,6 +1,6 @@
 // A group of cable cells in the variable-step engines (bsp-variable,
-// async-variable): one per-cell CVODE integrator (cable::cvode_cell) per
-// cell, each on its own one-cell cable::cable_state built by the same
+// async-variable): one per-cell CVODE integrator (cable::cvode_cell, inside a
+// cable::hybrid_cable_cell that may switch it to the fixed step) per cell, each on its own one-cell cable::cable_state built by the same
 // lowering as the fixed-step cable_fixed_step_group.
 // Connection events arrive at spike time + the exact delay (never rounded to
 // a grid) at synapse site k = the cell's k-th synapse; spikes are CVODE's
@@ -8,7 +8,7 @@
 // integrator at every sample time. See docs/numerics-variable-step.md.
 #pragma once
 
-#include "cable/cvode/cvode_cell.hpp"
+#include "cable/hybrid_cable_cell.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
 #include "cells/connection_table.hpp"
 #include "cells/variable_step_group.hpp"
@@ -28,7 +28,8 @@ public:
     // All `gids` must be cable cells. Throws user_error naming the gid for
     // anything in a description, connection or probe that cannot be built.
     cable_cvode_group(const recipe& model, std::vector<gid_type> gids,
-                      const cable::cvode_options& options);
+                      const cable::cvode_options& options,
+                      const cable::hybrid_options& hybrid = {});
 
     void advance_to(time_type t_end, group_output& out) override;
     void deliver(std::span<const spike> spikes) override;
@@ -40,6 +41,8 @@ public:
 
     // CVODE work summed over the group's cells.
     cable::cvode_statistics statistics() const;
+    // Hybrid stepping counters summed over the group's cells.
+    cable::hybrid_statistics hybrid_statistics() const;
 
 private:
     // A sampled value of one cell: a node's v, or a state of a mechanism instance.
@@ -53,14 +56,14 @@ private:
     // the (mechanism, instance) in its cvode_cell, resolved once.
     struct synapse_site {
         std::uint32_t cell; // index in the group
-        cable::cvode_cell::event_target target;
+        cable::hybrid_cable_cell::event_target target;
     };
 
     void advance_cell(std::size_t i, time_type t_end, group_output& out);
     double sample(std::size_t i, const probe_point& p);
 
     std::vector<gid_type> gids_;
-    std::vector<cable::cvode_cell> cells_;
+    std::vector<cable::hybrid_cable_cell> cells_;
     std::vector<std::uint32_t> site_offset_;           // per cell + 1: its first site
     std::vector<synapse_site> sites_;                  // per site, numbered through the group
     std::vector<std::vector<probe_point>> probes_;     // per cell

@@ -1,0 +1,188 @@
+// Window-by-window choice between CVODE and the fixed step for one cable
+// cell (see hybrid_cable_cell.hpp).
+#include "cable/hybrid_cable_cell.hpp"
+#include "time/time_grid.hpp"
+
+#include <ranvier/errors.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ranvier::cable {
+namespace {
+
+std::unique_ptr<fixed_step_cable_stepper> make_stepper(cable_state& state,
+                                                       const hybrid_options& o) {
+    if (!o.enabled) return nullptr;
+    auto bad = [](const char* key, const std::string& what) {
+        return user_error(source_location{"", 0, key}, what);
+    };
+    if (!(o.dt > 0) || !std::isfinite(o.dt)) throw bad("dt", "must be a positive number of ms");
+    if (!(o.window >= o.dt) || !std::isfinite(o.window))
+        throw bad("hybrid_window", "must be at least one step (dt = " + std::to_string(o.dt) +
+                                       " ms)");
+    if (!(o.cvode_step_cost > 0) || !std::isfinite(o.cvode_step_cost))
+        throw bad("hybrid_cvode_step_cost", "must be a positive number of fixed steps");
+    // Backward Euler only: its states stand at the same time as v, so either
+    // scheme can take over from the other at a window boundary.
+    return std::make_unique<fixed_step_cable_stepper>(
+        std::move(state), fixed_step_options{time_scheme::backward_euler, o.dt});
+}
+
+cvode_cell make_cvode(cable_state& state, fixed_step_cable_stepper* stepper, std::int64_t gid,
+                      const cvode_options& o) {
+    if (stepper) return cvode_cell(cvode_cell::borrowed_state{stepper->state()}, gid, o);
+    return cvode_cell(std::move(state), gid, o);
+}
+
+} // namespace
+
+hybrid_cable_cell::hybrid_cable_cell(cable_state state, std::int64_t gid,
+                                     const cvode_options& cvode, const hybrid_options& hybrid)
+    : options_(hybrid),
+      stepper_(make_stepper(state, hybrid)),
+      cvode_(make_cvode(state, stepper_.get(), gid, cvode)) {
+    if (!enabled()) return;
+    if (cvode.event_window > 0)
+        throw user_error(source_location{"", 0, "event_window"},
+                         "cannot be combined with hybrid stepping (set one of them to 0)");
+    // A whole number of steps (at least one), counted on the step grid.
+    steps_per_window_ = std::max<std::int64_t>(1, time_grid(options_.dt).nearest(options_.window));
+    window_end_step_ = steps_per_window_;
+    // CVODE reports a detector above threshold at t = 0.
+    take_cvode_spikes();
+}
+
+void hybrid_cable_cell::schedule_event(event_target target, double time, double weight) {
+    if (!enabled()) {
+        cvode_.schedule_event(target, time, weight);
+        return;
+    }
+    if (!(time >= t_))
+        throw user_error(source_location{"", 0, "event for cell gid " + std::to_string(gid())},
+                         "event time " + std::to_string(time) + " ms is before the cell's time " +
+                             std::to_string(t_) + " ms");
+    if (!fixed_ && time < window_end()) {
+        cvode_.schedule_event(target, std::max(time, cvode_.time()), weight);
+        ++window_events_;
+        return;
+    }
+    queue_.push({time, order_++, target, weight});
+}
+
+void hybrid_cable_cell::feed_cvode() {
+    const double end = window_end();
+    while (!queue_.empty() && queue_.top().time < end) {
+        const queued_event e = queue_.top();
+        queue_.pop();
+        // A leftover of a fixed window (before b by < dt/2) acts at b.
+        cvode_.schedule_event(e.target, std::max(e.time, cvode_.time()), e.weight);
+        ++window_events_;
+    }
+}
+
+void hybrid_cable_cell::take_cvode_spikes() {
+    const auto found = cvode_.spikes();
+    for (std::size_t k = cvode_spikes_taken_; k < found.size(); ++k) held_.push_back(found[k]);
+    cvode_spikes_taken_ = found.size();
+}
+
+void hybrid_cable_cell::end_window() {
+    const auto per_window = static_cast<double>(steps_per_window_);
+    const double cost = options_.cvode_step_cost;
+    const std::int64_t boundary = window_end_step_;
+    const double b = window_end();
+    const double events = static_cast<double>(window_events_ + 1);
+    if (!fixed_) {
+        ++counters_.variable_windows;
+        // What CVODE cost this cell per (event + 1), averaged over its recent
+        // CVODE windows: a window with a spike alone does not flip the choice.
+        const auto steps = static_cast<double>(cvode_.statistics().steps - window_cvode_steps_at_start_);
+        const double sample = steps / events;
+        steps_per_event_ = steps_per_event_ > 0 ? 0.75 * steps_per_event_ + 0.25 * sample : sample;
+    } else {
+        ++counters_.fixed_windows;
+    }
+    // The next window is expected to see as many events as this one. A move
+    // to CVODE pays a restart (about restart_steps more steps) and must beat
+    // the fixed step by a margin, so that a cell does not flip back and forth.
+    constexpr double restart_steps = 15;
+    constexpr double margin = 0.8;
+    const double variable_cost = cost * steps_per_event_ * events;
+    const bool next_fixed = fixed_ ? !(variable_cost + cost * restart_steps < margin * per_window)
+                                   : variable_cost > per_window;
+    if (next_fixed != fixed_) {
+        ++counters_.switches;
+        if (next_fixed) {
+            cvode_.state(); // the state's arrays <- CVODE's solution at b
+            stepper_->continue_at(boundary);
+        } else {
+            cvode_.restart_from_state(b);
+        }
+        fixed_ = next_fixed;
+    }
+    window_end_step_ += steps_per_window_;
+    window_events_ = 0;
+    if (!fixed_) {
+        window_cvode_steps_at_start_ = cvode_.statistics().steps;
+        feed_cvode();
+    }
+}
+
+void hybrid_cable_cell::advance_to(double t_end) {
+    if (!enabled()) {
+        cvode_.advance_to(t_end);
+        return;
+    }
+    if (!(t_end >= t_))
+        throw user_error(source_location{"", 0, "cell gid " + std::to_string(gid())},
+                         "cannot integrate back to " + std::to_string(t_end) + " ms from " +
+                             std::to_string(t_) + " ms");
+    const double dt = options_.dt;
+    for (;;) {
+        if (!fixed_) {
+            const double stop = std::min(t_end, window_end());
+            cvode_.advance_to(stop);
+            take_cvode_spikes();
+            if (stop < window_end()) break;
+        } else {
+            // A step from t_k needs every event up to t_k + dt/2: all before
+            // t_end are known.
+            std::int64_t k = stepper_->step_index();
+            while (k < window_end_step_ && (static_cast<double>(k) + 0.5) * dt < t_end) {
+                const double t_mid = stepper_->time() + 0.5 * dt;
+                while (!queue_.empty() && queue_.top().time <= t_mid) {
+                    const queued_event e = queue_.top();
+                    queue_.pop();
+                    stepper_->state().mechanism_at(e.target.mechanism).receive_event(e.target.instance,
+                                                                                     e.weight);
+                    ++window_events_;
+                }
+                stepper_->step();
+                ++counters_.fixed_steps;
+                for (const cable_spike& s : stepper_->spikes()) held_.push_back(s);
+                stepper_->clear_spikes();
+                k = stepper_->step_index();
+            }
+            if (k < window_end_step_) break;
+        }
+        end_window();
+    }
+    // Spikes before t_end are final (found in time order, so held_ is sorted).
+    std::size_t n = 0;
+    while (n < held_.size() && held_[n].time < t_end) spikes_.push_back(held_[n++]);
+    held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(n));
+    t_ = t_end;
+}
+
+std::span<const double> hybrid_cable_cell::voltage() const {
+    if (fixed_) return stepper_->voltage();
+    return cvode_.voltage();
+}
+
+cable_state& hybrid_cable_cell::state() {
+    if (fixed_) return stepper_->state();
+    return cvode_.state();
+}
+
+} // namespace ranvier::cable
