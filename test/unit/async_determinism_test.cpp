@@ -188,6 +188,41 @@ TEST(async_cable, ring_identical_to_bsp_for_any_threads_and_groups) {
     }
 }
 
+// Hybrid stepping: each cell's choice of CVODE or the fixed step depends on
+// its own inputs only, so the spikes and traces are the same for bsp and
+// async, any threads and groups. The cost is set so that the ring's cells
+// take both kinds of windows and switch between them.
+TEST(async_cable, hybrid_stepping_identical_to_bsp_for_any_threads_and_groups) {
+    model_file model = load_model_file(std::string(RANVIER_SOURCE_DIR) + "/examples/ring.toml");
+    const auto r = make_recipe(model);
+    simulation_options o = model.options;
+    o.hybrid = true;
+    o.hybrid_window = 2.0;
+    o.hybrid_cvode_step_cost = 20;
+    o.mode = execution_mode::bsp_variable;
+    o.threads = 1;
+    o.group_size = 16;
+    simulation bsp(*r, o);
+    collecting_sink reference;
+    bsp.run(60.0, &reference);
+    ASSERT_GT(reference.spikes.size(), 30u);
+    const integrator_statistics& in = bsp.statistics().integrator;
+    EXPECT_GT(in.fixed_windows, 0u) << "some windows must take the fixed step";
+    EXPECT_GT(in.variable_windows, 0u) << "some windows must take CVODE";
+    EXPECT_GT(in.switches, 0u);
+    EXPECT_EQ(in.fixed_steps, in.fixed_windows * 80u) << "2 ms windows of dt 0.025 ms";
+    expect_async_same_as(reference, execution_mode::async_variable, {1u, 2u}, {16u, 3u},
+                         [&](unsigned threads, std::size_t group_size) {
+                             o.mode = execution_mode::async_variable;
+                             o.threads = threads;
+                             o.group_size = group_size;
+                             simulation async(*r, o);
+                             collecting_sink sink;
+                             async.run(60.0, &sink);
+                             return sink;
+                         });
+}
+
 // A failing group (CVODE asked for more accuracy than doubles hold) stops the
 // asynchronous run with the group's error, on any number of threads: the other
 // threads must not wait for it forever.

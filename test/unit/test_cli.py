@@ -235,6 +235,37 @@ def test_bad_tolerance_options_are_rejected(tmp_path):
         assert not (out / "summary.json").exists(), "a rejected option must not run"
 
 
+def test_hybrid_stepping_options_reach_the_summary_and_console(tmp_path):
+    out = tmp_path / "out"
+    r = run_ring(out, "--hybrid", "--hybrid-window", "2", "--hybrid-cost", "20", quiet=False)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    hybrid = summary["hybrid"]
+    assert hybrid["window_ms"] == 2 and hybrid["cvode_step_cost"] == 20
+    # 16 cells, 20 ms in windows of 2 ms: 10 decisions per cell.
+    assert hybrid["fixed_windows"] + hybrid["variable_windows"] == 16 * 10, hybrid
+    assert hybrid["fixed_steps"] == hybrid["fixed_windows"] * 80, hybrid
+    assert "hybrid stepping:" in r.stdout and f"{hybrid['switches']} switches" in r.stdout, r.stdout
+    # Without --hybrid the block is absent.
+    r = run_ring(tmp_path / "plain")
+    assert "hybrid" not in json.loads((tmp_path / "plain" / "summary.json").read_text())
+
+
+def test_hybrid_stepping_bad_values_are_named(tmp_path):
+    text = RING.read_text()
+    for extra, key in (('hybrid = true\nhybrid_window = "-1 ms"\n', "hybrid_window"),
+                       ("hybrid = true\nhybrid_cvode_step_cost = 0\n", "hybrid_cvode_step_cost"),
+                       ('hybrid = true\nevent_window = "0.1 ms"\n', "hybrid"),
+                       ("hybrid = 3\n", "hybrid")):
+        model = tmp_path / "m.toml"
+        model.write_text(text.replace("[simulation]\n", "[simulation]\n" + extra, 1))
+        r = run_ring(tmp_path / "out", model=model)
+        assert r.returncode != 0, extra
+        assert "m.toml" in r.stderr and key in r.stderr, r.stderr
+    r = run_ring(tmp_path / "out", "--hybrid-window", "0")
+    assert r.returncode == 2 and "--hybrid-window" in r.stderr, r.stderr
+
+
 def test_atol_scale_unknown_state_lists_valid_names(tmp_path):
     text = RING.read_text()
     assert '[simulation]\n' in text
