@@ -53,6 +53,8 @@ MODES = ["bsp-fixed", "bsp-variable", "async-fixed", "async-variable"]
 BRUNEL = [f"brunel-{r}" for r in brunel_params.REGIMES]
 DETAILED = [f"detailed-{m}" for m in make_networks.MODELS]
 REFERENCE_ATOL = 1e-6
+# atols tried, in order, for the accuracy-matched async-variable run (README.md, "Matched accuracy").
+MATCH_LADDER = [3e-3, 1e-2, 3e-2, 1e-1]
 QUICK_CELLS, QUICK_TSTOP = 200, 300.0
 
 
@@ -88,9 +90,51 @@ def compare(run, ref):
             diffs.append(abs(x - y))
             if abs(x - y) > 1.0:
                 diverged = min(diverged, min(x, y))
+    diffs.sort()
     return {"max_dt_ms": worst, "median_dt_ms": statistics.median(diffs) if diffs else 0.0,
+            "p90_dt_ms": diffs[int(0.9 * (len(diffs) - 1))] if diffs else 0.0,
             "gids_count_mismatch": mismatched, "spike_count_difference": missing_extra,
             "diverged_at_ms": None if diverged == float("inf") else diverged}
+
+
+def before(spikes, t):
+    return {g: [x for x in ts if x < t] for g, ts in spikes.items()}
+
+
+def add_errors(rows, ref_spikes, first_cell):
+    """Every row's error against the reference, over the whole run and before bsp-fixed's divergence.
+
+    The networks are chaotic: once a run's spikes leave the reference's trajectory (a spike more
+    than 1 ms off, or one missing) the differences measure divergence, not integration error. The
+    comparable accuracy is the error while the fixed step still follows the reference: spikes
+    before bsp-fixed's divergence time T. A run is "as accurate as bsp-fixed" when its largest
+    error before T and its gids with a different spike count before T are no larger than
+    bsp-fixed's, and it does not diverge before T."""
+    spikes = {id(r): load_spikes(r["spikes_file"], first_cell) for r in rows}
+    for r in rows:
+        r["error"] = compare(spikes[id(r)], ref_spikes)
+    fixed = next((r for r in rows if r["simulator"] == "ranvier" and r["mode"] == "bsp-fixed"), None)
+    if fixed is None:
+        return
+    t = fixed["error"]["diverged_at_ms"] or float("inf")
+    for r in rows:
+        e = compare(before(spikes[id(r)], t), before(ref_spikes, t))
+        r["error"]["window_ms"] = None if t == float("inf") else t
+        r["error"]["max_dt_before_fixed_diverges_ms"] = e["max_dt_ms"]
+        r["error"]["median_dt_before_fixed_diverges_ms"] = e["median_dt_ms"]
+        r["error"]["p90_dt_before_fixed_diverges_ms"] = e["p90_dt_ms"]
+    for r in rows:
+        r["error"]["as_accurate_as_bsp_fixed"] = as_accurate(r["error"], fixed["error"])
+
+
+def as_accurate(e, fixed):
+    """Median and 90th percentile of the error before T no larger than bsp-fixed's, and no
+    divergence before T. (The largest error is not used: a near-threshold spike just before T
+    can be off by much more than the integration error, and it decides nothing.)"""
+    t = fixed.get("window_ms") or float("inf")
+    return (e["median_dt_before_fixed_diverges_ms"] <= fixed["median_dt_before_fixed_diverges_ms"]
+            and e["p90_dt_before_fixed_diverges_ms"] <= fixed["p90_dt_before_fixed_diverges_ms"]
+            and (e["diverged_at_ms"] is None or e["diverged_at_ms"] >= t))
 
 
 class Model:
@@ -177,9 +221,9 @@ def reads_spike_sources(ranvier, model):
     return r.returncode == 0
 
 
-def run_ranvier(args, model, mode, out, atol=None, dt=None):
+def run_ranvier(args, model, mode, out, atol=None, dt=None, extra=()):
     cmd = [args.ranvier, "run", str(model.ranvier_path), "--mode", mode, "--threads", str(args.threads),
-           "--t-stop", repr(model.t_stop), "--out", str(out), "--no-plot", "-q"]
+           "--t-stop", repr(model.t_stop), "--out", str(out), "--no-plot", "-q", *extra]
     if "variable" in mode:
         cmd += ["--atol", str(atol if atol is not None else args.atol)]
     if dt is not None:
@@ -205,15 +249,22 @@ def find_wait(summary):
     return found
 
 
-def out_dir(tmp, model, mode):
-    return tmp / model.name / f"{mode}_0" / "spikes.csv"
+def out_dir(tmp, model, label):
+    return tmp / model.name / f"{label.replace(' ', '_')}_0" / "spikes.csv"
 
 
-def ranvier_row(args, model, mode, tmp):
+def variant(mode, atol=None, hybrid=False, note=""):
+    """One way of running Ranvier: a mode, its atol (variable modes), hybrid stepping or not."""
+    label = mode + (" hybrid" if hybrid else "") + (f" atol {atol:g}" if atol is not None else "") + note
+    return {"label": label, "mode": mode, "atol": atol, "extra": ["--hybrid"] if hybrid else []}
+
+
+def ranvier_row(args, model, v, tmp):
+    mode = v["mode"]
     runs = []
     for i in range(args.repeats):
-        out = tmp / model.name / f"{mode}_{i}"
-        runs.append(run_ranvier(args, model, mode, out))
+        out = tmp / model.name / f"{v['label'].replace(' ', '_')}_{i}"
+        runs.append(run_ranvier(args, model, mode, out, atol=v["atol"], extra=v["extra"]))
     wall = statistics.median(r["wall_time_s"]["simulate"] for r in runs)
     last = runs[-1]
     integ = last.get("integrator", {})
@@ -227,9 +278,11 @@ def ranvier_row(args, model, mode, tmp):
     if model.kind == "brunel":
         cable_spikes = last["spikes"]
     else:
-        cable_spikes = sum(len(v) for v in load_spikes(out_dir(tmp, model, mode), model.first_cell).values())
+        cable_spikes = sum(len(x) for x in load_spikes(out_dir(tmp, model, v["label"]), model.first_cell).values())
     row = {
-        "model": model.name, "simulator": "ranvier", "mode": mode, "threads": args.threads,
+        "model": model.name, "simulator": "ranvier", "mode": v["label"], "base_mode": mode,
+        "atol": (v["atol"] if v["atol"] is not None else args.atol) if "variable" in mode else None,
+        "hybrid": last.get("hybrid"), "threads": args.threads,
         "wall_s": wall, "walls_s": [r["wall_time_s"]["simulate"] for r in runs],
         "rtf": wall / sim_s, "spikes": cable_spikes, "rate_hz": cable_spikes / n / sim_s,
         "steps_per_cell": steps,
@@ -239,7 +292,7 @@ def ranvier_row(args, model, mode, tmp):
                                   + (model.drive_events if model.ranvier_path != model.path else 0)) / n,
         "wait": find_wait(last),
         "load_before": [r["_load_before"] for r in runs],
-        "spikes_file": str(tmp / model.name / f"{mode}_0" / "spikes.csv"),
+        "spikes_file": str(out_dir(tmp, model, v["label"])),
     }
     if model.kind == "brunel":
         row["input_events_per_cell"] = last.get("events_delivered", 0) / n
@@ -272,18 +325,21 @@ def fmt(v, spec):
 
 
 def print_table(rows):
-    head = (f"{'model':16} {'simulator':8} {'mode':15} {'wall s':>8} {'RTF':>7} {'rate Hz':>8} "
+    head = (f"{'model':16} {'simulator':8} {'mode':31} {'wall s':>8} {'RTF':>7} {'rate Hz':>8} "
             f"{'steps/cell':>10} {'restarts/c':>10} {'in ev/cell':>10} {'max dt ms':>10} {'med dt ms':>10} "
-            f"{'cnt diff':>8} {'diverge ms':>10}")
+            f"{'cnt diff':>8} {'diverge ms':>10} {'med<T':>8} {'p90<T':>8} {'ok':>3}")
     log(head)
     log("-" * len(head))
     for r in rows:
         err = r.get("error") or {}
-        log(f"{r['model']:16} {r['simulator']:8} {r['mode']:15} {r['wall_s']:8.3f} {r['rtf']:7.2f} "
+        ok = err.get("as_accurate_as_bsp_fixed")
+        log(f"{r['model']:16} {r['simulator']:8} {r['mode']:31} {r['wall_s']:8.3f} {r['rtf']:7.2f} "
             f"{r['rate_hz']:8.2f} {fmt(r['steps_per_cell'], '10.0f')} {fmt(r['restarts_per_cell'], '10.0f')} "
             f"{fmt(r['input_events_per_cell'], '10.0f')} {fmt(err.get('max_dt_ms'), '10.4f')} "
             f"{fmt(err.get('median_dt_ms'), '10.2e')} {fmt(err.get('gids_count_mismatch'), '8d')} "
-            f"{fmt(err.get('diverged_at_ms'), '10.1f')}")
+            f"{fmt(err.get('diverged_at_ms'), '10.1f')} {fmt(err.get('median_dt_before_fixed_diverges_ms'), '8.4f')} "
+            f"{fmt(err.get('p90_dt_before_fixed_diverges_ms'), '8.4f')} "
+            f"{'-' if ok is None else ('yes' if ok else 'no'):>3}")
 
 
 def ratios(rows):
@@ -292,11 +348,11 @@ def ratios(rows):
     by = {(r["model"], r["simulator"], r["mode"]): r for r in rows}
     for model in dict.fromkeys(r["model"] for r in rows):
         base = by.get((model, "ranvier", "bsp-fixed"))
-        for mode in MODES[1:]:
-            r = by.get((model, "ranvier", mode))
-            if base and r:
-                out.append({"model": model, "what": f"{mode} vs bsp-fixed", "speedup": base["wall_s"] / r["wall_s"],
-                            "rate_hz": base["rate_hz"]})
+        for r in rows:
+            if base and r["model"] == model and r["simulator"] == "ranvier" and r is not base:
+                what = r.get("series", r["mode"])
+                out.append({"model": model, "what": f"{what} vs bsp-fixed", "speedup": base["wall_s"] / r["wall_s"],
+                            "rate_hz": base["rate_hz"], "mode": r["mode"]})
         for mode, peer in (("bsp-variable", "lvardt"), ("async-variable", "lvardt"),
                            ("bsp-fixed", "fixed"), ("async-fixed", "fixed")):
             r, n = by.get((model, "ranvier", mode)), by.get((model, "neuron", peer))
@@ -313,15 +369,17 @@ def ratios(rows):
 def markdown(rows, rats):
     """The table and ratios as Markdown (written to DIR/results.md, pasted into README.md)."""
     out = ["| model | simulator | mode | wall s | RTF | rate Hz | steps/cell | restarts/cell | input events/cell "
-           "| max dt ms | median dt ms | gids count differs | diverged at ms |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| max dt ms | median dt ms | gids count differs | diverged at ms | median dt before T ms | p90 dt before T ms | as accurate as bsp-fixed |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         e = r.get("error") or {}
         out.append(f"| {r['model']} | {r['simulator']} | {r['mode']} | {r['wall_s']:.3g} | {r['rtf']:.3g} "
                    f"| {r['rate_hz']:.3g} | {fmt(r['steps_per_cell'], '.0f')} | {fmt(r['restarts_per_cell'], '.0f')} "
                    f"| {fmt(r['input_events_per_cell'], '.0f')} | {fmt(e.get('max_dt_ms'), '.3g')} "
                    f"| {fmt(e.get('median_dt_ms'), '.2g')} | {fmt(e.get('gids_count_mismatch'), 'd')} "
-                   f"| {fmt(e.get('diverged_at_ms'), '.1f')} |")
+                   f"| {fmt(e.get('diverged_at_ms'), '.1f')} | {fmt(e.get('median_dt_before_fixed_diverges_ms'), '.2g')} "
+                   f"| {fmt(e.get('p90_dt_before_fixed_diverges_ms'), '.2g')} "
+                   f"| {'-' if e.get('as_accurate_as_bsp_fixed') is None else ('yes' if e['as_accurate_as_bsp_fixed'] else 'no')} |")
     out += ["", "| model | ratio | speedup | rate Hz |", "|---|---|---|---|"]
     for r in rats:
         out.append(f"| {r['model']} | {r['what']} | {r['speedup']:.2f}x | {r['rate_hz']:.3g} |")
@@ -338,7 +396,9 @@ def figure(rows, rats, path, title):
     for r in det:
         series.setdefault(r["what"], []).append((r["rate_hz"], r["speedup"]))
     ax = axes[0]
-    for what in [f"{m} vs bsp-fixed" for m in MODES[1:]] + ["NEURON lvardt vs NEURON fixed"]:
+    for what in ([f"{m} vs bsp-fixed" for m in MODES[1:]]
+                 + ["async-variable hybrid vs bsp-fixed", "async-variable, matched accuracy vs bsp-fixed",
+                    "async-variable hybrid, matched accuracy vs bsp-fixed", "NEURON lvardt vs NEURON fixed"]):
         pts = sorted(series.get(what, []))
         if pts:
             ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-" if "NEURON" not in what else "s--",
@@ -389,6 +449,9 @@ def main():
                     help="ms: run every model this long (at most the detailed models' 1 s of drive)")
     ap.add_argument("--skip-neuron", action="store_true")
     ap.add_argument("--skip-reference", action="store_true")
+    ap.add_argument("--skip-hybrid", action="store_true", help="no async-variable --hybrid runs")
+    ap.add_argument("--skip-matched", action="store_true",
+                    help="no search for the loosest atol as accurate as bsp-fixed")
     ap.add_argument("--out", default=str(ROOT / "build" / "bench-modes"))
     ap.add_argument("--figure", default=str(HERE / "speedup.png"))
     args = ap.parse_args()
@@ -411,7 +474,10 @@ def main():
         model = Model(name, tmp, args.quick, args.ranvier, args.t_stop)
         models[name] = model
         log(f"{name}: {model.cells} cells, {model.t_stop:g} ms ({model.variant})")
-        mrows = [ranvier_row(args, model, mode, tmp) for mode in args.modes]
+        variants = [variant(m) for m in args.modes]
+        if "async-variable" in args.modes and not args.skip_hybrid:
+            variants.append(variant("async-variable", hybrid=True))
+        mrows = [ranvier_row(args, model, v, tmp) for v in variants]
         if model.kind == "detailed" and not args.skip_neuron:
             mrows += [neuron_row(args, model, method, tmp) for method in ("fixed", "lvardt")]
         if model.kind == "detailed" and not args.skip_reference:
@@ -422,13 +488,33 @@ def main():
                                "spikes": sum(len(v) for v in ref_spikes.values()),
                                "wall_s": ref["wall_time_s"]["simulate"],
                                "steps_per_cell": ref.get("integrator", {}).get("steps", 0) / model.cells}
-            for r in mrows:
-                r["error"] = compare(load_spikes(r["spikes_file"], model.first_cell), ref_spikes)
             log(f"  reference bsp-variable atol {REFERENCE_ATOL:g}: {model.reference['spikes']} spikes, "
                 f"{model.reference['wall_s']:.2f} s")
+            add_errors(mrows, ref_spikes, model.first_cell)
+            if "bsp-fixed" in args.modes and "async-variable" in args.modes and not args.skip_matched:
+                # The loosest atol of the ladder at which async-variable is still as accurate as
+                # bsp-fixed (the issue's condition), then hybrid stepping at that atol.
+                matched = None
+                for atol in MATCH_LADDER:
+                    row = ranvier_row(args, model, variant("async-variable", atol), tmp)
+                    mrows.append(row)
+                    add_errors(mrows, ref_spikes, model.first_cell)
+                    log(f"  async-variable atol {atol:g}: {row['wall_s']:.3f} s, as accurate as bsp-fixed: "
+                        f"{row['error']['as_accurate_as_bsp_fixed']}")
+                    if not row["error"]["as_accurate_as_bsp_fixed"]:
+                        break
+                    matched = row
+                if matched is not None:
+                    matched["series"] = "async-variable, matched accuracy"
+                    if not args.skip_hybrid:
+                        row = ranvier_row(args, model, variant("async-variable", matched["atol"], hybrid=True), tmp)
+                        row["series"] = "async-variable hybrid, matched accuracy"
+                        mrows.append(row)
+                        add_errors(mrows, ref_spikes, model.first_cell)
+                model.matched_atol = matched["atol"] if matched else None
         for r in mrows:
             e = r.get("error") or {}
-            log(f"  {r['simulator']:7} {r['mode']:15} {r['wall_s']:8.3f} s  {r['rate_hz']:7.2f} Hz  "
+            log(f"  {r['simulator']:7} {r['mode']:31} {r['wall_s']:8.3f} s  {r['rate_hz']:7.2f} Hz  "
                 f"steps/cell {fmt(r['steps_per_cell'], '.0f')}  max dt {fmt(e.get('max_dt_ms'), '.4g')} ms  "
                 f"count-mismatched gids {fmt(e.get('gids_count_mismatch'), 'd')}")
         rows += mrows
@@ -457,6 +543,7 @@ def main():
               "models": {n: {"cells": m.cells, "t_stop_ms": m.t_stop, "variant": m.variant,
                              "ranvier_model": str(m.ranvier_path), "neuron_model": str(m.neuron_path),
                              "drive_events": m.drive_events,
+                             "matched_atol": getattr(m, "matched_atol", None),
                              "reference": getattr(m, "reference", None)} for n, m in models.items()}}
     (tmp / "results.json").write_text(json.dumps(result, indent=1))
     (tmp / "results.md").write_text(markdown(rows, rats))
