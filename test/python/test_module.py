@@ -166,12 +166,16 @@ def test_options_round_trip():
     opts.rtol = 1e-6
     opts.event_window = 0.01
     opts.atol_scale = {"v": 0.5, "hh.m": 0.1}
+    assert opts.hybrid is False and opts.hybrid_window == 5 and opts.hybrid_cvode_step_cost == 4
+    opts.hybrid_window = 2.5
+    opts.hybrid_cvode_step_cost = 6
     assert opts.scheme == "backward-euler"
     opts.scheme = "crank-nicolson"
     model.t_stop = 12.5
     expected = {"mode": "async-variable", "dt": 0.05, "threads": 2, "seed": 7, "group_size": 4,
                 "atol": 1e-4, "rtol": 1e-6, "event_window": 0.01,
-                "atol_scale": {"v": 0.5, "hh.m": 0.1}, "scheme": "crank-nicolson"}
+                "atol_scale": {"v": 0.5, "hh.m": 0.1}, "scheme": "crank-nicolson",
+                "hybrid": False, "hybrid_window": 2.5, "hybrid_cvode_step_cost": 6.0}
     # `model.options` is the model's own object: edits through it stick.
     assert model.options.to_dict() == expected
     assert model.t_stop == 12.5
