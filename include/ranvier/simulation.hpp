@@ -4,6 +4,7 @@
 #include <ranvier/recipe.hpp>
 #include <ranvier/simulation_options.hpp>
 #include <ranvier/types.hpp>
+#include <ranvier/work_statistics.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -86,6 +87,11 @@ struct run_statistics {
     time_type t_reached = 0;             // ms of biological time simulated
     phase_times wall;                    // s
     integrator_statistics integrator;
+    // Where the time went (work_statistics.hpp): one entry per pool thread,
+    // the lengths of the engine's group advances (ms), work per cell.
+    std::vector<thread_work> threads;
+    length_histogram advance_lengths;
+    cell_work_statistics per_cell;
 };
 
 class simulation {

@@ -36,6 +36,16 @@ struct group_counters {
     std::uint64_t connection_bytes = 0;  // memory of its connection table
 };
 
+// Work per cell so far, for the run report (run_statistics::per_cell): each
+// vector holds one count per cell in gids() order, or is empty when the
+// group's cells do not count that (spike sources count nothing). Asked for
+// once per run() (allocating is fine), never on a hot path.
+struct cell_work_counts {
+    std::vector<std::uint64_t> steps;    // time steps (fixed step) or integrator steps
+    std::vector<std::uint64_t> restarts; // integrator restarts
+    std::vector<std::uint64_t> events;   // connection events delivered to the cell
+};
+
 // A group advanced by a fixed time step on a global grid t = k*dt.
 class fixed_step_group {
 public:
@@ -62,6 +72,7 @@ public:
     // Has the group a connection from cell `source`? (The asynchronous
     // engines build their graph of which group waits for which from it.)
     virtual bool receives_from(gid_type source) const = 0;
+    virtual cell_work_counts cell_work() const { return {}; }
 };
 
 } // namespace ranvier

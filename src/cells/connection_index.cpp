@@ -89,10 +89,15 @@ void connection_index_layout::finish(gid_type n_cells) {
 }
 
 std::pair<std::uint64_t, std::uint64_t> connection_index_layout::sparse_range(gid_type source) const {
+    const keyed_range r = sparse_range_and_key(source);
+    return {r.begin, r.end};
+}
+
+connection_index_layout::keyed_range connection_index_layout::sparse_range_and_key(gid_type source) const {
     const auto it = std::lower_bound(sources_.begin(), sources_.end(), source);
-    if (it == sources_.end() || *it != source) return {0, 0};
+    if (it == sources_.end() || *it != source) return {0, 0, 0};
     const auto i = static_cast<std::size_t>(it - sources_.begin());
-    return {offsets_[i], offsets_[i + 1]};
+    return {offsets_[i], offsets_[i + 1], i};
 }
 
 std::uint64_t connection_index_layout::layout_bytes() const {

@@ -74,6 +74,14 @@ public:
     std::uint64_t size() const { return offsets_.empty() ? 0 : offsets_.back(); }
     bool receives_from(gid_type source) const { return range(source).first != range(source).second; }
 
+    // Counters a group keeps per source (spikes it was handed from each, so
+    // that it counts per spike rather than per event) are numbered by
+    // source keys in [0, source_keys()): the gid when the index is dense,
+    // else the source's place among the sources.
+    std::size_t source_keys() const {
+        return dense_offsets_.empty() ? sources_.size() : dense_offsets_.size() - 1;
+    }
+
 protected:
     // Pass 1: counts connections per source (checking that sources exist).
     void plan(const recipe& model, std::span<const gid_type> gids);
@@ -90,9 +98,30 @@ protected:
         return sparse_range(source);
     }
     std::uint64_t layout_bytes() const;
+    // range() with the source's key (source_keys()); the key is meaningful
+    // only when the range is not empty.
+    struct keyed_range {
+        std::uint64_t begin, end;
+        std::size_t key;
+    };
+    keyed_range range_and_key(gid_type source) const {
+        if (!dense_offsets_.empty()) {
+            if (source + 1 >= dense_offsets_.size()) return {0, 0, 0};
+            return {dense_offsets_[source], dense_offsets_[source + 1], source};
+        }
+        return sparse_range_and_key(source);
+    }
+    // f(key, begin, end) for every source, in gid order.
+    template <class F>
+    void for_each_source_range(F&& f) const {
+        const bool dense = !dense_offsets_.empty();
+        for (std::size_t i = 0; i < sources_.size(); ++i)
+            f(dense ? static_cast<std::size_t>(sources_[i]) : i, offsets_[i], offsets_[i + 1]);
+    }
 
 private:
     std::pair<std::uint64_t, std::uint64_t> sparse_range(gid_type source) const;
+    keyed_range sparse_range_and_key(gid_type source) const;
 
     // Sorted distinct sources and their entry ranges [offsets_[i],
     // offsets_[i+1]). When sources are dense (at least 1 in 8 gids), a
@@ -133,6 +162,23 @@ public:
         return {entries_.data() + begin, entries_.data() + end};
     }
     std::uint64_t bytes() const { return entries_.capacity() * sizeof(Entry) + layout_bytes(); }
+
+    // from() with the source's key (connection_index_layout::source_keys).
+    struct keyed_entries {
+        std::span<const Entry> entries;
+        std::size_t key;
+    };
+    keyed_entries from_keyed(gid_type source) const {
+        const keyed_range r = range_and_key(source);
+        return {{entries_.data() + r.begin, entries_.data() + r.end}, r.key};
+    }
+    // f(key, entries) for every source that has entries into the group.
+    template <class F>
+    void for_each_source(F&& f) const {
+        for_each_source_range([&](std::size_t key, std::uint64_t begin, std::uint64_t end) {
+            f(key, std::span<const Entry>(entries_.data() + begin, entries_.data() + end));
+        });
+    }
 
 private:
     std::vector<Entry> entries_;

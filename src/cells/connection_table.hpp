@@ -48,6 +48,12 @@ public:
     // in group order of the targets, then in the order the recipe gave them.
     std::span<const synapse_entry> from(gid_type source) const { return index_.from(source); }
     bool receives_from(gid_type source) const { return index_.receives_from(source); }
+    // The same with the source's key, for counters per source
+    // (connection_index_layout::source_keys); f(key, entries) per source.
+    auto from_keyed(gid_type source) const { return index_.from_keyed(source); }
+    std::size_t source_keys() const { return index_.source_keys(); }
+    template <class F>
+    void for_each_source(F&& f) const { index_.for_each_source(f); }
 
     std::uint64_t size() const { return index_.size(); }
     std::uint64_t bytes() const { return index_.bytes(); }
@@ -72,6 +78,11 @@ public:
 
     std::span<const exact_delay_entry> from(gid_type source) const { return index_.from(source); }
     bool receives_from(gid_type source) const { return index_.receives_from(source); }
+    // As connection_table's.
+    auto from_keyed(gid_type source) const { return index_.from_keyed(source); }
+    std::size_t source_keys() const { return index_.source_keys(); }
+    template <class F>
+    void for_each_source(F&& f) const { index_.for_each_source(f); }
 
     std::uint64_t size() const { return index_.size(); }
     std::uint64_t bytes() const { return index_.bytes(); }

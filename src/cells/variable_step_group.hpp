@@ -43,6 +43,8 @@ public:
     virtual bool receives_from(gid_type source) const = 0;
     // Integrator work so far (cable cells; event-driven LIF reports none).
     virtual integrator_statistics integrator_counters() const { return {}; }
+    // Work per cell so far (cell_group.hpp).
+    virtual cell_work_counts cell_work() const { return {}; }
 };
 
 } // namespace ranvier

@@ -2,6 +2,7 @@
 // fixed-step and variable-step groups.
 #include "engine/async_engine.hpp"
 
+#include "engine/cell_work_summary.hpp"
 #include "engine/group_factory.hpp"
 #include "engine/stopwatch.hpp"
 
@@ -17,7 +18,8 @@ namespace {
 template <class Clock>
 async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Clock clock, time chunk,
                                   task_pool& pool)
-    : clock_(clock), chunk_(chunk), pool_(pool), groups_(std::move(groups)), units_(groups_.size()) {
+    : clock_(clock), chunk_(chunk), pool_(pool), accounts_(pool.size()), groups_(std::move(groups)),
+      units_(groups_.size()) {
     // Which group waits for which: g receives from h if any cell of h is a
     // source of a connection onto g.
     const std::size_t n = groups_.size();
@@ -85,7 +87,7 @@ void async_engine<Clock>::flush(bool everything) {
 }
 
 template <class Clock>
-void async_engine<Clock>::worker() {
+void async_engine<Clock>::worker(unsigned thread) {
     std::unique_lock lock(mutex_);
     for (;;) {
         if (error_ || stop_->load(std::memory_order_relaxed)) return;
@@ -109,7 +111,9 @@ void async_engine<Clock>::worker() {
                 progress_.notify_all();
                 return;
             }
+            const auto idle_since = thread_accounts::clock_type::now();
             progress_.wait(lock);
+            accounts_.add_wait_since(thread, idle_since);
             continue;
         }
         unit& u = units_[best];
@@ -125,9 +129,11 @@ void async_engine<Clock>::worker() {
 
         std::sort(due.begin(), due.end(), spike_before);
         try {
-            groups_[best]->deliver(due);
-            u.out.clear();
-            clock_.advance(*groups_[best], t0, t1, u.out);
+            accounts_.run_task(thread, [&] {
+                groups_[best]->deliver(due);
+                u.out.clear();
+                clock_.advance(*groups_[best], t0, t1, u.out);
+            });
         } catch (...) {
             lock.lock();
             if (!error_) error_ = std::current_exception();
@@ -137,6 +143,7 @@ void async_engine<Clock>::worker() {
         }
 
         lock.lock();
+        stats_->advance_lengths.add(clock_.length_ms(t0, t1));
         u.now = t1;
         u.busy = false;
         for (const std::size_t g : u.targets)
@@ -162,7 +169,7 @@ void async_engine<Clock>::run(time_type t_stop, output_sink* sink, const std::at
         t_stop_ms_ = t_stop;
         error_ = nullptr;
     }
-    pool_.parallel_for(pool_.size(), [&](std::size_t) { worker(); });
+    pool_.parallel_for_on_threads(pool_.size(), [&](std::size_t, unsigned thread) { worker(thread); });
     {
         std::lock_guard lock(mutex_);
         if (error_) std::rethrow_exception(error_);
@@ -181,6 +188,8 @@ void async_engine<Clock>::run(time_type t_stop, output_sink* sink, const std::at
             stats.integrator += g->integrator_counters();
         }
     }
+    accounts_.move_to(stats.threads);
+    stats.per_cell = summarise_cell_work(groups_);
 }
 
 namespace {

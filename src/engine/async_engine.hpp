@@ -28,6 +28,7 @@
 #include "engine/engine.hpp"
 #include "engine/epoch_grid.hpp"
 #include "engine/task_pool.hpp"
+#include "engine/thread_accounts.hpp"
 #include "cells/variable_step_group.hpp"
 
 #include <ranvier/errors.hpp>
@@ -62,6 +63,7 @@ struct step_clock {
     time of_spike(const spike& s) const { return grid.nearest(s.time) - 1; }
     time of_ms(double t) const { return grid.first_at_or_after(t); }
     double ms(time t) const { return grid.time_of(t); }
+    double length_ms(time t0, time t1) const { return grid.time_of(t1 - t0); }
     void advance(group& g, time t0, time t1, group_output& out) const { g.advance(t0, t1, out); }
     // Steps are exact, and results do not depend on where an advance ends:
     // a group goes as far as its inputs allow, at most one chunk.
@@ -81,6 +83,7 @@ struct ms_clock {
     time of_spike(const spike& s) const { return s.time; }
     time of_ms(double t) const { return t; }
     double ms(time t) const { return t; }
+    double length_ms(time t0, time t1) const { return t1 - t0; }
     void advance(group& g, time, time t1, group_output& out) const { g.advance_to(t1, out); }
     // Advances end on the epoch grid k * chunk (epoch_end(), the same points
     // as bsp-variable's epochs), whole cells of it at a time: event-driven LIF
@@ -121,7 +124,7 @@ private:
         group_output out;                 // its output of the current advance
     };
 
-    void worker();
+    void worker(unsigned thread); // `thread`: the pool's thread number
     // The end of the next advance of u, or u.now if it cannot advance (locked).
     time reach(std::size_t u) const;
     time watermark() const; // the smallest `now` (locked)
@@ -130,6 +133,9 @@ private:
     Clock clock_;
     time chunk_;
     task_pool& pool_;
+    // Busy (delivering to and advancing a group) and waiting (no group
+    // ready) time per thread; each thread writes its own slot.
+    thread_accounts accounts_;
     std::vector<std::unique_ptr<group>> groups_;
     std::vector<unit> units_;
 

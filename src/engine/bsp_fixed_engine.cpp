@@ -1,5 +1,6 @@
 #include "engine/bsp_fixed_engine.hpp"
 
+#include "engine/cell_work_summary.hpp"
 #include "engine/epoch_exchange.hpp"
 #include "engine/epoch_grid.hpp"
 #include "engine/group_factory.hpp"
@@ -14,7 +15,7 @@ namespace ranvier {
 
 bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options& options,
                                    task_pool& pool, communicator& comm, run_statistics& stats)
-    : grid_(options.dt), pool_(pool), comm_(comm) {
+    : grid_(options.dt), pool_(pool), accounts_(pool.size()), comm_(comm) {
     const stopwatch t0;
     groups_ = make_fixed_step_groups(model, options, pool_);
     outputs_.resize(groups_.size());
@@ -43,17 +44,25 @@ void bsp_fixed_engine::run(time_type t_stop, output_sink* sink, const std::atomi
         const std::int64_t begin = step_, end = std::min(step_ + epoch_steps_, stop_step);
 
         const stopwatch t0;
-        pool_.parallel_for(groups_.size(), [&](std::size_t g) {
-            outputs_[g].clear();
-            groups_[g]->advance(begin, end, outputs_[g]);
+        pool_.parallel_for_on_threads(groups_.size(), [&](std::size_t g, unsigned thread) {
+            accounts_.run_task(thread, [&] {
+                outputs_[g].clear();
+                groups_[g]->advance(begin, end, outputs_[g]);
+            });
         });
-        stats.wall.update += t0.seconds();
+        const double update_s = t0.seconds();
+        stats.wall.update += update_s;
+        accounts_.end_phase(update_s);
+        // Every group advanced the whole epoch.
+        stats.advance_lengths.add(grid_.time_of(end - begin), groups_.size());
 
         step_ = end;
-        finish_epoch(groups_, outputs_, pool_, comm_, sink, grid_.time_of(step_), t_stop, stats);
+        finish_epoch(groups_, outputs_, pool_, accounts_, comm_, sink, grid_.time_of(step_), t_stop, stats);
     }
     stats.events_delivered = 0;
     for (const auto& g : groups_) stats.events_delivered += g->counters().events_delivered;
+    accounts_.move_to(stats.threads);
+    stats.per_cell = summarise_cell_work(groups_);
 }
 
 } // namespace ranvier

@@ -8,6 +8,7 @@
 #include "cells/cell_group.hpp"
 #include "engine/engine.hpp"
 #include "engine/task_pool.hpp"
+#include "engine/thread_accounts.hpp"
 #include "time/time_grid.hpp"
 
 #include <memory>
@@ -26,6 +27,7 @@ public:
 private:
     time_grid grid_; // steps of dt
     task_pool& pool_;
+    thread_accounts accounts_; // busy and waiting time per thread
     communicator& comm_;
     std::vector<std::unique_ptr<fixed_step_group>> groups_;
     std::vector<group_output> outputs_; // one per group, reused every epoch

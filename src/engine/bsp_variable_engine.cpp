@@ -1,5 +1,6 @@
 #include "engine/bsp_variable_engine.hpp"
 
+#include "engine/cell_work_summary.hpp"
 #include "engine/epoch_exchange.hpp"
 #include "engine/epoch_grid.hpp"
 #include "engine/group_factory.hpp"
@@ -15,7 +16,7 @@ namespace ranvier {
 bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_options& options,
                                          task_pool& pool, communicator& comm,
                                          run_statistics& stats)
-    : pool_(pool), comm_(comm) {
+    : pool_(pool), accounts_(pool.size()), comm_(comm) {
     const stopwatch t0;
     groups_ = make_variable_step_groups(model, options, pool_);
     outputs_.resize(groups_.size());
@@ -38,14 +39,21 @@ bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_o
 void bsp_variable_engine::run_epoch(time_type t_end, time_type t_stop, output_sink* sink,
                                     run_statistics& stats) {
     const stopwatch t0;
-    pool_.parallel_for(groups_.size(), [&](std::size_t g) {
-        outputs_[g].clear();
-        groups_[g]->advance_to(t_end, outputs_[g]);
+    pool_.parallel_for_on_threads(groups_.size(), [&](std::size_t g, unsigned thread) {
+        accounts_.run_task(thread, [&] {
+            outputs_[g].clear();
+            groups_[g]->advance_to(t_end, outputs_[g]);
+        });
     });
-    stats.wall.update += t0.seconds();
+    const double update_s = t0.seconds();
+    stats.wall.update += update_s;
+    accounts_.end_phase(update_s);
+    // Every group advanced the whole epoch; the point t = 0, run on its own,
+    // covers no time and is not an advance.
+    if (t_end > t_) stats.advance_lengths.add(t_end - t_, groups_.size());
 
     t_ = t_end;
-    finish_epoch(groups_, outputs_, pool_, comm_, sink, t_, t_stop, stats);
+    finish_epoch(groups_, outputs_, pool_, accounts_, comm_, sink, t_, t_stop, stats);
 }
 
 void bsp_variable_engine::run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
@@ -64,6 +72,8 @@ void bsp_variable_engine::run(time_type t_stop, output_sink* sink, const std::at
         stats.events_delivered += g->counters().events_delivered;
         stats.integrator += g->integrator_counters();
     }
+    accounts_.move_to(stats.threads);
+    stats.per_cell = summarise_cell_work(groups_);
 }
 
 } // namespace ranvier

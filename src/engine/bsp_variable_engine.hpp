@@ -8,6 +8,7 @@
 #include "comm/communicator.hpp"
 #include "engine/engine.hpp"
 #include "engine/task_pool.hpp"
+#include "engine/thread_accounts.hpp"
 #include "cells/variable_step_group.hpp"
 
 #include <memory>
@@ -28,6 +29,7 @@ private:
     void run_epoch(time_type t_end, time_type t_stop, output_sink* sink, run_statistics& stats);
 
     task_pool& pool_;
+    thread_accounts accounts_; // busy and waiting time per thread
     communicator& comm_;
     std::vector<std::unique_ptr<variable_step_group>> groups_;
     std::vector<group_output> outputs_; // one per group, reused every epoch

@@ -7,6 +7,7 @@
 #include "cells/cell_group.hpp"
 #include "engine/stopwatch.hpp"
 #include "engine/task_pool.hpp"
+#include "engine/thread_accounts.hpp"
 
 #include <ranvier/simulation.hpp>
 
@@ -16,18 +17,23 @@
 namespace ranvier {
 
 // Exchanges the epoch's spikes and streams the epoch's output; `t_reached` is
-// the epoch's end (ms). Adds to the communicate, deliver and output times.
+// the epoch's end (ms). Adds to the communicate, deliver and output times;
+// the delivery is a parallel phase of `accounts`.
 template <class Group>
 void finish_epoch(std::vector<std::unique_ptr<Group>>& groups, const std::vector<group_output>& outputs,
-                  task_pool& pool, communicator& comm, output_sink* sink, time_type t_reached,
-                  time_type t_stop, run_statistics& stats) {
+                  task_pool& pool, thread_accounts& accounts, communicator& comm, output_sink* sink,
+                  time_type t_reached, time_type t_stop, run_statistics& stats) {
     stopwatch t0;
     const std::vector<spike> spikes = comm.gather_spikes(sorted_spikes(outputs));
     stats.wall.communicate += t0.seconds();
 
     t0.restart();
-    pool.parallel_for(groups.size(), [&](std::size_t g) { groups[g]->deliver(spikes); });
-    stats.wall.deliver += t0.seconds();
+    pool.parallel_for_on_threads(groups.size(), [&](std::size_t g, unsigned thread) {
+        accounts.run_task(thread, [&] { groups[g]->deliver(spikes); });
+    });
+    const double deliver_s = t0.seconds();
+    stats.wall.deliver += deliver_s;
+    accounts.end_phase(deliver_s);
 
     t0.restart();
     stats.spikes += spikes.size();

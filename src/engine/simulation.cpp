@@ -236,6 +236,7 @@ struct simulation::impl {
 
     impl(const recipe& model, const simulation_options& opts)
         : options(checked(model, opts)), pool(opts.threads) {
+        stats.threads.resize(pool.size()); // one entry per thread from the start
         switch (options.mode) {
         case execution_mode::bsp_fixed:
             eng = std::make_unique<bsp_fixed_engine>(model, options, pool, comm, stats);

@@ -3,7 +3,7 @@
 namespace ranvier {
 
 task_pool::task_pool(unsigned threads) {
-    for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
 task_pool::~task_pool() {
@@ -15,14 +15,14 @@ task_pool::~task_pool() {
     for (auto& t : workers_) t.join();
 }
 
-void task_pool::run_items() {
+void task_pool::run_items(unsigned thread) {
     // Called with mutex_ held; releases it while running a body.
     std::unique_lock lock(mutex_, std::adopt_lock);
     while (next_ < n_) {
         const std::size_t i = next_++;
         lock.unlock();
         try {
-            (*body_)(i);
+            (*body_)(i, thread);
         } catch (...) {
             lock.lock();
             if (!error_) error_ = std::current_exception();
@@ -34,7 +34,7 @@ void task_pool::run_items() {
     lock.release();
 }
 
-void task_pool::worker_loop() {
+void task_pool::worker_loop(unsigned thread) {
     std::uint64_t seen = 0;
     std::unique_lock lock(mutex_);
     for (;;) {
@@ -43,16 +43,21 @@ void task_pool::worker_loop() {
         seen = generation_;
         ++busy_;
         lock.release(); // run_items() adopts the held mutex and returns with it held
-        run_items();
+        run_items(thread);
         lock = std::unique_lock(mutex_, std::adopt_lock);
         if (--busy_ == 0) done_.notify_all();
     }
 }
 
 void task_pool::parallel_for(std::size_t n, const std::function<void(std::size_t)>& body) {
+    parallel_for_on_threads(n, [&body](std::size_t i, unsigned) { body(i); });
+}
+
+void task_pool::parallel_for_on_threads(std::size_t n,
+                                        const std::function<void(std::size_t, unsigned)>& body) {
     if (n == 0) return;
     if (workers_.empty() || n == 1) {
-        for (std::size_t i = 0; i < n; ++i) body(i);
+        for (std::size_t i = 0; i < n; ++i) body(i, 0);
         return;
     }
     std::unique_lock lock(mutex_);
@@ -64,7 +69,7 @@ void task_pool::parallel_for(std::size_t n, const std::function<void(std::size_t
     ++busy_;
     wake_.notify_all();
     lock.release();
-    run_items();
+    run_items(0);
     lock = std::unique_lock(mutex_, std::adopt_lock);
     --busy_;
     done_.wait(lock, [&] { return busy_ == 0; });

@@ -28,15 +28,20 @@ public:
     // are done. Items are handed out one at a time (dynamic balance). The
     // first exception thrown by a body is rethrown here.
     void parallel_for(std::size_t n, const std::function<void(std::size_t)>& body);
+    // The same, telling body(i, thread) which thread runs it: 0 is the
+    // calling thread, 1..size()-1 the workers (engines keep per-thread
+    // accounts of busy and waiting time by it).
+    void parallel_for_on_threads(std::size_t n,
+                                 const std::function<void(std::size_t, unsigned)>& body);
 
 private:
-    void worker_loop();
-    void run_items();
+    void worker_loop(unsigned thread);
+    void run_items(unsigned thread);
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;
     std::condition_variable wake_, done_;
-    const std::function<void(std::size_t)>* body_ = nullptr;
+    const std::function<void(std::size_t, unsigned)>* body_ = nullptr;
     std::size_t n_ = 0, next_ = 0;     // items in the current loop, next to hand out
     std::size_t busy_ = 0;             // threads still inside the current loop
     std::uint64_t generation_ = 0;     // incremented for every loop

@@ -2,6 +2,7 @@
 
 #include <ranvier/errors.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,9 +13,49 @@
 
 namespace ranvier::io {
 
+namespace {
+
+using nlohmann::json;
+
+// Per-thread busy and waiting time, their totals, and two ratios that say
+// at a glance whether threads starved: waiting / (busy + waiting), and the
+// busiest thread's busy time over the mean (1 = perfectly balanced).
+json thread_work_json(const std::vector<thread_work>& threads) {
+    json per_thread = json::array();
+    double busy = 0, wait = 0, max_busy = 0;
+    std::uint64_t tasks = 0;
+    for (const thread_work& t : threads) {
+        per_thread.push_back({{"busy_s", t.busy_s}, {"wait_s", t.wait_s}, {"tasks", t.tasks}});
+        busy += t.busy_s;
+        wait += t.wait_s;
+        tasks += t.tasks;
+        max_busy = std::max(max_busy, t.busy_s);
+    }
+    const double mean_busy = threads.empty() ? 0.0 : busy / static_cast<double>(threads.size());
+    return {{"busy_s", busy},
+            {"wait_s", wait},
+            {"tasks", tasks},
+            {"wait_fraction", busy + wait > 0 ? wait / (busy + wait) : 0.0},
+            {"imbalance", mean_busy > 0 ? max_busy / mean_busy : 0.0},
+            {"per_thread", per_thread}};
+}
+
+json advance_json(const length_histogram& h) {
+    return {{"count", h.count()}, {"min", h.min()},           {"median", h.quantile(0.5)},
+            {"p90", h.quantile(0.9)}, {"max", h.max()},       {"mean", h.mean()}};
+}
+
+// A count per cell: absent when no cell of the network counts it.
+void add_cell_count(json& per_cell, const char* key, const cell_count_summary& c) {
+    if (c.cells == 0) return;
+    per_cell[key] = {{"cells", c.cells}, {"total", c.total}, {"mean", c.mean()},
+                     {"max", c.max},     {"max_gid", c.max_gid}};
+}
+
+} // namespace
+
 std::string run_summary_json(const run_description& run, const simulation_options& options,
                              const run_statistics& stats) {
-    using nlohmann::json;
     const double bio_s = stats.t_reached * 1e-3;
     const double simulate = stats.wall.update + stats.wall.deliver + stats.wall.communicate +
                             stats.wall.output;
@@ -72,6 +113,14 @@ std::string run_summary_json(const run_description& run, const simulation_option
                            {"switches", in.switches}};
         }
     }
+    // Where the time went (docs/outputs.md, "Where time went").
+    j["thread_work"] = thread_work_json(stats.threads);
+    j["advance_ms"] = advance_json(stats.advance_lengths);
+    json per_cell = json::object();
+    add_cell_count(per_cell, "steps", stats.per_cell.steps);
+    add_cell_count(per_cell, "restarts", stats.per_cell.restarts);
+    add_cell_count(per_cell, "events_delivered", stats.per_cell.events_delivered);
+    j["per_cell"] = per_cell;
     j["peak_memory_bytes"] = peak;
     j["connection_table_bytes"] = stats.connection_bytes;
     // Two views: the connection tables alone, and all memory the network
@@ -119,6 +168,49 @@ void write_run_summary(const std::string& path, const std::string& json_text) {
     }
 }
 
+namespace {
+
+// The console lines of thread_work, advance_ms and per_cell: busy and
+// waiting time per thread, advance lengths, per-cell work and the worst cell.
+void append_where_time_went(const nlohmann::json& j, std::string& text) {
+    auto out = std::back_inserter(text);
+    const auto& tw = j.at("thread_work");
+    const auto& threads = tw.at("per_thread");
+    fmt::format_to(out, "  threads: busy {:.2f} s, waiting {:.2f} s ({:.0f}%), imbalance {:.2f}",
+                   tw.at("busy_s").get<double>(), tw.at("wait_s").get<double>(),
+                   100 * tw.at("wait_fraction").get<double>(), tw.at("imbalance").get<double>());
+    // Every thread on one line while that stays readable; all are in summary.json.
+    constexpr std::size_t listed = 8;
+    if (threads.size() > 1) {
+        fmt::format_to(out, "; busy/waiting s per thread:");
+        for (std::size_t k = 0; k < std::min(listed, threads.size()); ++k)
+            fmt::format_to(out, "{} {:.2f}/{:.2f}", k ? "," : "", threads[k].at("busy_s").get<double>(),
+                           threads[k].at("wait_s").get<double>());
+        if (threads.size() > listed) fmt::format_to(out, ", ... ({} threads)", threads.size());
+    }
+    fmt::format_to(out, "\n");
+
+    const auto& adv = j.at("advance_ms");
+    if (adv.at("count").get<unsigned long long>() > 0)
+        fmt::format_to(out, "  group advances: {}, median {:.4g} ms, p90 {:.4g} ms, max {:.4g} ms\n",
+                       adv.at("count").get<unsigned long long>(), adv.at("median").get<double>(),
+                       adv.at("p90").get<double>(), adv.at("max").get<double>());
+
+    const auto& per_cell = j.at("per_cell");
+    std::string cells;
+    for (const auto& [key, name] : {std::pair{"steps", "steps"}, std::pair{"restarts", "restarts"},
+                                    std::pair{"events_delivered", "events"}}) {
+        if (!per_cell.contains(key)) continue;
+        const auto& c = per_cell.at(key);
+        fmt::format_to(std::back_inserter(cells), "{}{} mean {:.1f}, max {} (gid {})",
+                       cells.empty() ? "" : "; ", name, c.at("mean").get<double>(),
+                       c.at("max").get<unsigned long long>(), c.at("max_gid").get<unsigned long long>());
+    }
+    if (!cells.empty()) fmt::format_to(out, "  per cell: {}\n", cells);
+}
+
+} // namespace
+
 std::string console_summary(const std::string& summary_json, const std::string& out_dir,
                             const std::vector<std::string>& files_written) {
     const auto j = nlohmann::json::parse(summary_json);
@@ -159,6 +251,7 @@ std::string console_summary(const std::string& summary_json, const std::string& 
                        windows > 0 ? 100.0 * n("fixed_windows") / windows : 0.0,
                        n("fixed_steps"), n("switches"));
     }
+    append_where_time_went(j, text);
     fmt::format_to(out, "  peak memory {:.1f} MB\n", u("peak_memory_bytes") / 1048576.0);
     std::string files;
     for (const auto& f : files_written) files += (files.empty() ? "" : ", ") + f;

@@ -81,6 +81,7 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
     // (which, with the globally sorted spikes, fixes the order of
     // simultaneous events).
     table_.emplace(model, gids_, site_numbering(site_offset_));
+    cell_events_ = cell_event_counts(n, table_->source_keys());
 }
 
 group_counters cable_cvode_group::counters() const {
@@ -118,6 +119,18 @@ cable::hybrid_statistics cable_cvode_group::hybrid_statistics() const {
     return total;
 }
 
+cell_work_counts cable_cvode_group::cell_work() const {
+    cell_work_counts w;
+    for (const auto& c : cells_) {
+        // Steps of either kind: CVODE's, and fixed steps in hybrid windows.
+        const cable::cvode_statistics s = c.statistics();
+        w.steps.push_back(static_cast<std::uint64_t>(s.steps + c.hybrid_counters().fixed_steps));
+        w.restarts.push_back(static_cast<std::uint64_t>(s.reinits));
+    }
+    w.events = cell_events_.per_cell(*table_, [&](const exact_delay_entry& e) { return sites_[e.target].cell; });
+    return w;
+}
+
 integrator_statistics cable_cvode_group::integrator_counters() const {
     const cable::cvode_statistics s = statistics();
     const cable::hybrid_statistics h = hybrid_statistics();
@@ -138,7 +151,8 @@ void cable_cvode_group::deliver(std::span<const spike> spikes) {
     // order, so simultaneous events act in an order independent of threads
     // and grouping.
     for (const spike& s : spikes) {
-        const auto entries = table_->from(s.gid);
+        const auto [entries, key] = table_->from_keyed(s.gid);
+        if (!entries.empty()) cell_events_.count_spike(key);
         for (const exact_delay_entry& e : entries) {
             const synapse_site& site = sites_[e.target];
             cells_[site.cell].schedule_event(site.target, s.time + e.delay,

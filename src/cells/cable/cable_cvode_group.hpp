@@ -10,6 +10,7 @@
 
 #include "cable/hybrid_cable_cell.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
+#include "cells/cell_event_counts.hpp"
 #include "cells/connection_table.hpp"
 #include "cells/variable_step_group.hpp"
 
@@ -38,6 +39,7 @@ public:
     bool receives_from(gid_type source) const override { return table_->receives_from(source); }
     group_counters counters() const override;
     integrator_statistics integrator_counters() const override;
+    cell_work_counts cell_work() const override;
 
     // CVODE work summed over the group's cells.
     cable::cvode_statistics statistics() const;
@@ -73,6 +75,7 @@ private:
     // Connections by source (targets: sites), built once sites are known.
     std::optional<exact_delay_table> table_;
     std::uint64_t events_delivered_ = 0;
+    mutable cell_event_counts cell_events_; // cell_work() brings it up to date
 };
 
 } // namespace ranvier

@@ -76,6 +76,7 @@ cable_fixed_step_group::cable_fixed_step_group(const recipe& model, std::vector<
     stepper_.clear_spikes();
 
     table_.emplace(model, gids_, dt, site_numbering(site_offset_));
+    cell_events_ = cell_event_counts(gids_.size(), table_->source_keys());
 
     for (std::uint32_t i = 0; i < gids_.size(); ++i) {
         const cable_cell& c = cells[i];
@@ -105,10 +106,21 @@ group_counters cable_fixed_step_group::counters() const {
     return {table_->size(), events_delivered_, table_->bytes()};
 }
 
+cell_work_counts cable_fixed_step_group::cell_work() const {
+    // Entries target synapse sites; cell i has sites [site_offset_[i], site_offset_[i + 1]).
+    const auto cell_of = [&](const synapse_entry& e) {
+        return static_cast<std::size_t>(
+            std::upper_bound(site_offset_.begin(), site_offset_.end(), e.target) - site_offset_.begin() - 1);
+    };
+    const auto steps = static_cast<std::uint64_t>(stepper_.step_index());
+    return {std::vector<std::uint64_t>(gids_.size(), steps), {}, cell_events_.per_cell(*table_, cell_of)};
+}
+
 void cable_fixed_step_group::deliver(std::span<const spike> spikes) {
     for (const spike& s : spikes) {
-        const auto entries = table_->from(s.gid);
+        const auto [entries, key] = table_->from_keyed(s.gid);
         if (entries.empty()) continue;
+        cell_events_.count_spike(key);
         // Times on the step grid, computed from integers so that an event is
         // due exactly at the start of step (emit + delay).
         const std::int64_t emit = grid_.nearest(s.time);

@@ -7,6 +7,7 @@
 
 #include "cable/fixed_step_cable_stepper.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
+#include "cells/cell_event_counts.hpp"
 #include "cells/cell_group.hpp"
 #include "cells/connection_table.hpp"
 #include "time/time_grid.hpp"
@@ -33,6 +34,7 @@ public:
     std::uint32_t min_delay_steps() const override { return table_->min_delay(); }
     bool receives_from(gid_type source) const override { return !table_->from(source).empty(); }
     group_counters counters() const override;
+    cell_work_counts cell_work() const override;
 
 private:
     // A sampled value: a voltage node, or a state of a mechanism instance.
@@ -52,6 +54,7 @@ private:
     std::optional<connection_table> table_;    // built once sites are known
     std::vector<probe_point> probes_;
     std::uint64_t events_delivered_ = 0;
+    mutable cell_event_counts cell_events_; // cell_work() brings it up to date
 };
 
 } // namespace ranvier

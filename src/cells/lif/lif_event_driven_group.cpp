@@ -134,7 +134,8 @@ constexpr double degenerate_rate = 1e-8; // |1/tau_syn - 1/tau_m| * tau_m below 
 lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<gid_type> gids,
                                  std::uint64_t seed)
     : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), n_(gids_.size()),
-      table_(model, gids_, connection_table::point_cell_target) {
+      table_(model, gids_, connection_table::point_cell_target),
+      cell_events_(n_, table_.source_keys()) {
     y_.resize(n_);
     ref_until_.assign(n_, -time_infinity);
     I_ext_.assign(n_, 0.0);
@@ -200,6 +201,12 @@ group_counters lif_event_driven_group::counters() const {
     return {table_.size(), events_delivered_, table_.bytes()};
 }
 
+cell_work_counts lif_event_driven_group::cell_work() const {
+    // Cells are carried exactly from event to event: no steps to count.
+    const auto cell_of = [](const exact_delay_entry& e) { return e.target; };
+    return {{}, {}, cell_events_.per_cell(table_, cell_of)};
+}
+
 namespace {
 // The order events act in: a total order, since one connection cannot carry
 // two events at the same time.
@@ -215,7 +222,9 @@ void lif_event_driven_group::deliver(std::span<const spike> spikes) {
     // order onto a cell: the event key (place among the source's entries)
     // orders a target's connections from one source as the recipe lists them.
     for (const spike& s : spikes) {
-        const auto entries = table_.from(s.gid);
+        const auto [entries, key] = table_.from_keyed(s.gid);
+        if (entries.empty()) continue;
+        cell_events_.count_spike(key);
         for (std::uint32_t k = 0; k < entries.size(); ++k) {
             const exact_delay_entry& e = entries[k];
             queue_[e.target].push_back({s.time + e.delay, s.gid, k, static_cast<double>(e.weight)});

@@ -6,6 +6,7 @@
 // lif_fixed_step_group; see docs/numerics-lif.md, "Variable mode".
 #pragma once
 
+#include "cells/cell_event_counts.hpp"
 #include "cells/connection_table.hpp"
 #include "cells/variable_step_group.hpp"
 #include "random/counter_rng.hpp"
@@ -32,6 +33,7 @@ public:
     time_type min_delay() const override { return table_.min_delay(); }
     bool receives_from(gid_type source) const override { return table_.receives_from(source); }
     group_counters counters() const override;
+    cell_work_counts cell_work() const override;
 
     // An event waiting for its target: ordered by (time, source, key), key
     // being the connection's place among the group's connections from that
@@ -81,6 +83,7 @@ private:
     std::vector<std::uint32_t> sorted_;
     std::vector<std::uint32_t> head_; // next event to consume during advance_to
     std::uint64_t events_delivered_ = 0;
+    mutable cell_event_counts cell_events_; // cell_work() brings it up to date
 
     // Poisson inputs as continuous-time processes: per cell a range of
     // streams, each with its next arrival time.

@@ -27,6 +27,7 @@ lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_
     : gids_(std::move(gids)), kind_(lif::group_synapse_kind(model, gids_)), grid_(dt), n_(gids_.size()),
       table_(model, gids_, dt, connection_table::point_cell_target), seed_(seed) {
     y_.resize(n_);
+    cell_events_ = cell_event_counts(n_, table_.source_keys());
     refractory_.assign(n_, 0);
     I_ext_.assign(n_, 0.0);
     E_L_.resize(n_);
@@ -112,14 +113,21 @@ group_counters lif_fixed_step_group::counters() const {
     return {table_.size(), events_delivered_, table_.bytes()};
 }
 
+cell_work_counts lif_fixed_step_group::cell_work() const {
+    const auto cell_of = [](const synapse_entry& e) { return e.target; };
+    return {std::vector<std::uint64_t>(n_, steps_), {}, cell_events_.per_cell(table_, cell_of)};
+}
+
 void lif_fixed_step_group::deliver(std::span<const spike> spikes) {
     // Look up every spike's entries first, so that the entries of a later
     // spike can be prefetched while an earlier one is written: the table is
     // far larger than the caches and each spike's entries are a short run.
     pending_.clear();
     for (const spike& s : spikes) {
-        const auto entries = table_.from(s.gid);
-        if (!entries.empty()) pending_.push_back({entries, grid_.nearest(s.time) - 1});
+        const auto [entries, key] = table_.from_keyed(s.gid);
+        if (entries.empty()) continue;
+        pending_.push_back({entries, grid_.nearest(s.time) - 1});
+        cell_events_.count_spike(key);
     }
     constexpr std::size_t lookahead = 2, prefetch_lines = 8;
     const auto len = static_cast<std::size_t>(ring_len_);
@@ -187,6 +195,7 @@ void lif_fixed_step_group::record_samples(std::int64_t step, group_output& out) 
 }
 
 void lif_fixed_step_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
+    steps_ += static_cast<std::uint64_t>(step_end - step_begin);
     switch (kind_) {
     case lif_synapse::delta: advance_kind<lif_synapse::delta>(step_begin, step_end, out); break;
     case lif_synapse::exp: advance_kind<lif_synapse::exp>(step_begin, step_end, out); break;

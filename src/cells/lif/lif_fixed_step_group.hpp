@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cells/lif/poisson_counts.hpp"
+#include "cells/cell_event_counts.hpp"
 #include "cells/cell_group.hpp"
 #include "cells/connection_table.hpp"
 #include "random/counter_rng.hpp"
@@ -28,6 +29,7 @@ public:
     void deliver(std::span<const spike> spikes) override;
     std::span<const gid_type> gids() const override { return gids_; }
     group_counters counters() const override;
+    cell_work_counts cell_work() const override;
 
     std::uint32_t min_delay_steps() const override { return table_.min_delay(); }
     bool receives_from(gid_type source) const override { return !table_.from(source).empty(); }
@@ -69,6 +71,8 @@ private:
     std::array<std::vector<double>, 2> ring_;
     std::int64_t ring_len_ = 1;
     std::uint64_t events_delivered_ = 0;
+    std::uint64_t steps_ = 0;               // steps integrated (every cell takes each)
+    mutable cell_event_counts cell_events_; // cell_work() brings it up to date
     struct pending_delivery {
         std::span<const synapse_entry> entries;
         std::int64_t emit_step;

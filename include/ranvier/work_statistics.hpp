@@ -1,0 +1,79 @@
+// Where a run's time went (part of run_statistics, simulation.hpp): what
+// each worker thread did, how long the engine's advances of cell groups
+// were, and how much work each cell took. Plain public types, so the run
+// report (summary.json, the console, Python) renders them from include/ alone.
+#pragma once
+
+#include <ranvier/types.hpp>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace ranvier {
+
+// One worker thread of the pool (thread 0 is the thread that called run()).
+struct thread_work {
+    double busy_s = 0;       // inside group work: advancing or delivering to a group
+    double wait_s = 0;       // idle: at a barrier (bsp), or with no group ready (async)
+    std::uint64_t tasks = 0; // group advances and deliveries it ran
+};
+
+// The distribution of the lengths of the engine's group advances (ms of
+// simulated time): exact count, min, max and mean; quantiles from a
+// histogram of fixed size (20 logarithmic bins per decade from 1e-6 ms to
+// 1e6 ms, each keeping the sum of its values), so memory does not grow with
+// the run. A quantile is the mean of the values in its bin: exact when the
+// bin holds one distinct length (the usual case: bsp advances all have the
+// epoch's length, fixed-step ones whole steps), else within the bin's 12%.
+class length_histogram {
+public:
+    void add(double length_ms, std::uint64_t times = 1);
+
+    std::uint64_t count() const { return count_; }
+    double min() const { return count_ ? min_ : 0.0; }
+    double max() const { return count_ ? max_ : 0.0; }
+    double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0.0; }
+    // The nearest-rank p-quantile (p in [0, 1]): the value of rank
+    // ceil(p * count) (at least 1) in sorted order, from its bin. 0 if empty.
+    double quantile(double p) const;
+
+    static constexpr int bins_per_decade = 20;
+    static constexpr int lowest_decade = -6, highest_decade = 6;
+    // Bin 0: below 1e-6 ms (zero included); the last bin: 1e6 ms and above.
+    static constexpr int bins = bins_per_decade * (highest_decade - lowest_decade) + 2;
+
+private:
+    std::uint64_t count_ = 0;
+    double sum_ = 0, min_ = 0, max_ = 0;
+    std::array<std::uint64_t, bins> bin_count_{};
+    std::array<double, bins> bin_sum_{};
+};
+
+// A count per cell summarised over the cells that have it: its mean and the
+// worst cell (the smallest gid among equals, so it does not depend on how
+// cells were grouped or in which order groups reported).
+struct cell_count_summary {
+    std::uint64_t cells = 0; // cells counted
+    std::uint64_t total = 0;
+    std::uint64_t max = 0;
+    gid_type max_gid = 0;    // the worst cell (meaningful when cells > 0)
+
+    void add(std::uint64_t value, gid_type gid);
+    double mean() const { return cells ? static_cast<double>(total) / static_cast<double>(cells) : 0.0; }
+};
+
+// Work per cell, over the cells whose kind counts it (cells = 0: none does).
+struct cell_work_statistics {
+    // Time steps taken: fixed step t/dt for LIF and cable cells; CVODE steps
+    // of variable-step cable cells. Event-driven LIF cells and spike sources
+    // take no steps and are not counted.
+    cell_count_summary steps;
+    // CVODE restarts of variable-step cable cells.
+    cell_count_summary restarts;
+    // Connection events delivered to each cell (spike sources take none and
+    // are not counted); the total is run_statistics::events_delivered.
+    cell_count_summary events_delivered;
+};
+
+} // namespace ranvier
