@@ -22,10 +22,11 @@ struct thread_work {
 // The distribution of the lengths of the engine's group advances (ms of
 // simulated time): exact count, min, max and mean; quantiles from a
 // histogram of fixed size (20 logarithmic bins per decade from 1e-6 ms to
-// 1e6 ms, each keeping the sum of its values), so memory does not grow with
-// the run. A quantile is the mean of the values in its bin: exact when the
-// bin holds one distinct length (the usual case: bsp advances all have the
-// epoch's length, fixed-step ones whole steps), else within the bin's 12%.
+// 1e6 ms, each keeping the sum, min and max of its values), so memory does
+// not grow with the run. A quantile is the mean of the values in its bin:
+// exact when the bin holds one distinct length (the usual case: bsp advances
+// all have the epoch's length, fixed-step ones whole steps), else within the
+// bin's 12%.
 class length_histogram {
 public:
     void add(double length_ms, std::uint64_t times = 1);
@@ -47,7 +48,7 @@ private:
     std::uint64_t count_ = 0;
     double sum_ = 0, min_ = 0, max_ = 0;
     std::array<std::uint64_t, bins> bin_count_{};
-    std::array<double, bins> bin_sum_{};
+    std::array<double, bins> bin_sum_{}, bin_min_{}, bin_max_{};
 };
 
 // A count per cell summarised over the cells that have it: its mean and the

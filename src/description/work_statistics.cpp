@@ -31,6 +31,9 @@ void length_histogram::add(double length_ms, std::uint64_t times) {
     count_ += times;
     sum_ += weighted;
     const int b = bin_of(length_ms);
+    if (bin_count_[b] == 0) bin_min_[b] = bin_max_[b] = length_ms;
+    bin_min_[b] = std::min(bin_min_[b], length_ms);
+    bin_max_[b] = std::max(bin_max_[b], length_ms);
     bin_count_[b] += times;
     bin_sum_[b] += weighted;
 }
@@ -43,9 +46,10 @@ double length_histogram::quantile(double p) const {
     for (int b = 0; b < bins; ++b) {
         seen += bin_count_[b];
         if (seen >= rank)
-            // The bin's mean, kept inside the observed range (a sum of equal
-            // values divided back may be off in the last bit).
-            return std::clamp(bin_sum_[b] / static_cast<double>(bin_count_[b]), min_, max_);
+            // The bin's mean, kept inside the bin's range: its one value
+            // exactly when all are equal (their sum divided back may be off
+            // in the last bit).
+            return std::clamp(bin_sum_[b] / static_cast<double>(bin_count_[b]), bin_min_[b], bin_max_[b]);
     }
     return max_;
 }
