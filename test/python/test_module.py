@@ -276,7 +276,8 @@ def test_statistics_has_summary_counters():
                 "t_stop_ms", "t_reached_ms", "interrupted", "cells", "cell_groups", "synapses",
                 "spikes", "mean_rate_hz", "events_delivered", "wall_time_s", "real_time_factor",
                 "ns_per_event", "deliver_ns_per_event", "peak_memory_bytes",
-                "connection_table_bytes", "bytes_per_synapse", "table_bytes_per_synapse"}
+                "connection_table_bytes", "bytes_per_synapse", "table_bytes_per_synapse",
+                "thread_work", "advance_ms", "per_cell"}
     assert set(stats) == expected
     assert set(stats["wall_time_s"]) == {"build", "update", "deliver", "communicate", "output",
                                          "simulate", "total"}
@@ -289,6 +290,11 @@ def test_statistics_has_summary_counters():
     assert stats["wall_time_s"]["total"] >= stats["wall_time_s"]["build"] + stats["wall_time_s"]["update"]
     assert "integrator" not in stats  # fixed step, as in summary.json
     assert [p["name"] for p in model.populations] == ["ring"] and model.num_cells == 16
+    # Where time went: one thread, ring cells stepping at dt, every event counted per cell.
+    assert len(stats["thread_work"]["per_thread"]) == 1 and stats["thread_work"]["tasks"] > 0
+    assert stats["advance_ms"]["count"] > 0
+    assert stats["per_cell"]["steps"]["max"] == round(20.0 / stats["dt_ms"])
+    assert stats["per_cell"]["events_delivered"]["total"] == stats["events_delivered"]
 
 
 @pytest.mark.parametrize("mode", ["bsp-fixed", "bsp-variable", "async-fixed", "async-variable"])
@@ -310,6 +316,10 @@ def test_statistics_have_the_keys_and_counts_of_summary_json(tmp_path, mode):
     if mode.endswith("variable"):
         assert stats["integrator"] == summary["integrator"]
         assert stats["integrator"]["steps"] > 0
+    # Counts per cell are deterministic: the same in both (timings are not compared).
+    assert stats["per_cell"] == summary["per_cell"]
+    if mode.startswith("bsp"):  # async advance lengths follow the schedule
+        assert stats["advance_ms"]["count"] == summary["advance_ms"]["count"]
 
 
 def test_variable_step_counts_integrator_work():
