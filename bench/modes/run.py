@@ -13,8 +13,8 @@ and `detailed` name each group. --quick: Brunel scaled (2,500 cells) and detaile
 
 For every model and mode: `ranvier run MODEL --mode M --threads N` --repeats times (median wall
 time); from summary.json the simulate wall time, real-time factor, spikes and rate, CVODE steps,
-restarts and failed steps per cell, input events per cell, and waiting time when the summary
-reports one. On the detailed networks also:
+restarts and failed steps per cell, input events per cell, the threads' waiting time (summed, and as
+a share of busy + waiting) and the worst cell's steps (summary.json's thread_work and per_cell). On the detailed networks also:
 - NEURON 8.2 (neuron_network.py, same TOML and drive CSV): fixed step (dt 0.025 ms,
   cvode.cache_efficient(1)) and per-cell variable step (lvardt, same atol), at --neuron-threads;
 - a fine reference, Ranvier bsp-variable at atol 1e-6 (README.md says why), and for every run
@@ -235,18 +235,21 @@ def run_ranvier(args, model, mode, out, atol=None, dt=None, extra=()):
     return s
 
 
-def find_wait(summary):
-    """Any waiting/idle time the summary reports (key names vary between versions)."""
-    found = {}
+def thread_wait(summary):
+    """The threads' waiting time from summary.json's thread_work: summed over the threads (s), its
+    share of busy + waiting, and per thread; empty for a build that does not report it."""
+    work = summary.get("thread_work")
+    if not work:
+        return {}
+    return {"wait_s": work["wait_s"], "busy_s": work["busy_s"], "wait_fraction": work["wait_fraction"],
+            "imbalance": work["imbalance"], "per_thread": work["per_thread"]}
 
-    def walk(obj, path):
-        if isinstance(obj, dict):
-            for k, v in obj.items():
-                walk(v, f"{path}.{k}" if path else k)
-        elif isinstance(obj, (int, float)) and any(w in path.lower() for w in ("wait", "idle")):
-            found[path] = obj
-    walk(summary, "")
-    return found
+
+def worst_steps(summary):
+    """(steps, gid) of the cell that took the most steps (summary.json's per_cell.steps), or
+    (None, None) when no cell counts steps or the build does not report them."""
+    steps = summary.get("per_cell", {}).get("steps")
+    return (steps["max"], steps["max_gid"]) if steps else (None, None)
 
 
 def out_dir(tmp, model, label):
@@ -290,7 +293,10 @@ def ranvier_row(args, model, v, tmp):
         "failed_steps_per_cell": integ.get("failed_steps", 0) / n if "variable" in mode else None,
         "input_events_per_cell": (last.get("events_delivered", 0)
                                   + (model.drive_events if model.ranvier_path != model.path else 0)) / n,
-        "wait": find_wait(last),
+        "wait": thread_wait(last),
+        "wait_s": thread_wait(last).get("wait_s"),
+        "wait_fraction": thread_wait(last).get("wait_fraction"),
+        "max_steps_per_cell": worst_steps(last)[0], "max_steps_gid": worst_steps(last)[1],
         "load_before": [r["_load_before"] for r in runs],
         "spikes_file": str(out_dir(tmp, model, v["label"])),
     }
@@ -315,27 +321,39 @@ def neuron_row(args, model, method, tmp):
         "steps_per_cell": n["steps"] / model.cells,
         "restarts_per_cell": n["restarts"] / model.cells if n.get("restarts") is not None else None,
         "failed_steps_per_cell": None,
-        "input_events_per_cell": None, "wait": {}, "load_before": [load],
+        "input_events_per_cell": None, "wait": {}, "wait_s": None, "wait_fraction": None,
+        "max_steps_per_cell": None, "max_steps_gid": None, "load_before": [load],
         "spikes_file": str(out / "spikes.csv"), "wall_setup_s": n["wall_setup_s"],
     }
 
 
 def fmt(v, spec):
-    return "-" if v is None else format(v, spec)
+    """v formatted by spec; a missing value is "-", right-aligned to spec's width if it has one."""
+    if v is None:
+        width = spec.split(".")[0].rstrip("dfeg%")
+        return "-".rjust(int(width)) if width.isdigit() else "-"
+    return format(v, spec)
+
+
+def percent(v, width=""):
+    return fmt(None if v is None else 100 * v, f"{width}.0f")
 
 
 def print_table(rows):
     head = (f"{'model':16} {'simulator':8} {'mode':31} {'wall s':>8} {'RTF':>7} {'rate Hz':>8} "
-            f"{'steps/cell':>10} {'restarts/c':>10} {'in ev/cell':>10} {'max dt ms':>10} {'med dt ms':>10} "
-            f"{'cnt diff':>8} {'diverge ms':>10} {'med<T':>8} {'p90<T':>8} {'ok':>3}")
+            f"{'steps/cell':>10} {'max steps':>10} {'restarts/c':>10} {'in ev/cell':>10} {'wait s':>7} "
+            f"{'wait %':>6} {'max dt ms':>10} {'med dt ms':>10} {'cnt diff':>8} {'diverge ms':>10} "
+            f"{'med<T':>8} {'p90<T':>8} {'ok':>3}")
     log(head)
     log("-" * len(head))
     for r in rows:
         err = r.get("error") or {}
         ok = err.get("as_accurate_as_bsp_fixed")
         log(f"{r['model']:16} {r['simulator']:8} {r['mode']:31} {r['wall_s']:8.3f} {r['rtf']:7.2f} "
-            f"{r['rate_hz']:8.2f} {fmt(r['steps_per_cell'], '10.0f')} {fmt(r['restarts_per_cell'], '10.0f')} "
-            f"{fmt(r['input_events_per_cell'], '10.0f')} {fmt(err.get('max_dt_ms'), '10.4f')} "
+            f"{r['rate_hz']:8.2f} {fmt(r['steps_per_cell'], '10.0f')} {fmt(r.get('max_steps_per_cell'), '10d')} "
+            f"{fmt(r['restarts_per_cell'], '10.0f')} {fmt(r['input_events_per_cell'], '10.0f')} "
+            f"{fmt(r.get('wait_s'), '7.3f')} {percent(r.get('wait_fraction'), '6')} "
+            f"{fmt(err.get('max_dt_ms'), '10.4f')} "
             f"{fmt(err.get('median_dt_ms'), '10.2e')} {fmt(err.get('gids_count_mismatch'), '8d')} "
             f"{fmt(err.get('diverged_at_ms'), '10.1f')} {fmt(err.get('median_dt_before_fixed_diverges_ms'), '8.4f')} "
             f"{fmt(err.get('p90_dt_before_fixed_diverges_ms'), '8.4f')} "
@@ -366,16 +384,24 @@ def ratios(rows):
     return out
 
 
+def worst_steps_text(r):
+    steps = r.get("max_steps_per_cell")
+    return "-" if steps is None else f"{steps} ({r['max_steps_gid']})"
+
+
 def markdown(rows, rats):
     """The table and ratios as Markdown (written to DIR/results.md, pasted into README.md)."""
-    out = ["| model | simulator | mode | wall s | RTF | rate Hz | steps/cell | restarts/cell | input events/cell "
-           "| max dt ms | median dt ms | gids count differs | diverged at ms | median dt before T ms | p90 dt before T ms | as accurate as bsp-fixed |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    out = ["| model | simulator | mode | wall s | RTF | rate Hz | steps/cell | max steps (cell) | restarts/cell "
+           "| input events/cell | wait s | wait % | max dt ms | median dt ms | gids count differs "
+           "| diverged at ms | median dt before T ms | p90 dt before T ms | as accurate as bsp-fixed |",
+           "|" + "---|" * 19]
     for r in rows:
         e = r.get("error") or {}
         out.append(f"| {r['model']} | {r['simulator']} | {r['mode']} | {r['wall_s']:.3g} | {r['rtf']:.3g} "
-                   f"| {r['rate_hz']:.3g} | {fmt(r['steps_per_cell'], '.0f')} | {fmt(r['restarts_per_cell'], '.0f')} "
-                   f"| {fmt(r['input_events_per_cell'], '.0f')} | {fmt(e.get('max_dt_ms'), '.3g')} "
+                   f"| {r['rate_hz']:.3g} | {fmt(r['steps_per_cell'], '.0f')} "
+                   f"| {worst_steps_text(r)} | {fmt(r['restarts_per_cell'], '.0f')} "
+                   f"| {fmt(r['input_events_per_cell'], '.0f')} | {fmt(r.get('wait_s'), '.3g')} "
+                   f"| {percent(r.get('wait_fraction'))} | {fmt(e.get('max_dt_ms'), '.3g')} "
                    f"| {fmt(e.get('median_dt_ms'), '.2g')} | {fmt(e.get('gids_count_mismatch'), 'd')} "
                    f"| {fmt(e.get('diverged_at_ms'), '.1f')} | {fmt(e.get('median_dt_before_fixed_diverges_ms'), '.2g')} "
                    f"| {fmt(e.get('p90_dt_before_fixed_diverges_ms'), '.2g')} "
