@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <thread>
 #include <stdexcept>
 #include <vector>
 
@@ -31,4 +33,31 @@ TEST(task_pool, exception_reaches_the_caller_and_pool_stays_usable) {
     std::atomic<int> count{0};
     pool.parallel_for(10, [&](std::size_t) { count++; });
     EXPECT_EQ(count.load(), 10);
+}
+
+TEST(task_pool, bodies_learn_which_thread_runs_them) {
+    // Thread numbers are 0 (the caller) to size() - 1, each a fixed thread:
+    // engines keep per-thread accounts by them.
+    for (unsigned threads : {1u, 3u}) {
+        task_pool pool(threads);
+        const auto caller = std::this_thread::get_id();
+        std::vector<std::thread::id> owner(threads);
+        std::vector<std::atomic<int>> used(threads);
+        std::mutex m;
+        bool consistent = true;
+        for (int round = 0; round < 50; ++round)
+            pool.parallel_for_on_threads(64, [&](std::size_t, unsigned thread) {
+                ASSERT_LT(thread, threads);
+                used[thread]++;
+                std::lock_guard lock(m);
+                if (owner[thread] == std::thread::id{}) owner[thread] = std::this_thread::get_id();
+                consistent &= owner[thread] == std::this_thread::get_id();
+                if (thread == 0) consistent &= std::this_thread::get_id() == caller;
+            });
+        EXPECT_TRUE(consistent);
+        EXPECT_GT(used[0].load(), 0);
+        std::atomic<int> total{0};
+        for (auto& u : used) total += u.load();
+        EXPECT_EQ(total.load(), 50 * 64);
+    }
 }
