@@ -67,8 +67,9 @@ struct cell_count_summary {
 // Work per cell, over the cells whose kind counts it (cells = 0: none does).
 struct cell_work_statistics {
     // Time steps taken: fixed step t/dt for LIF and cable cells; CVODE steps
-    // of variable-step cable cells. Event-driven LIF cells and spike sources
-    // take no steps and are not counted.
+    // of variable-step cable cells (and their fixed steps in hybrid windows).
+    // Event-driven LIF cells and spike sources take no steps and are not
+    // counted.
     cell_count_summary steps;
     // CVODE restarts of variable-step cable cells.
     cell_count_summary restarts;

@@ -152,11 +152,12 @@ struct mode_run {
     execution_mode mode;
     unsigned threads;
     std::size_t group_size;
+    bool hybrid = false; // cable cells may switch to the fixed step per window
 };
 
 std::string name_of(const mode_run& m) {
     return to_string(m.mode) + ", " + std::to_string(m.threads) + " threads, groups of " +
-           std::to_string(m.group_size);
+           std::to_string(m.group_size) + (m.hybrid ? ", hybrid" : "");
 }
 
 bool variable(execution_mode m) {
@@ -187,6 +188,7 @@ TEST_P(where_time_went, counts_agree_with_the_network_and_times_with_the_wall_cl
     o.mode = m.mode;
     o.threads = m.threads;
     o.group_size = m.group_size;
+    o.hybrid = m.hybrid;
     simulation sim(*r, o);
     collecting_sink sink;
     sim.run(t_stop, &sink);
@@ -251,7 +253,13 @@ TEST_P(where_time_went, counts_agree_with_the_network_and_times_with_the_wall_cl
     if (variable(m.mode)) {
         // CVODE cable cells only: event-driven LIF cells take no steps.
         EXPECT_EQ(c.steps.cells, cable_cells);
-        EXPECT_EQ(c.steps.total, s.integrator.steps);
+        // Steps of both kinds (fixed_steps: hybrid windows on the fixed step).
+        EXPECT_EQ(c.steps.total, s.integrator.steps + s.integrator.fixed_steps);
+        if (m.hybrid) {
+            EXPECT_GT(s.integrator.fixed_steps, 0u);
+        } else {
+            EXPECT_EQ(s.integrator.fixed_steps, 0u);
+        }
         EXPECT_EQ(c.restarts.cells, cable_cells);
         EXPECT_EQ(c.restarts.total, s.integrator.restarts);
         EXPECT_GT(c.restarts.total, 0u);
@@ -276,6 +284,7 @@ TEST_P(where_time_went, a_run_in_pieces_counts_what_one_run_counts) {
     o.mode = m.mode;
     o.threads = m.threads;
     o.group_size = m.group_size;
+    o.hybrid = m.hybrid;
     simulation whole(*r, o), pieces(*r, o);
     whole.run(t_stop);
     pieces.run(17.0);
@@ -300,4 +309,6 @@ INSTANTIATE_TEST_SUITE_P(modes, where_time_went,
                                            mode_run{execution_mode::async_fixed, 2, 9},
                                            mode_run{execution_mode::async_fixed, 1, 0},
                                            mode_run{execution_mode::async_variable, 2, 9},
-                                           mode_run{execution_mode::async_variable, 3, 4}));
+                                           mode_run{execution_mode::async_variable, 3, 4},
+                                           mode_run{execution_mode::bsp_variable, 2, 9, true},
+                                           mode_run{execution_mode::async_variable, 2, 4, true}));
