@@ -311,4 +311,12 @@ INSTANTIATE_TEST_SUITE_P(modes, where_time_went,
                                            mode_run{execution_mode::async_variable, 2, 9},
                                            mode_run{execution_mode::async_variable, 3, 4},
                                            mode_run{execution_mode::bsp_variable, 2, 9, true},
-                                           mode_run{execution_mode::async_variable, 2, 4, true}));
+                                           mode_run{execution_mode::async_variable, 2, 4, true}),
+                         [](const ::testing::TestParamInfo<mode_run>& info) {
+                             const mode_run& m = info.param;
+                             std::string name = to_string(m.mode) + "_" + std::to_string(m.threads) +
+                                                "threads_groups" + std::to_string(m.group_size) +
+                                                (m.hybrid ? "_hybrid" : "");
+                             std::replace(name.begin(), name.end(), '-', '_');
+                             return name;
+                         });
