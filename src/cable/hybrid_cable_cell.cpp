@@ -93,6 +93,12 @@ void hybrid_cable_cell::end_window() {
     const std::int64_t boundary = window_end_step_;
     const double b = window_end();
     const double events = static_cast<double>(window_events_ + 1);
+    // The cell's recent input, averaged over windows (newest weighs 1/4): the
+    // next window is expected to receive about as much. One window's count
+    // alone is Poisson noise that sends busy cells to CVODE after a lull.
+    events_per_window_ = counters_.fixed_windows + counters_.variable_windows == 0
+                             ? events
+                             : 0.75 * events_per_window_ + 0.25 * events;
     if (!fixed_) {
         ++counters_.variable_windows;
         // What CVODE cost this cell per (event + 1), averaged over its recent
@@ -103,12 +109,11 @@ void hybrid_cable_cell::end_window() {
     } else {
         ++counters_.fixed_windows;
     }
-    // The next window is expected to see as many events as this one. A move
-    // to CVODE pays a restart (about restart_steps more steps) and must beat
-    // the fixed step by a margin, so that a cell does not flip back and forth.
+    // A move to CVODE pays a restart (about restart_steps more steps) and must
+    // beat the fixed step by a margin, so that a cell does not flip back and forth.
     constexpr double restart_steps = 15;
     constexpr double margin = 0.8;
-    const double variable_cost = cost * steps_per_event_ * events;
+    const double variable_cost = cost * steps_per_event_ * events_per_window_;
     const bool next_fixed = fixed_ ? !(variable_cost + cost * restart_steps < margin * per_window)
                                    : variable_cost > per_window;
     if (next_fixed != fixed_) {

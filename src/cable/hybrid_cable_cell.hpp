@@ -109,7 +109,8 @@ private:
     std::int64_t window_end_step_ = 0;
     long window_cvode_steps_at_start_ = 0;
     long window_events_ = 0;
-    double steps_per_event_ = 0; // learned in the last CVODE window
+    double steps_per_event_ = 0;    // CVODE steps per (event + 1), averaged over CVODE windows
+    double events_per_window_ = 0;  // events + 1 per window, averaged over windows
 
     std::priority_queue<queued_event, std::vector<queued_event>, later_event> queue_;
     std::uint64_t order_ = 0;
