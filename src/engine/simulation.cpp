@@ -9,6 +9,7 @@
 #include "cable/mechanisms/mechanism_catalogue.hpp"
 
 #include <ranvier/errors.hpp>
+#include <ranvier/launch_environment.hpp>
 #include <ranvier/run_limits.hpp>
 #include <ranvier/simulation.hpp>
 
@@ -230,6 +231,7 @@ struct simulation::impl {
     // before anything is built.
     static const simulation_options& checked(const recipe& model, const simulation_options& opts) {
         check_options(opts);
+        check_single_process_launch(); // no MPI in this build: never run N copies
         check_memory(estimate_memory(model, opts), machine_memory_bytes());
         return opts;
     }

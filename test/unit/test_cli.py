@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import resource
+import shutil
 import signal
 import subprocess
 import time
@@ -558,3 +559,32 @@ def test_record_spikes_false_keeps_only_the_header(tmp_path):
     assert r.returncode == 0, r.stderr
     rows = (tmp_path / "on" / "spikes.csv").read_text().splitlines()
     assert summary["spikes"] == len(rows) - 1 > 0
+
+
+# ---- started by mpirun (issue 11: this build has no MPI) -------------------------
+
+def test_run_under_an_mpi_launcher_is_refused(tmp_path):
+    for var in ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE"):
+        out = tmp_path / var
+        env = dict(os.environ, **{var: "2"})
+        r = subprocess.run([RANVIER, "run", str(RING), "--t-stop", "1", "--out", str(out), "--no-plot", "-q"],
+                           capture_output=True, text=True, env=env, timeout=60)
+        assert r.returncode != 0, var
+        assert f"{var}=2" in r.stderr and "no MPI support" in r.stderr and "--threads" in r.stderr, r.stderr
+        assert not (out / "spikes.csv").exists(), "nothing may be simulated"
+    # One process (as mpirun -np 1 says) runs normally.
+    env = dict(os.environ, OMPI_COMM_WORLD_SIZE="1")
+    r = subprocess.run([RANVIER, "run", str(RING), "--t-stop", "1", "--out", str(tmp_path / "one"), "--no-plot", "-q"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
+def test_real_mpirun_with_two_processes_is_refused(tmp_path):
+    mpirun = shutil.which("mpirun")
+    if mpirun is None:
+        pytest.skip("openmpi-bin not installed")
+    r = subprocess.run([mpirun, "--oversubscribe", "--allow-run-as-root", "-np", "2", RANVIER, "run", str(RING),
+                        "--t-stop", "1", "--out", str(tmp_path / "out"), "--no-plot", "-q"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0
+    assert "OMPI_COMM_WORLD_SIZE=2" in r.stderr and "no MPI support" in r.stderr, r.stderr
