@@ -48,12 +48,24 @@ struct population_spec {
     cable_cell cable;       // kind cable: every cell of the population is this one,
                             // plus the events of cable_events that select it
     std::vector<cable_event_spec> cable_events;
+    // kind cable: the cells (indices within the population, sorted, distinct)
+    // that get cable.stimuli[k]; an empty list or a missing entry: every cell.
+    std::vector<std::vector<gid_type>> stimulus_cells;
     spike_source_cell source;  // kind spike_source: every cell's rate, start, stop, times
     // kind spike_source with a file of spikes: the times of each cell (by
     // index in the population), replacing source.times; empty otherwise.
     std::vector<std::vector<double>> source_times;
     distribution v_init = distribution::constant(-70.0); // mV
     source_location where;
+};
+
+// The connections of an explicit projection, shared by the copies of a model
+// (10^7 of them take 240 MB): pairs of gids and, if given, one weight and one
+// delay per pair in the projection's units.
+struct explicit_connections {
+    std::vector<std::pair<gid_type, gid_type>> pairs; // (source gid, target gid), in the order given
+    std::vector<double> weights; // one per pair, or empty: the projection's weight
+    std::vector<double> delays;  // one per pair (ms), or empty: the projection's delay
 };
 
 enum class connection_rule {
@@ -73,12 +85,18 @@ struct projection_spec {
     double probability = 0;     // pairwise_bernoulli
     bool allow_autapses = true; // a cell onto itself
     bool allow_multapses = true; // repeated pairs (fixed in/out-degree)
-    std::vector<std::pair<gid_type, gid_type>> pairs; // explicit_list: (source gid, target gid)
+    std::shared_ptr<const explicit_connections> connections; // explicit_list (null: none)
     site_index synapse = 0;     // target site: a cable cell's synapse index (0 for LIF)
     distribution weight = distribution::constant(0); // mV or pA by LIF synapse kind; uS onto cable cells
     distribution delay = distribution::constant(1);  // ms
     source_location where;
     source_location delay_where; // of its delay (checked against dt: check_run_options)
+
+    // explicit_list: the pairs (empty if there are none).
+    const std::vector<std::pair<gid_type, gid_type>>& pairs() const {
+        static const std::vector<std::pair<gid_type, gid_type>> none;
+        return connections ? connections->pairs : none;
+    }
 };
 
 struct poisson_spec {
@@ -87,12 +105,16 @@ struct poisson_spec {
     std::uint64_t count = 1; // independent sources per target (merged: rate*count)
     double weight = 0;   // mV or pA
     double start = 0, stop = time_infinity; // ms
+    // The chosen cells (model file: `cells`, indices into the concatenated
+    // targets), as sorted distinct gids; empty: every cell of the targets.
+    std::vector<gid_type> gids;
     source_location where;
 };
 
 struct current_spec {
     std::vector<std::string> targets;
     current_input current; // pA
+    std::vector<gid_type> gids; // as poisson_spec::gids
     source_location where;
 };
 

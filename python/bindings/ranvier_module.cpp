@@ -3,6 +3,7 @@
 // whose run() returns spikes and traces as numpy arrays. Binds the public API
 // in include/ranvier/ only. Units follow Ranvier: ms, mV, Hz.
 #include <ranvier/errors.hpp>
+#include <ranvier/model_builder.hpp>
 #include <ranvier/network_model.hpp>
 #include <ranvier/run_limits.hpp>
 #include <ranvier/run_report.hpp>
@@ -293,6 +294,70 @@ py::list populations(const model_file& m) {
     return out;
 }
 
+// ---- models built from Python ------------------------------------------------
+
+// A Python value (the ranvier package has turned quantities into "20 ms"
+// strings) as a model-file value; `key` names it in a TypeError.
+model_value to_model_value(const py::handle& v, const std::string& key) {
+    if (py::isinstance<py::bool_>(v)) return model_value(v.cast<bool>());
+    if (py::isinstance<py::str>(v)) return model_value(v.cast<std::string>());
+    // numpy scalars: integers have __index__, floats convert to float
+    if (py::isinstance<py::int_>(v) || py::hasattr(v, "__index__"))
+        return model_value(static_cast<std::int64_t>(py::int_(py::reinterpret_borrow<py::object>(v)).cast<long long>()));
+    if (py::isinstance<py::float_>(v) || py::isinstance(v, py::module_::import("numpy").attr("floating")))
+        return model_value(py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>());
+    if (py::isinstance<py::dict>(v)) {
+        model_table t;
+        for (const auto& [k, x] : py::reinterpret_borrow<py::dict>(v)) {
+            if (!py::isinstance<py::str>(k))
+                throw py::type_error("'" + key + "': table keys must be strings, got " +
+                                     py::cast<std::string>(py::repr(k)));
+            const std::string name = k.cast<std::string>();
+            t.emplace_back(name, to_model_value(x, key.empty() ? name : key + "." + name));
+        }
+        return model_value(std::move(t));
+    }
+    if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v) || py::isinstance<py::array>(v)) {
+        model_list l;
+        for (const auto& x : py::reinterpret_borrow<py::iterable>(v)) l.push_back(to_model_value(x, key));
+        return model_value(std::move(l));
+    }
+    throw py::type_error("'" + key + "': expected a string (a quantity such as \"20 ms\"), a number, a bool, "
+                         "a list or a dict, got " + py::cast<std::string>(py::repr(v)) + " of type " +
+                         py::cast<std::string>(v.get_type().attr("__name__")));
+}
+
+model_table to_model_table(const py::dict& d) {
+    model_table t;
+    for (const auto& [k, x] : d) {
+        const std::string name = py::cast<std::string>(k);
+        t.emplace_back(name, to_model_value(x, name));
+    }
+    return t;
+}
+
+// add_explicit_projection with numpy arrays: read without the GIL (10^7
+// connections take a while); the arrays are held by pybind11 meanwhile.
+void add_explicit(model_builder& b, const py::dict& table,
+                  const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& sources,
+                  const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& targets,
+                  const std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>>& weights,
+                  const std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>>& delays,
+                  const std::string& weight_unit, const std::string& delay_unit, const std::string& where) {
+    for (const auto* a : {&sources, &targets})
+        if (a->ndim() != 1) throw py::value_error(where + ": sources and targets must be 1-d arrays of indices");
+    const model_table t = to_model_table(table);
+    explicit_arrays arrays;
+    arrays.sources = {sources.data(), static_cast<std::size_t>(sources.size())};
+    arrays.targets = {targets.data(), static_cast<std::size_t>(targets.size())};
+    if (weights) arrays.weights = {weights->data(), static_cast<std::size_t>(weights->size())};
+    if (delays) arrays.delays = {delays->data(), static_cast<std::size_t>(delays->size())};
+    arrays.weight_unit = weight_unit;
+    arrays.delay_unit = delay_unit;
+    py::gil_scoped_release release;
+    b.add_explicit_projection(t, arrays, where);
+}
+
 model_file builtin_model(const std::string& name) {
     if (name == "brunel") return builtin_brunel_model();
     throw user_error("unknown built-in model '" + name + "'; the built-in models are: brunel");
@@ -357,6 +422,33 @@ PYBIND11_MODULE(_ranvier, m) {
                    " cells, t_stop " + py::cast<std::string>(py::repr(py::float_(mo.t_stop))) +
                    " ms, mode " + to_string(mo.options.mode) + ">";
         });
+
+    py::class_<model_builder>(m, "ModelBuilder",
+                              "A model built table by table (the model file's tables as dicts of strings with "
+                              "units); used by ranvier.Network.")
+        .def(py::init<std::string>(), py::arg("origin") = "<python>")
+        .def("set_simulation", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.set_simulation(to_model_table(t), where); })
+        .def("add_population", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.add_population(to_model_table(t), where); })
+        .def("add_projection", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.add_projection(to_model_table(t), where); })
+        .def("add_explicit_projection", &add_explicit, py::arg("table"), py::arg("sources"), py::arg("targets"),
+             py::arg("weights") = py::none(), py::arg("delays") = py::none(), py::arg("weight_unit") = "",
+             py::arg("delay_unit") = "", py::arg("where") = "connect")
+        .def("add_poisson", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.add_poisson(to_model_table(t), where); })
+        .def("add_current", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.add_current(to_model_table(t), where); })
+        .def("set_record", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.set_record(to_model_table(t), where); })
+        .def("to_model", &model_builder::to_model_file, "the model (checked against its run options) as a Model")
+        .def_property_readonly("populations", [](const model_builder& b) {
+            model_file f; f.network.populations = b.model().network.populations; return populations(f); })
+        .def_property_readonly("num_cells", [](const model_builder& b) { return b.model().network.num_cells(); })
+        .def("to_toml", &model_builder::to_toml)
+        .def("__copy__", [](const model_builder& b) { return model_builder(b); })
+        .def("__deepcopy__", [](const model_builder& b, py::dict) { return model_builder(b); });
 
     m.def("load_model", &load_model_file, py::arg("path"),
           "Reads a TOML model file (docs/model-file.md). Raises ModelError naming file:line: key.");

@@ -302,10 +302,14 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
     }
     for (const auto& t : table_list(r, "stimuli")) {
         const cable_location l = read_location(t, "location", c.morph);
-        auto [name, values] = read_mechanism(t, {"location"}, catalogue);
+        auto [name, values] = read_mechanism(t, {"location", "cells"}, catalogue);
         if (catalogue.type(name).kind != cable::mechanism_kind::point)
             t.fail("mechanism", "'" + name + "' is a density mechanism: paint it on a region");
         c.stimuli.push_back({l, name, values});
+        // `cells`: the stimulus acts on these cells of the population only.
+        std::vector<gid_type> cells = read_cells(t, "cells", {&p});
+        for (gid_type& g : cells) g -= p.first_gid;
+        p.stimulus_cells.push_back(std::move(cells));
     }
     if (r.has("detector")) {
         const toml_table_reader d = r.sub_table("detector");
