@@ -2,6 +2,7 @@
 // models (load, parse, built-in), their simulation options, and a simulation
 // whose run() returns spikes and traces as numpy arrays. Binds the public API
 // in include/ranvier/ only. Units follow Ranvier: ms, mV, Hz.
+#include <ranvier/cable_cell_layout.hpp>
 #include <ranvier/errors.hpp>
 #include <ranvier/model_builder.hpp>
 #include <ranvier/network_model.hpp>
@@ -358,6 +359,53 @@ void add_explicit(model_builder& b, const py::dict& table,
     b.add_explicit_projection(t, arrays, where);
 }
 
+// ---- exploring cable cells ------------------------------------------------------
+
+const cable_cell& cable_cell_of(const network_model& network, const std::string& population) {
+    std::vector<std::string> cable;
+    for (const population_spec& p : network.populations) {
+        if (p.kind == cell_kind::cable) {
+            if (p.name == population) return p.cable;
+            cable.push_back(p.name);
+        }
+    }
+    std::string names;
+    for (const auto& n : cable) names += (names.empty() ? "" : ", ") + n;
+    throw user_error("no cable population is named '" + population + "' (cable populations: " +
+                     (names.empty() ? "none" : names) + ")");
+}
+
+// The layout of a population's cell: sections as a list of dicts, nodes as numpy arrays.
+py::dict cell_layout(const network_model& network, const std::string& population) {
+    const cable_cell_layout l = [&] {
+        const cable_cell& c = cable_cell_of(network, population);
+        py::gil_scoped_release release;
+        return layout_of(c);
+    }();
+    py::list sections;
+    for (const section_layout& s : l.sections) {
+        py::array_t<double> points({static_cast<py::ssize_t>(s.points.size()), py::ssize_t{4}});
+        auto p = points.mutable_unchecked<2>();
+        for (std::size_t k = 0; k < s.points.size(); ++k) {
+            const auto i = static_cast<py::ssize_t>(k);
+            p(i, 0) = s.points[k].x, p(i, 1) = s.points[k].y, p(i, 2) = s.points[k].z, p(i, 3) = s.points[k].diam;
+        }
+        sections.append(py::dict(
+            py::arg("name") = s.name, py::arg("tag") = s.tag,
+            py::arg("parent") = s.parent < 0 ? py::object(py::none())
+                                             : py::object(py::str(l.sections[static_cast<std::size_t>(s.parent)].name)),
+            py::arg("parent_x") = s.parent_x, py::arg("length") = s.length_um, py::arg("diam") = s.diam_um,
+            py::arg("area") = s.area_um2, py::arg("nseg") = s.nseg, py::arg("distance0") = s.distance0_um,
+            py::arg("distance1") = s.distance1_um, py::arg("points") = points));
+    }
+    py::dict nodes;
+    nodes["section"] = column<std::int64_t>(l.nodes, [](const node_layout& n) { return n.section; });
+    nodes["x"] = column<double>(l.nodes, [](const node_layout& n) { return n.x; });
+    nodes["area"] = column<double>(l.nodes, [](const node_layout& n) { return n.area_um2; });
+    nodes["distance"] = column<double>(l.nodes, [](const node_layout& n) { return n.distance_um; });
+    return py::dict(py::arg("sections") = sections, py::arg("nodes") = nodes);
+}
+
 model_file builtin_model(const std::string& name) {
     if (name == "brunel") return builtin_brunel_model();
     throw user_error("unknown built-in model '" + name + "'; the built-in models are: brunel");
@@ -449,6 +497,26 @@ PYBIND11_MODULE(_ranvier, m) {
         .def("to_toml", &model_builder::to_toml)
         .def("__copy__", [](const model_builder& b) { return model_builder(b); })
         .def("__deepcopy__", [](const model_builder& b, py::dict) { return model_builder(b); });
+
+    m.def("cell_layout", [](const model_builder& b, const std::string& pop) { return cell_layout(b.model().network, pop); },
+          py::arg("builder"), py::arg("population"));
+    m.def("cell_layout", [](const model_file& f, const std::string& pop) { return cell_layout(f.network, pop); },
+          py::arg("model"), py::arg("population"),
+          "sections (list of dicts) and nodes (numpy arrays) of a cable population's cell");
+    m.def("region_nodes", [](const model_builder& b, const std::string& pop, const std::string& region) {
+              const auto n = region_node_indices(cable_cell_of(b.model().network, pop), region);
+              return py::array_t<std::int64_t>(static_cast<py::ssize_t>(n.size()), std::vector<std::int64_t>(n.begin(), n.end()).data());
+          }, py::arg("builder"), py::arg("population"), py::arg("region"));
+    m.def("region_nodes", [](const model_file& f, const std::string& pop, const std::string& region) {
+              const auto n = region_node_indices(cable_cell_of(f.network, pop), region);
+              return py::array_t<std::int64_t>(static_cast<py::ssize_t>(n.size()), std::vector<std::int64_t>(n.begin(), n.end()).data());
+          }, py::arg("model"), py::arg("population"), py::arg("region"));
+    m.def("location_node", [](const model_builder& b, const std::string& pop, const std::string& where) {
+              return location_node_index(cable_cell_of(b.model().network, pop), where);
+          }, py::arg("builder"), py::arg("population"), py::arg("location"));
+    m.def("location_node", [](const model_file& f, const std::string& pop, const std::string& where) {
+              return location_node_index(cable_cell_of(f.network, pop), where);
+          }, py::arg("model"), py::arg("population"), py::arg("location"));
 
     m.def("load_model", &load_model_file, py::arg("path"),
           "Reads a TOML model file (docs/model-file.md). Raises ModelError naming file:line: key.");

@@ -46,6 +46,11 @@ class Population:
     def __len__(self):
         return self.size
 
+    def morphology(self):
+        """The sections and locations of a cable population's cell (ranvier.Morphology)."""
+        from .morphology import Morphology
+        return Morphology(self.network._builder, self.name)
+
     def __getitem__(self, index):
         chosen = np.arange(self.size)[index]
         return Cells(self, np.atleast_1d(chosen))

@@ -129,12 +129,11 @@ cable_location read_location(const toml_table_reader& r, std::string_view key,
     if (!index_ok) {
         try {
             m.find(l.section);
-        } catch (const user_error&) {
-            std::vector<std::string> names;
-            for (std::size_t k = 0; k < m.size() && k < 8; ++k) names.push_back(m[k].name);
-            if (m.size() > 8) names.push_back("...");
+        } catch (const user_error& e) {
+            if (std::string(e.what()).find("' names ") != std::string::npos) // an ambiguous stem
+                r.fail(key, std::string(e.what()).substr(user_error::format(e.where(), "").size()));
             r.fail(key, "the morphology has no section '" + l.section + "' (sections: " +
-                            join(names) + "; or an index 0.." + std::to_string(m.size() - 1) + ")");
+                            m.section_summary() + "; or an index 0.." + std::to_string(m.size() - 1) + ")");
         }
     }
     return l;
