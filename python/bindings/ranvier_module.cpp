@@ -19,6 +19,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -49,7 +51,32 @@ py::array_t<T> column(const std::vector<Source>& rows, Field field) {
 // object is touched while the GIL is released).
 class collecting_sink final : public output_sink {
 public:
-    explicit collecting_sink(bool record_spikes) : record_spikes_(record_spikes) {}
+    // `progress` (None or a callable (t_ms, t_stop_ms)) is called at most
+    // every 0.1 s of wall time and at the end, with the GIL taken for the
+    // call; if it raises, the run stops (`stop`) and the error is kept for
+    // rethrow_progress_error (called with the GIL held after the run).
+    collecting_sink(bool record_spikes, py::object progress, std::function<void()> stop)
+        : record_spikes_(record_spikes), progress_(std::move(progress)), stop_(std::move(stop)) {}
+    ~collecting_sink() override {
+        py::gil_scoped_acquire gil; // progress_ is released with the GIL held, from any thread
+        progress_ = py::none();
+    }
+    void on_progress(time_type t, time_type t_stop) override {
+        if (progress_.is_none() || error_) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (t < t_stop && now - last_call_ < std::chrono::milliseconds(100)) return;
+        last_call_ = now;
+        py::gil_scoped_acquire gil;
+        try {
+            progress_(t, t_stop);
+        } catch (...) {
+            error_ = std::current_exception();
+            stop_();
+        }
+    }
+    void rethrow_progress_error() {
+        if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    }
     void on_spikes(std::span<const spike> s) override {
         if (record_spikes_) spikes.insert(spikes.end(), s.begin(), s.end());
     }
@@ -61,6 +88,10 @@ public:
 
 private:
     bool record_spikes_;
+    py::object progress_;
+    std::function<void()> stop_;
+    std::chrono::steady_clock::time_point last_call_{};
+    std::exception_ptr error_;
 };
 
 // Spikes of a run: two equally long arrays, sorted by time then gid.
@@ -167,7 +198,7 @@ public:
         run_.total_wall_s += seconds_since(start);
     }
 
-    run_result run(std::optional<double> t_stop_ms) {
+    run_result run(std::optional<double> t_stop_ms, py::object progress) {
         const double t_stop = t_stop_ms.value_or(model_.t_stop);
         const double t_start = sim_->statistics().t_reached;
         if (t_stop < t_start)
@@ -178,7 +209,7 @@ public:
         if (!running_.compare_exchange_strong(expected, true))
             throw std::runtime_error("this Simulation is already running in another thread");
         const auto start = std::chrono::steady_clock::now();
-        collecting_sink sink(model_.network.record.spikes);
+        collecting_sink sink(model_.network.record.spikes, std::move(progress), [this] { sim_->request_stop(); });
         bool interrupted = false;
         try {
             interrupt_guard guard(*sim_);
@@ -187,6 +218,7 @@ public:
                 sim_->run(t_stop, &sink);
             }
             interrupted = guard.interrupted();
+            sink.rethrow_progress_error();
         } catch (...) {
             running_.store(false);
             throw;
@@ -552,11 +584,12 @@ PYBIND11_MODULE(_ranvier, m) {
     py::class_<python_simulation>(m, "Simulation",
                                   "A built network. Simulation(model) copies the model and builts it.")
         .def(py::init<model_file>(), py::arg("model"))
-        .def("run", &python_simulation::run, py::arg("t_stop") = py::none(),
+        .def("run", &python_simulation::run, py::arg("t_stop") = py::none(), py::arg("progress") = py::none(),
              "Advances to the absolute time t_stop (ms; default model.t_stop) and returns the spikes "
              "and traces produced by this call. Call again with a later time to continue. Ctrl-C "
              "stops at the end of the current epoch and raises KeyboardInterrupt (partial output in "
-             "last_result).")
+             "last_result). progress: None or a callable (t_ms, t_stop_ms), called at most every 0.1 s; "
+             "if it raises, the run stops and the exception propagates.")
         .def_property_readonly("t", &python_simulation::t, "ms of biological time reached")
         .def_property_readonly("statistics", &python_simulation::statistics,
                                "summary.json's object as a dict (the same keys): what was run, counters, wall "
