@@ -119,19 +119,20 @@ void remove_earlier_outputs(const std::filesystem::path& out) {
 class probe_names {
 public:
     explicit probe_names(const recipe& model) : model_(model) {}
-    std::string operator()(gid_type gid, std::uint32_t index) {
+    io::csv_output::probe_label operator()(gid_type gid, std::uint32_t index) {
         auto it = names_.find(gid);
         if (it == names_.end()) {
-            std::vector<std::string> names;
-            for (const probe& p : model_.probes_on(gid)) names.push_back(p.variable);
+            std::vector<io::csv_output::probe_label> names;
+            for (const probe& p : model_.probes_on(gid))
+                names.push_back({p.variable, probe_location_text(model_, gid, p)});
             it = names_.emplace(gid, std::move(names)).first;
         }
-        return index < it->second.size() ? it->second[index] : "?";
+        return index < it->second.size() ? it->second[index] : io::csv_output::probe_label{"?", ""};
     }
 
 private:
     const recipe& model_;
-    std::unordered_map<gid_type, std::vector<std::string>> names_;
+    std::unordered_map<gid_type, std::vector<io::csv_output::probe_label>> names_;
 };
 
 } // namespace

@@ -250,9 +250,13 @@ public:
             throw py::index_error("gid " + std::to_string(gid) + " is out of range; the model has " +
                                   std::to_string(recipe_->num_cells()) + " cells");
         py::list out;
-        for (const probe& p : recipe_->probes_on(gid))
+        for (const probe& p : recipe_->probes_on(gid)) {
+            // where it samples (a cable cell's "" is its detector's location), as traces.csv says
+            const std::string where = probe_location_text(*recipe_, gid, p);
             out.append(py::dict(py::arg("variable") = p.variable, py::arg("interval") = p.interval,
-                                py::arg("location") = p.location));
+                                py::arg("location") = where,
+                                py::arg("label") = where.empty() ? p.variable : p.variable + " " + where));
+        }
         return out;
     }
 
@@ -598,7 +602,8 @@ PYBIND11_MODULE(_ranvier, m) {
         .def_property_readonly("model", [](const python_simulation& s) { return model_file(s.model()); })
         .def_property_readonly("last_result", &python_simulation::last_result)
         .def("probes", &python_simulation::probes, py::arg("gid"),
-             "the probes of a cell: list of dicts variable, interval (ms), location")
+             "the probes of a cell: list of dicts variable, interval (ms), location (where it samples: a "
+             "cable cell's default is its detector's location), label ('v soma(0.5)')")
         .def("request_stop", &python_simulation::request_stop,
              "asks a running run() (in another thread) to stop at the end of its epoch");
 }

@@ -19,10 +19,10 @@ Files are read with numpy so 10^6 spikes plot in a few seconds.
 """
 
 import argparse
+import csv
 import os
 import pathlib
 import sys
-import warnings
 
 import numpy as np
 
@@ -127,19 +127,18 @@ def _trace_columns(traces, sim):
     traces dict). A label is the probe's variable and location ("v soma(0.5)")
     when known, so two probes of one variable on one cell are told apart."""
     if isinstance(traces, (str, os.PathLike)):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # header-only file
-            data = np.genfromtxt(traces, delimiter=",", names=True,
-                                 dtype=None, encoding="utf-8")
-        data = np.atleast_1d(data)
-        if not data.size:
-            return (np.zeros(0, np.int64), np.zeros(0, str), np.zeros(0), np.zeros(0),
-                    pathlib.Path(traces).name)
-        labels = data["probe"].astype(str)
-        if "location" in (data.dtype.names or ()):
-            locations = np.char.strip(data["location"].astype(str))
-            labels = np.where(locations != "", np.char.add(np.char.add(labels, " "), locations), labels)
-        return data["gid"], labels, data["time_ms"], data["value"], pathlib.Path(traces).name
+        # the csv module: locations may be quoted, and are empty for point neurons
+        with open(traces, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        header, rows = (rows[0], rows[1:]) if rows else ([], [])
+        column = {name: k for k, name in enumerate(header)}
+        gid = np.array([int(r[column["gid"]]) for r in rows], dtype=np.int64)
+        time = np.array([float(r[column["time_ms"]]) for r in rows])
+        value = np.array([float(r[column["value"]]) for r in rows])
+        where = column.get("location")
+        labels = np.array([r[column["probe"]] + (f" {r[where]}" if where is not None and r[where] else "")
+                           for r in rows], dtype=str)
+        return gid, labels, time, value, pathlib.Path(traces).name
     columns = getattr(traces, "traces", traces)
     gid = np.asarray(columns["gid"])
     probe = np.asarray(columns["probe"])

@@ -5,6 +5,7 @@ location, and run() progress reports (callback, bar, errors).
 Needs PYTHONPATH=<source>/python:<build>/python (ctest sets it)."""
 
 import io
+import pathlib
 import os
 import subprocess
 import sys
@@ -111,3 +112,23 @@ def test_progress_callback_bar_and_errors():
     assert silent == []
     with pytest.raises(TypeError, match="progress must be"):
         sim.run(200.0, progress="yes")
+
+
+def test_traces_csv_of_two_v_probes_draws_two_lines(tmp_path):
+    """ranvier run writes each probe's location; the figure from the file (what
+    traces.png shows) has one line per probe, labelled by it."""
+    source = pathlib.Path(os.environ.get("RANVIER_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
+    binary = os.environ.get("RANVIER_BIN", str(source / "build" / "ranvier"))
+    ring = (source / "examples" / "ring.toml").read_text()
+    model = tmp_path / "ring.toml"
+    model.write_text(ring.split("[record]")[0] + '[record]\nprobes = [\n'
+                     '  { gids = [0], variable = "v", location = "dend[3](0.5)", interval = "0.25 ms" },\n'
+                     '  { gids = [0], variable = "v", interval = "0.25 ms" },\n]\n')
+    done = subprocess.run([binary, "run", str(model), "--t-stop", "20", "--out", str(tmp_path / "out"),
+                           "--no-plot", "-q"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    fig = plot.traces(str(tmp_path / "out" / "traces.csv"))
+    labels = sorted(line.get_label() for line in fig.axes[0].get_lines())
+    assert labels == ["gid 0 dend[3](0.5)", "gid 0 soma(0.5)"]  # the detector's location, named
+    for line in fig.axes[0].get_lines():
+        assert np.all(np.diff(line.get_xdata()) > 0)
