@@ -31,7 +31,6 @@ _PUBLIC = ("ModelError", "Model", "Options", "Simulation", "Result", "Spikes",
 try:
     from ._ranvier import (ModelError, Model, Options, Result, Spikes,  # noqa: F401
                            load_model, parse_model, builtin_model, MODES, __version__)
-    from ._ranvier import Simulation as _Simulation
     from .network import Network, Population, Cells  # noqa: F401
     from .simulation import Simulation  # noqa: F401
     from .morphology import Morphology, load_swc  # noqa: F401
