@@ -71,7 +71,7 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
             if (!(p.interval > 0) || !std::isfinite(p.interval))
                 throw user_error(what + ": interval must be a positive number of ms");
             // One cell per cable_state: the cell's nodes start at 0.
-            probes_[i].push_back({k, p.interval, 1,
+            probes_[i].push_back({k, p.interval, 0,
                                   resolve_cable_probe(p, *c, lowered.tree, cell.state(), 0, what)});
         }
     }
@@ -140,6 +140,11 @@ double cable_cvode_group::sample(std::size_t i, const probe_point& p) {
 void cable_cvode_group::advance_cell(std::size_t i, time_type t_end, group_output& out) {
     cable::cvode_cell& cell = cells_[i];
     auto& probes = probes_[i];
+    for (auto& p : probes)
+        if (p.next_k == 0) { // the initial state at t = 0, as NEURON records it
+            out.samples.push_back({gids_[i], p.index, 0.0, sample(i, p)});
+            p.next_k = 1;
+        }
     // Samples are exact: the integrator stops at every sample time (a CVODE
     // stop time, not a restart, so the step size and order carry on).
     for (;;) {

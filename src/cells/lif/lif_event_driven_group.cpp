@@ -190,7 +190,7 @@ lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<
         changes_begin_.push_back(static_cast<std::uint32_t>(changes_.size()));
 
         for (const lif::voltage_probe& p : lif::voltage_probes(model, gid))
-            probes_.push_back({p.index, p.interval, 1});
+            probes_.push_back({p.index, p.interval, 0}); // from t = 0, sampled by the first process_point
         probes_begin_.push_back(static_cast<std::uint32_t>(probes_.size()));
     }
     next_change_.assign(changes_begin_.begin(), changes_begin_.end() - 1);

@@ -37,7 +37,8 @@ private:
     void advance_kind(std::int64_t step_begin, std::int64_t step_end, group_output& out);
     void add_poisson_input(std::int64_t step_begin, std::int64_t step_end);
     void apply_current_changes(std::int64_t step);
-    void record_samples(std::int64_t step, group_output& out) const;
+    // Samples of the probes due at time k * dt (k = 0: the initial state, as NEURON records t = 0).
+    void record_samples(std::int64_t k, group_output& out) const;
     double* ring_slot(int channel, std::int64_t step) {
         return ring_[channel].data() + static_cast<std::size_t>(step % ring_len_) * n_;
     }
