@@ -38,15 +38,21 @@ extern "C" void on_interrupt(int) {
 
 // Forwards output to the CSV files and the progress display. A failed write
 // (a full disk) stops the run at the end of the epoch and is reported after
-// it; nothing more is written. With `[record] spikes = false` spikes.csv keeps
+// it; nothing more is written. With `[record] spikes = ["E"]` spikes.csv holds
+// only those populations' spikes; with `[record] spikes = false` spikes.csv keeps
 // only its header (the spikes are still counted).
 class cli_sink final : public output_sink {
 public:
-    cli_sink(io::csv_output& files, progress_reporter& progress, simulation& sim, bool record_spikes)
-        : files_(files), progress_(progress), sim_(sim), record_spikes_(record_spikes) {}
+    cli_sink(io::csv_output& files, progress_reporter& progress, simulation& sim, spike_record_filter record_spikes)
+        : files_(files), progress_(progress), sim_(sim), record_spikes_(std::move(record_spikes)) {}
     void on_spikes(std::span<const spike> s) override {
         spikes_ += s.size();
-        if (record_spikes_) guarded([&] { files_.on_spikes(s); });
+        if (record_spikes_.all()) {
+            guarded([&] { files_.on_spikes(s); });
+        } else {
+            record_spikes_.select(s, kept_); // [record] spikes = false or chosen populations
+            guarded([&] { files_.on_spikes(kept_); });
+        }
     }
     void on_samples(std::span<const trace_sample> s) override {
         guarded([&] { files_.on_samples(s); });
@@ -75,7 +81,8 @@ private:
     io::csv_output& files_;
     progress_reporter& progress_;
     simulation& sim_;
-    bool record_spikes_;
+    spike_record_filter record_spikes_;
+    std::vector<spike> kept_;
     std::uint64_t spikes_ = 0;
     std::exception_ptr error_;
 };
@@ -179,7 +186,7 @@ int run_command(const run_arguments& args) {
         io::csv_output files((out / "spikes.csv").string(), (out / "traces.csv").string(),
                              probe_names(*model_recipe));
         progress_reporter progress(stderr, isatty(STDERR_FILENO), args.quiet);
-        cli_sink sink(files, progress, sim, model.network.record.spikes);
+        cli_sink sink(files, progress, sim, spike_record_filter(model.network));
 
         running_simulation.store(&sim);
         auto previous_int = std::signal(SIGINT, on_interrupt);

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -127,6 +128,9 @@ struct probe_spec {
 
 struct record_spec {
     bool spikes = true;
+    // With spikes: the populations whose spikes are kept (model file: spikes =
+    // ["E"]); empty: every population.
+    std::vector<std::string> spike_populations;
     std::vector<gid_type> voltage_gids;
     double voltage_interval = 0.1; // ms
     source_location voltage_interval_where;
@@ -143,6 +147,36 @@ struct network_model {
     record_spec record;
 
     gid_type num_cells() const;
+};
+
+// Which spikes [record] keeps (every cell's, none, or those of chosen
+// populations), for the outputs: the engine counts every spike regardless.
+class spike_record_filter {
+public:
+    explicit spike_record_filter(const network_model& network) : all_(network.record.spikes) {
+        if (!network.record.spikes || network.record.spike_populations.empty()) return;
+        all_ = false;
+        for (const population_spec& p : network.populations)
+            for (const std::string& name : network.record.spike_populations)
+                if (p.name == name) ranges_.emplace_back(p.first_gid, p.first_gid + p.size);
+    }
+    bool all() const { return all_; }
+    bool keeps(gid_type gid) const {
+        if (all_) return true;
+        for (const auto& [begin, end] : ranges_)
+            if (gid >= begin && gid < end) return true;
+        return false;
+    }
+    // The kept spikes of `in` (in order) into `out` (cleared first).
+    void select(std::span<const spike> in, std::vector<spike>& out) const {
+        out.clear();
+        for (const spike& s : in)
+            if (keeps(s.gid)) out.push_back(s);
+    }
+
+private:
+    bool all_;
+    std::vector<std::pair<gid_type, gid_type>> ranges_; // [first gid, end) of each kept population
 };
 
 // What a model file holds: the network, and how its [simulation] table asks

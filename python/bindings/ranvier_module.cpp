@@ -55,8 +55,8 @@ public:
     // every 0.1 s of wall time and at the end, with the GIL taken for the
     // call; if it raises, the run stops (`stop`) and the error is kept for
     // rethrow_progress_error (called with the GIL held after the run).
-    collecting_sink(bool record_spikes, py::object progress, std::function<void()> stop)
-        : record_spikes_(record_spikes), progress_(std::move(progress)), stop_(std::move(stop)) {}
+    collecting_sink(spike_record_filter record_spikes, py::object progress, std::function<void()> stop)
+        : record_spikes_(std::move(record_spikes)), progress_(std::move(progress)), stop_(std::move(stop)) {}
     ~collecting_sink() override {
         py::gil_scoped_acquire gil; // progress_ is released with the GIL held, from any thread
         progress_ = py::none();
@@ -78,7 +78,12 @@ public:
         if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
     }
     void on_spikes(std::span<const spike> s) override {
-        if (record_spikes_) spikes.insert(spikes.end(), s.begin(), s.end());
+        if (record_spikes_.all()) {
+            spikes.insert(spikes.end(), s.begin(), s.end());
+        } else {
+            for (const spike& x : s)
+                if (record_spikes_.keeps(x.gid)) spikes.push_back(x);
+        }
     }
     void on_samples(std::span<const trace_sample> s) override {
         samples.insert(samples.end(), s.begin(), s.end());
@@ -87,7 +92,7 @@ public:
     std::vector<trace_sample> samples;
 
 private:
-    bool record_spikes_;
+    spike_record_filter record_spikes_;
     py::object progress_;
     std::function<void()> stop_;
     std::chrono::steady_clock::time_point last_call_{};
@@ -209,7 +214,8 @@ public:
         if (!running_.compare_exchange_strong(expected, true))
             throw std::runtime_error("this Simulation is already running in another thread");
         const auto start = std::chrono::steady_clock::now();
-        collecting_sink sink(model_.network.record.spikes, std::move(progress), [this] { sim_->request_stop(); });
+        collecting_sink sink(spike_record_filter(model_.network), std::move(progress),
+                             [this] { sim_->request_stop(); });
         bool interrupted = false;
         try {
             interrupt_guard guard(*sim_);

@@ -192,8 +192,11 @@ class Network:
                                   f"current({_label(tgt)})")
 
     def record(self, spikes=None, voltage=None):
-        """[record] spikes (bool) and voltage ({gids, interval}); probes: probe()."""
+        """[record] spikes (True, False, or the populations whose spikes are kept) and
+        voltage ({gids, interval}); probes: probe()."""
         if spikes is not None:
+            if not isinstance(spikes, bool):
+                spikes, _ = _names(spikes)
             self._record["spikes"] = spikes
         if voltage is not None:
             self._record["voltage"] = voltage

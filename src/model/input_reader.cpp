@@ -200,7 +200,16 @@ std::vector<gid_type> read_gids(const toml_table_reader& t, const model_reading_
 record_spec read_record(const toml_table_reader& r, const model_reading_context& context) {
     r.reject_unknown_keys({"spikes", "voltage", "probes"});
     record_spec spec;
-    spec.spikes = r.get_bool("spikes", true);
+    if (const toml_value* spikes = r.find("spikes"); spikes && !spikes->is_boolean()) {
+        // spikes = "E" or ["E", "I"]: only these populations' spikes are kept
+        if (!spikes->is_string() && !spikes->is_array())
+            r.fail("spikes", "expected true, false, or population names such as [\"E\"], got " +
+                                 describe_toml_type(*spikes));
+        for (const population_spec* p : context.resolve_populations(r, "spikes"))
+            spec.spike_populations.push_back(p->name);
+    } else {
+        spec.spikes = r.get_bool("spikes", true);
+    }
     if (r.has("voltage")) {
         const toml_table_reader v = r.sub_table("voltage");
         v.reject_unknown_keys({"gids", "interval"});

@@ -381,3 +381,26 @@ def test_errors_have_the_model_file_messages_and_name_the_call():
     ranvier.Simulation(net).run(1.0)
     with pytest.raises(TypeError, match="'V_init': expected a string"):
         net.population("Z", 2, V_init=object())
+
+
+def test_spikes_of_chosen_populations_only(tmp_path):
+    text = SMALL_TOML.replace('[record]\n', '[record]\nspikes = ["I"]\n')
+    everything = ranvier.Simulation(ranvier.parse_model(SMALL_TOML)).run()
+    only_i = ranvier.Simulation(ranvier.parse_model(text)).run()
+    keep = everything.spikes.gid >= 160
+    assert 0 < keep.sum() < len(everything.spikes)
+    assert np.array_equal(only_i.spikes.gid, everything.spikes.gid[keep])
+    assert np.array_equal(only_i.spikes.time, everything.spikes.time[keep])
+    net = small_network()
+    net.record(spikes=[net["I"]])
+    same_output(only_i, ranvier.Simulation(net).run())
+    # the command line writes the same spikes
+    model = tmp_path / "m.toml"
+    model.write_text(text)
+    binary = os.environ.get("RANVIER_BIN", str(SOURCE / "build" / "ranvier"))
+    import subprocess
+    done = subprocess.run([binary, "run", str(model), "--out", str(tmp_path / "out"), "--no-plot", "-q"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = np.loadtxt(tmp_path / "out" / "spikes.csv", delimiter=",", skiprows=1)
+    assert np.array_equal(rows[:, 0].astype(np.int64), only_i.spikes.gid)

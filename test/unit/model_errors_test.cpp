@@ -77,6 +77,7 @@ INSTANTIATE_TEST_SUITE_P(
         bad_file{"poisson_cells_out_of_range", 8, "poisson.cells",
                  "cell index 10 is out of range: population 'E' has cells 0..9"},
         bad_file{"probe_cells_without_population", 6, "record.probes[0].cells", "needs population = \"name\""},
+        bad_file{"record_spikes_unknown_population", 6, "record.spikes", "no population is named 'Inh'"},
         bad_file{"mixed_synapse_kinds", 12, "projection.target", "split it"},
         bad_file{"wrong_weight_unit", 9, "poisson.weight", "expected a current such as \"100 pA\""},
         bad_file{"bad_mode", 2, "simulation.mode", "valid modes are"},
@@ -125,5 +126,5 @@ TEST(MalformedModel, EveryBadFileIsCovered) {
     for (const auto& entry : std::filesystem::directory_iterator(std::string(RANVIER_SOURCE_DIR) +
                                                                  "/test/data/models/bad"))
         files += entry.path().extension() == ".toml";
-    EXPECT_EQ(files, 52u);
+    EXPECT_EQ(files, 53u);
 }
