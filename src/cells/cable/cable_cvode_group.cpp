@@ -130,11 +130,8 @@ void cable_cvode_group::deliver(std::span<const spike> spikes) {
 }
 
 double cable_cvode_group::sample(std::size_t i, const probe_point& p) {
-    const cable_probe_target& t = p.target;
-    if (t.mechanism < 0) return cells_[i].voltage()[static_cast<std::size_t>(t.node)];
-    const auto states =
-        cells_[i].state().mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
-    return states[static_cast<std::size_t>(t.state)][static_cast<std::size_t>(t.instance)];
+    return sample_cable_probe(p.target, cells_[i].state(), cells_[i].voltage().data(),
+                              static_cast<double>(p.next_k) * p.interval);
 }
 
 void cable_cvode_group::advance_cell(std::size_t i, time_type t_end, group_output& out) {

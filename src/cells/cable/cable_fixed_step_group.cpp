@@ -123,15 +123,7 @@ void cable_fixed_step_group::record_samples(std::int64_t k, group_output& out) {
     const auto v = stepper_.voltage();
     for (const probe_point& p : probes_) {
         if (k % p.interval_steps != 0) continue;
-        double value = 0;
-        const cable_probe_target& t = p.target;
-        if (t.mechanism < 0) {
-            value = v[static_cast<std::size_t>(t.node)];
-        } else {
-            const auto states =
-                stepper_.state().mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
-            value = states[static_cast<std::size_t>(t.state)][t.instance];
-        }
+        const double value = sample_cable_probe(p.target, stepper_.state(), v.data(), grid_.time_of(k));
         out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(k), value});
     }
 }
