@@ -93,7 +93,8 @@ lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_
         const auto probes = model.probes_on(gid);
         for (const lif::voltage_probe& p : lif::voltage_probes(model, gid))
             probes_.push_back(
-                {i, p.index, probe_interval_steps(probes[p.index], dt, lif::probe_name(gid, p.index))});
+                {i, p.index, probe_interval_steps(probes[p.index], dt, lif::probe_name(gid, p.index, probes[p.index].variable)),
+                 p.variable});
     }
     std::stable_sort(current_changes_.begin(), current_changes_.end(),
                      [](const auto& a, const auto& b) { return a.step < b.step; });
@@ -182,7 +183,9 @@ void lif_fixed_step_group::apply_current_changes(std::int64_t step) {
 void lif_fixed_step_group::record_samples(std::int64_t k, group_output& out) const {
     for (const probe_point& p : probes_) {
         if (k % p.interval_steps != 0) continue;
-        out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(k), y_[p.cell] + E_L_[p.cell]});
+        const double value = p.variable == lif::lif_variable::v ? y_[p.cell] + E_L_[p.cell]
+                             : I_[p.variable == lif::lif_variable::I_syn_ex ? 0 : 1][p.cell];
+        out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(k), value});
     }
 }
 

@@ -3,6 +3,7 @@
 // semantics; see include/ranvier/lif_cell.hpp and docs/numerics-lif.md).
 #pragma once
 
+#include "cells/lif/lif_lowering.hpp"
 #include "cells/lif/poisson_counts.hpp"
 #include "cells/cell_group.hpp"
 #include "cells/connection_table.hpp"
@@ -105,6 +106,7 @@ private:
         std::uint32_t cell;
         std::uint32_t index;         // probe index for this gid
         std::int64_t interval_steps;
+        lif::lif_variable variable;
     };
     std::vector<probe_point> probes_;
 };
