@@ -26,14 +26,14 @@ __path__ = pkgutil.extend_path(__path__, __name__)
 
 _PUBLIC = ("ModelError", "Model", "Options", "Simulation", "Result", "Spikes",
            "load_model", "parse_model", "builtin_model", "MODES", "__version__",
-           "Network", "Population", "Cells", "Morphology", "load_swc")
+           "Network", "Population", "Cells", "Morphology", "Sections", "load_swc")
 
 try:
     from ._ranvier import (ModelError, Model, Options, Result, Spikes,  # noqa: F401
                            load_model, parse_model, builtin_model, MODES, __version__)
     from .network import Network, Population, Cells  # noqa: F401
     from .simulation import Simulation  # noqa: F401
-    from .morphology import Morphology, load_swc  # noqa: F401
+    from .morphology import Morphology, Sections, load_swc  # noqa: F401
 except ImportError as _error:  # the extension is not built or not on sys.path
     _IMPORT_ERROR = _error
 

@@ -140,3 +140,41 @@ def load_swc(path, discretization=None, **population_keys):
         keys["discretization"] = discretization
     pop = net.population("cell", 1, cell="cable", morphology=path, **keys)
     return pop.morphology()
+
+
+class Sections:
+    """A morphology built section by section (the model file's `sections`
+    list, with NEURON's words), for Network.population(..., sections=...):
+
+        cell = ranvier.Sections()
+        soma = cell.add("soma", length="20 um", diam="20 um", tag=1)
+        dend = cell.add("dend[0]", parent=soma, length="200 um", diam="2 um")
+        cell.add("dend[1]", parent=dend, parent_x=1, length="100 um", diam="1 um")
+        net.population("pyr", 10, cell="cable", sections=cell, ...)
+
+    Sections are checked where the population is added, by the model
+    file's reader (lengths and diameters > 0, parents defined before)."""
+
+    def __init__(self):
+        self._sections = []
+
+    def add(self, name, length, diam, parent=None, parent_x=None, tag=None):
+        """Adds a section; returns its name (to use as a parent)."""
+        entry = {"name": name, "length": length, "diam": diam}
+        if parent is not None:
+            entry["parent"] = parent
+        if parent_x is not None:
+            entry["parent_x"] = parent_x
+        if tag is not None:
+            entry["tag"] = tag
+        self._sections.append(entry)
+        return name
+
+    def __iter__(self):
+        return iter(self._sections)
+
+    def __len__(self):
+        return len(self._sections)
+
+    def __repr__(self):
+        return f"<ranvier.Sections: {', '.join(s['name'] for s in self._sections)}>"

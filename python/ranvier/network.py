@@ -136,6 +136,8 @@ class Network:
         for path_key in ("morphology", "spikes"):  # relative to the working directory
             if isinstance(keys.get(path_key), os.PathLike):
                 keys[path_key] = os.fspath(keys[path_key])
+        if "sections" in keys and not isinstance(keys["sections"], (list, tuple)):
+            keys["sections"] = list(keys["sections"])  # a ranvier.Sections
         self._builder.add_population(_table(name=name, size=size, cell=cell, **keys),
                                      f"population({name!r})")
         info = self._builder.populations[-1]
@@ -161,8 +163,11 @@ class Network:
         (w, "mV")), or the same quantity (or distribution) for all. Other keys: synapse,
         allow_autapses, allow_multapses. 10^7 connections take seconds and about the
         arrays' memory."""
-        src, _ = _names(source)
-        tgt, _ = _names(target)
+        src, src_cells = _names(source)
+        tgt, tgt_cells = _names(target)
+        if src_cells is not None or tgt_cells is not None:
+            raise TypeError("connect() takes whole populations (sources and targets are indices "
+                            "into them); give pop, not pop[...]")
         table = dict(source=src, target=tgt, **keys)
         weights = _units.array_and_unit(weight, "weight")
         delays = _units.array_and_unit(delay, "delay")

@@ -113,3 +113,19 @@ def test_regions_distances_and_locations():
         m.location_at("trunk", 250)
     with pytest.raises(ranvier.ModelError, match="unknown region name 'dendrites'"):
         m.locations("dendrites")
+
+
+def test_sections_built_one_by_one():
+    cell = ranvier.Sections()
+    soma = cell.add("soma", length="20 um", diam="20 um", tag=1)
+    trunk = cell.add("trunk", parent=soma, length="200 um", diam="2 um")
+    cell.add("tuft", parent=trunk, parent_x=1, length="100 um", diam="1 um", tag=4)
+    net = ranvier.Network()
+    m = net.population("p", 1, cell="cable", sections=cell).morphology()
+    assert [(s.name, s.parent, s.tag, s.length) for s in m] == [
+        ("soma", None, 1, 20.0), ("trunk", "soma", 3, 200.0), ("tuft", "trunk", 4, 100.0)]
+    bad = ranvier.Sections()
+    bad.add("soma", length="20 um", diam="20 um")
+    bad.add("dend", parent="axon", length="10 um", diam="1 um")
+    with pytest.raises(ranvier.ModelError, match="no earlier section is named 'axon' \\(earlier: soma\\)"):
+        net.population("q", 1, cell="cable", sections=bad)
