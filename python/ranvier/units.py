@@ -94,6 +94,8 @@ def as_model_value(value):
     """A value as the model file writes it: quantities become "<number> <unit>"
     strings, numpy scalars Python numbers, containers are converted inside."""
     if isinstance(value, Quantity):
+        if np.ndim(value.value) > 0:  # e.g. times = np.arange(3) * ms: a list of quantities
+            return [f"{float(x)!r} {value.unit}" for x in np.ravel(value.value).tolist()]
         return str(value)
     if isinstance(value, dict):
         return {k: as_model_value(v) for k, v in value.items() if v is not None}

@@ -404,3 +404,13 @@ def test_spikes_of_chosen_populations_only(tmp_path):
     assert done.returncode == 0, done.stderr
     rows = np.loadtxt(tmp_path / "out" / "spikes.csv", delimiter=",", skiprows=1)
     assert np.array_equal(rows[:, 0].astype(np.int64), only_i.spikes.gid)
+
+
+def test_array_quantities_fill_lists_of_quantities():
+    net = ranvier.Network(t_stop="50 ms")
+    src = net.population("s", 2, cell="spike_source", times=np.array([5.0, 12.5]) * ms)
+    a = net.population("a", 2)
+    net.projection(src, a, rule="one_to_one", weight="30 mV", delay="1 ms")
+    result = ranvier.Simulation(net).run(progress=False)
+    assert result.spikes.time.tolist() == [5.0, 5.0, 6.0, 6.0, 12.5, 12.5, 13.5, 13.5]
+    assert 'times = ["5.0 ms", "12.5 ms"]' in net.to_toml()
