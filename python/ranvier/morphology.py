@@ -111,6 +111,26 @@ class Morphology:
         """The node index (into `nodes`) a location falls on."""
         return int(_ranvier.location_node(self._source, self.population, location))
 
+    def values_at(self, result, sim, gid, time, variable="v"):
+        """An array over `nodes` of `variable` sampled at `time` (ms, the nearest
+        sample) by the probes of cell `gid` in `result` (a Result of `sim`); NaN
+        where no probe samples a node. Probe every node with
+        Network.probe_nodes. For plot.morphology(m, values=...)."""
+        values = np.full(self.nodes["x"].size, np.nan)
+        traces = getattr(result, "traces", result)
+        mine = np.asarray(traces["gid"]) == gid
+        if not mine.any():
+            return values
+        times = np.asarray(traces["time"])[mine]
+        nearest = times[np.argmin(np.abs(times - time))]
+        at = mine.copy()
+        at[mine] = times == nearest
+        probes = sim.probes(gid)
+        for k, value in zip(np.asarray(traces["probe"])[at].tolist(), np.asarray(traces["value"])[at].tolist()):
+            if probes[k]["variable"] == variable and probes[k]["location"]:
+                values[self.node_of(probes[k]["location"])] = value
+        return values
+
     def table(self):
         """The sections as text, one line each."""
         rows = [f"{'#':>4} {'name':<14} {'tag':<5} {'parent':<16} {'L (um)':>9} {'diam (um)':>9} "

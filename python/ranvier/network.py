@@ -225,6 +225,14 @@ class Network:
             self._probes.pop()
             raise
 
+    def probe_nodes(self, cells, variable="v", interval=None, region="all"):
+        """A probe of `variable` at every segment centre of `region` of a cable
+        population's cells (for a voltage map: Morphology.values_at and
+        plot.morphology)."""
+        population = cells.population if isinstance(cells, Cells) else cells
+        for location in population.morphology().locations(region):
+            self.probe(cells, variable, location=location, interval=interval)
+
     def _set_record(self, where="record"):
         table = dict(self._record)
         if self._probes:

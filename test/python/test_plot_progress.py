@@ -132,3 +132,21 @@ def test_traces_csv_of_two_v_probes_draws_two_lines(tmp_path):
     assert labels == ["gid 0 dend[3](0.5)", "gid 0 soma(0.5)"]  # the detector's location, named
     for line in fig.axes[0].get_lines():
         assert np.all(np.diff(line.get_xdata()) > 0)
+
+
+def test_voltage_map_from_probes_at_every_node():
+    net, pop = two_probe_cell()
+    net.probe_nodes(pop[0], "v", interval="0.5 ms")
+    sim = ranvier.Simulation(net)
+    result = sim.run(progress=False)
+    m = pop.morphology()
+    at_4ms = m.values_at(result, sim, 0, 4.0)
+    membrane = m.nodes["area"] > 0
+    assert np.all(np.isfinite(at_4ms[membrane])) and np.all(np.isnan(at_4ms[~membrane]))
+    # the same numbers as the single soma probe at 4 ms
+    soma_probe = 0  # two_probe_cell's first probe: v at soma(0.5), every 0.1 ms
+    rows = (result.traces["probe"] == soma_probe) & np.isclose(result.traces["time"], 4.0)
+    assert at_4ms[m.node_of("soma(0.5)")] == result.traces["value"][rows][0]
+    assert np.nanmax(at_4ms) - np.nanmin(at_4ms) > 1.0  # the action potential spreads: a gradient
+    fig = plot.morphology(m, values=at_4ms, label="v at 4 ms (mV)")
+    assert np.nanmax(np.asarray(fig.axes[0].collections[0].get_array())) == np.nanmax(at_4ms)
