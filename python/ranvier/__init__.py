@@ -34,6 +34,7 @@ try:
     from .network import Network, Population, Cells  # noqa: F401
     from .simulation import Simulation  # noqa: F401
     from .morphology import Morphology, Sections, load_swc  # noqa: F401
+    from . import plot, stats, units  # noqa: F401  (plot imports matplotlib only when drawing)
 except ImportError as _error:  # the extension is not built or not on sys.path
     _IMPORT_ERROR = _error
 
