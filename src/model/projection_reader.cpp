@@ -114,7 +114,7 @@ std::vector<double> values_in_unit(const toml_table_reader& r, std::string_view 
     try {
         zero = parse_quantity("0 " + unit, d, r.where(key));
         one = parse_quantity("1 " + unit, d, r.where(key));
-    } catch (const user_error& e) {
+    } catch (const user_error&) {
         r.fail(key, "the unit '" + unit + "' is not a unit of a " + to_string(d) + " (units of a " +
                         to_string(d) + ": " + accepted_units(d) + ")");
     }
@@ -283,7 +283,6 @@ projection_spec read_projection(const toml_table_reader& r, const model_reading_
             r.fail(key, "only applies to rule = \"explicit\" (one value per pair), not \"" +
                             std::string(rule.name) + "\"");
 
-    const dimension weight_unit = context.weight_dimension(r, "target", targets);
     const bool cable = targets.front()->kind == cell_kind::cable; // kinds are never mixed here
     if (per_pair_weights) {
         if (r.has("weight")) r.fail("weight", "give weight (the same for every pair) or weights (one per pair), not both");
@@ -301,7 +300,6 @@ projection_spec read_projection(const toml_table_reader& r, const model_reading_
         spec.weight = context.read_weight(r, targets, [&](dimension d) { return read_distribution(r, "weight", d); });
         if (cable) scale_conductance_weight(spec.weight);
     }
-    (void)weight_unit;
     read_target_synapse(r, spec, targets);
     if (per_pair_delays) {
         if (r.has("delay")) r.fail("delay", "give delay (the same for every pair) or delays (one per pair), not both");
