@@ -51,7 +51,7 @@ double expected_connections(const network_model& m) {
         case connection_rule::pairwise_bernoulli: total += p.probability * s * t; break;
         case connection_rule::one_to_one: total += t; break;
         case connection_rule::all_to_all: total += s * t; break;
-        case connection_rule::explicit_list: total += static_cast<double>(p.pairs.size()); break;
+        case connection_rule::explicit_list: total += static_cast<double>(p.pairs().size()); break;
         }
     }
     return total;

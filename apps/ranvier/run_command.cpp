@@ -38,15 +38,21 @@ extern "C" void on_interrupt(int) {
 
 // Forwards output to the CSV files and the progress display. A failed write
 // (a full disk) stops the run at the end of the epoch and is reported after
-// it; nothing more is written. With `[record] spikes = false` spikes.csv keeps
+// it; nothing more is written. With `[record] spikes = ["E"]` spikes.csv holds
+// only those populations' spikes; with `[record] spikes = false` spikes.csv keeps
 // only its header (the spikes are still counted).
 class cli_sink final : public output_sink {
 public:
-    cli_sink(io::csv_output& files, progress_reporter& progress, simulation& sim, bool record_spikes)
-        : files_(files), progress_(progress), sim_(sim), record_spikes_(record_spikes) {}
+    cli_sink(io::csv_output& files, progress_reporter& progress, simulation& sim, spike_record_filter record_spikes)
+        : files_(files), progress_(progress), sim_(sim), record_spikes_(std::move(record_spikes)) {}
     void on_spikes(std::span<const spike> s) override {
         spikes_ += s.size();
-        if (record_spikes_) guarded([&] { files_.on_spikes(s); });
+        if (record_spikes_.all()) {
+            guarded([&] { files_.on_spikes(s); });
+        } else {
+            record_spikes_.select(s, kept_); // [record] spikes = false or chosen populations
+            guarded([&] { files_.on_spikes(kept_); });
+        }
     }
     void on_samples(std::span<const trace_sample> s) override {
         guarded([&] { files_.on_samples(s); });
@@ -75,7 +81,8 @@ private:
     io::csv_output& files_;
     progress_reporter& progress_;
     simulation& sim_;
-    bool record_spikes_;
+    spike_record_filter record_spikes_;
+    std::vector<spike> kept_;
     std::uint64_t spikes_ = 0;
     std::exception_ptr error_;
 };
@@ -119,19 +126,20 @@ void remove_earlier_outputs(const std::filesystem::path& out) {
 class probe_names {
 public:
     explicit probe_names(const recipe& model) : model_(model) {}
-    std::string operator()(gid_type gid, std::uint32_t index) {
+    io::csv_output::probe_label operator()(gid_type gid, std::uint32_t index) {
         auto it = names_.find(gid);
         if (it == names_.end()) {
-            std::vector<std::string> names;
-            for (const probe& p : model_.probes_on(gid)) names.push_back(p.variable);
+            std::vector<io::csv_output::probe_label> names;
+            for (const probe& p : model_.probes_on(gid))
+                names.push_back({p.variable, probe_location_text(model_, gid, p)});
             it = names_.emplace(gid, std::move(names)).first;
         }
-        return index < it->second.size() ? it->second[index] : "?";
+        return index < it->second.size() ? it->second[index] : io::csv_output::probe_label{"?", ""};
     }
 
 private:
     const recipe& model_;
-    std::unordered_map<gid_type, std::vector<std::string>> names_;
+    std::unordered_map<gid_type, std::vector<io::csv_output::probe_label>> names_;
 };
 
 } // namespace
@@ -181,7 +189,7 @@ int run_command(const run_arguments& args) {
         io::csv_output files((out / "spikes.csv").string(), (out / "traces.csv").string(),
                              probe_names(*model_recipe));
         progress_reporter progress(stderr, isatty(STDERR_FILENO), args.quiet);
-        cli_sink sink(files, progress, sim, model.network.record.spikes);
+        cli_sink sink(files, progress, sim, spike_record_filter(model.network));
 
         running_simulation.store(&sim);
         auto previous_int = std::signal(SIGINT, on_interrupt);

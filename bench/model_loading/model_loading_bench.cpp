@@ -79,7 +79,7 @@ timing measure(long pairs, long gids) {
     const ranvier::model_file m = ranvier::load_model_file(path.string());
     t.load = cpu_seconds() - start;
     std::filesystem::remove(path);
-    if (m.network.projections.at(0).pairs.size() != static_cast<std::size_t>(pairs) ||
+    if (m.network.projections.at(0).pairs().size() != static_cast<std::size_t>(pairs) ||
         m.network.record.voltage_gids.size() != static_cast<std::size_t>(gids)) {
         std::fprintf(stderr, "model_loading_bench: the model did not load as generated\n");
         std::exit(1);

@@ -61,9 +61,14 @@ public:
     // soma (tag 1), otherwise none (-1, distances then start at root x=0).
     int soma_section() const;
 
-    // Section index by name ("dend[3]", or a name given in the spec);
-    // throws user_error listing a few valid names if unknown.
+    // Section index by name ("dend[3]", or a name given in the spec). A bare
+    // stem names the only section of that stem ("axon" for axon[0]), and
+    // "soma" the section soma[0] (NEURON users write soma(0.5) for the soma
+    // an SWC file makes soma[0]). Throws user_error listing the sections
+    // (section_summary) if unknown or ambiguous ("dend" of dend[0..40]).
     int find(const std::string& name) const;
+    // Every section name, grouped by stem: "soma[0], dend[0..40], axon[0]".
+    std::string section_summary() const;
 
 private:
     friend class morphology_builder;

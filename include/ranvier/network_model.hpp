@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,12 +49,24 @@ struct population_spec {
     cable_cell cable;       // kind cable: every cell of the population is this one,
                             // plus the events of cable_events that select it
     std::vector<cable_event_spec> cable_events;
+    // kind cable: the cells (indices within the population, sorted, distinct)
+    // that get cable.stimuli[k]; an empty list or a missing entry: every cell.
+    std::vector<std::vector<gid_type>> stimulus_cells;
     spike_source_cell source;  // kind spike_source: every cell's rate, start, stop, times
     // kind spike_source with a file of spikes: the times of each cell (by
     // index in the population), replacing source.times; empty otherwise.
     std::vector<std::vector<double>> source_times;
     distribution v_init = distribution::constant(-70.0); // mV
     source_location where;
+};
+
+// The connections of an explicit projection, shared by the copies of a model
+// (10^7 of them take 240 MB): pairs of gids and, if given, one weight and one
+// delay per pair in the projection's units.
+struct explicit_connections {
+    std::vector<std::pair<gid_type, gid_type>> pairs; // (source gid, target gid), in the order given
+    std::vector<double> weights; // one per pair, or empty: the projection's weight
+    std::vector<double> delays;  // one per pair (ms), or empty: the projection's delay
 };
 
 enum class connection_rule {
@@ -73,12 +86,18 @@ struct projection_spec {
     double probability = 0;     // pairwise_bernoulli
     bool allow_autapses = true; // a cell onto itself
     bool allow_multapses = true; // repeated pairs (fixed in/out-degree)
-    std::vector<std::pair<gid_type, gid_type>> pairs; // explicit_list: (source gid, target gid)
+    std::shared_ptr<const explicit_connections> connections; // explicit_list (null: none)
     site_index synapse = 0;     // target site: a cable cell's synapse index (0 for LIF)
     distribution weight = distribution::constant(0); // mV or pA by LIF synapse kind; uS onto cable cells
     distribution delay = distribution::constant(1);  // ms
     source_location where;
     source_location delay_where; // of its delay (checked against dt: check_run_options)
+
+    // explicit_list: the pairs (empty if there are none).
+    const std::vector<std::pair<gid_type, gid_type>>& pairs() const {
+        static const std::vector<std::pair<gid_type, gid_type>> none;
+        return connections ? connections->pairs : none;
+    }
 };
 
 struct poisson_spec {
@@ -87,12 +106,16 @@ struct poisson_spec {
     std::uint64_t count = 1; // independent sources per target (merged: rate*count)
     double weight = 0;   // mV or pA
     double start = 0, stop = time_infinity; // ms
+    // The chosen cells (model file: `cells`, indices into the concatenated
+    // targets), as sorted distinct gids; empty: every cell of the targets.
+    std::vector<gid_type> gids;
     source_location where;
 };
 
 struct current_spec {
     std::vector<std::string> targets;
     current_input current; // pA
+    std::vector<gid_type> gids; // as poisson_spec::gids
     source_location where;
 };
 
@@ -105,6 +128,9 @@ struct probe_spec {
 
 struct record_spec {
     bool spikes = true;
+    // With spikes: the populations whose spikes are kept (model file: spikes =
+    // ["E"]); empty: every population.
+    std::vector<std::string> spike_populations;
     std::vector<gid_type> voltage_gids;
     double voltage_interval = 0.1; // ms
     source_location voltage_interval_where;
@@ -121,6 +147,36 @@ struct network_model {
     record_spec record;
 
     gid_type num_cells() const;
+};
+
+// Which spikes [record] keeps (every cell's, none, or those of chosen
+// populations), for the outputs: the engine counts every spike regardless.
+class spike_record_filter {
+public:
+    explicit spike_record_filter(const network_model& network) : all_(network.record.spikes) {
+        if (!network.record.spikes || network.record.spike_populations.empty()) return;
+        all_ = false;
+        for (const population_spec& p : network.populations)
+            for (const std::string& name : network.record.spike_populations)
+                if (p.name == name) ranges_.emplace_back(p.first_gid, p.first_gid + p.size);
+    }
+    bool all() const { return all_; }
+    bool keeps(gid_type gid) const {
+        if (all_) return true;
+        for (const auto& [begin, end] : ranges_)
+            if (gid >= begin && gid < end) return true;
+        return false;
+    }
+    // The kept spikes of `in` (in order) into `out` (cleared first).
+    void select(std::span<const spike> in, std::vector<spike>& out) const {
+        out.clear();
+        for (const spike& s : in)
+            if (keeps(s.gid)) out.push_back(s);
+    }
+
+private:
+    bool all_;
+    std::vector<std::pair<gid_type, gid_type>> ranges_; // [first gid, end) of each kept population
 };
 
 // What a model file holds: the network, and how its [simulation] table asks

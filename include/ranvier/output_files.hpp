@@ -25,8 +25,14 @@ namespace ranvier::io {
 
 class csv_output final : public output_sink {
 public:
-    // probe_name(gid, probe index) gives the text of the probe column.
-    using probe_namer = std::function<std::string(gid_type, std::uint32_t)>;
+    // What traces.csv says of a probe: its variable (the `probe` column) and
+    // where it samples (the `location` column: "soma(0.5)"; empty on point neurons).
+    struct probe_label {
+        std::string variable;
+        std::string location;
+    };
+    // probe_name(gid, probe index) labels a cell's probe.
+    using probe_namer = std::function<probe_label(gid_type, std::uint32_t)>;
 
     // Creates (truncates) the files and writes their headers; an empty
     // traces_path writes no traces. Throws user_error if a file cannot be

@@ -58,6 +58,13 @@ struct probe {
                                 // detector's location); point neurons: must be empty
 };
 
+class recipe;
+
+// Where probe `p` of cell `gid` samples, as text: its location, or on a
+// cable cell with an empty location the spike detector's ("soma(0.5)");
+// empty on point neurons and spike sources. traces.csv's `location` column.
+std::string probe_location_text(const recipe& r, gid_type gid, const probe& p);
+
 class recipe {
 public:
     virtual ~recipe() = default;

@@ -2,7 +2,9 @@
 // models (load, parse, built-in), their simulation options, and a simulation
 // whose run() returns spikes and traces as numpy arrays. Binds the public API
 // in include/ranvier/ only. Units follow Ranvier: ms, mV, Hz.
+#include <ranvier/cable_cell_layout.hpp>
 #include <ranvier/errors.hpp>
+#include <ranvier/model_builder.hpp>
 #include <ranvier/network_model.hpp>
 #include <ranvier/run_limits.hpp>
 #include <ranvier/run_report.hpp>
@@ -17,6 +19,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -47,9 +51,39 @@ py::array_t<T> column(const std::vector<Source>& rows, Field field) {
 // object is touched while the GIL is released).
 class collecting_sink final : public output_sink {
 public:
-    explicit collecting_sink(bool record_spikes) : record_spikes_(record_spikes) {}
+    // `progress` (None or a callable (t_ms, t_stop_ms)) is called at most
+    // every 0.1 s of wall time and at the end, with the GIL taken for the
+    // call; if it raises, the run stops (`stop`) and the error is kept for
+    // rethrow_progress_error (called with the GIL held after the run).
+    collecting_sink(spike_record_filter record_spikes, py::object progress, std::function<void()> stop)
+        : record_spikes_(std::move(record_spikes)), progress_(std::move(progress)), stop_(std::move(stop)) {}
+    ~collecting_sink() override {
+        py::gil_scoped_acquire gil; // progress_ is released with the GIL held, from any thread
+        progress_ = py::none();
+    }
+    void on_progress(time_type t, time_type t_stop) override {
+        if (progress_.is_none() || error_) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (t < t_stop && now - last_call_ < std::chrono::milliseconds(100)) return;
+        last_call_ = now;
+        py::gil_scoped_acquire gil;
+        try {
+            progress_(t, t_stop);
+        } catch (...) {
+            error_ = std::current_exception();
+            stop_();
+        }
+    }
+    void rethrow_progress_error() {
+        if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    }
     void on_spikes(std::span<const spike> s) override {
-        if (record_spikes_) spikes.insert(spikes.end(), s.begin(), s.end());
+        if (record_spikes_.all()) {
+            spikes.insert(spikes.end(), s.begin(), s.end());
+        } else {
+            for (const spike& x : s)
+                if (record_spikes_.keeps(x.gid)) spikes.push_back(x);
+        }
     }
     void on_samples(std::span<const trace_sample> s) override {
         samples.insert(samples.end(), s.begin(), s.end());
@@ -58,7 +92,11 @@ public:
     std::vector<trace_sample> samples;
 
 private:
-    bool record_spikes_;
+    spike_record_filter record_spikes_;
+    py::object progress_;
+    std::function<void()> stop_;
+    std::chrono::steady_clock::time_point last_call_{};
+    std::exception_ptr error_;
 };
 
 // Spikes of a run: two equally long arrays, sorted by time then gid.
@@ -165,7 +203,7 @@ public:
         run_.total_wall_s += seconds_since(start);
     }
 
-    run_result run(std::optional<double> t_stop_ms) {
+    run_result run(std::optional<double> t_stop_ms, py::object progress) {
         const double t_stop = t_stop_ms.value_or(model_.t_stop);
         const double t_start = sim_->statistics().t_reached;
         if (t_stop < t_start)
@@ -176,7 +214,8 @@ public:
         if (!running_.compare_exchange_strong(expected, true))
             throw std::runtime_error("this Simulation is already running in another thread");
         const auto start = std::chrono::steady_clock::now();
-        collecting_sink sink(model_.network.record.spikes);
+        collecting_sink sink(spike_record_filter(model_.network), std::move(progress),
+                             [this] { sim_->request_stop(); });
         bool interrupted = false;
         try {
             interrupt_guard guard(*sim_);
@@ -185,6 +224,7 @@ public:
                 sim_->run(t_stop, &sink);
             }
             interrupted = guard.interrupted();
+            sink.rethrow_progress_error();
         } catch (...) {
             running_.store(false);
             throw;
@@ -216,9 +256,13 @@ public:
             throw py::index_error("gid " + std::to_string(gid) + " is out of range; the model has " +
                                   std::to_string(recipe_->num_cells()) + " cells");
         py::list out;
-        for (const probe& p : recipe_->probes_on(gid))
+        for (const probe& p : recipe_->probes_on(gid)) {
+            // where it samples (a cable cell's "" is its detector's location), as traces.csv says
+            const std::string where = probe_location_text(*recipe_, gid, p);
             out.append(py::dict(py::arg("variable") = p.variable, py::arg("interval") = p.interval,
-                                py::arg("location") = p.location));
+                                py::arg("location") = where,
+                                py::arg("label") = where.empty() ? p.variable : p.variable + " " + where));
+        }
         return out;
     }
 
@@ -296,6 +340,117 @@ py::list populations(const model_file& m) {
     return out;
 }
 
+// ---- models built from Python ------------------------------------------------
+
+// A Python value (the ranvier package has turned quantities into "20 ms"
+// strings) as a model-file value; `key` names it in a TypeError.
+model_value to_model_value(const py::handle& v, const std::string& key) {
+    if (py::isinstance<py::bool_>(v)) return model_value(v.cast<bool>());
+    if (py::isinstance<py::str>(v)) return model_value(v.cast<std::string>());
+    // numpy scalars: integers have __index__, floats convert to float
+    if (py::isinstance<py::int_>(v) || py::hasattr(v, "__index__"))
+        return model_value(static_cast<std::int64_t>(py::int_(py::reinterpret_borrow<py::object>(v)).cast<long long>()));
+    if (py::isinstance<py::float_>(v) || py::isinstance(v, py::module_::import("numpy").attr("floating")))
+        return model_value(py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>());
+    if (py::isinstance<py::dict>(v)) {
+        model_table t;
+        for (const auto& [k, x] : py::reinterpret_borrow<py::dict>(v)) {
+            if (!py::isinstance<py::str>(k))
+                throw py::type_error("'" + key + "': table keys must be strings, got " +
+                                     py::cast<std::string>(py::repr(k)));
+            const std::string name = k.cast<std::string>();
+            t.emplace_back(name, to_model_value(x, key.empty() ? name : key + "." + name));
+        }
+        return model_value(std::move(t));
+    }
+    if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v) || py::isinstance<py::array>(v)) {
+        model_list l;
+        for (const auto& x : py::reinterpret_borrow<py::iterable>(v)) l.push_back(to_model_value(x, key));
+        return model_value(std::move(l));
+    }
+    throw py::type_error("'" + key + "': expected a string (a quantity such as \"20 ms\"), a number, a bool, "
+                         "a list or a dict, got " + py::cast<std::string>(py::repr(v)) + " of type " +
+                         py::cast<std::string>(v.get_type().attr("__name__")));
+}
+
+model_table to_model_table(const py::dict& d) {
+    model_table t;
+    for (const auto& [k, x] : d) {
+        const std::string name = py::cast<std::string>(k);
+        t.emplace_back(name, to_model_value(x, name));
+    }
+    return t;
+}
+
+// add_explicit_projection with numpy arrays: read without the GIL (10^7
+// connections take a while); the arrays are held by pybind11 meanwhile.
+void add_explicit(model_builder& b, const py::dict& table,
+                  const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& sources,
+                  const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& targets,
+                  const std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>>& weights,
+                  const std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>>& delays,
+                  const std::string& weight_unit, const std::string& delay_unit, const std::string& where) {
+    for (const auto* a : {&sources, &targets})
+        if (a->ndim() != 1) throw py::value_error(where + ": sources and targets must be 1-d arrays of indices");
+    const model_table t = to_model_table(table);
+    explicit_arrays arrays;
+    arrays.sources = {sources.data(), static_cast<std::size_t>(sources.size())};
+    arrays.targets = {targets.data(), static_cast<std::size_t>(targets.size())};
+    if (weights) arrays.weights = {weights->data(), static_cast<std::size_t>(weights->size())};
+    if (delays) arrays.delays = {delays->data(), static_cast<std::size_t>(delays->size())};
+    arrays.weight_unit = weight_unit;
+    arrays.delay_unit = delay_unit;
+    py::gil_scoped_release release;
+    b.add_explicit_projection(t, arrays, where);
+}
+
+// ---- exploring cable cells ------------------------------------------------------
+
+const cable_cell& cable_cell_of(const network_model& network, const std::string& population) {
+    std::vector<std::string> cable;
+    for (const population_spec& p : network.populations) {
+        if (p.kind == cell_kind::cable) {
+            if (p.name == population) return p.cable;
+            cable.push_back(p.name);
+        }
+    }
+    std::string names;
+    for (const auto& n : cable) names += (names.empty() ? "" : ", ") + n;
+    throw user_error("no cable population is named '" + population + "' (cable populations: " +
+                     (names.empty() ? "none" : names) + ")");
+}
+
+// The layout of a population's cell: sections as a list of dicts, nodes as numpy arrays.
+py::dict cell_layout(const network_model& network, const std::string& population) {
+    const cable_cell_layout l = [&] {
+        const cable_cell& c = cable_cell_of(network, population);
+        py::gil_scoped_release release;
+        return layout_of(c);
+    }();
+    py::list sections;
+    for (const section_layout& s : l.sections) {
+        py::array_t<double> points({static_cast<py::ssize_t>(s.points.size()), py::ssize_t{4}});
+        auto p = points.mutable_unchecked<2>();
+        for (std::size_t k = 0; k < s.points.size(); ++k) {
+            const auto i = static_cast<py::ssize_t>(k);
+            p(i, 0) = s.points[k].x, p(i, 1) = s.points[k].y, p(i, 2) = s.points[k].z, p(i, 3) = s.points[k].diam;
+        }
+        sections.append(py::dict(
+            py::arg("name") = s.name, py::arg("tag") = s.tag,
+            py::arg("parent") = s.parent < 0 ? py::object(py::none())
+                                             : py::object(py::str(l.sections[static_cast<std::size_t>(s.parent)].name)),
+            py::arg("parent_x") = s.parent_x, py::arg("length") = s.length_um, py::arg("diam") = s.diam_um,
+            py::arg("area") = s.area_um2, py::arg("nseg") = s.nseg, py::arg("distance0") = s.distance0_um,
+            py::arg("distance1") = s.distance1_um, py::arg("points") = points));
+    }
+    py::dict nodes;
+    nodes["section"] = column<std::int64_t>(l.nodes, [](const node_layout& n) { return n.section; });
+    nodes["x"] = column<double>(l.nodes, [](const node_layout& n) { return n.x; });
+    nodes["area"] = column<double>(l.nodes, [](const node_layout& n) { return n.area_um2; });
+    nodes["distance"] = column<double>(l.nodes, [](const node_layout& n) { return n.distance_um; });
+    return py::dict(py::arg("sections") = sections, py::arg("nodes") = nodes);
+}
+
 model_file builtin_model(const std::string& name) {
     if (name == "brunel") return builtin_brunel_model();
     throw user_error("unknown built-in model '" + name + "'; the built-in models are: brunel");
@@ -367,6 +522,53 @@ PYBIND11_MODULE(_ranvier, m) {
                    " ms, mode " + to_string(mo.options.mode) + ">";
         });
 
+    py::class_<model_builder>(m, "ModelBuilder",
+                              "A model built table by table (the model file's tables as dicts of strings with "
+                              "units); used by ranvier.Network.")
+        .def(py::init<std::string>(), py::arg("origin") = "<python>")
+        .def("set_simulation", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.set_simulation(to_model_table(t), where); })
+        .def("add_population", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.add_population(to_model_table(t), where); })
+        .def("add_projection", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.add_projection(to_model_table(t), where); })
+        .def("add_explicit_projection", &add_explicit, py::arg("table"), py::arg("sources"), py::arg("targets"),
+             py::arg("weights") = py::none(), py::arg("delays") = py::none(), py::arg("weight_unit") = "",
+             py::arg("delay_unit") = "", py::arg("where") = "connect")
+        .def("add_poisson", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.add_poisson(to_model_table(t), where); })
+        .def("add_current", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.add_current(to_model_table(t), where); })
+        .def("set_record", [](model_builder& b, const py::dict& t, const std::string& where) {
+            b.set_record(to_model_table(t), where); })
+        .def("to_model", &model_builder::to_model_file, "the model (checked against its run options) as a Model")
+        .def_property_readonly("populations", [](const model_builder& b) {
+            model_file f; f.network.populations = b.model().network.populations; return populations(f); })
+        .def_property_readonly("num_cells", [](const model_builder& b) { return b.model().network.num_cells(); })
+        .def("to_toml", &model_builder::to_toml)
+        .def("__copy__", [](const model_builder& b) { return model_builder(b); })
+        .def("__deepcopy__", [](const model_builder& b, py::dict) { return model_builder(b); });
+
+    m.def("cell_layout", [](const model_builder& b, const std::string& pop) { return cell_layout(b.model().network, pop); },
+          py::arg("builder"), py::arg("population"));
+    m.def("cell_layout", [](const model_file& f, const std::string& pop) { return cell_layout(f.network, pop); },
+          py::arg("model"), py::arg("population"),
+          "sections (list of dicts) and nodes (numpy arrays) of a cable population's cell");
+    m.def("region_nodes", [](const model_builder& b, const std::string& pop, const std::string& region) {
+              const auto n = region_node_indices(cable_cell_of(b.model().network, pop), region);
+              return py::array_t<std::int64_t>(static_cast<py::ssize_t>(n.size()), std::vector<std::int64_t>(n.begin(), n.end()).data());
+          }, py::arg("builder"), py::arg("population"), py::arg("region"));
+    m.def("region_nodes", [](const model_file& f, const std::string& pop, const std::string& region) {
+              const auto n = region_node_indices(cable_cell_of(f.network, pop), region);
+              return py::array_t<std::int64_t>(static_cast<py::ssize_t>(n.size()), std::vector<std::int64_t>(n.begin(), n.end()).data());
+          }, py::arg("model"), py::arg("population"), py::arg("region"));
+    m.def("location_node", [](const model_builder& b, const std::string& pop, const std::string& where) {
+              return location_node_index(cable_cell_of(b.model().network, pop), where);
+          }, py::arg("builder"), py::arg("population"), py::arg("location"));
+    m.def("location_node", [](const model_file& f, const std::string& pop, const std::string& where) {
+              return location_node_index(cable_cell_of(f.network, pop), where);
+          }, py::arg("model"), py::arg("population"), py::arg("location"));
+
     m.def("load_model", &load_model_file, py::arg("path"),
           "Reads a TOML model file (docs/model-file.md). Raises ModelError naming file:line: key.");
     m.def("parse_model", &parse_model_file, py::arg("text"), py::arg("origin") = "<string>",
@@ -401,11 +603,12 @@ PYBIND11_MODULE(_ranvier, m) {
     py::class_<python_simulation>(m, "Simulation",
                                   "A built network. Simulation(model) copies the model and builts it.")
         .def(py::init<model_file>(), py::arg("model"))
-        .def("run", &python_simulation::run, py::arg("t_stop") = py::none(),
+        .def("run", &python_simulation::run, py::arg("t_stop") = py::none(), py::arg("progress") = py::none(),
              "Advances to the absolute time t_stop (ms; default model.t_stop) and returns the spikes "
              "and traces produced by this call. Call again with a later time to continue. Ctrl-C "
              "stops at the end of the current epoch and raises KeyboardInterrupt (partial output in "
-             "last_result).")
+             "last_result). progress: None or a callable (t_ms, t_stop_ms), called at most every 0.1 s; "
+             "if it raises, the run stops and the exception propagates.")
         .def_property_readonly("t", &python_simulation::t, "ms of biological time reached")
         .def_property_readonly("statistics", &python_simulation::statistics,
                                "summary.json's object as a dict (the same keys): what was run, counters, wall "
@@ -414,7 +617,8 @@ PYBIND11_MODULE(_ranvier, m) {
         .def_property_readonly("model", [](const python_simulation& s) { return model_file(s.model()); })
         .def_property_readonly("last_result", &python_simulation::last_result)
         .def("probes", &python_simulation::probes, py::arg("gid"),
-             "the probes of a cell: list of dicts variable, interval (ms), location")
+             "the probes of a cell: list of dicts variable, interval (ms), location (where it samples: a "
+             "cable cell's default is its detector's location), label ('v soma(0.5)')")
         .def("request_stop", &python_simulation::request_stop,
              "asks a running run() (in another thread) to stop at the end of its epoch");
 }

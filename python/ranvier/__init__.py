@@ -25,11 +25,16 @@ import pkgutil
 __path__ = pkgutil.extend_path(__path__, __name__)
 
 _PUBLIC = ("ModelError", "Model", "Options", "Simulation", "Result", "Spikes",
-           "load_model", "parse_model", "builtin_model", "MODES", "__version__")
+           "load_model", "parse_model", "builtin_model", "MODES", "__version__",
+           "Network", "Population", "Cells", "Morphology", "Sections", "load_swc")
 
 try:
-    from ._ranvier import (ModelError, Model, Options, Simulation, Result, Spikes,  # noqa: F401
+    from ._ranvier import (ModelError, Model, Options, Result, Spikes,  # noqa: F401
                            load_model, parse_model, builtin_model, MODES, __version__)
+    from .network import Network, Population, Cells  # noqa: F401
+    from .simulation import Simulation  # noqa: F401
+    from .morphology import Morphology, Sections, load_swc  # noqa: F401
+    from . import plot, stats, units  # noqa: F401  (plot imports matplotlib only when drawing)
 except ImportError as _error:  # the extension is not built or not on sys.path
     _IMPORT_ERROR = _error
 
@@ -42,7 +47,7 @@ except ImportError as _error:  # the extension is not built or not on sys.path
         raise AttributeError(f"module 'ranvier' has no attribute '{name}'")
 else:
     # Show the public names as ranvier.X rather than ranvier._ranvier.X.
-    for _cls in (ModelError, Model, Options, Simulation, Result, Spikes):
+    for _cls in (ModelError, Model, Options, Result, Spikes):
         _cls.__module__ = __name__
     del _cls
 

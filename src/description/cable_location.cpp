@@ -1,5 +1,6 @@
 // Text form of cable locations: "soma(0.5)", "dend[2](1)", "3(0.25)".
 #include <ranvier/cable_cell.hpp>
+#include <ranvier/recipe.hpp>
 #include <ranvier/errors.hpp>
 
 #include <cstdio>
@@ -40,6 +41,15 @@ std::string to_string(const cable_location& l) {
     char x[32];
     std::snprintf(x, sizeof x, "%g", l.x);
     return l.section + "(" + x + ")";
+}
+
+} // namespace ranvier
+
+namespace ranvier {
+
+std::string probe_location_text(const recipe& r, gid_type gid, const probe& p) {
+    if (!p.location.empty() || r.kind(gid) != cell_kind::cable) return p.location;
+    return to_string(std::get<cable_cell>(r.cell(gid)).detector.location);
 }
 
 } // namespace ranvier

@@ -71,7 +71,7 @@ csv_output::csv_output(const std::string& spikes_path, const std::string& traces
       flush_interval_s_(flush_interval_s) {
     try {
         open(spikes_, spikes_path, "gid,time_ms\n");
-        if (!traces_path.empty()) open(traces_, traces_path, "gid,probe,time_ms,value\n");
+        if (!traces_path.empty()) open(traces_, traces_path, "gid,probe,time_ms,value,location\n");
     } catch (...) {
         if (spikes_.fd >= 0) ::close(spikes_.fd);
         if (traces_.fd >= 0) ::close(traces_.fd);
@@ -97,11 +97,26 @@ void csv_output::on_spikes(std::span<const spike> spikes) {
     if (spikes_.pending.size() > (4u << 20)) write_pending(spikes_);
 }
 
+namespace {
+
+// A CSV field: quoted (quotes doubled) if it holds a comma, quote or line break
+// (section names given in a model file may).
+std::string csv_field(const std::string& text) {
+    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+    std::string out = "\"";
+    for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+} // namespace
+
 void csv_output::on_samples(std::span<const trace_sample> samples) {
     if (traces_.fd < 0 || traces_.failed || samples.empty()) return;
-    for (const trace_sample& s : samples)
-        fmt::format_to(std::back_inserter(traces_.pending), "{},{},{:.9f},{:.17g}\n", s.gid,
-                       probe_name_(s.gid, s.probe), s.time, s.value);
+    for (const trace_sample& s : samples) {
+        const probe_label label = probe_name_(s.gid, s.probe);
+        fmt::format_to(std::back_inserter(traces_.pending), "{},{},{:.9f},{:.17g},{}\n", s.gid, label.variable,
+                       s.time, s.value, csv_field(label.location));
+    }
     samples_written_ += samples.size();
     if (traces_.pending.size() > (4u << 20)) write_pending(traces_);
 }

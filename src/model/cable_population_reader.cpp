@@ -129,12 +129,11 @@ cable_location read_location(const toml_table_reader& r, std::string_view key,
     if (!index_ok) {
         try {
             m.find(l.section);
-        } catch (const user_error&) {
-            std::vector<std::string> names;
-            for (std::size_t k = 0; k < m.size() && k < 8; ++k) names.push_back(m[k].name);
-            if (m.size() > 8) names.push_back("...");
+        } catch (const user_error& e) {
+            if (std::string(e.what()).find("' names ") != std::string::npos) // an ambiguous stem
+                r.fail(key, std::string(e.what()).substr(user_error::format(e.where(), "").size()));
             r.fail(key, "the morphology has no section '" + l.section + "' (sections: " +
-                            join(names) + "; or an index 0.." + std::to_string(m.size() - 1) + ")");
+                            m.section_summary() + "; or an index 0.." + std::to_string(m.size() - 1) + ")");
         }
     }
     return l;
@@ -302,10 +301,14 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
     }
     for (const auto& t : table_list(r, "stimuli")) {
         const cable_location l = read_location(t, "location", c.morph);
-        auto [name, values] = read_mechanism(t, {"location"}, catalogue);
+        auto [name, values] = read_mechanism(t, {"location", "cells"}, catalogue);
         if (catalogue.type(name).kind != cable::mechanism_kind::point)
             t.fail("mechanism", "'" + name + "' is a density mechanism: paint it on a region");
         c.stimuli.push_back({l, name, values});
+        // `cells`: the stimulus acts on these cells of the population only.
+        std::vector<gid_type> cells = read_cells(t, "cells", {&p});
+        for (gid_type& g : cells) g -= p.first_gid;
+        p.stimulus_cells.push_back(std::move(cells));
     }
     if (r.has("detector")) {
         const toml_table_reader d = r.sub_table("detector");

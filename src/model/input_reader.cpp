@@ -54,13 +54,51 @@ void reject_cable_targets(const toml_table_reader& r, const std::vector<const po
 
 } // namespace
 
+std::vector<gid_type> read_cells(const toml_table_reader& r, std::string_view key,
+                                 const std::vector<const population_spec*>& populations) {
+    const toml_value* v = r.find(key);
+    if (!v) return {};
+    std::uint64_t n = 0;
+    for (const auto* p : populations) n += p->size;
+    const std::string names = join(names_of(populations));
+    const std::string shape = "expected a list of cell indices within " +
+                              std::string(populations.size() > 1 ? "the concatenated populations (" + names + ")"
+                                                                 : "population '" + names + "'") +
+                              ", such as [0, 3]";
+    if (!v->is_array()) r.fail(key, shape + ", got " + describe_toml_type(*v));
+    if (v->as_array().empty()) r.fail(key, "the list is empty: give at least one cell index, or leave it out for every cell");
+    std::vector<gid_type> gids;
+    for (const auto& item : v->as_array()) {
+        const source_location at = r.where_line(r.line_of(item), key);
+        if (!item.is_integer()) throw user_error(at, shape + ", but an element is " + describe_toml_type(item));
+        std::int64_t index = item.as_integer();
+        if (index < 0 || static_cast<std::uint64_t>(index) >= n)
+            throw user_error(at, "cell index " + std::to_string(index) + " is out of range: " +
+                                     (populations.size() > 1 ? "the populations (" + names + ") have" : "population '" + names + "' has") +
+                                     " cells 0.." + std::to_string(n - 1));
+        for (const auto* p : populations) {
+            if (static_cast<std::uint64_t>(index) < p->size) {
+                gids.push_back(static_cast<gid_type>(p->first_gid + static_cast<std::uint64_t>(index)));
+                break;
+            }
+            index -= static_cast<std::int64_t>(p->size);
+        }
+    }
+    std::vector<gid_type> sorted = gids;
+    std::sort(sorted.begin(), sorted.end());
+    if (const auto twice = std::adjacent_find(sorted.begin(), sorted.end()); twice != sorted.end())
+        r.fail(key, "gid " + std::to_string(*twice) + " is chosen twice: list each cell once");
+    return sorted;
+}
+
 poisson_spec read_poisson(const toml_table_reader& r, const model_reading_context& context) {
-    r.reject_unknown_keys({"target", "rate", "count", "weight", "start", "stop"});
+    r.reject_unknown_keys({"target", "cells", "rate", "count", "weight", "start", "stop"});
     poisson_spec spec;
     spec.where = r.where("");
     const auto targets = context.resolve_populations(r, "target");
     reject_cable_targets(r, targets, "connect a LIF population with a [[projection]] to its synapses instead");
     spec.targets = names_of(targets);
+    spec.gids = read_cells(r, "cells", targets);
     spec.rate = r.get_quantity("rate", dimension::frequency);
     if (spec.rate < 0) r.fail("rate", "must be >= 0 Hz");
     const std::string bound = format_number(max_poisson_rate_hz) + " Hz";
@@ -88,7 +126,7 @@ current_spec read_current(const toml_table_reader& r, const model_reading_contex
     current_spec spec;
     spec.where = r.where("");
     if (kind == "dc") {
-        r.reject_unknown_keys({"target", "kind", "amplitude", "start", "stop"});
+        r.reject_unknown_keys({"target", "cells", "kind", "amplitude", "start", "stop"});
         const double amplitude = r.get_quantity("amplitude", dimension::current);
         const double start = r.get_quantity("start", dimension::time, 0.0);
         const double stop = r.get_quantity("stop", dimension::time, time_infinity);
@@ -100,7 +138,7 @@ current_spec read_current(const toml_table_reader& r, const model_reading_contex
             spec.current.amplitude.push_back(0.0);
         }
     } else if (kind == "step") {
-        r.reject_unknown_keys({"target", "kind", "times", "amplitudes"});
+        r.reject_unknown_keys({"target", "cells", "kind", "times", "amplitudes"});
         spec.current.time = read_quantity_list(r, "times", dimension::time);
         spec.current.amplitude = read_quantity_list(r, "amplitudes", dimension::current);
         if (spec.current.time.size() != spec.current.amplitude.size())
@@ -117,6 +155,7 @@ current_spec read_current(const toml_table_reader& r, const model_reading_contex
     const auto targets = context.resolve_populations(r, "target");
     reject_cable_targets(r, targets, "place an IClamp under the population's stimuli instead");
     spec.targets = names_of(targets);
+    spec.gids = read_cells(r, "cells", targets);
     return spec;
 }
 
@@ -161,7 +200,16 @@ std::vector<gid_type> read_gids(const toml_table_reader& t, const model_reading_
 record_spec read_record(const toml_table_reader& r, const model_reading_context& context) {
     r.reject_unknown_keys({"spikes", "voltage", "probes"});
     record_spec spec;
-    spec.spikes = r.get_bool("spikes", true);
+    if (const toml_value* spikes = r.find("spikes"); spikes && !spikes->is_boolean()) {
+        // spikes = "E" or ["E", "I"]: only these populations' spikes are kept
+        if (!spikes->is_string() && !spikes->is_array())
+            r.fail("spikes", "expected true, false, or population names such as [\"E\"], got " +
+                                 describe_toml_type(*spikes));
+        for (const population_spec* p : context.resolve_populations(r, "spikes"))
+            spec.spike_populations.push_back(p->name);
+    } else {
+        spec.spikes = r.get_bool("spikes", true);
+    }
     if (r.has("voltage")) {
         const toml_table_reader v = r.sub_table("voltage");
         v.reject_unknown_keys({"gids", "interval"});
@@ -181,9 +229,24 @@ record_spec read_record(const toml_table_reader& r, const model_reading_context&
                                  "expected a table { gids, variable, location, interval }, got " +
                                      describe_toml_type(item));
             const toml_table_reader p(item, r.origin(), r.path() + "." + name);
-            p.reject_unknown_keys({"gids", "variable", "location", "interval"});
+            p.reject_unknown_keys({"gids", "population", "cells", "variable", "location", "interval"});
             probe_spec ps;
-            ps.gids = read_gids(p, context);
+            if (p.has("population")) {
+                // The cells of one population by index (all of them without `cells`).
+                if (p.has("gids")) p.fail("gids", "give gids or population (with cells), not both");
+                const auto pops = context.resolve_populations(p, "population");
+                for (const auto* pop : pops)
+                    if (pop->kind == cell_kind::spike_source)
+                        p.fail("population", "population '" + pop->name +
+                                                 "' is made of spike sources, which have no state to record");
+                ps.gids = read_cells(p, "cells", pops);
+                if (ps.gids.empty())
+                    for (const auto* pop : pops)
+                        for (gid_type i = 0; i < pop->size; ++i) ps.gids.push_back(pop->first_gid + i);
+            } else {
+                if (p.has("cells")) p.fail("cells", "needs population = \"name\" (cells are indices within it)");
+                ps.gids = read_gids(p, context);
+            }
             ps.what.variable = p.get_string("variable", "v");
             if (ps.what.variable.empty())
                 p.fail("variable", "must be 'v' or '<mechanism>.<state>' such as \"hh.m\"");

@@ -86,6 +86,8 @@ namespace {
 const std::vector<std::string> top_level_keys{"simulation", "population", "projection",
                                               "poisson",    "current",    "record"};
 
+} // namespace
+
 void read_simulation(const toml_table_reader& r, model_file& model) {
     r.reject_unknown_keys({"t_stop", "dt", "seed", "mode", "threads", "group_size", "atol", "rtol",
                            "atol_scale", "event_window", "scheme", "hybrid",
@@ -151,6 +153,25 @@ void read_simulation(const toml_table_reader& r, model_file& model) {
         r.fail("hybrid", "cannot be combined with event_window > 0: set one of them off");
 }
 
+void append_population(network_model& model, population_spec p, const std::string& origin) {
+    for (const auto& earlier : model.populations)
+        if (earlier.name == p.name)
+            throw user_error(source_location{origin, p.where.line, "population.name"},
+                             "a population named '" + p.name + "' already exists" +
+                                 (earlier.where.line > 0 ? " (line " + std::to_string(earlier.where.line) + ")"
+                                                         : std::string()) +
+                                 ": names must be unique");
+    const std::uint64_t first = model.num_cells();
+    if (first + p.size >= std::numeric_limits<gid_type>::max())
+        throw user_error(source_location{origin, p.where.line, "population.size"},
+                         "the model has more than " + std::to_string(std::numeric_limits<gid_type>::max() - 1) +
+                             " cells, the most gids can number");
+    p.first_gid = static_cast<gid_type>(first);
+    model.populations.push_back(std::move(p));
+}
+
+namespace {
+
 // The entries of an array of tables ([[name]]), or none if absent.
 const std::vector<toml_value>* array_of_tables(const toml_table_reader& top, std::string_view key) {
     const toml_value* v = top.find(key);
@@ -179,23 +200,10 @@ model_file read_model(const toml_value& document, const std::string& origin) {
     if (!populations || populations->empty())
         throw user_error(source_location{origin, 0, "population"},
                          "the model has no [[population]]: add at least one");
-    std::uint64_t next_gid = 0;
-    for (const auto& table : *populations) {
-        population_spec p = read_population(toml_table_reader(table, origin, "population"),
-                                            static_cast<gid_type>(next_gid));
-        for (const auto& earlier : model.populations)
-            if (earlier.name == p.name)
-                throw user_error(source_location{origin, p.where.line, "population.name"},
-                                 "a population named '" + p.name + "' already exists (line " +
-                                     std::to_string(earlier.where.line) + "): names must be unique");
-        p.first_gid = static_cast<gid_type>(next_gid);
-        next_gid += p.size;
-        if (next_gid >= std::numeric_limits<gid_type>::max())
-            throw user_error(source_location{origin, p.where.line, "population.size"},
-                             "the model has more than " + std::to_string(std::numeric_limits<gid_type>::max() - 1) +
-                                 " cells, the most gids can number");
-        model.populations.push_back(std::move(p));
-    }
+    for (const auto& table : *populations)
+        append_population(model,
+                          read_population(toml_table_reader(table, origin, "population"), model.num_cells()),
+                          origin);
 
     const model_reading_context context(model);
     if (const auto* tables = array_of_tables(top, "projection"))

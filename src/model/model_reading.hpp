@@ -5,6 +5,7 @@
 
 #include "model/toml_reader.hpp"
 
+#include <ranvier/model_builder.hpp>
 #include <ranvier/network_model.hpp>
 #include <ranvier/units.hpp>
 
@@ -65,6 +66,11 @@ distribution read_distribution(const toml_table_reader& r, std::string_view key,
 // An array of quantities, e.g. times = ["0 ms", "100 ms"]; not empty.
 std::vector<double> read_quantity_list(const toml_table_reader& r, std::string_view key, dimension d);
 
+// `key` = [i, ...]: indices into the concatenated `populations`, as sorted
+// distinct gids (empty if the key is absent: every cell).
+std::vector<gid_type> read_cells(const toml_table_reader& r, std::string_view key,
+                                 const std::vector<const population_spec*>& populations);
+
 // A [[population]]; its gids start at `first_gid`.
 population_spec read_population(const toml_table_reader& r, gid_type first_gid);
 // The spike-source part of a population (cell = "poisson_source" or
@@ -76,9 +82,37 @@ void reject_source_targets(const toml_table_reader& r, std::string_view key,
                            const std::vector<const population_spec*>& targets);
 // The cable part of a population (cell = "cable"); `p` has name, size and where.
 population_spec read_cable_population(const toml_table_reader& r, population_spec p);
-projection_spec read_projection(const toml_table_reader& r, const model_reading_context& context);
+// `arrays`: the pairs (and per-pair weights, delays) of an explicit projection
+// built by a program (model_builder) instead of the table's `pairs`.
+projection_spec read_projection(const toml_table_reader& r, const model_reading_context& context,
+                                const explicit_arrays* arrays = nullptr);
+
+// Explicit pairs of indices into the concatenated source and target
+// populations, turned into gids with the checks every explicit pair gets.
+class explicit_pair_checker {
+public:
+    explicit_pair_checker(const projection_spec& spec, const std::vector<const population_spec*>& sources,
+                          const std::vector<const population_spec*>& targets);
+    // `which` prefixes the message ("connection 7: ").
+    std::pair<gid_type, gid_type> gids(std::int64_t source, std::int64_t target, const source_location& at,
+                                       const std::string& which) const;
+    // Without multapses, no pair may be given twice.
+    void no_repeats(const std::vector<std::pair<gid_type, gid_type>>& pairs, const source_location& at) const;
+
+private:
+    const projection_spec& spec_;
+    const std::vector<const population_spec*>& sources_;
+    const std::vector<const population_spec*>& targets_;
+    std::uint64_t n_source_, n_target_;
+};
 poisson_spec read_poisson(const toml_table_reader& r, const model_reading_context& context);
 current_spec read_current(const toml_table_reader& r, const model_reading_context& context);
 record_spec read_record(const toml_table_reader& r, const model_reading_context& context);
+
+// Adds a population read by read_population to `model`: its gids follow the
+// earlier populations'; names must be unique and the gids must fit.
+void append_population(network_model& model, population_spec p, const std::string& origin);
+// Reads [simulation] into t_stop and the options of `file`.
+void read_simulation(const toml_table_reader& r, model_file& file);
 
 } // namespace ranvier

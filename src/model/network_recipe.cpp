@@ -31,6 +31,8 @@ namespace {
 struct incoming_table {
     std::vector<std::uint64_t> offsets;
     std::vector<gid_type> sources;
+    // explicit_list with per-pair weights or delays: the pair of each entry.
+    std::vector<std::uint64_t> pair_of;
 };
 
 struct resolved_projection {
@@ -180,7 +182,7 @@ void network_recipe::check_rule(const resolved_projection& p) const {
         break;
     case connection_rule::all_to_all: break;
     case connection_rule::explicit_list:
-        for (const auto& [src, tgt] : s.pairs)
+        for (const auto& [src, tgt] : s.pairs())
             if (src >= num_cells_ || !p.targets.index_of(tgt))
                 throw user_error(s.where, "explicit pair (" + std::to_string(src) + ", " + std::to_string(tgt) +
                                               ") is outside the projection's populations");
@@ -207,6 +209,14 @@ cell_description network_recipe::cell(gid_type gid) const {
         for (const auto& e : p.cable_events)
             if (e.cells.empty() || std::find(e.cells.begin(), e.cells.end(), index) != e.cells.end())
                 c.events.push_back(e.event);
+        // Stimuli given to chosen cells only (stimulus_cells: sorted indices).
+        std::size_t kept = 0;
+        for (std::size_t k = 0; k < c.stimuli.size(); ++k) {
+            const bool every = k >= p.stimulus_cells.size() || p.stimulus_cells[k].empty();
+            if (every || std::binary_search(p.stimulus_cells[k].begin(), p.stimulus_cells[k].end(), index))
+                c.stimuli[kept++] = c.stimuli[k];
+        }
+        c.stimuli.resize(kept);
         return c;
     }
     if (p.kind == cell_kind::spike_source) {
@@ -228,14 +238,21 @@ cell_description network_recipe::cell(gid_type gid) const {
 
 void network_recipe::build_explicit_table(const resolved_projection& p) const {
     // Stable counting sort of the pairs by target: keeps the file's order.
-    const auto& pairs = p.spec->pairs;
+    const auto& pairs = p.spec->pairs();
+    const bool per_pair = p.spec->connections &&
+                          (!p.spec->connections->weights.empty() || !p.spec->connections->delays.empty());
     incoming_table& t = p.incoming;
     t.offsets.assign(p.targets.size() + 1, 0);
     for (const auto& pr : pairs) ++t.offsets[*p.targets.index_of(pr.second) + 1];
     for (std::size_t i = 1; i < t.offsets.size(); ++i) t.offsets[i] += t.offsets[i - 1];
     t.sources.resize(pairs.size());
+    if (per_pair) t.pair_of.resize(pairs.size());
     std::vector<std::uint64_t> fill(t.offsets.begin(), t.offsets.end() - 1);
-    for (const auto& pr : pairs) t.sources[fill[*p.targets.index_of(pr.second)]++] = pr.first;
+    for (std::uint64_t k = 0; k < pairs.size(); ++k) {
+        const std::uint64_t at = fill[*p.targets.index_of(pairs[k].second)]++;
+        t.sources[at] = pairs[k].first;
+        if (per_pair) t.pair_of[at] = k;
+    }
 }
 
 void network_recipe::build_outdegree_table(const resolved_projection& p) const {
@@ -361,7 +378,18 @@ void network_recipe::append_sources(const resolved_projection& p, gid_type gid, 
     }
 
     for (std::size_t k = begin; k < out.size(); ++k) out[k].target_site = s.synapse;
-    if (is_constant(s.weight) && is_constant(s.delay)) {
+    if (s.rule == connection_rule::explicit_list && !incoming(p).pair_of.empty()) {
+        // Weights or delays given per pair; the other one, if a
+        // distribution, is drawn as for any projection.
+        const explicit_connections& c = *s.connections;
+        const incoming_table& t = incoming(p);
+        counter_rng rng(seed_, stream_purpose::weights, p.index, gid);
+        for (std::size_t k = begin; k < out.size(); ++k) {
+            const std::uint64_t pair = t.pair_of[t.offsets[target_index] + (k - begin)];
+            out[k].weight = !c.weights.empty() ? c.weights[pair] : draw(s.weight, rng);
+            out[k].delay = !c.delays.empty() ? c.delays[pair] : draw(s.delay, rng);
+        }
+    } else if (is_constant(s.weight) && is_constant(s.delay)) {
         for (std::size_t k = begin; k < out.size(); ++k) {
             out[k].weight = s.weight.a;
             out[k].delay = s.delay.a;
@@ -395,6 +423,7 @@ std::vector<poisson_input> network_recipe::poisson_inputs_on(gid_type gid) const
     for (std::size_t i = 0; i < model_.poisson_inputs.size(); ++i) {
         if (!poisson_targets_[i].targets(pop)) continue;
         const poisson_spec& s = model_.poisson_inputs[i];
+        if (!s.gids.empty() && !std::binary_search(s.gids.begin(), s.gids.end(), gid)) continue;
         // `count` independent trains of one rate merge into one train.
         out.push_back({s.rate * static_cast<double>(s.count), s.weight, s.start, s.stop, 0});
     }
@@ -405,7 +434,10 @@ std::vector<current_input> network_recipe::current_inputs_on(gid_type gid) const
     const std::size_t pop = population_of(gid);
     std::vector<current_input> out;
     for (std::size_t i = 0; i < model_.currents.size(); ++i)
-        if (current_targets_[i].targets(pop)) out.push_back(model_.currents[i].current);
+        if (current_targets_[i].targets(pop) &&
+            (model_.currents[i].gids.empty() ||
+             std::binary_search(model_.currents[i].gids.begin(), model_.currents[i].gids.end(), gid)))
+            out.push_back(model_.currents[i].current);
     return out;
 }
 

@@ -5,9 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <span>
 
 namespace ranvier {
 namespace {
+
+constexpr double uS_per_nS = 1e-3; // weights onto cable cells are read in nS, stored in uS
 
 struct rule_name {
     std::string_view name;
@@ -66,44 +70,62 @@ gid_type gid_at(const std::vector<const population_spec*>& pops, std::uint64_t i
 // pairs = [[source_index, target_index], ...]: indices into the concatenated
 // source and target populations (not gids, so that adding a population
 // elsewhere in the file does not change the meaning of the pairs).
-void read_pairs(const toml_table_reader& r, projection_spec& spec,
+void read_pairs(const toml_table_reader& r, projection_spec& spec, explicit_connections& out,
                 const std::vector<const population_spec*>& sources,
                 const std::vector<const population_spec*>& targets) {
     const toml_value& v = r.require("pairs", "a list of [source_index, target_index] pairs");
-    const std::uint64_t n_source = total_size(sources), n_target = total_size(targets);
     const std::string shape = "expected a list of [source_index, target_index] pairs such as [[0, 1], [2, 0]]";
     if (!v.is_array()) r.fail("pairs", shape + ", got " + describe_toml_type(v));
+    const explicit_pair_checker check(spec, sources, targets);
+    out.pairs.reserve(v.as_array().size());
     for (const auto& pair : v.as_array()) {
         const int line = r.line_of(pair);
         if (!pair.is_array() || pair.as_array().size() != 2 || !pair.as_array()[0].is_integer() ||
             !pair.as_array()[1].is_integer())
             throw user_error(r.where_line(line, "pairs"), shape + "; this element is not a pair of integers");
-        const std::int64_t s = pair.as_array()[0].as_integer(), t = pair.as_array()[1].as_integer();
-        if (s < 0 || static_cast<std::uint64_t>(s) >= n_source)
-            throw user_error(r.where_line(line, "pairs"),
-                             "source index " + std::to_string(s) + " is out of range: the sources (" +
-                                 names_of(sources) + ") have indices 0.." + std::to_string(n_source - 1));
-        if (t < 0 || static_cast<std::uint64_t>(t) >= n_target)
-            throw user_error(r.where_line(line, "pairs"),
-                             "target index " + std::to_string(t) + " is out of range: the targets (" +
-                                 names_of(targets) + ") have indices 0.." + std::to_string(n_target - 1));
-        const gid_type sg = gid_at(sources, static_cast<std::uint64_t>(s));
-        const gid_type tg = gid_at(targets, static_cast<std::uint64_t>(t));
-        if (!spec.allow_autapses && sg == tg)
-            throw user_error(r.where_line(line, "pairs"),
-                             "pair [" + std::to_string(s) + ", " + std::to_string(t) + "] connects gid " +
-                                 std::to_string(sg) + " onto itself, but allow_autapses = false");
-        spec.pairs.emplace_back(sg, tg);
+        out.pairs.push_back(check.gids(pair.as_array()[0].as_integer(), pair.as_array()[1].as_integer(),
+                                       r.where_line(line, "pairs"), ""));
     }
-    if (!spec.allow_multapses) {
-        auto sorted = spec.pairs;
-        std::sort(sorted.begin(), sorted.end());
-        const auto repeated = std::adjacent_find(sorted.begin(), sorted.end());
-        if (repeated != sorted.end())
-            r.fail("pairs", "the pair of gids (" + std::to_string(repeated->first) + ", " +
-                                std::to_string(repeated->second) +
-                                ") is given twice, but allow_multapses = false");
+    check.no_repeats(out.pairs, r.where("pairs"));
+}
+
+// The pairs of an explicit projection given as arrays of indices (Python's
+// numpy arrays): the same checks as `pairs`, naming the element.
+void read_pair_arrays(const toml_table_reader& r, projection_spec& spec, explicit_connections& out,
+                      const explicit_arrays& arrays, const std::vector<const population_spec*>& sources,
+                      const std::vector<const population_spec*>& targets) {
+    if (arrays.sources.size() != arrays.targets.size())
+        r.fail("targets", "has " + std::to_string(arrays.targets.size()) + " indices but sources has " +
+                              std::to_string(arrays.sources.size()) + ": give one target per source");
+    const explicit_pair_checker check(spec, sources, targets);
+    const source_location at = r.where("pairs");
+    out.pairs.resize(arrays.sources.size());
+    for (std::size_t k = 0; k < arrays.sources.size(); ++k)
+        out.pairs[k] = check.gids(arrays.sources[k], arrays.targets[k], at,
+                                  "connection " + std::to_string(k) + ": ");
+    check.no_repeats(out.pairs, at);
+}
+
+// Numbers written in `unit` (e.g. "mV") converted to the canonical unit of
+// `d` as a model file's "<number> <unit>" strings are (number * factor + offset).
+std::vector<double> values_in_unit(const toml_table_reader& r, std::string_view key,
+                                   std::span<const double> values, const std::string& unit, dimension d) {
+    double zero = 0, one = 0;
+    try {
+        zero = parse_quantity("0 " + unit, d, r.where(key));
+        one = parse_quantity("1 " + unit, d, r.where(key));
+    } catch (const user_error&) {
+        r.fail(key, "the unit '" + unit + "' is not a unit of a " + to_string(d) + " (units of a " +
+                        to_string(d) + ": " + accepted_units(d) + ")");
     }
+    const double factor = one - zero;
+    std::vector<double> out(values.size());
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        if (!std::isfinite(values[k]))
+            r.fail(key, "element " + std::to_string(k) + " is " + format_number(values[k]) + ": numbers must be finite");
+        out[k] = values[k] * factor + zero;
+    }
+    return out;
 }
 
 // For fixed in/out-degree without multapses: the drawn cells must be distinct,
@@ -136,8 +158,47 @@ void read_target_synapse(const toml_table_reader& r, projection_spec& spec,
         r.fail("target", "population '" + names_of(targets) + "' has no synapses: add synapses = [{ location = "
                          "\"dend[0](0.5)\", mechanism = \"ExpSyn\" }] to it");
     spec.synapse = static_cast<site_index>(r.get_integer("synapse", 0, sites - 1, 0));
+}
+
+} // namespace
+
+explicit_pair_checker::explicit_pair_checker(const projection_spec& spec,
+                                             const std::vector<const population_spec*>& sources,
+                                             const std::vector<const population_spec*>& targets)
+    : spec_(spec), sources_(sources), targets_(targets), n_source_(total_size(sources)),
+      n_target_(total_size(targets)) {}
+
+std::pair<gid_type, gid_type> explicit_pair_checker::gids(std::int64_t s, std::int64_t t,
+                                                          const source_location& at,
+                                                          const std::string& which) const {
+    if (s < 0 || static_cast<std::uint64_t>(s) >= n_source_)
+        throw user_error(at, which + "source index " + std::to_string(s) + " is out of range: the sources (" +
+                                 names_of(sources_) + ") have indices 0.." + std::to_string(n_source_ - 1));
+    if (t < 0 || static_cast<std::uint64_t>(t) >= n_target_)
+        throw user_error(at, which + "target index " + std::to_string(t) + " is out of range: the targets (" +
+                                 names_of(targets_) + ") have indices 0.." + std::to_string(n_target_ - 1));
+    const gid_type sg = gid_at(sources_, static_cast<std::uint64_t>(s));
+    const gid_type tg = gid_at(targets_, static_cast<std::uint64_t>(t));
+    if (!spec_.allow_autapses && sg == tg)
+        throw user_error(at, which + "pair [" + std::to_string(s) + ", " + std::to_string(t) + "] connects gid " +
+                                 std::to_string(sg) + " onto itself, but allow_autapses = false");
+    return {sg, tg};
+}
+
+void explicit_pair_checker::no_repeats(const std::vector<std::pair<gid_type, gid_type>>& pairs,
+                                       const source_location& at) const {
+    if (spec_.allow_multapses) return;
+    auto sorted = pairs;
+    std::sort(sorted.begin(), sorted.end());
+    const auto repeated = std::adjacent_find(sorted.begin(), sorted.end());
+    if (repeated != sorted.end())
+        throw user_error(at, "the pair of gids (" + std::to_string(repeated->first) + ", " +
+                                 std::to_string(repeated->second) +
+                                 ") is given twice, but allow_multapses = false");
+}
+
+static void scale_conductance_weight(distribution& w) {
     constexpr double uS_per_nS = 1e-3;
-    distribution& w = spec.weight;
     if (w.type == distribution::kind::lognormal) {
         w.a += std::log(uS_per_nS); // scales the lognormal's median
     } else {
@@ -148,11 +209,11 @@ void read_target_synapse(const toml_table_reader& r, projection_spec& spec,
     if (w.high) *w.high *= uS_per_nS;
 }
 
-} // namespace
-
-projection_spec read_projection(const toml_table_reader& r, const model_reading_context& context) {
+projection_spec read_projection(const toml_table_reader& r, const model_reading_context& context,
+                                const explicit_arrays* arrays) {
     r.reject_unknown_keys({"source", "target", "rule", "indegree", "outdegree", "p", "pairs",
-                           "allow_autapses", "allow_multapses", "weight", "delay", "synapse"});
+                           "allow_autapses", "allow_multapses", "weight", "delay", "synapse", "weights",
+                           "delays"});
     projection_spec spec;
     spec.where = r.where("");
     const auto sources = context.resolve_populations(r, "source");
@@ -202,14 +263,70 @@ projection_spec read_projection(const toml_table_reader& r, const model_reading_
                                std::to_string(n_target));
         break;
     case connection_rule::all_to_all: break;
-    case connection_rule::explicit_list: read_pairs(r, spec, sources, targets); break;
+    case connection_rule::explicit_list: break; // below
     }
 
-    spec.weight = context.read_weight(r, targets, [&](dimension d) { return read_distribution(r, "weight", d); });
+    std::shared_ptr<explicit_connections> connections;
+    if (spec.rule == connection_rule::explicit_list) {
+        connections = std::make_shared<explicit_connections>();
+        if (arrays) {
+            if (r.has("pairs")) r.fail("pairs", "the pairs are given as arrays: remove the key 'pairs'");
+            read_pair_arrays(r, spec, *connections, *arrays, sources, targets);
+        } else {
+            read_pairs(r, spec, *connections, sources, targets);
+        }
+    }
+    const bool per_pair_weights = arrays ? !arrays->weights.empty() : r.has("weights");
+    const bool per_pair_delays = arrays ? !arrays->delays.empty() : r.has("delays");
+    for (const char* key : {"weights", "delays"})
+        if (spec.rule != connection_rule::explicit_list && r.has(key))
+            r.fail(key, "only applies to rule = \"explicit\" (one value per pair), not \"" +
+                            std::string(rule.name) + "\"");
+
+    const bool cable = targets.front()->kind == cell_kind::cable; // kinds are never mixed here
+    if (per_pair_weights) {
+        if (r.has("weight")) r.fail("weight", "give weight (the same for every pair) or weights (one per pair), not both");
+        connections->weights = context.read_weight(r, targets, [&](dimension d) {
+            return arrays ? values_in_unit(r, "weights", arrays->weights, arrays->weight_unit, d)
+                          : read_quantity_list(r, "weights", d);
+        });
+        if (connections->weights.size() != connections->pairs.size())
+            r.fail("weights", "has " + std::to_string(connections->weights.size()) + " values for " +
+                                  std::to_string(connections->pairs.size()) + " pairs: give one weight per pair");
+        if (cable)
+            for (double& w : connections->weights) w *= uS_per_nS;
+        spec.weight = distribution::constant(0); // unused: every pair has its own
+    } else {
+        spec.weight = context.read_weight(r, targets, [&](dimension d) { return read_distribution(r, "weight", d); });
+        if (cable) scale_conductance_weight(spec.weight);
+    }
     read_target_synapse(r, spec, targets);
-    spec.delay = read_distribution(r, "delay", dimension::time);
-    context.check_delay(r, "delay", spec.delay);
-    spec.delay_where = r.where("delay");
+    if (per_pair_delays) {
+        if (r.has("delay")) r.fail("delay", "give delay (the same for every pair) or delays (one per pair), not both");
+        connections->delays = arrays ? values_in_unit(r, "delays", arrays->delays, arrays->delay_unit, dimension::time)
+                                     : read_quantity_list(r, "delays", dimension::time);
+        if (connections->delays.size() != connections->pairs.size())
+            r.fail("delays", "has " + std::to_string(connections->delays.size()) + " values for " +
+                                 std::to_string(connections->pairs.size()) + " pairs: give one delay per pair");
+        double shortest = std::numeric_limits<double>::infinity();
+        for (std::size_t k = 0; k < connections->delays.size(); ++k) {
+            const double d = connections->delays[k];
+            if (!(d > 0))
+                r.fail("delays", "delays must be > 0 ms, but the delay of pair " + std::to_string(k) + " (gids " +
+                                     std::to_string(connections->pairs[k].first) + " -> " +
+                                     std::to_string(connections->pairs[k].second) + ") is " + format_number(d) + " ms");
+            shortest = std::min(shortest, d);
+        }
+        // The shortest delay stands for all in the checks against dt
+        // (check_run_options); the recipe uses each pair's own.
+        spec.delay = distribution::constant(connections->delays.empty() ? 1.0 : shortest);
+        spec.delay_where = r.where("delays");
+    } else {
+        spec.delay = read_distribution(r, "delay", dimension::time);
+        context.check_delay(r, "delay", spec.delay);
+        spec.delay_where = r.where("delay");
+    }
+    spec.connections = std::move(connections);
     return spec;
 }
 

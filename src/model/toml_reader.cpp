@@ -181,7 +181,7 @@ int toml_table_reader::line_of(const toml_value& v) const {
         thread_local line_index index;
         return index.line_at(region->source(), static_cast<std::size_t>(region->first() - region->begin()));
     }
-    return static_cast<int>(v.location().line()); // values without a region of the file
+    return 0; // a value made by a program (model_builder), not read from a file: no line
 }
 
 int toml_table_reader::line() const { return line_of(table_); }

@@ -107,7 +107,7 @@ TEST(cable_cell_errors, synapse_site_out_of_range) {
 TEST(cable_cell_errors, probe_on_missing_state) {
     two_cells r;
     r.probes_1 = {probe{"hh.q", 0.1, "soma(0.5)"}};
-    expect_contains(build_error(r), {"cell 1", "probe 0", "no state 'q'", "m, h, n"});
+    expect_contains(build_error(r), {"cell 1", "probe 0", "no state or current 'q'", "m, h, n", "ina (mA/cm2)"});
     r.probes_1 = {probe{"hh.m", 0.1, "dend[0](0.5)"}}; // hh only on the soma
     expect_contains(build_error(r), {"cell 1", "no hh at dend[0](0.5)"});
     r.probes_1 = {probe{"kdr.n", 0.1, ""}};

@@ -72,6 +72,12 @@ INSTANTIATE_TEST_SUITE_P(
         bad_file{"record_gid_out_of_range", 6, "record.voltage.gids", "gid 10 does not exist"},
         bad_file{"explicit_pair_out_of_range", 11, "projection.pairs", "target index 12 is out of range"},
         bad_file{"duplicate_population", 5, "population.name", "already exists (line 1)"},
+        bad_file{"explicit_weights_count", 10, "projection.weights", "has 1 values for 2 pairs"},
+        bad_file{"explicit_weight_and_weights", 10, "projection.weights", "only applies to rule = \"explicit\""},
+        bad_file{"poisson_cells_out_of_range", 8, "poisson.cells",
+                 "cell index 10 is out of range: population 'E' has cells 0..9"},
+        bad_file{"probe_cells_without_population", 6, "record.probes[0].cells", "needs population = \"name\""},
+        bad_file{"record_spikes_unknown_population", 6, "record.spikes", "no population is named 'Inh'"},
         bad_file{"mixed_synapse_kinds", 12, "projection.target", "split it"},
         bad_file{"wrong_weight_unit", 9, "poisson.weight", "expected a current such as \"100 pA\""},
         bad_file{"bad_mode", 2, "simulation.mode", "valid modes are"},
@@ -120,5 +126,5 @@ TEST(MalformedModel, EveryBadFileIsCovered) {
     for (const auto& entry : std::filesystem::directory_iterator(std::string(RANVIER_SOURCE_DIR) +
                                                                  "/test/data/models/bad"))
         files += entry.path().extension() == ".toml";
-    EXPECT_EQ(files, 48u);
+    EXPECT_EQ(files, 53u);
 }

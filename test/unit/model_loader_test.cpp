@@ -108,7 +108,7 @@ TEST(ModelLoader, Projections) {
     const projection_spec& p5 = m.network.projections[5];
     EXPECT_EQ(p5.rule, connection_rule::explicit_list);
     const std::vector<std::pair<gid_type, gid_type>> pairs{{0, 31}, {19, 39}, {0, 31}};
-    EXPECT_EQ(p5.pairs, pairs);
+    EXPECT_EQ(p5.pairs(), pairs);
     EXPECT_NEAR(p5.weight.a, 3, tol);
 }
 

@@ -82,9 +82,11 @@ def test_outputs_and_their_format(tmp_path):
     assert spikes == sorted(spikes), "spikes must be sorted by time, then gid"
     assert all(0 <= g < 400 and 0 < t <= 200 for t, g in spikes)
     traces = list(csv.reader((out / "traces.csv").open()))
-    assert traces[0] == ["gid", "probe", "time_ms", "value"]
+    assert traces[0] == ["gid", "probe", "time_ms", "value", "location"]
+    assert {row[4] for row in traces[1:]} == {""}  # point neurons: no location
     assert {row[0] for row in traces[1:]} == {"0", "5"}
-    assert len(traces) - 1 == 2 * 200  # two cells, every 1 ms
+    assert len(traces) - 1 == 2 * 201  # two cells, every 1 ms from t = 0 (as NEURON records)
+    assert traces[1][2] == "0.000000000"
     summary = json.loads((out / "summary.json").read_text())
     for key in ("cells", "synapses", "spikes", "mean_rate_hz", "wall_time_s", "real_time_factor",
                 "peak_memory_bytes", "bytes_per_synapse", "events_delivered"):
@@ -326,8 +328,9 @@ def test_record_probes_on_cable_cells(tmp_path):
         assert r.returncode == 0, r.stderr
         rows = list(csv.DictReader((out / "traces.csv").open()))
         traces[mode] = rows
-        assert {(row["gid"], row["probe"]) for row in rows} == {("0", "hh.m"), ("3", "hh.m"), ("0", "v")}
-        assert len([row for row in rows if row["probe"] == "v"]) == 40  # 10 ms / 0.25 ms
+        assert {(row["gid"], row["probe"], row["location"]) for row in rows} == {
+            ("0", "hh.m", "soma(0.5)"), ("3", "hh.m", "soma(0.5)"), ("0", "v", "dend[3](0.5)")}
+        assert len([row for row in rows if row["probe"] == "v"]) == 41  # 0, 0.25, ..., 10 ms
         m_values = [float(row["value"]) for row in rows if row["probe"] == "hh.m" and row["gid"] == "0"]
         assert max(m_values) > 0.9, "cell 0 fires in the first 10 ms: its m opens"
     assert traces["bsp-variable"] == traces["async-variable"]

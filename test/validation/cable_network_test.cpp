@@ -271,8 +271,8 @@ TEST(cable_network, ring_is_identical_on_one_and_two_threads_and_any_groups) {
     for (const spike& s : neuron_spikes("rings2x8"))
         if (s.time < t_stop) neuron.push_back(s);
     expect_neuron_spikes(a.spikes, neuron, "rings2x8 to 60 ms");
-    // Samples: 120 per probe; m is a probability, v of the dendrite moves.
-    ASSERT_EQ(a.samples.size(), 240u);
+    // Samples: 121 per probe (t = 0 included); m is a probability, v of the dendrite moves.
+    ASSERT_EQ(a.samples.size(), 242u);
     double vmax = -1e9;
     for (const auto& s : a.samples) {
         if (s.probe == 1) {

@@ -135,7 +135,7 @@ TEST_P(single_input, response_matches_closed_form) {
     const auto s = run_variable(r, 60.0);
     ASSERT_EQ(s.spikes.size(), 1u);
     EXPECT_EQ(s.spikes[0].time, 0.0);
-    ASSERT_EQ(s.samples.size(), 600u);
+    ASSERT_EQ(s.samples.size(), 601u); // t = 0, 0.1, ..., 60 ms
     double scale = 0;
     for (const auto& x : s.samples) scale = std::max(scale, std::abs(w * psp_per_pA(kind, tau_s, x.time - d)));
     ASSERT_GT(scale, 0.1);

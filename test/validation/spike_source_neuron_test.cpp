@@ -150,7 +150,7 @@ TEST(SpikeSourceNeuron, FixedStepMatchesNeuronSpikesAndTrace) {
         ASSERT_EQ(got.size(), expected.size()) << to_string(mode);
         for (std::size_t k = 0; k < got.size(); ++k)
             EXPECT_NEAR(got[k], expected[k], 1e-9) << to_string(mode) << " spike " << k;
-        // Samples at k * 0.1 ms, k >= 1 (NEURON also records t = 0).
+        // Samples at k * 0.1 ms, k >= 0, as NEURON records them.
         std::size_t compared = 0;
         double worst = 0;
         for (const trace_sample& s : out.samples) {
@@ -160,7 +160,7 @@ TEST(SpikeSourceNeuron, FixedStepMatchesNeuronSpikesAndTrace) {
             worst = std::max(worst, std::fabs(s.value - v_ref[row]));
             ++compared;
         }
-        EXPECT_EQ(compared, t_ref.size() - 1);
+        EXPECT_EQ(compared, t_ref.size());
         EXPECT_LT(worst, 1e-4) << to_string(mode);
         std::printf("[%s] %zu spikes, %zu samples, max |v - v_NEURON| = %.3g mV\n", to_string(mode).c_str(),
                     got.size(), compared, worst);

@@ -14,7 +14,8 @@ mechanism_type exp2syn_type() {
                      {{"tau1", "ms", 0.1}, {"tau2", "ms", 10.0}, {"e", "mV", 0.0}},
                      {{"A", "uS", 0.0}, {"B", "uS", 0.0}},
                      {},
-                     true};
+                     true,
+                     {{"i", "nA", 0.0}, {"g", "uS", 0.0}}};
 }
 namespace {
 
@@ -56,6 +57,11 @@ public:
             const double i = g * (v - e[k]);
             c.i[j] += mfact * i;
         }
+    }
+
+    double observe(std::size_t what, std::size_t k, double v, state_view s, double) const override {
+        const double g = s[1][k] - s[0][k]; // B - A, as in current()
+        return what == 0 ? g * (v - data_.parameters[2][k]) : g;
     }
 
     void advance_states(const double*, double dt) override {

@@ -12,7 +12,8 @@ mechanism_type expsyn_type() {
                      {{"tau", "ms", 0.1}, {"e", "mV", 0.0}},
                      {{"g", "uS", 0.0}},
                      {},
-                     true};
+                     true,
+                     {{"i", "nA", 0.0}}};
 }
 namespace {
 
@@ -40,6 +41,10 @@ public:
             const double i = g[k] * (v - e[k]);
             c.i[j] += mfact * i;
         }
+    }
+
+    double observe(std::size_t, std::size_t k, double v, state_view s, double) const override {
+        return s[0][k] * (v - data_.parameters[1][k]); // i = g (v - e), nA
     }
 
     void advance_states(const double*, double dt) override {

@@ -26,7 +26,9 @@ mechanism_type hh_type() {
                       {"ek", "mV", -77.0}},
                      {{"m", "1", 0.0}, {"h", "1", 0.0}, {"n", "1", 0.0}},
                      {{"celsius", "degC", 6.3}},
-                     false};
+                     false,
+                     {{"ina", "mA/cm2", 0.0}, {"ik", "mA/cm2", 0.0}, {"il", "mA/cm2", 0.0},
+                      {"gna", "S/cm2", 0.0}, {"gk", "S/cm2", 0.0}}};
 }
 namespace {
 
@@ -110,6 +112,19 @@ public:
             jac[m][k] = -r.mrate;
             jac[h][k] = -r.hrate;
             jac[n][k] = -r.nrate;
+        }
+    }
+
+    double observe(std::size_t what, std::size_t k, double v, state_view s, double) const override {
+        const auto& p = data_.parameters;
+        const double gna = p[gnabar][k] * s[m][k] * s[m][k] * s[m][k] * s[h][k]; // as in current()
+        const double gk = p[gkbar][k] * s[n][k] * s[n][k] * s[n][k] * s[n][k];
+        switch (what) {
+        case 0: return gna * (v - p[ena][k]);
+        case 1: return gk * (v - p[ek][k]);
+        case 2: return p[gl][k] * (v - p[el][k]);
+        case 3: return gna;
+        default: return gk;
         }
     }
 

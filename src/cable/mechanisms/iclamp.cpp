@@ -12,7 +12,8 @@ mechanism_type iclamp_type() {
                      {{"del", "ms", 0.0}, {"dur", "ms", 0.0}, {"amp", "nA", 0.0}},
                      {},
                      {},
-                     false};
+                     false,
+                     {{"i", "nA", 0.0}}};
 }
 namespace {
 
@@ -35,6 +36,11 @@ public:
             const std::int32_t j = node[k];
             c.i[j] -= amp[k] * (100.0 / c.area[j]); // nA -> mA/cm² (area µm²)
         }
+    }
+
+    double observe(std::size_t, std::size_t k, double, state_view, double t) const override {
+        const auto& p = data_.parameters; // i (nA, depolarising > 0), on in [del, del + dur) as current()
+        return t < p[0][k] + p[1][k] && t >= p[0][k] ? p[2][k] : 0.0;
     }
 };
 

@@ -1,6 +1,7 @@
 // Common part of every mechanism: type look-ups and instance storage.
 #include "cable/mechanisms/mechanism.hpp"
 
+#include <limits>
 #include <utility>
 
 namespace ranvier::cable {
@@ -15,6 +16,11 @@ int index_of(const std::vector<quantity_info>& list, const std::string& name) {
 int mechanism_type::parameter_index(const std::string& n) const { return index_of(parameters, n); }
 int mechanism_type::state_index(const std::string& n) const { return index_of(states, n); }
 int mechanism_type::global_index(const std::string& n) const { return index_of(globals, n); }
+int mechanism_type::observable_index(const std::string& n) const { return index_of(observables, n); }
+
+double mechanism::observe(std::size_t, std::size_t, double, state_view, double) const {
+    return std::numeric_limits<double>::quiet_NaN(); // a type declaring observables overrides this
+}
 
 mechanism::mechanism(mechanism_type type) : type_(std::move(type)) {
     data_.parameters.resize(type_.parameters.size());

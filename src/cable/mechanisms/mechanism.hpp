@@ -46,11 +46,15 @@ struct mechanism_type {
     std::vector<quantity_info> states;     // per instance (STATE); default = unused
     std::vector<quantity_info> globals;    // one value per group (GLOBAL, e.g. celsius)
     bool receives_events = false;          // has a NET_RECEIVE block
+    // Derived quantities a probe can record (NMODL's ASSIGNED currents and
+    // conductances, e.g. hh's ina, gna), computed by mechanism::observe.
+    std::vector<quantity_info> observables;
 
-    // Index of a parameter/state/global by name, -1 if there is none.
+    // Index of a parameter/state/global/observable by name, -1 if there is none.
     int parameter_index(const std::string& n) const;
     int state_index(const std::string& n) const;
     int global_index(const std::string& n) const;
+    int observable_index(const std::string& n) const;
 };
 
 // Instance data of one mechanism type in one cell group.
@@ -113,6 +117,13 @@ public:
     virtual void state_derivatives(const double* v, state_view states, state_out dstates) const {}
     virtual void state_jacobian_diagonal(const double* v, state_view states,
                                          state_out jacobian) const {}
+
+    // Observable k (type().observables) of `instance` at membrane potential
+    // v (mV), with `states`, at time t (ms): what a probe of "hh.ina" reads.
+    // Evaluated from the state at the sample time (NEURON's fixed step
+    // records the value of the current evaluation at the step's start, one
+    // step earlier). Called per sample, not in the stepping loops.
+    virtual double observe(std::size_t k, std::size_t instance, double v, state_view states, double t) const;
 
     std::size_t state_count() const { return type_.states.size(); }
     state_view own_states() const { return state_ptrs_; }

@@ -9,7 +9,8 @@ mechanism_type pas_type() {
                      {{"g", "S/cm2", 0.001}, {"e", "mV", -70.0}},
                      {},
                      {},
-                     false};
+                     false,
+                     {{"i", "mA/cm2", 0.0}}};
 }
 namespace {
 
@@ -33,6 +34,10 @@ public:
             const double i = g[k] * (v - e[k]);
             c.i[j] += i;
         }
+    }
+
+    double observe(std::size_t, std::size_t k, double v, state_view, double) const override {
+        return data_.parameters[0][k] * (v - data_.parameters[1][k]); // i, as in current()
     }
 };
 

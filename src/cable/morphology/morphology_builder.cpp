@@ -1,5 +1,7 @@
 // Validation and assembly of morphologies section by section
 // (include/ranvier/morphology.hpp).
+#include <algorithm>
+#include <cctype>
 #include <ranvier/errors.hpp>
 #include <ranvier/morphology.hpp>
 
@@ -22,18 +24,88 @@ int morphology::soma_section() const {
     return (!sections_.empty() && sections_[0].tag == 1) ? 0 : -1;
 }
 
+namespace {
+
+// "dend[12]" -> ("dend", 12); a name without an index -> (name, -1).
+std::pair<std::string, long> stem_and_index(const std::string& name) {
+    const auto open = name.rfind('[');
+    if (open == std::string::npos || name.back() != ']' || open + 2 > name.size() - 1) return {name, -1};
+    const std::string digits = name.substr(open + 1, name.size() - open - 2);
+    if (!std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+        digits.size() > 9)
+        return {name, -1};
+    return {name.substr(0, open), std::stol(digits)};
+}
+
+} // namespace
+
+std::string morphology::section_summary() const {
+    // Sections grouped by name stem in order of first appearance:
+    // "soma[0], dend[0..40], axon[0..2], trunk", so no list is cut short.
+    struct group {
+        std::string stem;
+        long lo, hi;
+        std::size_t count;
+    };
+    std::vector<group> groups;
+    for (const auto& s : sections_) {
+        const auto [stem, index] = stem_and_index(s.name);
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const group& g) {
+            return g.stem == stem && (index >= 0) == (g.lo >= 0);
+        });
+        if (it == groups.end() || index < 0) {
+            groups.push_back({stem, index, index, 1});
+        } else {
+            it->lo = std::min(it->lo, index);
+            it->hi = std::max(it->hi, index);
+            ++it->count;
+        }
+    }
+    std::string out;
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+        if (k == 24) {
+            out += ", ... (" + std::to_string(groups.size() - 24) + " more names)";
+            break;
+        }
+        const group& g = groups[k];
+        if (k) out.append(", ");
+        out.append(g.stem);
+        if (g.lo >= 0) {
+            out.append("[").append(std::to_string(g.lo));
+            if (g.hi != g.lo) out.append("..").append(std::to_string(g.hi));
+            out.append("]");
+        }
+    }
+    return out;
+}
+
 int morphology::find(const std::string& name) const {
     for (std::size_t i = 0; i < sections_.size(); ++i) {
         if (sections_[i].name == name) return static_cast<int>(i);
     }
-    std::string some;
-    for (std::size_t i = 0; i < sections_.size() && i < 6; ++i) {
-        some += (i ? ", " : "") + sections_[i].name;
+    // NEURON's Import3d names SWC sections soma[0], dend[3], ...: a bare stem
+    // names the only section of that stem, and "soma" the first soma section
+    // (where NEURON users write soma(0.5) for a cell with one soma).
+    if (stem_and_index(name).second < 0) {
+        std::vector<int> matches;
+        for (std::size_t i = 0; i < sections_.size(); ++i)
+            if (const auto [stem, index] = stem_and_index(sections_[i].name); stem == name && index >= 0)
+                matches.push_back(static_cast<int>(i));
+        if (matches.size() == 1) return matches.front();
+        if (!matches.empty() && name == "soma")
+            for (const int i : matches)
+                if (sections_[static_cast<std::size_t>(i)].name == "soma[0]") return i;
+        if (!matches.empty())
+            throw user_error(source_location{"", 0, name},
+                             "'" + name + "' names " + std::to_string(matches.size()) + " sections (" +
+                                 sections_[static_cast<std::size_t>(matches.front())].name + " .. " +
+                                 sections_[static_cast<std::size_t>(matches.back())].name +
+                                 "): give one, such as " +
+                                 sections_[static_cast<std::size_t>(matches.front())].name);
     }
-    if (sections_.size() > 6) some += ", ...";
     throw user_error(source_location{"", 0, name},
                      "no such section; the morphology has " + std::to_string(sections_.size()) +
-                         " sections: " + some);
+                         " sections: " + section_summary());
 }
 
 namespace {

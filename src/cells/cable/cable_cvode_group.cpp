@@ -72,7 +72,7 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
             if (!(p.interval > 0) || !std::isfinite(p.interval))
                 throw user_error(what + ": interval must be a positive number of ms");
             // One cell per cable_state: the cell's nodes start at 0.
-            probes_[i].push_back({k, p.interval, 1,
+            probes_[i].push_back({k, p.interval, 0,
                                   resolve_cable_probe(p, *c, lowered.tree, cell.state(), 0, what)});
         }
     }
@@ -163,16 +163,18 @@ void cable_cvode_group::deliver(std::span<const spike> spikes) {
 }
 
 double cable_cvode_group::sample(std::size_t i, const probe_point& p) {
-    const cable_probe_target& t = p.target;
-    if (t.mechanism < 0) return cells_[i].voltage()[static_cast<std::size_t>(t.node)];
-    const auto states =
-        cells_[i].state().mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
-    return states[static_cast<std::size_t>(t.state)][static_cast<std::size_t>(t.instance)];
+    return sample_cable_probe(p.target, cells_[i].state(), cells_[i].voltage().data(),
+                              static_cast<double>(p.next_k) * p.interval);
 }
 
 void cable_cvode_group::advance_cell(std::size_t i, time_type t_end, group_output& out) {
     cable::hybrid_cable_cell& cell = cells_[i];
     auto& probes = probes_[i];
+    for (auto& p : probes)
+        if (p.next_k == 0) { // the initial state at t = 0, as NEURON records it
+            out.samples.push_back({gids_[i], p.index, 0.0, sample(i, p)});
+            p.next_k = 1;
+        }
     // Samples are exact: the integrator stops at every sample time (a CVODE
     // stop time, not a restart, so the step size and order carry on).
     for (;;) {

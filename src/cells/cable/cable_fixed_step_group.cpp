@@ -131,20 +131,12 @@ void cable_fixed_step_group::deliver(std::span<const spike> spikes) {
     }
 }
 
-void cable_fixed_step_group::record_samples(std::int64_t step, group_output& out) {
+void cable_fixed_step_group::record_samples(std::int64_t k, group_output& out) {
     const auto v = stepper_.voltage();
     for (const probe_point& p : probes_) {
-        if ((step + 1) % p.interval_steps != 0) continue;
-        double value = 0;
-        const cable_probe_target& t = p.target;
-        if (t.mechanism < 0) {
-            value = v[static_cast<std::size_t>(t.node)];
-        } else {
-            const auto states =
-                stepper_.state().mechanism_at(static_cast<std::size_t>(t.mechanism)).own_states();
-            value = states[static_cast<std::size_t>(t.state)][t.instance];
-        }
-        out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(step + 1), value});
+        if (k % p.interval_steps != 0) continue;
+        const double value = sample_cable_probe(p.target, stepper_.state(), v.data(), grid_.time_of(k));
+        out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(k), value});
     }
 }
 
@@ -153,13 +145,14 @@ void cable_fixed_step_group::advance(std::int64_t step_begin, std::int64_t step_
         throw internal_error("cable_fixed_step_group: advance from step " + std::to_string(step_begin) +
                              " but the group is at step " + std::to_string(stepper_.step_index()));
     const std::size_t first = out.spikes.size();
+    if (step_begin == 0 && !probes_.empty()) record_samples(0, out); // the initial state at t = 0
     for (std::int64_t step = step_begin; step < step_end; ++step) {
         stepper_.step();
         // One detector per cell, added in cell order: detector k is cell k.
         for (const cable::cable_spike& s : stepper_.spikes())
             out.spikes.push_back({gids_[static_cast<std::size_t>(s.detector)], s.time});
         stepper_.clear_spikes();
-        if (!probes_.empty()) record_samples(step, out);
+        if (!probes_.empty()) record_samples(step + 1, out);
     }
     std::stable_sort(out.spikes.begin() + static_cast<std::ptrdiff_t>(first), out.spikes.end(),
                      spike_before);

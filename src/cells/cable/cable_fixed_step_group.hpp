@@ -44,7 +44,8 @@ private:
         std::int64_t interval_steps;
         cable_probe_target target; // in stepper_.state()
     };
-    void record_samples(std::int64_t step, group_output& out);
+    // Samples of the probes due at time k * dt (k = 0: the initial state, as NEURON records t = 0).
+    void record_samples(std::int64_t k, group_output& out);
 
     std::vector<gid_type> gids_;
     time_grid grid_; // steps of dt

@@ -35,11 +35,16 @@ cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
                          mech + "' is not one");
     const auto& mechanism = cell_state.mechanism_at(static_cast<std::size_t>(target.mechanism));
     target.state = mechanism.type().state_index(state);
-    if (target.state < 0) {
+    if (target.state < 0) target.observable = mechanism.type().observable_index(state);
+    if (target.state < 0 && target.observable < 0) {
         std::string list;
         for (const auto& s : mechanism.type().states) list += (list.empty() ? "" : ", ") + s.name;
-        throw user_error(what + ": " + mech + " has no state '" + state +
-                         "' (states: " + (list.empty() ? "none" : list) + ")");
+        std::string derived;
+        for (const auto& s : mechanism.type().observables)
+            derived += (derived.empty() ? "" : ", ") + s.name + " (" + s.unit + ")";
+        throw user_error(what + ": " + mech + " has no state or current '" + state +
+                         "' (states: " + (list.empty() ? "none" : list) +
+                         "; currents and conductances: " + (derived.empty() ? "none" : derived) + ")");
     }
     // Instances are listed by node; the probe reads the one at its node.
     const auto& nodes = mechanism.data().node_index;
@@ -47,6 +52,16 @@ cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
     if (it == nodes.end()) throw user_error(what + ": no " + mech + " at " + to_string(where));
     target.instance = static_cast<std::int32_t>(it - nodes.begin());
     return target;
+}
+
+double sample_cable_probe(const cable_probe_target& t, const cable::cable_state& state, const double* v,
+                          double time) {
+    if (t.mechanism < 0) return v[static_cast<std::size_t>(t.node)];
+    const auto& m = state.mechanism_at(static_cast<std::size_t>(t.mechanism));
+    const auto instance = static_cast<std::size_t>(t.instance);
+    if (t.state >= 0) return m.own_states()[static_cast<std::size_t>(t.state)][instance];
+    return m.observe(static_cast<std::size_t>(t.observable), instance, v[static_cast<std::size_t>(t.node)],
+                     m.own_states(), time);
 }
 
 } // namespace ranvier

@@ -18,11 +18,16 @@ namespace ranvier {
 // What a probe reads: the voltage of `node`, or state `state` of instance
 // `instance` of mechanism `mechanism`.
 struct cable_probe_target {
-    std::int32_t node = -1;      // node in the cable_state
-    std::int32_t mechanism = -1; // index in the cable_state, -1 for "v"
-    std::int32_t state = -1;     // index in the mechanism's states
-    std::int32_t instance = -1;  // the mechanism's instance at `node`
+    std::int32_t node = -1;       // node in the cable_state
+    std::int32_t mechanism = -1;  // index in the cable_state, -1 for "v"
+    std::int32_t state = -1;      // index in the mechanism's states (-1: an observable)
+    std::int32_t observable = -1; // index in its observables ("hh.ina"), or -1
+    std::int32_t instance = -1;   // the mechanism's instance at `node`
 };
+
+// The value `t` reads from `state` (voltages `v` by node) at time `time`.
+double sample_cable_probe(const cable_probe_target& t, const cable::cable_state& state, const double* v,
+                          double time);
 
 // "cell 3: probe 0 ('hh.m')": the prefix of every error about probe k of a cell.
 std::string cable_probe_name(const std::string& who, std::uint32_t k, const probe& p);

@@ -191,7 +191,7 @@ lif_event_driven_group::lif_event_driven_group(const recipe& model, std::vector<
         changes_begin_.push_back(static_cast<std::uint32_t>(changes_.size()));
 
         for (const lif::voltage_probe& p : lif::voltage_probes(model, gid))
-            probes_.push_back({p.index, p.interval, 1});
+            probes_.push_back({p.index, p.interval, 0, p.variable}); // from t = 0: the first process_point
         probes_begin_.push_back(static_cast<std::uint32_t>(probes_.size()));
     }
     next_change_.assign(changes_begin_.begin(), changes_begin_.end() - 1);
@@ -386,8 +386,9 @@ void lif_event_driven_group::process_point(std::size_t i, time_type t, group_out
     for (std::uint32_t k = probes_begin_[i]; k < probes_begin_[i + 1]; ++k) {
         probe_point& p = probes_[k];
         while (static_cast<double>(p.next_k) * p.interval <= t) {
-            out.samples.push_back({gids_[i], p.index, static_cast<double>(p.next_k) * p.interval,
-                                   y_[i] + E_L_[i]});
+            const double value = p.variable == lif::lif_variable::v ? y_[i] + E_L_[i]
+                                 : I_[p.variable == lif::lif_variable::I_syn_ex ? 0 : 1][i];
+            out.samples.push_back({gids_[i], p.index, static_cast<double>(p.next_k) * p.interval, value});
             ++p.next_k;
         }
     }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "cells/cell_event_counts.hpp"
+#include "cells/lif/lif_lowering.hpp"
 #include "cells/connection_table.hpp"
 #include "cells/variable_step_group.hpp"
 #include "random/counter_rng.hpp"
@@ -109,6 +110,7 @@ private:
         std::uint32_t index;    // probe index for this gid
         double interval;        // ms
         std::uint64_t next_k;   // next sample at next_k * interval
+        lif::lif_variable variable;
     };
     std::vector<probe_point> probes_;
     std::vector<std::uint32_t> probes_begin_;   // per cell + 1

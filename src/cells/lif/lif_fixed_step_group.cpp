@@ -94,7 +94,8 @@ lif_fixed_step_group::lif_fixed_step_group(const recipe& model, std::vector<gid_
         const auto probes = model.probes_on(gid);
         for (const lif::voltage_probe& p : lif::voltage_probes(model, gid))
             probes_.push_back(
-                {i, p.index, probe_interval_steps(probes[p.index], dt, lif::probe_name(gid, p.index))});
+                {i, p.index, probe_interval_steps(probes[p.index], dt, lif::probe_name(gid, p.index, probes[p.index].variable)),
+                 p.variable});
     }
     std::stable_sort(current_changes_.begin(), current_changes_.end(),
                      [](const auto& a, const auto& b) { return a.step < b.step; });
@@ -187,15 +188,18 @@ void lif_fixed_step_group::apply_current_changes(std::int64_t step) {
     }
 }
 
-void lif_fixed_step_group::record_samples(std::int64_t step, group_output& out) const {
+void lif_fixed_step_group::record_samples(std::int64_t k, group_output& out) const {
     for (const probe_point& p : probes_) {
-        if ((step + 1) % p.interval_steps != 0) continue;
-        out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(step + 1), y_[p.cell] + E_L_[p.cell]});
+        if (k % p.interval_steps != 0) continue;
+        const double value = p.variable == lif::lif_variable::v ? y_[p.cell] + E_L_[p.cell]
+                             : I_[p.variable == lif::lif_variable::I_syn_ex ? 0 : 1][p.cell];
+        out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(k), value});
     }
 }
 
 void lif_fixed_step_group::advance(std::int64_t step_begin, std::int64_t step_end, group_output& out) {
     steps_ += static_cast<std::uint64_t>(step_end - step_begin);
+    if (step_begin == 0 && !probes_.empty()) record_samples(0, out); // the initial state at t = 0
     switch (kind_) {
     case lif_synapse::delta: advance_kind<lif_synapse::delta>(step_begin, step_end, out); break;
     case lif_synapse::exp: advance_kind<lif_synapse::exp>(step_begin, step_end, out); break;
@@ -271,7 +275,7 @@ void lif_fixed_step_group::advance_kind(std::int64_t step_begin, std::int64_t st
                 out.spikes.push_back({gids_[i], t_spike});
             }
         }
-        if (!probes_.empty()) record_samples(step, out);
+        if (!probes_.empty()) record_samples(step + 1, out);
     }
 }
 

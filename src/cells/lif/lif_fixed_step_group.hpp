@@ -3,6 +3,7 @@
 // semantics; see include/ranvier/lif_cell.hpp and docs/numerics-lif.md).
 #pragma once
 
+#include "cells/lif/lif_lowering.hpp"
 #include "cells/lif/poisson_counts.hpp"
 #include "cells/cell_event_counts.hpp"
 #include "cells/cell_group.hpp"
@@ -39,7 +40,8 @@ private:
     void advance_kind(std::int64_t step_begin, std::int64_t step_end, group_output& out);
     void add_poisson_input(std::int64_t step_begin, std::int64_t step_end);
     void apply_current_changes(std::int64_t step);
-    void record_samples(std::int64_t step, group_output& out) const;
+    // Samples of the probes due at time k * dt (k = 0: the initial state, as NEURON records t = 0).
+    void record_samples(std::int64_t k, group_output& out) const;
     double* ring_slot(int channel, std::int64_t step) {
         return ring_[channel].data() + static_cast<std::size_t>(step % ring_len_) * n_;
     }
@@ -108,6 +110,7 @@ private:
         std::uint32_t cell;
         std::uint32_t index;         // probe index for this gid
         std::int64_t interval_steps;
+        lif::lif_variable variable;
     };
     std::vector<probe_point> probes_;
 };

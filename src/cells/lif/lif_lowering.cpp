@@ -63,21 +63,27 @@ std::vector<current_step> current_steps(const recipe& model, gid_type gid) {
     return out;
 }
 
-std::string probe_name(gid_type gid, std::uint32_t index) {
-    return cell_name(gid) + ": probe " + std::to_string(index) + " ('v')";
+std::string probe_name(gid_type gid, std::uint32_t index, const std::string& variable) {
+    return cell_name(gid) + ": probe " + std::to_string(index) + " ('" + variable + "')";
 }
 
 std::vector<voltage_probe> voltage_probes(const recipe& model, gid_type gid) {
     std::vector<voltage_probe> out;
     const auto probes = model.probes_on(gid);
+    const bool currents = std::get<lif_cell>(model.cell(gid)).synapse != lif_synapse::delta;
+    const std::string valid = currents ? "'v', 'I_syn_ex' and 'I_syn_in' (pA)"
+                                       : "'v' (with delta synapses inputs jump v: no synaptic current)";
     for (std::uint32_t k = 0; k < probes.size(); ++k) {
-        if (probes[k].variable != "v")
-            throw user_error(cell_name(gid) + ": a LIF neuron has no '" + probes[k].variable +
-                             "' to probe; it has 'v'");
+        const std::string& name = probes[k].variable;
+        lif_variable variable = lif_variable::v;
+        if (name == "I_syn_ex" && currents) variable = lif_variable::I_syn_ex;
+        else if (name == "I_syn_in" && currents) variable = lif_variable::I_syn_in;
+        else if (name != "v")
+            throw user_error(cell_name(gid) + ": a LIF neuron has no '" + name + "' to probe; it has " + valid);
         if (!(probes[k].interval > 0) || !std::isfinite(probes[k].interval))
-            throw user_error(probe_name(gid, k) + ": interval must be a positive number of ms, got " +
+            throw user_error(probe_name(gid, k, name) + ": interval must be a positive number of ms, got " +
                              std::to_string(probes[k].interval));
-        out.push_back({k, probes[k].interval});
+        out.push_back({k, probes[k].interval, variable});
     }
     return out;
 }

@@ -44,14 +44,19 @@ struct current_step {
 // times not strictly increasing.
 std::vector<current_step> current_steps(const recipe& model, gid_type gid);
 
-// A voltage probe, checked: variable "v", interval finite and > 0.
+// What a LIF probe samples: v (mV), or the excitatory or inhibitory
+// synaptic current (pA, NEST's I_syn_ex and I_syn_in; exp and alpha synapses).
+enum class lif_variable { v, I_syn_ex, I_syn_in };
+
+// A probe, checked: a variable the cell has, interval finite and > 0.
 struct voltage_probe {
     std::uint32_t index; // probe number on the gid
     double interval;     // ms
+    lif_variable variable = lif_variable::v;
 };
 std::vector<voltage_probe> voltage_probes(const recipe& model, gid_type gid);
 
 // "cell 12: probe 0 ('v')": how errors name a probe.
-std::string probe_name(gid_type gid, std::uint32_t index);
+std::string probe_name(gid_type gid, std::uint32_t index, const std::string& variable);
 
 } // namespace ranvier::lif

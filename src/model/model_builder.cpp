@@ -1,0 +1,319 @@
+// model_builder: a model built table by table from a program. Each table is
+// turned into a TOML value (no text is generated or parsed) and read by the
+// model file's own table readers, so a program gets the same checks and
+// messages as a model file; to_toml writes the tables back as a model file.
+#include "model/model_reading.hpp"
+
+#include <ranvier/model_builder.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+
+namespace ranvier {
+
+struct model_builder::written {
+    std::optional<model_table> simulation;
+    std::vector<model_table> populations, projections, poisson, currents;
+    std::vector<bool> from_arrays; // per projection: its pairs are in the network's projection
+    std::optional<model_table> record;
+};
+
+namespace {
+
+toml_value to_toml_value(const model_value& v, const std::string& where, const std::string& path);
+
+toml_value table_value(const model_table& t, const std::string& where, const std::string& path) {
+    toml_value::table_type out;
+    for (const auto& [key, value] : t) {
+        const std::string dotted = path.empty() ? key : path + "." + key;
+        if (!out.emplace(key, to_toml_value(value, where, dotted)).second)
+            throw user_error(source_location{where, 0, dotted}, "the key is given twice");
+    }
+    return toml_value(std::move(out));
+}
+
+toml_value to_toml_value(const model_value& v, const std::string& where, const std::string& path) {
+    return std::visit(
+        [&](const auto& x) -> toml_value {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, model_list>) {
+                toml_value::array_type out;
+                out.reserve(x.size());
+                for (const auto& item : x) out.push_back(to_toml_value(item, where, path));
+                return toml_value(std::move(out));
+            } else if constexpr (std::is_same_v<T, model_table>) {
+                return table_value(x, where, path);
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                return toml_value(static_cast<toml::integer>(x));
+            } else {
+                return toml_value(x);
+            }
+        },
+        v.value);
+}
+
+const model_value* find(const model_table& t, std::string_view key) {
+    for (const auto& [k, v] : t)
+        if (k == key) return &v;
+    return nullptr;
+}
+
+// File names are resolved now, against the working directory: the model
+// written by to_toml then reads back from any folder.
+model_table with_absolute_paths(model_table t) {
+    for (auto& [key, value] : t)
+        if (key == "morphology" || key == "spikes")
+            if (const auto* text = std::get_if<std::string>(&value.value);
+                text && !text->empty() && std::filesystem::path(*text).is_relative())
+                value = std::filesystem::absolute(*text).lexically_normal().string();
+    return t;
+}
+
+// ---- writing TOML --------------------------------------------------------------
+
+std::string number_text(double x) {
+    if (std::isnan(x)) return "nan";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%.17g", x); // reads back as the same double
+    std::string s = buffer;
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0"; // a TOML float, not an integer
+    return s;
+}
+
+std::string toml_string(std::string_view s) {
+    std::string out = "\"";
+    for (const char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                char buffer[8];
+                std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
+                out += buffer;
+            } else {
+                out += c;
+            }
+        }
+    }
+    return out + "\"";
+}
+
+std::string key_text(const std::string& key) {
+    const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '_' || c == '-';
+    });
+    return bare ? key : toml_string(key);
+}
+
+void write_value(std::string& out, const model_value& v) {
+    std::visit(
+        [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, bool>) {
+                out += x ? "true" : "false";
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                out += std::to_string(x);
+            } else if constexpr (std::is_same_v<T, double>) {
+                out += number_text(x);
+            } else if constexpr (std::is_same_v<T, std::string>) {
+                out += toml_string(x);
+            } else if constexpr (std::is_same_v<T, model_list>) {
+                out += "[";
+                for (std::size_t k = 0; k < x.size(); ++k) {
+                    if (k) out += ", ";
+                    write_value(out, x[k]);
+                }
+                out += "]";
+            } else {
+                out += "{ ";
+                for (std::size_t k = 0; k < x.size(); ++k) {
+                    if (k) out += ", ";
+                    out += key_text(x[k].first) + " = ";
+                    write_value(out, x[k].second);
+                }
+                out += x.empty() ? "}" : " }";
+            }
+        },
+        v.value);
+}
+
+void write_table(std::string& out, const std::string& header, const model_table& t) {
+    out += header + "\n";
+    for (const auto& [key, value] : t) {
+        out += key_text(key) + " = ";
+        write_value(out, value);
+        out += "\n";
+    }
+}
+
+// The number y written in `unit` whose reading (y * factor, as the reader
+// converts) gives exactly `stored`: weights onto cable cells are read in nS
+// and stored in uS, so y = stored / factor, corrected by an ulp or two.
+double exact_preimage(double stored, double factor) {
+    const double q = stored / factor;
+    if (q * factor == stored) return q;
+    double lo = q, hi = q;
+    for (int k = 0; k < 8; ++k) {
+        lo = std::nextafter(lo, -INFINITY);
+        hi = std::nextafter(hi, INFINITY);
+        if (lo * factor == stored) return lo;
+        if (hi * factor == stored) return hi;
+    }
+    return q; // not reached for a value the reader stored (it is some y * factor)
+}
+
+// The pairs, weights and delays of an explicit projection as model-file keys.
+void write_explicit(std::string& out, const network_model& network, const projection_spec& spec) {
+    const auto& c = *spec.connections;
+    // gid -> index in the concatenated source (target) populations
+    const auto index_of = [&](const std::vector<std::string>& names, gid_type gid) -> std::uint64_t {
+        std::uint64_t offset = 0;
+        for (const auto& name : names)
+            for (const auto& p : network.populations)
+                if (p.name == name) {
+                    if (gid >= p.first_gid && gid - p.first_gid < p.size) return offset + (gid - p.first_gid);
+                    offset += p.size;
+                }
+        throw internal_error("to_toml: gid " + std::to_string(gid) + " is outside its projection");
+    };
+    out += "pairs = [";
+    for (std::size_t k = 0; k < c.pairs.size(); ++k) {
+        out += k == 0 ? "" : (k % 8 == 0 ? ",\n  " : ", ");
+        out.append("[").append(std::to_string(index_of(spec.sources, c.pairs[k].first)));
+        out.append(", ").append(std::to_string(index_of(spec.targets, c.pairs[k].second))).append("]");
+    }
+    out += "]\n";
+    const auto list = [&](const char* key, const std::vector<double>& values, const char* unit, double factor) {
+        if (values.empty()) return;
+        out += std::string(key) + " = [";
+        for (std::size_t k = 0; k < values.size(); ++k) {
+            out += k == 0 ? "" : (k % 8 == 0 ? ",\n  " : ", ");
+            out.append("\"").append(number_text(factor == 1 ? values[k] : exact_preimage(values[k], factor)));
+            out.append(" ").append(unit).append("\"");
+        }
+        out += "]\n";
+    };
+    const population_spec* target = nullptr;
+    for (const auto& p : network.populations)
+        if (p.name == spec.targets.front()) target = &p;
+    if (target->kind == cell_kind::cable) list("weights", c.weights, "nS", 1e-3); // stored in uS
+    else if (target->lif.synapse == lif_synapse::delta) list("weights", c.weights, "mV", 1);
+    else list("weights", c.weights, "pA", 1);
+    list("delays", c.delays, "ms", 1);
+}
+
+} // namespace
+
+model_builder::model_builder(std::string origin) : written_(std::make_unique<written>()) {
+    model_.network.origin = std::move(origin);
+}
+model_builder::~model_builder() = default;
+model_builder::model_builder(const model_builder& other)
+    : model_(other.model_), written_(std::make_unique<written>(*other.written_)) {}
+model_builder& model_builder::operator=(const model_builder& other) {
+    if (this != &other) {
+        model_ = other.model_;
+        written_ = std::make_unique<written>(*other.written_);
+    }
+    return *this;
+}
+
+void model_builder::set_simulation(const model_table& table, const std::string& where) {
+    const toml_value value = table_value(table, where, "simulation");
+    model_file fresh; // every key not given takes its default again
+    fresh.network = std::move(model_.network);
+    try {
+        read_simulation(toml_table_reader(value, where, "simulation"), fresh);
+    } catch (...) {
+        model_.network = std::move(fresh.network);
+        throw;
+    }
+    model_ = std::move(fresh);
+    written_->simulation = table;
+}
+
+void model_builder::add_population(const model_table& given, const std::string& where) {
+    const model_table table = with_absolute_paths(given);
+    const toml_value value = table_value(table, where, "population");
+    population_spec p = read_population(toml_table_reader(value, where, "population"), model_.network.num_cells());
+    append_population(model_.network, std::move(p), where);
+    written_->populations.push_back(table);
+}
+
+void model_builder::add_projection(const model_table& table, const std::string& where) {
+    const toml_value value = table_value(table, where, "projection");
+    const model_reading_context context(model_.network);
+    model_.network.projections.push_back(read_projection(toml_table_reader(value, where, "projection"), context));
+    written_->projections.push_back(table);
+    written_->from_arrays.push_back(false);
+}
+
+void model_builder::add_explicit_projection(const model_table& given, const explicit_arrays& arrays,
+                                            const std::string& where) {
+    model_table table = given;
+    if (const model_value* rule = find(table, "rule");
+        rule && !(std::holds_alternative<std::string>(rule->value) && std::get<std::string>(rule->value) == "explicit"))
+        throw user_error(source_location{where, 0, "projection.rule"},
+                         "connections given as arrays need rule = \"explicit\" (or no rule)");
+    if (!find(table, "rule")) table.emplace_back("rule", "explicit");
+    const toml_value value = table_value(table, where, "projection");
+    const model_reading_context context(model_.network);
+    model_.network.projections.push_back(
+        read_projection(toml_table_reader(value, where, "projection"), context, &arrays));
+    written_->projections.push_back(table);
+    written_->from_arrays.push_back(true);
+}
+
+void model_builder::add_poisson(const model_table& table, const std::string& where) {
+    const toml_value value = table_value(table, where, "poisson");
+    const model_reading_context context(model_.network);
+    model_.network.poisson_inputs.push_back(read_poisson(toml_table_reader(value, where, "poisson"), context));
+    written_->poisson.push_back(table);
+}
+
+void model_builder::add_current(const model_table& table, const std::string& where) {
+    const toml_value value = table_value(table, where, "current");
+    const model_reading_context context(model_.network);
+    model_.network.currents.push_back(read_current(toml_table_reader(value, where, "current"), context));
+    written_->currents.push_back(table);
+}
+
+void model_builder::set_record(const model_table& table, const std::string& where) {
+    const toml_value value = table_value(table, where, "record");
+    const model_reading_context context(model_.network);
+    model_.network.record = read_record(toml_table_reader(value, where, "record"), context);
+    written_->record = table;
+}
+
+model_file model_builder::to_model_file() const {
+    if (model_.network.populations.empty())
+        throw user_error(source_location{model_.network.origin, 0, "population"},
+                         "the model has no population: add at least one");
+    check_run_options(model_.network, model_.options);
+    return model_;
+}
+
+std::string model_builder::to_toml() const {
+    std::string out = "# Written by Ranvier's model_builder (" + model_.network.origin + ")\n";
+    if (written_->simulation) write_table(out, "\n[simulation]", *written_->simulation);
+    for (const auto& t : written_->populations) write_table(out, "\n[[population]]", t);
+    for (std::size_t k = 0; k < written_->projections.size(); ++k) {
+        write_table(out, "\n[[projection]]", written_->projections[k]);
+        if (written_->from_arrays[k]) write_explicit(out, model_.network, model_.network.projections[k]);
+    }
+    for (const auto& t : written_->poisson) write_table(out, "\n[[poisson]]", t);
+    for (const auto& t : written_->currents) write_table(out, "\n[[current]]", t);
+    if (written_->record) write_table(out, "\n[record]", *written_->record);
+    return out;
+}
+
+} // namespace ranvier
