@@ -93,9 +93,10 @@ def test_lif_synaptic_currents_follow_their_kernels(mode, synapse):
     I_syn_ex and I_syn_in are the NEST kernels w exp(-s/tau) or w e s/tau exp(-s/tau)."""
     net = ranvier.Network(t_stop="30 ms", dt="0.1 ms", mode=mode)
     # 5.05 ms: off the sample grid, so no sample falls on the arrival itself
-    # (async-variable samples an advance's end before that instant's events,
-    # bsp-variable after: a known difference, see docs/python.md); the fixed
-    # modes stamp the spike at the next step, 5.1 ms
+    # (the variable modes sample an event's instant before it acts, the fixed
+    # modes after their step's events; test_samples_at_an_arrival_time_...
+    # below covers that instant); the fixed modes stamp the spike at the next
+    # step, 5.1 ms
     src = net.population("src", 2, cell="spike_source", times=["5.05 ms"])
     cell = net.population("cell", 1, synapse=synapse, tau_syn_ex="2 ms", tau_syn_in="4 ms", V_th="100 mV")
     net.connect(src, cell, sources=[0, 1], targets=[0, 0], weight=np.array([200.0, -100.0]) * ranvier.units.pA,
@@ -123,3 +124,28 @@ def test_lif_delta_synapses_have_no_synaptic_current():
     with pytest.raises(ranvier.ModelError, match="has no 'I_syn_ex' to probe; it has 'v' "
                                                  r"\(with delta synapses inputs jump v"):
         ranvier.Simulation(net)
+
+
+@pytest.mark.parametrize("synapse", ["delta", "exp"])
+def test_samples_at_an_arrival_time_are_the_same_in_bsp_and_async(synapse):
+    """A spike arriving exactly on the sample grid (5 ms + 1 ms delay = 6 ms): the sample at 6 ms
+    shows the state before that event in both variable modes, whatever the engine's advances
+    (async advances may end at 6 ms before the event is known), so bsp-variable and
+    async-variable give the same traces, bit for bit."""
+    traces = {}
+    for mode in ("bsp-variable", "async-variable"):
+        net = ranvier.Network(t_stop="20 ms", dt="0.1 ms", mode=mode)
+        src = net.population("src", 1, cell="spike_source", times=["5 ms"])
+        keys = {} if synapse == "delta" else {"tau_syn_ex": "2 ms"}
+        cell = net.population("cell", 1, synapse=synapse, V_th="100 mV", **keys)
+        net.connect(src, cell, sources=[0], targets=[0], weight=np.array([5.0 if synapse == "delta" else 300.0])
+                    * (ranvier.units.mV if synapse == "delta" else ranvier.units.pA), delay="1 ms")
+        net.probe(cell, "v", interval="0.5 ms")
+        result = ranvier.Simulation(net).run(progress=False)
+        traces[mode] = (result.traces["time"].copy(), result.traces["value"].copy())
+    t, v = traces["bsp-variable"]
+    np.testing.assert_array_equal(traces["async-variable"][0], t)
+    np.testing.assert_array_equal(traces["async-variable"][1], v)
+    at = np.flatnonzero(t == 6.0)[0]
+    assert v[at] == v[at - 1], "the sample at 6 ms is taken before the event at 6 ms"
+    assert v[at + 1] > v[at], "the event acts right after"

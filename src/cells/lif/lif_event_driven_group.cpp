@@ -351,10 +351,27 @@ double lif_event_driven_group::next_point(std::size_t i) const {
     return t;
 }
 
+void lif_event_driven_group::sample_point(std::size_t i, time_type t, group_output& out) {
+    for (std::uint32_t k = probes_begin_[i]; k < probes_begin_[i + 1]; ++k) {
+        probe_point& p = probes_[k];
+        while (static_cast<double>(p.next_k) * p.interval <= t) {
+            const double value = p.variable == lif::lif_variable::v ? y_[i] + E_L_[i]
+                                 : I_[p.variable == lif::lif_variable::I_syn_ex ? 0 : 1][i];
+            out.samples.push_back({gids_[i], p.index, static_cast<double>(p.next_k) * p.interval, value});
+            ++p.next_k;
+        }
+    }
+}
+
 void lif_event_driven_group::process_point(std::size_t i, time_type t, group_output& out) {
-    // Everything due at t acts first (network events in (time, source, key)
-    // order, then Poisson events, then current changes), then the threshold
-    // is checked once, then probes sample: as in one step of the fixed mode.
+    // Probes due at t sample first, then everything due at t acts (network
+    // events in (time, source, key) order, then Poisson events, then current
+    // changes), then the threshold is checked once. Sampling first makes a
+    // sample independent of whether the events at its time were known when
+    // it was taken (an asynchronous advance may end at an event's time before
+    // the event arrives): a sample at t shows the state before the events at
+    // t, as the cable cells' CVODE does.
+    sample_point(i, t, out);
     const bool refractory = t <= ref_until_[i];
     const auto apply = [&](double w) {
         if (kind_ == lif_synapse::delta) {
@@ -382,15 +399,6 @@ void lif_event_driven_group::process_point(std::size_t i, time_type t, group_out
         out.spikes.push_back({gids_[i], t});
         y_[i] = reset_[i];
         ref_until_[i] = t + t_ref_[i];
-    }
-    for (std::uint32_t k = probes_begin_[i]; k < probes_begin_[i + 1]; ++k) {
-        probe_point& p = probes_[k];
-        while (static_cast<double>(p.next_k) * p.interval <= t) {
-            const double value = p.variable == lif::lif_variable::v ? y_[i] + E_L_[i]
-                                 : I_[p.variable == lif::lif_variable::I_syn_ex ? 0 : 1][i];
-            out.samples.push_back({gids_[i], p.index, static_cast<double>(p.next_k) * p.interval, value});
-            ++p.next_k;
-        }
     }
 }
 
@@ -430,8 +438,12 @@ void lif_event_driven_group::advance_to(time_type t_end, group_output& out) {
         time_type t = t_;
         for (;;) {
             const time_type next = next_point(i);
-            if (next > t_end) {
+            if (next >= t_end) {
+                // Events due at exactly t_end may not all be known yet: they
+                // act in a later call. Samples due at t_end only need the
+                // state before them.
                 integrate(i, t, t_end, out);
+                if (next == t_end) sample_point(i, t_end, out);
                 break;
             }
             integrate(i, t, next, out);

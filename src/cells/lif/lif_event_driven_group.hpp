@@ -48,6 +48,7 @@ public:
     };
 
 private:
+    void sample_point(std::size_t i, time_type t, group_output& out); // probes due at or before t
     void process_point(std::size_t i, time_type t, group_output& out);
     void integrate(std::size_t i, time_type a, time_type b, group_output& out);
     void propagate(std::size_t i, double h, bool membrane);
