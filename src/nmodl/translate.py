@@ -105,6 +105,7 @@ nullptr operator or or_eq private protected public register reinterpret_cast req
 short signed sizeof static static_assert static_cast struct switch template this thread_local
 throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t while
 xor xor_eq std inst count node ctx states dstates jacobian data_ size exp pow fabs log sqrt
+v_of_node node_index param
 """.split())
 
 MATH_FUNCTIONS = {
@@ -346,10 +347,24 @@ def cpp_expression(node):
 class Emitter:
     """Statements of one block, as C++ lines, inside the loop over instances."""
 
-    def __init__(self, mech, on_ode=None):
+    def __init__(self, mech, block_name, on_ode=None):
         self.mech = mech
+        self.block_name = block_name
         self.on_ode = on_ode  # callback(state, rhs_node, indent) -> lines, for DERIVATIVE blocks
         self.lines = []
+        self.set_here = set()  # ASSIGNED variables this block has set so far
+
+    def check_reads(self, expression):
+        """ASSIGNED variables are locals of each generated block (nothing is
+        kept between blocks yet): one read before the block sets it would
+        silently be 0, so it is refused."""
+        names = {name_of(n) for n in visitor.AstLookupVisitor().lookup(expression, ast.AstNodeType.VAR_NAME)}
+        if expression.get_node_type_name() == "VarName":
+            names.add(name_of(expression))
+        for n in sorted(names):
+            if n in self.mech.assigned and n not in self.set_here:
+                fail(f"{self.block_name}: ASSIGNED {n} is read before this block sets it; values kept "
+                     "between blocks are not supported yet (docs/nmodl.md)")
 
     def block(self, statement_block, indent, skip_solve=True):
         for s in statement_block.statements:
@@ -379,10 +394,13 @@ class Emitter:
                     fail(f"'{dsl.to_nmodl(e)}': only first-order ODEs are supported")
                 if self.on_ode is None:
                     fail(f"'{dsl.to_nmodl(e)}': an ODE outside a DERIVATIVE block")
+                self.check_reads(b.rhs)
                 self.lines.extend(self.on_ode(name_of(prime), b.rhs, pad))
                 return
             if et == "BinaryExpression" and e.op.eval() == "=":
                 target = cpp_expression(e.lhs)
+                self.check_reads(e.rhs)
+                self.set_here.add(target)
                 self.lines.append(f"{pad}{target} = {cpp_expression(e.rhs)};")
                 return
             if et == "FunctionCall":
@@ -393,9 +411,11 @@ class Emitter:
             self.block(s, indent + 1, skip_solve)
             self.lines.append(pad + "}")
         elif t == "IfStatement":
+            self.check_reads(s.condition)
             self.lines.append(f"{pad}if ({cpp_expression(s.condition)}) {{")
             self.block(s.statement_block, indent + 1, skip_solve)
             for ei in s.elseifs:
+                self.check_reads(ei.condition)
                 self.lines.append(f"{pad}}} else if ({cpp_expression(ei.condition)}) {{")
                 self.block(ei.statement_block, indent + 1, skip_solve)
             if s.elses is not None:
@@ -490,12 +510,22 @@ def generate(mech, namespace):
     def quantity_list(items):
         return "{" + ", ".join(f'{{"{n}", "{u}", {float(d)!r}}}' for n, u, d in items) + "}"
 
+    def hoisted(indent):
+        """Array pointers looked up once per call, not per instance."""
+        pad = "    " * indent
+        out = [f"{pad}const std::int32_t* node_index = data_.node_index.data();"]
+        if p_index:
+            out.append(f"{pad}const double* param[{len(p_index)}];")
+            out.append(f"{pad}for (std::size_t k = 0; k < {len(p_index)}; ++k) "
+                       "param[k] = data_.parameters[k].data();")
+        return out
+
     def loads(indent, state_source, states_mutable):
         pad = "    " * indent
         mu = "[[maybe_unused]] "
         out = [f"{pad}{mu}const double v = v_of_node[node_index[inst]];"]
         for n, k in p_index.items():
-            out.append(f"{pad}{mu}const double {n} = data_.parameters[{k}][inst];")
+            out.append(f"{pad}{mu}const double {n} = param[{k}][inst];")
         for n, k in g_index.items():
             out.append(f"{pad}{mu}const double {n} = data_.globals[{k}];")
         for n, k in s_index.items():
@@ -535,11 +565,11 @@ def generate(mech, namespace):
 
     # INITIAL
     L.append("    void initialise(const double* v_of_node) override {")
-    L.append("        const std::int32_t* node_index = data_.node_index.data();")
+    L.extend(hoisted(2))
     L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
     L.extend(loads(3, "data_.states", True))
     if mech.initial is not None:
-        em = Emitter(mech)
+        em = Emitter(mech, "INITIAL")
         em.block(mech.initial.statement_block, 3)
         L.extend(em.lines)
     for n, k in s_index.items():
@@ -552,12 +582,12 @@ def generate(mech, namespace):
     conductance = current_conductance(mech)
     L.append("    void current(const ranvier::cable::current_context& ctx,")
     L.append("                 ranvier::cable::state_view states) const override {")
-    L.append("        const std::int32_t* node_index = data_.node_index.data();")
+    L.extend(hoisted(2))
     L.append("        const double* v_of_node = ctx.v;")
     L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
     L.extend(loads(3, "states", False))
     L.append("            double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
-    em = Emitter(mech)
+    em = Emitter(mech, "BREAKPOINT")
     em.block(mech.breakpoint.statement_block, 3)
     L.extend(em.lines)
     L.append("            // di/dv exact: the current is linear in v (derived by SymPy).")
@@ -584,10 +614,10 @@ def generate(mech, namespace):
 
         L.append("")
         L.append("    void advance_states(const double* v_of_node, double dt) override {")
-        L.append("        const std::int32_t* node_index = data_.node_index.data();")
+        L.extend(hoisted(2))
         L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
         L.extend(loads(3, "data_.states", True))
-        em = Emitter(mech, cnexp)
+        em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cnexp)
         em.block(mech.derivative.statement_block, 3)
         L.extend(em.lines)
         for n, k in s_index.items():
@@ -599,10 +629,10 @@ def generate(mech, namespace):
             L.append("")
             L.append(f"    void {fn}(const double* v_of_node, ranvier::cable::state_view states,")
             L.append(f"                 ranvier::cable::state_out {out}) const override {{")
-            L.append("        const std::int32_t* node_index = data_.node_index.data();")
+            L.extend(hoisted(2))
             L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
             L.extend(loads(3, "states", False))
-            em = Emitter(mech, cb)
+            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cb)
             em.block(mech.derivative.statement_block, 3)
             L.extend(em.lines)
             L.append("        }")

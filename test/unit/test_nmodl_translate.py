@@ -78,3 +78,12 @@ def test_syntax_error_has_its_line(tmp_path):
     r, mod, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = = g }\n")
     assert r.returncode == 1
     assert f"{mod}:8: error: syntax error" in r.stderr
+
+
+def test_assigned_read_before_set_in_a_block_is_refused(tmp_path):
+    # ASSIGNED values are not kept between blocks yet: ginf would read as 0.
+    text = HEADER.replace("i (mA/cm2) }", "i (mA/cm2) ginf }") + \
+        "INITIAL { ginf = 2 }\nBREAKPOINT { i = g*ginf*v }\n"
+    r, _, _ = translate(tmp_path, text)
+    assert r.returncode == 1
+    assert "BREAKPOINT: ASSIGNED ginf is read before this block sets it" in r.stderr
