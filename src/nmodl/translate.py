@@ -71,6 +71,7 @@ REFUSED_KEYWORDS = {
     "AFTER": "AFTER blocks are not supported",
     "WHILE": "WHILE loops are not supported yet",
     "FROM": "FROM loops are not supported yet",
+    "CONSTANT": "CONSTANT blocks are not supported yet (use PARAMETER)",
 }
 
 
@@ -168,6 +169,12 @@ class Mechanism:
         self.initial = None
         self.derivative = None
 
+    def known_names(self):
+        """Every name a block may use: v, parameters, globals, states,
+        ASSIGNED values, currents and read reversal potentials."""
+        return ({"v"} | {p[0] for p in self.parameters + self.globals} | {st[0] for st in self.states}
+                | set(self.assigned) | set(self.currents))
+
 
 @contextlib.contextmanager
 def quiet_output():
@@ -213,7 +220,6 @@ def read_mechanism(path):
 
     mech = Mechanism(path, text)
     lookup = visitor.AstLookupVisitor()
-    table = program.get_symbol_table()
 
     suffixes = lookup.lookup(program, ast.AstNodeType.SUFFIX)
     if not suffixes:
@@ -238,9 +244,7 @@ def read_mechanism(path):
         for w in writes:
             if w != "i" + ion:
                 fail(f"USEION {ion} WRITE {w}: only the current i{ion} can be written yet")
-        if u.valence is not None:
-            pass  # the valence matters only for concentrations (not supported yet)
-        mech.ions.append((ion, reads, writes))
+        mech.ions.append((ion, reads, writes))  # (the valence matters only for concentrations)
     for ns in lookup.lookup(program, ast.AstNodeType.NONSPECIFIC):
         mech.nonspecific.extend(name_of(c) for c in ns.currents)
 
@@ -353,6 +357,7 @@ class Emitter:
         self.on_ode = on_ode  # callback(state, rhs_node, indent) -> lines, for DERIVATIVE blocks
         self.lines = []
         self.set_here = set()  # ASSIGNED variables this block has set so far
+        self.known = set(mech.known_names())  # grows with LOCAL declarations
 
     def check_reads(self, expression):
         """ASSIGNED variables are locals of each generated block (nothing is
@@ -362,6 +367,9 @@ class Emitter:
         if expression.get_node_type_name() == "VarName":
             names.add(name_of(expression))
         for n in sorted(names):
+            if n not in self.known:
+                fail(f"{self.block_name}: unknown name '{n}'" + (
+                    " (t and dt cannot be used in expressions yet)" if n in ("t", "dt") else ""))
             if n in self.mech.assigned and n not in self.set_here:
                 fail(f"{self.block_name}: ASSIGNED {n} is read before this block sets it; values kept "
                      "between blocks are not supported yet (docs/nmodl.md)")
@@ -375,6 +383,7 @@ class Emitter:
         t = s.get_node_type_name()
         if t == "LocalListStatement":
             names = [name_of(v) for v in s.variables]
+            self.known.update(names)
             for n in names:
                 if n in CPP_RESERVED:
                     fail(f"the name '{n}' is reserved in the generated C++; rename it")
@@ -399,6 +408,8 @@ class Emitter:
                 return
             if et == "BinaryExpression" and e.op.eval() == "=":
                 target = cpp_expression(e.lhs)
+                if target not in self.known:
+                    fail(f"{self.block_name}: assignment to unknown name '{target}'")
                 self.check_reads(e.rhs)
                 self.set_here.add(target)
                 self.lines.append(f"{pad}{target} = {cpp_expression(e.rhs)};")

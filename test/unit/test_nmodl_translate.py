@@ -87,3 +87,12 @@ def test_assigned_read_before_set_in_a_block_is_refused(tmp_path):
     r, _, _ = translate(tmp_path, text)
     assert r.returncode == 1
     assert "BREAKPOINT: ASSIGNED ginf is read before this block sets it" in r.stderr
+
+
+def test_unknown_names_are_refused_before_cpp(tmp_path):
+    r, _, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = g*(v - erev) }\n")
+    assert r.returncode == 1
+    assert "BREAKPOINT: unknown name 'erev'" in r.stderr
+    r, _, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = g*v*t }\n")
+    assert r.returncode == 1
+    assert "BREAKPOINT: unknown name 't' (t and dt cannot be used in expressions yet)" in r.stderr
