@@ -19,6 +19,9 @@ packages=(
   python3 python3-numpy python3-matplotlib python3-pytest python3-scipy
   # peers for validation and benchmarks
   neuron python3-brian
+  # NMODL front end of the mechanism translator (docs/nmodl.md): the parser,
+  # AST, symbol table and SymPy solvers of the NMODL framework
+  python3-nmodl nmodl
 )
 
 missing=()

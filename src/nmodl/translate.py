@@ -1,0 +1,709 @@
+#!/usr/bin/python3
+"""Translates an NMODL mechanism (.mod) into a C++ class implementing Ranvier's
+mechanism interface (src/cable/mechanisms/mechanism.hpp).
+
+Front end: Debian's python3-nmodl (the NMODL framework's parser, AST, symbol
+table and inliner). Back end: this file. SymPy (a dependency of python3-nmodl)
+gives the exact di/dv of the currents, the Jacobian diagonal of each ODE and
+the cnexp solution. See docs/nmodl.md for the supported subset and the plan.
+
+    /usr/bin/python3 src/nmodl/translate.py FILE.mod --cpp OUT.cpp --hpp OUT.hpp
+
+Prints `file:line: message` and exits 1 when the file uses what is not
+supported (yet); exits 2 on a bad command line.
+"""
+
+import argparse
+import contextlib
+import os
+import re
+import sys
+
+import sympy as sp
+from sympy.printing.c import C99CodePrinter
+from sympy.printing.precedence import precedence
+
+try:
+    from nmodl import dsl
+    from nmodl.dsl import ast, symtab, visitor
+except ImportError:  # pragma: no cover - depends on the machine
+    sys.stderr.write("translate.py: python3-nmodl is not installed (scripts/setup.sh installs it)\n")
+    sys.exit(1)
+
+
+class TranslationError(Exception):
+    """A problem with the user's file: reported as file:line: message."""
+
+    def __init__(self, message, line=0):
+        super().__init__(message)
+        self.line = line
+
+
+# ---------------------------------------------------------------------------
+# Constructs refused with their line. Debian's python3-nmodl 0.5 does not
+# expose token positions to Python, so refused keywords are located by a
+# lexical scan of the source (comments skipped), before parsing.
+
+REFUSED_KEYWORDS = {
+    "VERBATIM": "VERBATIM blocks (C code inside NMODL) cannot be translated",
+    "POINTER": "POINTER variables (references into other mechanisms) are not supported",
+    "BBCOREPOINTER": "BBCOREPOINTER variables are not supported",
+    "EXTERNAL": "EXTERNAL variables are not supported",
+    "TABLE": "TABLE statements are not supported yet: the rates are evaluated directly (as usetable = 0)",
+    "KINETIC": "KINETIC blocks are not supported yet (planned: docs/nmodl.md)",
+    "LINEAR": "LINEAR blocks are not supported yet",
+    "NONLINEAR": "NONLINEAR blocks are not supported yet",
+    "FUNCTION_TABLE": "FUNCTION_TABLE is not supported",
+    "NET_RECEIVE": "NET_RECEIVE (point processes) is not supported yet (planned: docs/nmodl.md)",
+    "POINT_PROCESS": "point processes are not supported yet (planned: docs/nmodl.md)",
+    "ARTIFICIAL_CELL": "ARTIFICIAL_CELL is not supported",
+    "ELECTRODE_CURRENT": "ELECTRODE_CURRENT is not supported yet",
+    "WATCH": "WATCH statements are not supported",
+    "FOR_NETCONS": "FOR_NETCONS is not supported",
+    "LAG": "LAG statements are not supported",
+    "DISCRETE": "DISCRETE blocks are not supported",
+    "PARTIAL": "PARTIAL blocks are not supported",
+    "TERMINAL": "TERMINAL blocks are not supported",
+    "MATCH": "MATCH blocks are not supported",
+    "CONSTRUCTOR": "CONSTRUCTOR blocks are not supported",
+    "DESTRUCTOR": "DESTRUCTOR blocks are not supported",
+    "BEFORE": "BEFORE blocks are not supported",
+    "AFTER": "AFTER blocks are not supported",
+    "WHILE": "WHILE loops are not supported yet",
+    "FROM": "FROM loops are not supported yet",
+    "CONSTANT": "CONSTANT blocks are not supported yet (use PARAMETER)",
+}
+
+
+def scan_refused(text):
+    """First refused keyword outside comments: (keyword, line) or None."""
+    in_comment = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw
+        if in_comment:
+            if re.match(r"\s*ENDCOMMENT\b", line):
+                in_comment = False
+            continue
+        if re.match(r"\s*COMMENT\b", line):
+            in_comment = True
+            continue
+        line = line.split(":", 1)[0].split("?", 1)[0]  # ':' and '?' start comments
+        for word in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", line):
+            if word in REFUSED_KEYWORDS:
+                return word, number
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Names
+
+CPP_RESERVED = set("""
+alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t
+char32_t class compl concept const consteval constexpr constinit const_cast continue co_await
+co_return co_yield decltype default delete do double dynamic_cast else enum explicit export
+extern false float for friend goto if inline int long mutable namespace new noexcept not not_eq
+nullptr operator or or_eq private protected public register reinterpret_cast requires return
+short signed sizeof static static_assert static_cast struct switch template this thread_local
+throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t while
+xor xor_eq std inst count node ctx states dstates jacobian data_ size exp pow fabs log sqrt
+v_of_node node_index param
+""".split())
+
+MATH_FUNCTIONS = {
+    "exp": "std::exp", "log": "std::log", "log10": "std::log10", "sqrt": "std::sqrt",
+    "fabs": "std::fabs", "sin": "std::sin", "cos": "std::cos", "tan": "std::tan",
+    "tanh": "std::tanh", "sinh": "std::sinh", "cosh": "std::cosh", "atan": "std::atan",
+    "asin": "std::asin", "acos": "std::acos", "pow": "std::pow", "floor": "std::floor",
+    "ceil": "std::ceil", "fmin": "std::fmin", "fmax": "std::fmax",
+}
+
+SYMPY_FUNCTIONS = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "fabs": sp.Abs, "sin": sp.sin,
+                   "cos": sp.cos, "tan": sp.tan, "tanh": sp.tanh, "sinh": sp.sinh,
+                   "cosh": sp.cosh, "pow": sp.Pow}
+
+# Reversal potentials of NEURON's ion defaults (mV), per-instance parameters in
+# Ranvier (as the built-in hh declares ena, ek).
+ION_REVERSAL_DEFAULTS = {"na": 50.0, "k": -77.0}
+
+
+def name_of(node):
+    return node.get_node_name()
+
+
+def unit_text(unit_node):
+    if unit_node is None:
+        return "1"
+    text = dsl.to_nmodl(unit_node).strip()
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    return text or "1"
+
+
+def number_text(value):
+    """A C++ double literal for an NMODL number (every NMODL number is a double)."""
+    text = str(value)
+    if re.fullmatch(r"[+-]?\d+", text):
+        return text + ".0"
+    if text.startswith("."):
+        text = "0" + text
+    return text
+
+
+# ---------------------------------------------------------------------------
+# The mechanism as read from the AST
+
+class Mechanism:
+    def __init__(self, path, text):
+        self.path = path
+        self.text = text
+        self.suffix = None
+        self.parameters = []   # (name, unit, default) per instance (RANGE PARAMETERs)
+        self.globals = []      # (name, unit, default) one per group
+        self.states = []       # (name, unit)
+        self.assigned = []     # scratch values recomputed in every block
+        self.ions = []         # (ion, reads, writes)
+        self.nonspecific = []  # current names
+        self.currents = []     # every current the BREAKPOINT writes
+        self.solve = None      # (block, method)
+        self.breakpoint = None
+        self.initial = None
+        self.derivative = None
+
+    def known_names(self):
+        """Every name a block may use: v, parameters, globals, states,
+        ASSIGNED values, currents and read reversal potentials."""
+        return ({"v"} | {p[0] for p in self.parameters + self.globals} | {st[0] for st in self.states}
+                | set(self.assigned) | set(self.currents))
+
+
+@contextlib.contextmanager
+def quiet_output():
+    """Silences the NMODL library's own log lines (its inliner reports every
+    renamed variable as a warning on stdout) at the file-descriptor level."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def fail(message, line=0):
+    raise TranslationError(message, line)
+
+
+def read_mechanism(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    refused = scan_refused(text)
+    if refused:
+        fail(f"{refused[0]}: {REFUSED_KEYWORDS[refused[0]]}", refused[1])
+
+    driver = dsl.NmodlDriver()
+    try:
+        program = driver.parse_string(text)
+    except RuntimeError as e:
+        match = re.search(r"\[Location : (\d+)\.", str(e))
+        first = str(e).splitlines()[0]
+        fail(first.replace("NMODL Parser Error : ", "syntax error: "), int(match.group(1)) if match else 0)
+    with quiet_output():
+        symtab.SymtabVisitor().visit_program(program)
+        # PROCEDUREs and FUNCTIONs are inlined where they are called (NMODL's
+        # InlineVisitor), so every block becomes straight-line code plus IFs.
+        visitor.InlineVisitor().visit_program(program)
+        symtab.SymtabVisitor().visit_program(program)
+
+    mech = Mechanism(path, text)
+    lookup = visitor.AstLookupVisitor()
+
+    suffixes = lookup.lookup(program, ast.AstNodeType.SUFFIX)
+    if not suffixes:
+        fail("the NEURON block has no SUFFIX")
+    if name_of(suffixes[0].type) != "SUFFIX":
+        fail(f"{name_of(suffixes[0].type)}: only density mechanisms (SUFFIX) are supported yet")
+    mech.suffix = name_of(suffixes[0].name)
+
+    range_names = set()
+    for r in lookup.lookup(program, ast.AstNodeType.RANGE):
+        range_names.update(name_of(v) for v in r.variables)
+
+    for u in lookup.lookup(program, ast.AstNodeType.USEION):
+        ion = name_of(u.name)
+        reads = [name_of(x) for x in u.readlist]
+        writes = [name_of(x) for x in u.writelist]
+        if ion not in ION_REVERSAL_DEFAULTS:
+            fail(f"USEION {ion}: only the na and k ions are supported yet")
+        for r in reads:
+            if r != "e" + ion:
+                fail(f"USEION {ion} READ {r}: only the reversal potential e{ion} can be read yet")
+        for w in writes:
+            if w != "i" + ion:
+                fail(f"USEION {ion} WRITE {w}: only the current i{ion} can be written yet")
+        mech.ions.append((ion, reads, writes))  # (the valence matters only for concentrations)
+    for ns in lookup.lookup(program, ast.AstNodeType.NONSPECIFIC):
+        mech.nonspecific.extend(name_of(c) for c in ns.currents)
+
+    for p in lookup.lookup(program, ast.AstNodeType.PARAM_ASSIGN):
+        name = name_of(p.name)
+        if name in ("celsius", "v", "dt", "t"):
+            continue
+        value = float(dsl.to_nmodl(p.value)) if p.value is not None else 0.0
+        entry = (name, unit_text(p.unit), value)
+        (mech.parameters if name in range_names else mech.globals).append(entry)
+    for ion, reads, _ in mech.ions:
+        for r in reads:
+            mech.parameters.append((r, "mV", ION_REVERSAL_DEFAULTS[ion]))
+
+    for block in lookup.lookup(program, ast.AstNodeType.STATE_BLOCK):
+        for d in block.definitions:
+            if d.length is not None:
+                fail(f"STATE {name_of(d.name)}[...]: array states are not supported")
+            mech.states.append((name_of(d.name), unit_text(d.unit)))
+
+    uses_celsius = any(name_of(n) == "celsius" for n in lookup.lookup(program, ast.AstNodeType.VAR_NAME))
+    if uses_celsius:
+        mech.globals.insert(0, ("celsius", "degC", 6.3))
+
+    state_names = {s[0] for s in mech.states}
+    ion_names = {r for _, reads, _ in mech.ions for r in reads}
+    current_names = set(mech.nonspecific) | {w for _, _, writes in mech.ions for w in writes}
+    for block in lookup.lookup(program, ast.AstNodeType.ASSIGNED_BLOCK):
+        for d in block.definitions:
+            n = name_of(d.name)
+            if n in ("v", "celsius", "dt", "t") or n in ion_names or n in current_names or n in state_names:
+                continue
+            mech.assigned.append(n)
+
+    for b in program.blocks:
+        if b.is_breakpoint_block():
+            mech.breakpoint = b
+        elif b.is_initial_block():
+            mech.initial = b
+    if mech.breakpoint is None:
+        fail("the mechanism has no BREAKPOINT block")
+    solves = lookup.lookup(mech.breakpoint, ast.AstNodeType.SOLVE_BLOCK)
+    if len(solves) > 1:
+        fail("more than one SOLVE in BREAKPOINT is not supported")
+    if solves:
+        method = name_of(solves[0].method) if solves[0].method is not None else "(none)"
+        target = name_of(solves[0].block_name)
+        if method != "cnexp":
+            fail(f"SOLVE {target} METHOD {method}: only METHOD cnexp is supported yet "
+                 "(derivimplicit and sparse are planned: docs/nmodl.md)")
+        for d in lookup.lookup(program, ast.AstNodeType.DERIVATIVE_BLOCK):
+            if name_of(d.name) == target:
+                mech.derivative = d
+        if mech.derivative is None:
+            fail(f"SOLVE {target}: there is no DERIVATIVE block named {target}")
+        mech.solve = (target, method)
+    elif mech.states:
+        fail("the mechanism has STATEs but its BREAKPOINT has no SOLVE")
+
+    mech.currents = mech.nonspecific + [w for _, _, writes in mech.ions for w in writes]
+    if not mech.currents:
+        fail("the mechanism writes no current (NONSPECIFIC_CURRENT or USEION ... WRITE)")
+
+    for n in ([p[0] for p in mech.parameters + mech.globals] + list(state_names) + mech.assigned
+              + mech.currents):
+        if n in CPP_RESERVED:
+            fail(f"the name '{n}' is reserved in the generated C++; rename it")
+    return mech
+
+
+# ---------------------------------------------------------------------------
+# Expressions and statements to C++
+
+def cpp_expression(node):
+    t = node.get_node_type_name()
+    if t == "WrappedExpression" or t == "ParenExpression":
+        inner = cpp_expression(node.expression)
+        return inner if t == "WrappedExpression" else f"({inner})"
+    if t == "BinaryExpression":
+        op = node.op.eval()
+        lhs, rhs = cpp_expression(node.lhs), cpp_expression(node.rhs)
+        if op == "^":
+            return f"std::pow({lhs}, {rhs})"
+        return f"{lhs} {op} {rhs}"
+    if t == "UnaryExpression":
+        return f"{node.op.eval()}{cpp_expression(node.expression)}"
+    if t in ("Double", "Integer", "Float"):
+        return number_text(node.value)
+    if t == "VarName":
+        if node.index is not None:
+            fail(f"indexed variable {dsl.to_nmodl(node)} is not supported")
+        return name_of(node)
+    if t == "Name":
+        return name_of(node)
+    if t == "FunctionCall":
+        f = name_of(node)
+        if f not in MATH_FUNCTIONS:
+            fail(f"call of {f}(): only inlinable FUNCTIONs/PROCEDUREs and math functions are supported")
+        args = ", ".join(cpp_expression(a) for a in node.arguments)
+        return f"{MATH_FUNCTIONS[f]}({args})"
+    fail(f"expression '{dsl.to_nmodl(node)}' ({t}) is not supported")
+
+
+class Emitter:
+    """Statements of one block, as C++ lines, inside the loop over instances."""
+
+    def __init__(self, mech, block_name, on_ode=None):
+        self.mech = mech
+        self.block_name = block_name
+        self.on_ode = on_ode  # callback(state, rhs_node, indent) -> lines, for DERIVATIVE blocks
+        self.lines = []
+        self.set_here = set()  # ASSIGNED variables this block has set so far
+        self.known = set(mech.known_names())  # grows with LOCAL declarations
+
+    def check_reads(self, expression):
+        """ASSIGNED variables are locals of each generated block (nothing is
+        kept between blocks yet): one read before the block sets it would
+        silently be 0, so it is refused."""
+        names = {name_of(n) for n in visitor.AstLookupVisitor().lookup(expression, ast.AstNodeType.VAR_NAME)}
+        if expression.get_node_type_name() == "VarName":
+            names.add(name_of(expression))
+        for n in sorted(names):
+            if n not in self.known:
+                fail(f"{self.block_name}: unknown name '{n}'" + (
+                    " (t and dt cannot be used in expressions yet)" if n in ("t", "dt") else ""))
+            if n in self.mech.assigned and n not in self.set_here:
+                fail(f"{self.block_name}: ASSIGNED {n} is read before this block sets it; values kept "
+                     "between blocks are not supported yet (docs/nmodl.md)")
+
+    def block(self, statement_block, indent, skip_solve=True):
+        for s in statement_block.statements:
+            self.statement(s, indent, skip_solve)
+
+    def statement(self, s, indent, skip_solve):
+        pad = "    " * indent
+        t = s.get_node_type_name()
+        if t == "LocalListStatement":
+            names = [name_of(v) for v in s.variables]
+            self.known.update(names)
+            for n in names:
+                if n in CPP_RESERVED:
+                    fail(f"the name '{n}' is reserved in the generated C++; rename it")
+            self.lines.append(pad + "double " + ", ".join(f"{n} = 0" for n in names) + ";")
+        elif t == "ExpressionStatement":
+            e = s.expression
+            et = e.get_node_type_name()
+            if et == "SolveBlock":
+                return
+            if et == "StatementBlock":  # an inlined PROCEDURE or FUNCTION body
+                self.statement(e, indent, skip_solve)
+                return
+            if et == "DiffEqExpression":
+                b = e.expression
+                prime = b.lhs.name if b.lhs.get_node_type_name() == "VarName" else b.lhs
+                if prime.get_node_type_name() != "PrimeName" or prime.order.eval() != 1:
+                    fail(f"'{dsl.to_nmodl(e)}': only first-order ODEs are supported")
+                if self.on_ode is None:
+                    fail(f"'{dsl.to_nmodl(e)}': an ODE outside a DERIVATIVE block")
+                self.check_reads(b.rhs)
+                self.lines.extend(self.on_ode(name_of(prime), b.rhs, pad))
+                return
+            if et == "BinaryExpression" and e.op.eval() == "=":
+                target = cpp_expression(e.lhs)
+                if target not in self.known:
+                    fail(f"{self.block_name}: assignment to unknown name '{target}'")
+                self.check_reads(e.rhs)
+                self.set_here.add(target)
+                self.lines.append(f"{pad}{target} = {cpp_expression(e.rhs)};")
+                return
+            if et == "FunctionCall":
+                fail(f"call of {name_of(e)}() as a statement was not inlined (recursive or unknown)")
+            fail(f"statement '{dsl.to_nmodl(s)}' is not supported")
+        elif t == "StatementBlock":
+            self.lines.append(pad + "{")
+            self.block(s, indent + 1, skip_solve)
+            self.lines.append(pad + "}")
+        elif t == "IfStatement":
+            self.check_reads(s.condition)
+            self.lines.append(f"{pad}if ({cpp_expression(s.condition)}) {{")
+            self.block(s.statement_block, indent + 1, skip_solve)
+            for ei in s.elseifs:
+                self.check_reads(ei.condition)
+                self.lines.append(f"{pad}}} else if ({cpp_expression(ei.condition)}) {{")
+                self.block(ei.statement_block, indent + 1, skip_solve)
+            if s.elses is not None:
+                self.lines.append(f"{pad}}} else {{")
+                self.block(s.elses.statement_block, indent + 1, skip_solve)
+            self.lines.append(pad + "}")
+        elif t in ("ConductanceHint", "LineComment", "BlockComment"):
+            return
+        else:
+            fail(f"statement '{dsl.to_nmodl(s).strip()}' ({t}) is not supported")
+
+
+# ---------------------------------------------------------------------------
+# Symbolic parts (SymPy)
+
+def sympy_of(node, names):
+    """The SymPy expression of an NMODL expression; every identifier a real symbol."""
+    text = dsl.to_nmodl(node)
+    local = {n: sp.Symbol(n, real=True) for n in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)}
+    for f, fn in SYMPY_FUNCTIONS.items():
+        local[f] = fn
+    return sp.sympify(text.replace("^", "**"), locals=local)
+
+
+class _Printer(C99CodePrinter):
+    """SymPy's C printer, with small integer powers as products (std::pow
+    with an integer exponent is a library call unless -ffast-math)."""
+
+    def _print_Pow(self, expr):
+        if expr.exp.is_Integer and 2 <= int(expr.exp) <= 4:
+            base = self.parenthesize(expr.base, precedence(expr))
+            return "(" + "*".join([base] * int(expr.exp)) + ")"
+        return super()._print_Pow(expr)
+
+
+def ccode(expr):
+    code = _Printer().doprint(expr)
+    # SymPy writes C's unqualified math functions; the generated file uses std::.
+    return re.sub(r"\b(exp|pow|fabs|log|sqrt|sin|cos|tan|tanh|sinh|cosh)\(", r"std::\1(", code)
+
+
+def current_conductance(mech):
+    """di/dv of the BREAKPOINT's total current, exact (currents linear in v)."""
+    v = sp.Symbol("v", real=True)
+    substitutions = {}
+    total = sp.Integer(0)
+    for s in mech.breakpoint.statement_block.statements:
+        if s.get_node_type_name() != "ExpressionStatement":
+            if s.get_node_type_name() == "LocalListStatement":
+                continue
+            fail("BREAKPOINT: only assignments (and SOLVE) are supported yet")
+        e = s.expression
+        if e.get_node_type_name() == "SolveBlock":
+            continue
+        if not (e.get_node_type_name() == "BinaryExpression" and e.op.eval() == "="):
+            fail(f"BREAKPOINT: '{dsl.to_nmodl(s)}' is not supported")
+        target = name_of(e.lhs)
+        value = sympy_of(e.rhs, None).subs(substitutions)
+        substitutions[sp.Symbol(target, real=True)] = value
+        if target in mech.currents:
+            total += value
+    conductance = sp.simplify(sp.diff(total, v))
+    if conductance.has(v):
+        fail("BREAKPOINT: the current is not linear in v (the first step supports linear currents; "
+             "nonlinear ones need NEURON's numerical di/dv, planned)")
+    return conductance
+
+
+def ode_parts(state, rhs_node):
+    """(rhs, dRhs/dstate, steady state or None) of state' = rhs, linear in state."""
+    x = sp.Symbol(state, real=True)
+    f = sympy_of(rhs_node, None)
+    jac = sp.simplify(sp.diff(f, x))
+    if jac.has(x):
+        fail(f"{state}' = {dsl.to_nmodl(rhs_node)}: METHOD cnexp needs an ODE linear in {state} "
+             "(use derivimplicit, planned)")
+    steady = None if jac == 0 else sp.simplify(x - f / jac)
+    if steady is not None and steady.has(x):
+        fail(f"{state}' = {dsl.to_nmodl(rhs_node)}: could not solve for the steady state")
+    return f, jac, steady
+
+
+# ---------------------------------------------------------------------------
+# Code generation
+
+def generate(mech, namespace):
+    s_index = {name: k for k, (name, _) in enumerate(mech.states)}
+    p_index = {p[0]: k for k, p in enumerate(mech.parameters)}
+    g_index = {g[0]: k for k, g in enumerate(mech.globals)}
+    klass = f"{mech.suffix}_mechanism"
+
+    def quantity_list(items):
+        return "{" + ", ".join(f'{{"{n}", "{u}", {float(d)!r}}}' for n, u, d in items) + "}"
+
+    def hoisted(indent):
+        """Array pointers looked up once per call, not per instance."""
+        pad = "    " * indent
+        out = [f"{pad}const std::int32_t* node_index = data_.node_index.data();"]
+        if p_index:
+            out.append(f"{pad}const double* param[{len(p_index)}];")
+            out.append(f"{pad}for (std::size_t k = 0; k < {len(p_index)}; ++k) "
+                       "param[k] = data_.parameters[k].data();")
+        return out
+
+    def loads(indent, state_source, states_mutable):
+        pad = "    " * indent
+        mu = "[[maybe_unused]] "
+        out = [f"{pad}{mu}const double v = v_of_node[node_index[inst]];"]
+        for n, k in p_index.items():
+            out.append(f"{pad}{mu}const double {n} = param[{k}][inst];")
+        for n, k in g_index.items():
+            out.append(f"{pad}{mu}const double {n} = data_.globals[{k}];")
+        for n, k in s_index.items():
+            kw = "double" if states_mutable else "const double"
+            out.append(f"{pad}{mu}{kw} {n} = {state_source}[{k}][inst];")
+        if mech.assigned:
+            out.append(pad + mu + "double " + ", ".join(f"{a} = 0" for a in mech.assigned) + ";")
+        return out
+
+    L = []
+    L.append(f"// Generated by src/nmodl/translate.py from {mech.path}. Do not edit.")
+    L.append("#include \"cable/mechanisms/mechanism.hpp\"")
+    L.append("")
+    L.append("#include <cmath>")
+    L.append("#include <cstddef>")
+    L.append("#include <cstdint>")
+    L.append("#include <memory>")
+    L.append("")
+    L.append(f"namespace {namespace} {{")
+    L.append("")
+    L.append("ranvier::cable::mechanism_type type() {")
+    L.append(f'    return ranvier::cable::mechanism_type{{"{mech.suffix}",')
+    L.append("        ranvier::cable::mechanism_kind::density,")
+    L.append(f"        {quantity_list(mech.parameters)},")
+    L.append(f"        {quantity_list([(n, u, 0.0) for n, u in mech.states])},")
+    L.append(f"        {quantity_list(mech.globals)},")
+    L.append("        false};")
+    L.append("}")
+    L.append("")
+    L.append("namespace {")
+    L.append("")
+    L.append(f"class {klass} final : public ranvier::cable::mechanism {{")
+    L.append("public:")
+    # Qualified: inside the class, type() would name mechanism::type().
+    L.append(f"    {klass}() : mechanism(::{namespace}::type()) {{}}")
+    L.append("")
+
+    # INITIAL
+    L.append("    void initialise(const double* v_of_node) override {")
+    L.extend(hoisted(2))
+    L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
+    L.extend(loads(3, "data_.states", True))
+    if mech.initial is not None:
+        em = Emitter(mech, "INITIAL")
+        em.block(mech.initial.statement_block, 3)
+        L.extend(em.lines)
+    for n, k in s_index.items():
+        L.append(f"            data_.states[{k}][inst] = {n};")
+    L.append("        }")
+    L.append("    }")
+    L.append("")
+
+    # BREAKPOINT: current and di/dv
+    conductance = current_conductance(mech)
+    L.append("    void current(const ranvier::cable::current_context& ctx,")
+    L.append("                 ranvier::cable::state_view states) const override {")
+    L.extend(hoisted(2))
+    L.append("        const double* v_of_node = ctx.v;")
+    L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
+    L.extend(loads(3, "states", False))
+    L.append("            double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
+    em = Emitter(mech, "BREAKPOINT")
+    em.block(mech.breakpoint.statement_block, 3)
+    L.extend(em.lines)
+    L.append("            // di/dv exact: the current is linear in v (derived by SymPy).")
+    L.append(f"            ctx.g[node_index[inst]] += {ccode(conductance)};")
+    L.append(f"            ctx.i[node_index[inst]] += {' + '.join(mech.currents)};")
+    L.append("        }")
+    L.append("    }")
+
+    if mech.derivative is not None:
+        def cnexp(state, rhs, pad):
+            f, jac, steady = ode_parts(state, rhs)
+            if steady is None:
+                return [f"{pad}{state} = {state} + dt * ({ccode(f)});"]
+            # Exact for rates fixed over the step: x += (1 - exp(dt J)) (x_inf - x).
+            return [f"{pad}{state} = {state} + (1.0 - std::exp(dt * ({ccode(jac)}))) * "
+                    f"(({ccode(steady)}) - {state});"]
+
+        def derivative(state, rhs, pad):
+            return [f"{pad}dstates[{s_index[state]}][inst] = {cpp_expression(rhs)};"]
+
+        def jacobian(state, rhs, pad):
+            _, jac, _ = ode_parts(state, rhs)
+            return [f"{pad}jacobian[{s_index[state]}][inst] = {ccode(jac)};"]
+
+        L.append("")
+        L.append("    void advance_states(const double* v_of_node, double dt) override {")
+        L.extend(hoisted(2))
+        L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
+        L.extend(loads(3, "data_.states", True))
+        em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cnexp)
+        em.block(mech.derivative.statement_block, 3)
+        L.extend(em.lines)
+        for n, k in s_index.items():
+            L.append(f"            data_.states[{k}][inst] = {n};")
+        L.append("        }")
+        L.append("    }")
+        for fn, cb, out in (("state_derivatives", derivative, "dstates"),
+                            ("state_jacobian_diagonal", jacobian, "jacobian")):
+            L.append("")
+            L.append(f"    void {fn}(const double* v_of_node, ranvier::cable::state_view states,")
+            L.append(f"                 ranvier::cable::state_out {out}) const override {{")
+            L.extend(hoisted(2))
+            L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
+            L.extend(loads(3, "states", False))
+            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cb)
+            em.block(mech.derivative.statement_block, 3)
+            L.extend(em.lines)
+            L.append("        }")
+            L.append("    }")
+
+    L.append("};")
+    L.append("")
+    L.append("} // namespace")
+    L.append("")
+    L.append("std::unique_ptr<ranvier::cable::mechanism> make() {")
+    L.append(f"    return std::make_unique<{klass}>();")
+    L.append("}")
+    L.append("")
+    L.append(f"}} // namespace {namespace}")
+    return "\n".join(L) + "\n"
+
+
+def generate_header(mech, namespace):
+    return "\n".join([
+        f"// Generated by src/nmodl/translate.py from {mech.path}. Do not edit.",
+        "#pragma once",
+        "",
+        "#include \"cable/mechanisms/mechanism.hpp\"",
+        "",
+        "#include <memory>",
+        "",
+        f"namespace {namespace} {{",
+        "ranvier::cable::mechanism_type type();",
+        "std::unique_ptr<ranvier::cable::mechanism> make();",
+        f"}} // namespace {namespace}",
+        "",
+    ])
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mod_file")
+    parser.add_argument("--cpp", required=True, help="C++ source to write")
+    parser.add_argument("--hpp", help="header to write (declares type() and make())")
+    parser.add_argument("--namespace", help="C++ namespace (default ranvier::cable::nmodl_<SUFFIX>)")
+    args = parser.parse_args(argv)
+    try:
+        mech = read_mechanism(args.mod_file)
+        namespace = args.namespace or f"ranvier::cable::nmodl_{mech.suffix}"
+        code = generate(mech, namespace)
+        header = generate_header(mech, namespace)
+    except TranslationError as e:
+        where = f"{args.mod_file}:{e.line}" if e.line else args.mod_file
+        sys.stderr.write(f"{where}: error: {e}\n")
+        return 1
+    except OSError as e:
+        sys.stderr.write(f"{args.mod_file}: error: {e.strerror}\n")
+        return 1
+    with open(args.cpp, "w", encoding="utf-8") as f:
+        f.write(code)
+    if args.hpp:
+        with open(args.hpp, "w", encoding="utf-8") as f:
+            f.write(header)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,13 @@
+: Passive leak.
+NEURON {
+    SUFFIX pas
+    NONSPECIFIC_CURRENT i
+    RANGE g, e
+}
+UNITS { (mA) = (milliamp) (mV) = (millivolt) (S) = (siemens) }
+PARAMETER {
+    g = .001 (S/cm2)
+    e = -70 (mV)
+}
+ASSIGNED { v (mV) i (mA/cm2) }
+BREAKPOINT { i = g*(v - e) }

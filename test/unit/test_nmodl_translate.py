@@ -1,0 +1,98 @@
+"""src/nmodl/translate.py on files it must refuse: the message names the
+file, the line and the construct (docs/nmodl.md), and nothing is written."""
+import os
+import pathlib
+import subprocess
+import sys
+
+SOURCE = pathlib.Path(os.environ.get("RANVIER_SOURCE_DIR",
+                                     pathlib.Path(__file__).resolve().parents[2]))
+TRANSLATE = SOURCE / "src" / "nmodl" / "translate.py"
+
+HEADER = """NEURON {
+    SUFFIX leak
+    NONSPECIFIC_CURRENT i
+    RANGE g
+}
+PARAMETER { g = .001 (S/cm2) }
+ASSIGNED { v (mV) i (mA/cm2) }
+"""
+
+
+def translate(tmp_path, text, name="m.mod"):
+    mod = tmp_path / name
+    mod.write_text(text)
+    out = tmp_path / "out.cpp"
+    r = subprocess.run([sys.executable, str(TRANSLATE), str(mod), "--cpp", str(out)],
+                       capture_output=True, text=True)
+    return r, mod, out
+
+
+def test_translates_a_leak(tmp_path):
+    r, _, out = translate(tmp_path, HEADER + "BREAKPOINT { i = g*(v + 65) }\n")
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "ctx.g[node_index[inst]] += g;" in code
+    assert "ctx.i[node_index[inst]] += i;" in code
+
+
+def test_verbatim_names_file_line_and_construct(tmp_path):
+    text = HEADER + "BREAKPOINT {\n    i = g*v\n: VERBATIM in a comment is fine\nVERBATIM\n  x = 1;\nENDVERBATIM\n}\n"
+    r, mod, out = translate(tmp_path, text)
+    assert r.returncode == 1
+    assert f"{mod}:11: error: VERBATIM" in r.stderr
+    assert not out.exists()
+
+
+def test_pointer_is_refused_with_its_line(tmp_path):
+    text = HEADER.replace("    RANGE g\n", "    RANGE g\n    POINTER p\n") + "BREAKPOINT { i = g*v }\n"
+    r, mod, _ = translate(tmp_path, text)
+    assert r.returncode == 1
+    assert f"{mod}:5: error: POINTER" in r.stderr
+
+
+def test_comment_blocks_are_skipped(tmp_path):
+    text = "COMMENT\nVERBATIM and POINTER are only words here\nENDCOMMENT\n" + HEADER + \
+        "BREAKPOINT { i = g*(v + 65) }\n"
+    r, _, _ = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+
+
+def test_other_methods_are_refused(tmp_path):
+    text = HEADER.replace("ASSIGNED", "STATE { x }\nASSIGNED") + \
+        "BREAKPOINT {\n SOLVE s METHOD derivimplicit\n i = g*x*v\n}\nDERIVATIVE s { x' = -x }\n"
+    r, mod, _ = translate(tmp_path, text)
+    assert r.returncode == 1
+    assert "METHOD derivimplicit: only METHOD cnexp is supported yet" in r.stderr
+
+
+def test_nonlinear_state_equation_is_refused_for_cnexp(tmp_path):
+    text = HEADER.replace("ASSIGNED", "STATE { x }\nASSIGNED") + \
+        "BREAKPOINT {\n SOLVE s METHOD cnexp\n i = g*x*v\n}\nDERIVATIVE s { x' = -x*x }\n"
+    r, _, _ = translate(tmp_path, text)
+    assert r.returncode == 1
+    assert "METHOD cnexp needs an ODE linear in x" in r.stderr
+
+
+def test_syntax_error_has_its_line(tmp_path):
+    r, mod, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = = g }\n")
+    assert r.returncode == 1
+    assert f"{mod}:8: error: syntax error" in r.stderr
+
+
+def test_assigned_read_before_set_in_a_block_is_refused(tmp_path):
+    # ASSIGNED values are not kept between blocks yet: ginf would read as 0.
+    text = HEADER.replace("i (mA/cm2) }", "i (mA/cm2) ginf }") + \
+        "INITIAL { ginf = 2 }\nBREAKPOINT { i = g*ginf*v }\n"
+    r, _, _ = translate(tmp_path, text)
+    assert r.returncode == 1
+    assert "BREAKPOINT: ASSIGNED ginf is read before this block sets it" in r.stderr
+
+
+def test_unknown_names_are_refused_before_cpp(tmp_path):
+    r, _, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = g*(v - erev) }\n")
+    assert r.returncode == 1
+    assert "BREAKPOINT: unknown name 'erev'" in r.stderr
+    r, _, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = g*v*t }\n")
+    assert r.returncode == 1
+    assert "BREAKPOINT: unknown name 't' (t and dt cannot be used in expressions yet)" in r.stderr
