@@ -277,10 +277,13 @@ model_file builtin_brunel_model() { return parse_model_file(builtin::brunel_toml
 void check_run_options(const network_model& network, const simulation_options& options) {
     const bool fixed_step = options.mode == execution_mode::bsp_fixed ||
                             options.mode == execution_mode::async_fixed;
-    if (!fixed_step) return;
+    // Hybrid stepping: cells in fixed windows sample at step ends too.
+    const bool samples_on_steps = fixed_step || options.hybrid;
+    if (!samples_on_steps) return;
     const double dt = options.dt;
     // The fixed-step engines deliver a spike at the earliest one step later.
     for (const projection_spec& p : network.projections) {
+        if (!fixed_step) break;
         const double lowest = lowest_value(p.delay);
         if (time_grid(dt).shorter_than_one_step(lowest))
             throw user_error(p.delay_where,
@@ -294,7 +297,7 @@ void check_run_options(const network_model& network, const simulation_options& o
         const double whole = std::round(interval / dt); // for the example only
         if (!time_grid(dt).whole_steps(interval))
             throw user_error(where, "must be a whole number of time steps (dt = " + format_number(dt) +
-                                        " ms) in the fixed-step modes, e.g. \"" +
+                                        " ms) in the fixed-step modes and with hybrid stepping, e.g. \"" +
                                         format_number(std::max(1.0, whole) * dt) + " ms\"");
     };
     if (!network.record.voltage_gids.empty())

@@ -254,6 +254,20 @@ def test_hybrid_stepping_options_reach_the_summary_and_console(tmp_path):
     assert "hybrid" not in json.loads((tmp_path / "plain" / "summary.json").read_text())
 
 
+def test_hybrid_stepping_needs_whole_step_probe_intervals(tmp_path):
+    # Cells in fixed windows sample at step ends: an interval of 0.03 ms at dt 0.025 ms would be
+    # sampled at the wrong times there; without --hybrid the variable modes sample it exactly.
+    model = tmp_path / "m.toml"
+    text = RING.read_text().replace('mode = "bsp-fixed"', 'mode = "bsp-variable"', 1)
+    model.write_text(text.replace(
+        "[record]\n", '[record]\nprobes = [{ gids = [0], location = "soma(0.5)", variable = "v", interval = "0.03 ms" }]\n', 1))
+    r = run_ring(tmp_path / "exact", model=model)
+    assert r.returncode == 0, r.stderr
+    r = run_ring(tmp_path / "hybrid", "--hybrid", model=model)
+    assert r.returncode != 0
+    assert "m.toml" in r.stderr and "whole number of time steps" in r.stderr and "hybrid" in r.stderr, r.stderr
+
+
 def test_hybrid_stepping_bad_values_are_named(tmp_path):
     text = RING.read_text()
     for extra, key in (('hybrid = true\nhybrid_window = "-1 ms"\n', "hybrid_window"),
