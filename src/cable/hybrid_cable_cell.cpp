@@ -93,27 +93,33 @@ void hybrid_cable_cell::end_window() {
     const std::int64_t boundary = window_end_step_;
     const double b = window_end();
     const double events = static_cast<double>(window_events_ + 1);
-    // The cell's recent input, averaged over windows (newest weighs 1/4): the
-    // next window is expected to receive about as much. One window's count
-    // alone is Poisson noise that sends busy cells to CVODE after a lull.
-    events_per_window_ = counters_.fixed_windows + counters_.variable_windows == 0
-                             ? events
-                             : 0.75 * events_per_window_ + 0.25 * events;
+    // The cell's recent input (events + 1 per window), averaged over windows
+    // with weight 1/2 for the newest: one window's count alone is Poisson
+    // noise that would send a busy cell to CVODE after a lull; a longer
+    // memory keeps a cell on the fixed step long after a burst has ended.
+    const bool first = counters_.fixed_windows + counters_.variable_windows == 0;
+    events_per_window_ = first ? events : 0.5 * events_per_window_ + 0.5 * events;
     if (!fixed_) {
         ++counters_.variable_windows;
-        // What CVODE cost this cell per (event + 1), averaged over its recent
-        // CVODE windows: a window with a spike alone does not flip the choice.
+        // What CVODE windows cost this cell, and the input they had, averaged
+        // with weight 1/8 for the newest: a window with a spike (a hundred
+        // steps or more) moves the average, it does not flip the choice.
         const auto steps = static_cast<double>(cvode_.statistics().steps - window_cvode_steps_at_start_);
-        const double sample = steps / events;
-        steps_per_event_ = steps_per_event_ > 0 ? 0.75 * steps_per_event_ + 0.25 * sample : sample;
+        const bool first_cvode = counters_.variable_windows == 1;
+        cvode_steps_per_window_ = first_cvode ? steps : 0.875 * cvode_steps_per_window_ + 0.125 * steps;
+        cvode_events_per_window_ = first_cvode ? events : 0.875 * cvode_events_per_window_ + 0.125 * events;
     } else {
         ++counters_.fixed_windows;
     }
+    // CVODE's expected steps in the next window: its recent average, scaled
+    // by how the input has changed since (CVODE's steps grow about in
+    // proportion to the events it receives).
+    const double expected_steps = cvode_steps_per_window_ * events_per_window_ / cvode_events_per_window_;
     // A move to CVODE pays a restart (about restart_steps more steps) and must
     // beat the fixed step by a margin, so that a cell does not flip back and forth.
     constexpr double restart_steps = 15;
     constexpr double margin = 0.8;
-    const double variable_cost = cost * steps_per_event_ * events_per_window_;
+    const double variable_cost = cost * expected_steps;
     const bool next_fixed = fixed_ ? !(variable_cost + cost * restart_steps < margin * per_window)
                                    : variable_cost > per_window;
     if (next_fixed != fixed_) {

@@ -7,11 +7,12 @@
 // At each window boundary b the cell decides the next window's scheme from
 // its own past alone, so its trajectory never depends on how far it is
 // asked to advance (epochs, horizons, threads, groups):
-//   after a CVODE window that took S steps:   fixed if cost * S > steps per window;
-//   after a fixed window that received E events: CVODE if
-//       cost * k * (E + 1) < 0.8 * steps per window,
-//   k being the cell's CVODE steps per (event + 1) in its last CVODE window
-//   (the estimate of what E events would cost there), 0.8 a hysteresis.
+//   CVODE's expected steps in the next window S = (its average steps per
+//   CVODE window) x (the cell's average events + 1 per window, recent) /
+//   (the average events + 1 of its CVODE windows);
+//   after a CVODE window: fixed if cost * S > steps per window;
+//   after a fixed window: CVODE if cost * (S + 15) < 0.8 * steps per window
+//   (15: a restart's extra steps; 0.8: a margin against flip-flopping).
 // Switching at b: CVODE's solution at b becomes the fixed step's state, or
 // the fixed step's state at b becomes CVODE's initial value (a restart).
 //
@@ -109,8 +110,9 @@ private:
     std::int64_t window_end_step_ = 0;
     long window_cvode_steps_at_start_ = 0;
     long window_events_ = 0;
-    double steps_per_event_ = 0;    // CVODE steps per (event + 1), averaged over CVODE windows
-    double events_per_window_ = 0;  // events + 1 per window, averaged over windows
+    double cvode_steps_per_window_ = 0;  // CVODE steps per CVODE window, averaged
+    double cvode_events_per_window_ = 1; // events + 1 per CVODE window, averaged
+    double events_per_window_ = 0;       // events + 1 per window, averaged over all windows
 
     std::priority_queue<queued_event, std::vector<queued_event>, later_event> queue_;
     std::uint64_t order_ = 0;
