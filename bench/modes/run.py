@@ -501,7 +501,7 @@ def main():
         models[name] = model
         log(f"{name}: {model.cells} cells, {model.t_stop:g} ms ({model.variant})")
         variants = [variant(m) for m in args.modes]
-        if "async-variable" in args.modes and not args.skip_hybrid:
+        if "async-variable" in args.modes and not args.skip_hybrid and model.kind == "detailed":
             variants.append(variant("async-variable", hybrid=True))
         mrows = [ranvier_row(args, model, v, tmp) for v in variants]
         if model.kind == "detailed" and not args.skip_neuron:
