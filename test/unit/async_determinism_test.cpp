@@ -160,6 +160,18 @@ TEST(async_chain, identical_to_bsp_for_any_threads_and_groups) {
     }
 }
 
+// The ring example for 60 ms with options `o` in `mode`, threads and group size.
+static collecting_sink run_ring(const recipe& r, simulation_options o, execution_mode mode, unsigned threads,
+                         std::size_t group_size) {
+    o.mode = mode;
+    o.threads = threads;
+    o.group_size = group_size;
+    simulation sim(r, o);
+    collecting_sink sink;
+    sim.run(60.0, &sink);
+    return sink;
+}
+
 // Cable cells: the ring example (HH cells, ExpSyn events, CVODE in the
 // variable mode), with a voltage probe added.
 TEST(async_cable, ring_identical_to_bsp_for_any_threads_and_groups) {
@@ -167,23 +179,11 @@ TEST(async_cable, ring_identical_to_bsp_for_any_threads_and_groups) {
     const auto r = make_recipe(model);
     for (const auto& modes : {mode_pair{execution_mode::bsp_fixed, execution_mode::async_fixed},
                               mode_pair{execution_mode::bsp_variable, execution_mode::async_variable}}) {
-        simulation_options o = model.options;
-        o.mode = modes.bsp;
-        o.threads = 1;
-        o.group_size = 16;
-        simulation bsp(*r, o);
-        collecting_sink reference;
-        bsp.run(60.0, &reference);
+        const collecting_sink reference = run_ring(*r, model.options, modes.bsp, 1, 16);
         ASSERT_GT(reference.spikes.size(), 30u);
         expect_async_same_as(reference, modes.async, {1u, 2u}, {16u, 3u},
                              [&](unsigned threads, std::size_t group_size) {
-                                 o.mode = modes.async;
-                                 o.threads = threads;
-                                 o.group_size = group_size;
-                                 simulation async(*r, o);
-                                 collecting_sink sink;
-                                 async.run(60.0, &sink);
-                                 return sink;
+                                 return run_ring(*r, model.options, modes.async, threads, group_size);
                              });
     }
 }
@@ -213,13 +213,7 @@ TEST(async_cable, hybrid_stepping_identical_to_bsp_for_any_threads_and_groups) {
     EXPECT_EQ(in.fixed_steps, in.fixed_windows * 80u) << "2 ms windows of dt 0.025 ms";
     expect_async_same_as(reference, execution_mode::async_variable, {1u, 2u}, {16u, 3u},
                          [&](unsigned threads, std::size_t group_size) {
-                             o.mode = execution_mode::async_variable;
-                             o.threads = threads;
-                             o.group_size = group_size;
-                             simulation async(*r, o);
-                             collecting_sink sink;
-                             async.run(60.0, &sink);
-                             return sink;
+                             return run_ring(*r, o, execution_mode::async_variable, threads, group_size);
                          });
 }
 
