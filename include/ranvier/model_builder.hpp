@@ -63,6 +63,11 @@ public:
     model_builder(const model_builder&);
     model_builder& operator=(const model_builder&);
 
+    // mechanisms = [...]: directories of .mod files (relative to the working
+    // directory) whose mechanisms the cable populations may use; built on
+    // first use (include/ranvier/mechanisms.hpp). Give them before the first
+    // population and before [simulation] if its atol_scale names them.
+    void set_mechanisms(const std::vector<std::string>& dirs, const std::string& where);
     // [simulation]: replaces the previous one (t_stop and the options).
     void set_simulation(const model_table& table, const std::string& where);
     // A [[population]]; its gids follow the earlier populations'.

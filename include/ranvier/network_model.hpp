@@ -140,6 +140,11 @@ struct record_spec {
 // The network: what it is made of, not how it is run.
 struct network_model {
     std::string origin;       // file path, or "builtin:brunel"
+    // mechanisms = ["mod/", ...]: the directories of .mod files (absolute
+    // paths), and the catalogue they give with the built-ins (null: only
+    // the built-ins), which the recipe hands to the engine.
+    std::vector<std::string> mechanism_dirs;
+    std::shared_ptr<const cable::mechanism_catalogue> mechanisms;
     std::vector<population_spec> populations;
     std::vector<projection_spec> projections;
     std::vector<poisson_spec> poisson_inputs;

@@ -9,11 +9,18 @@
 #include <ranvier/spike_source_cell.hpp>
 #include <ranvier/types.hpp>
 
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
 namespace ranvier {
+
+namespace cable {
+// The membrane mechanisms cable cells can name (include/ranvier/mechanisms.hpp
+// makes one from directories of .mod files); opaque to front ends.
+class mechanism_catalogue;
+} // namespace cable
 
 enum class cell_kind { lif, cable, spike_source };
 
@@ -77,6 +84,12 @@ public:
     virtual std::vector<poisson_input> poisson_inputs_on(gid_type) const { return {}; }
     virtual std::vector<current_input> current_inputs_on(gid_type) const { return {}; }
     virtual std::vector<probe> probes_on(gid_type) const { return {}; }
+
+    // The mechanisms the cable cells of this model name (paint, synapses,
+    // stimuli, probes, atol_scale): load_mechanisms() (mechanisms.hpp), or
+    // null for the built-in ones (pas, hh, IClamp, ExpSyn, Exp2Syn). Every
+    // cell group of every mode is built with it.
+    virtual std::shared_ptr<const cable::mechanism_catalogue> mechanisms() const { return nullptr; }
 };
 
 } // namespace ranvier

@@ -194,7 +194,7 @@ public:
         run_.t_stop = model_.t_stop;
         {
             py::gil_scoped_release release; // building large networks takes a while
-            check_options(model_.options); // dt, threads, tolerances first: the limits name them
+            check_options(model_.options, model_.network.mechanisms); // dt, threads, tolerances first: the limits name them
             check_run_options(model_.network, model_.options); // options may have been edited
             run_.memory_before_build = io::current_memory_bytes();
             recipe_ = make_recipe(model_);
@@ -526,6 +526,8 @@ PYBIND11_MODULE(_ranvier, m) {
                               "A model built table by table (the model file's tables as dicts of strings with "
                               "units); used by ranvier.Network.")
         .def(py::init<std::string>(), py::arg("origin") = "<python>")
+        .def("set_mechanisms", &model_builder::set_mechanisms, py::arg("dirs"), py::arg("where"),
+             "mechanisms = [...]: directories of .mod files (built on first use)")
         .def("set_simulation", [](model_builder& b, const py::dict& t, const std::string& where) {
             b.set_simulation(to_model_table(t), where); })
         .def("add_population", [](model_builder& b, const py::dict& t, const std::string& where) {

@@ -114,17 +114,27 @@ def _table(**keys):
 class Network:
     """A model built in Python. Keyword arguments are the model file's
     [simulation] keys (t_stop, dt, seed, mode, scheme, threads, group_size,
-    atol, rtol, atol_scale, event_window)."""
+    atol, rtol, atol_scale, event_window). `mechanisms`: directories of .mod
+    files whose mechanisms cable populations may use (the model file's
+    `mechanisms = [...]`, docs/nmodl.md)."""
 
-    def __init__(self, **simulation):
+    def __init__(self, mechanisms=None, **simulation):
         self._builder = _ModelBuilder("<python>")
         self._populations = {}
         self._record = {}
         self._probes = []
+        if mechanisms:
+            self.mechanisms(mechanisms)
         if simulation:
             self.simulation(**simulation)
 
     # -- the model file's tables --------------------------------------------------
+
+    def mechanisms(self, dirs):
+        """mechanisms = [...]: directories of .mod files (translated and compiled on
+        first use, cached by content); give them before the first population."""
+        dirs = [dirs] if isinstance(dirs, (str, bytes)) or hasattr(dirs, "__fspath__") else dirs
+        self._builder.set_mechanisms([str(d) for d in dirs], "mechanisms")
 
     def simulation(self, **keys):
         """[simulation]: replaces the previous keys (missing ones take their defaults)."""

@@ -29,8 +29,9 @@ namespace {
 // atol_scale names "v" or "<mechanism>.<state>" of a mechanism Ranvier knows;
 // checked here for every mode and model, so a typo never passes silently (a
 // cell without that mechanism simply has nothing to scale).
-void check_atol_scale(const simulation_options& options) {
-    const auto catalogue = cable::builtin_catalogue();
+void check_atol_scale(const simulation_options& options,
+                      const std::shared_ptr<const cable::mechanism_catalogue>& mechanisms) {
+    const cable::mechanism_catalogue& catalogue = cable::catalogue_of(mechanisms);
     for (const auto& [name, factor] : options.atol_scale) {
         const std::string problem = cable::atol_scale_problem(catalogue, name, factor);
         if (!problem.empty()) throw user_error(source_location{"", 0, "atol_scale"}, problem);
@@ -85,7 +86,8 @@ constexpr std::uint64_t sample_connection_budget = std::uint64_t{1} << 24;
 
 } // namespace
 
-void check_options(const simulation_options& o) {
+void check_options(const simulation_options& o,
+                   const std::shared_ptr<const cable::mechanism_catalogue>& mechanisms) {
     if (const std::string problem = dt_problem(o.dt); !problem.empty())
         throw user_error(key("dt"), problem);
     if (o.threads < 1 || o.threads > max_threads)
@@ -100,7 +102,7 @@ void check_options(const simulation_options& o) {
         throw user_error(key("event_window"),
                          "must be a finite number of ms >= 0 (0 = exact event times); got " +
                              number(o.event_window));
-    check_atol_scale(o);
+    check_atol_scale(o, mechanisms);
 }
 
 void check_run_length(time_type t_stop, double dt) {
@@ -230,7 +232,7 @@ struct simulation::impl {
     // Options and memory are checked before the thread pool starts and
     // before anything is built.
     static const simulation_options& checked(const recipe& model, const simulation_options& opts) {
-        check_options(opts);
+        check_options(opts, model.mechanisms());
         check_single_process_launch(); // no MPI in this build: never run N copies
         check_memory(estimate_memory(model, opts), machine_memory_bytes());
         return opts;

@@ -2,6 +2,7 @@
 // turned into a TOML value (no text is generated or parsed) and read by the
 // model file's own table readers, so a program gets the same checks and
 // messages as a model file; to_toml writes the tables back as a model file.
+#include "cable/mechanisms/mechanism_catalogue.hpp"
 #include "model/model_reading.hpp"
 
 #include <ranvier/model_builder.hpp>
@@ -16,6 +17,7 @@
 namespace ranvier {
 
 struct model_builder::written {
+    std::vector<std::string> mechanisms; // absolute directories
     std::optional<model_table> simulation;
     std::vector<model_table> populations, projections, poisson, currents;
     std::vector<bool> from_arrays; // per projection: its pairs are in the network's projection
@@ -227,6 +229,26 @@ model_builder& model_builder::operator=(const model_builder& other) {
     return *this;
 }
 
+void model_builder::set_mechanisms(const std::vector<std::string>& dirs, const std::string& where) {
+    if (!model_.network.populations.empty())
+        throw user_error(source_location{where, 0, "mechanisms"},
+                         "give the mechanisms before the first population (populations name them)");
+    model_list list;
+    std::vector<std::string> absolute;
+    for (const auto& d : dirs) {
+        absolute.push_back(std::filesystem::absolute(d).lexically_normal().string());
+        list.emplace_back(absolute.back());
+    }
+    const toml_value value = table_value(model_table{{"mechanisms", list}}, where, "");
+    network_model& network = model_.network;
+    network_model fresh; // unchanged if reading fails
+    fresh.origin = network.origin;
+    read_mechanisms(toml_table_reader(value, where, ""), "mechanisms", where, fresh);
+    network.mechanisms = std::move(fresh.mechanisms);
+    network.mechanism_dirs = std::move(fresh.mechanism_dirs);
+    written_->mechanisms = std::move(absolute);
+}
+
 void model_builder::set_simulation(const model_table& table, const std::string& where) {
     const toml_value value = table_value(table, where, "simulation");
     model_file fresh; // every key not given takes its default again
@@ -244,7 +266,8 @@ void model_builder::set_simulation(const model_table& table, const std::string& 
 void model_builder::add_population(const model_table& given, const std::string& where) {
     const model_table table = with_absolute_paths(given);
     const toml_value value = table_value(table, where, "population");
-    population_spec p = read_population(toml_table_reader(value, where, "population"), model_.network.num_cells());
+    population_spec p = read_population(toml_table_reader(value, where, "population"), model_.network.num_cells(),
+                                        cable::catalogue_of(model_.network.mechanisms));
     append_population(model_.network, std::move(p), where);
     written_->populations.push_back(table);
 }
@@ -304,6 +327,12 @@ model_file model_builder::to_model_file() const {
 
 std::string model_builder::to_toml() const {
     std::string out = "# Written by Ranvier's model_builder (" + model_.network.origin + ")\n";
+    if (!written_->mechanisms.empty()) {
+        out += "mechanisms = [";
+        for (std::size_t k = 0; k < written_->mechanisms.size(); ++k)
+            out += (k ? ", " : "") + toml_string(written_->mechanisms[k]);
+        out += "]\n";
+    }
     if (written_->simulation) write_table(out, "\n[simulation]", *written_->simulation);
     for (const auto& t : written_->populations) write_table(out, "\n[[population]]", t);
     for (std::size_t k = 0; k < written_->projections.size(); ++k) {

@@ -84,7 +84,7 @@ void model_reading_context::check_delay(const toml_table_reader& r, std::string_
 namespace {
 
 const std::vector<std::string> top_level_keys{"simulation", "population", "projection",
-                                              "poisson",    "current",    "record"};
+                                              "poisson",    "current",    "record",     "mechanisms"};
 
 } // namespace
 
@@ -127,7 +127,7 @@ void read_simulation(const toml_table_reader& r, model_file& model) {
     if (!(o.rtol >= 0) || !std::isfinite(o.rtol)) r.fail("rtol", "must be a number >= 0, e.g. 0");
     if (r.has("atol_scale")) {
         const toml_table_reader scales = r.sub_table("atol_scale");
-        const auto catalogue = cable::builtin_catalogue();
+        const cable::mechanism_catalogue& catalogue = cable::catalogue_of(model.network.mechanisms);
         for (const auto& [name, value] : scales.table_view()) {
             const double factor = scales.number_of(value, name);
             const std::string problem = cable::atol_scale_problem(catalogue, name, factor);
@@ -192,9 +192,12 @@ model_file read_model(const toml_value& document, const std::string& origin) {
     top.reject_unknown_keys(top_level_keys);
 
     model_file file;
-    if (top.has("simulation")) read_simulation(top.sub_table("simulation"), file);
     network_model& model = file.network;
     model.origin = origin;
+    // The mechanisms first: populations and atol_scale name them.
+    if (top.has("mechanisms")) read_mechanisms(top, "mechanisms", origin, model);
+    if (top.has("simulation")) read_simulation(top.sub_table("simulation"), file);
+    const cable::mechanism_catalogue& mechanisms = cable::catalogue_of(model.mechanisms);
 
     const auto* populations = array_of_tables(top, "population");
     if (!populations || populations->empty())
@@ -202,7 +205,7 @@ model_file read_model(const toml_value& document, const std::string& origin) {
                          "the model has no [[population]]: add at least one");
     for (const auto& table : *populations)
         append_population(model,
-                          read_population(toml_table_reader(table, origin, "population"), model.num_cells()),
+                          read_population(toml_table_reader(table, origin, "population"), model.num_cells(), mechanisms),
                           origin);
 
     const model_reading_context context(model);

@@ -72,7 +72,9 @@ std::vector<gid_type> read_cells(const toml_table_reader& r, std::string_view ke
                                  const std::vector<const population_spec*>& populations);
 
 // A [[population]]; its gids start at `first_gid`.
-population_spec read_population(const toml_table_reader& r, gid_type first_gid);
+// `mechanisms`: what its cable cells may name (network_model::mechanisms).
+population_spec read_population(const toml_table_reader& r, gid_type first_gid,
+                                const cable::mechanism_catalogue& mechanisms);
 // The spike-source part of a population (cell = "poisson_source" or
 // "spike_source"); `p` has name, size, first gid and where.
 population_spec read_source_population(const toml_table_reader& r, population_spec p);
@@ -81,7 +83,8 @@ population_spec read_source_population(const toml_table_reader& r, population_sp
 void reject_source_targets(const toml_table_reader& r, std::string_view key,
                            const std::vector<const population_spec*>& targets);
 // The cable part of a population (cell = "cable"); `p` has name, size and where.
-population_spec read_cable_population(const toml_table_reader& r, population_spec p);
+population_spec read_cable_population(const toml_table_reader& r, population_spec p,
+                                      const cable::mechanism_catalogue& mechanisms);
 // `arrays`: the pairs (and per-pair weights, delays) of an explicit projection
 // built by a program (model_builder) instead of the table's `pairs`.
 projection_spec read_projection(const toml_table_reader& r, const model_reading_context& context,
@@ -112,7 +115,13 @@ record_spec read_record(const toml_table_reader& r, const model_reading_context&
 // Adds a population read by read_population to `model`: its gids follow the
 // earlier populations'; names must be unique and the gids must fit.
 void append_population(network_model& model, population_spec p, const std::string& origin);
-// Reads [simulation] into t_stop and the options of `file`.
+// Reads [simulation] into t_stop and the options of `file` (atol_scale names
+// states of file.network.mechanisms).
 void read_simulation(const toml_table_reader& r, model_file& file);
+// mechanisms = ["dir", ...] (`key` of `r`; paths relative to the directory of
+// `base`, a file): sets model.mechanism_dirs and model.mechanisms, building
+// the catalogues that are not built yet (docs/nmodl.md).
+void read_mechanisms(const toml_table_reader& r, std::string_view key, const std::string& base,
+                     network_model& model);
 
 } // namespace ranvier

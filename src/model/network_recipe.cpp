@@ -65,6 +65,9 @@ public:
     std::vector<poisson_input> poisson_inputs_on(gid_type gid) const override;
     std::vector<current_input> current_inputs_on(gid_type gid) const override;
     std::vector<probe> probes_on(gid_type gid) const override;
+    std::shared_ptr<const cable::mechanism_catalogue> mechanisms() const override {
+        return model_.mechanisms;
+    }
 
 private:
     void check_gid(gid_type gid) const {

@@ -557,7 +557,7 @@ std::vector<double> cvode_cell::tolerance_vector() const {
     std::vector<double> atol(s.nv + s.ns, options_.atol);
     // The one check of an entry (the simulation and the model file make it
     // too), then only the entry's place in y.
-    const mechanism_catalogue catalogue = builtin_catalogue();
+    const mechanism_catalogue& catalogue = catalogue_of(options_.mechanisms);
     for (const auto& [name, factor] : options_.atol_scale) {
         const std::string problem = atol_scale_problem(catalogue, name, factor);
         if (!problem.empty()) throw user_error(source_location{"", 0, "atol_scale"}, problem);

@@ -28,7 +28,7 @@ std::string format_value(double x) {
 cable_fixed_step_group::cable_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt,
                                    cable::time_scheme scheme)
     : gids_(std::move(gids)), grid_(dt) {
-    cable::cable_state_builder builder;
+    cable::cable_state_builder builder(cable::catalogue_of(model.mechanisms()));
     std::vector<cable_cell> cells;
     std::vector<cable::cv_tree> trees;
     cells.reserve(gids_.size());
