@@ -32,8 +32,8 @@ def test_translates_a_leak(tmp_path):
     r, _, out = translate(tmp_path, HEADER + "BREAKPOINT { i = g*(v + 65) }\n")
     assert r.returncode == 0, r.stderr
     code = out.read_text()
-    assert "ctx.g[node_index[inst]] += g;" in code
-    assert "ctx.i[node_index[inst]] += i;" in code
+    assert "ctx.g[node_index[inst]] += (g);" in code
+    assert "ctx.i[node_index[inst]] += (i);" in code
 
 
 def test_verbatim_names_file_line_and_construct(tmp_path):
@@ -80,13 +80,72 @@ def test_syntax_error_has_its_line(tmp_path):
     assert f"{mod}:8: error: syntax error" in r.stderr
 
 
-def test_assigned_read_before_set_in_a_block_is_refused(tmp_path):
-    # ASSIGNED values are not kept between blocks yet: ginf would read as 0.
+def test_assigned_values_persist_between_blocks(tmp_path):
+    # ASSIGNED values are kept per instance (as in NEURON): ginf set in INITIAL
+    # is read in BREAKPOINT from the stored value.
     text = HEADER.replace("i (mA/cm2) }", "i (mA/cm2) ginf }") + \
         "INITIAL { ginf = 2 }\nBREAKPOINT { i = g*ginf*v }\n"
-    r, _, _ = translate(tmp_path, text)
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "assigned_[0][inst] = ginf;" in code
+    assert "double ginf = assigned_[0][inst];" in code
+
+
+POINT = """NEURON {
+    POINT_PROCESS Syn
+    RANGE tau, e, i
+    NONSPECIFIC_CURRENT i
+}
+PARAMETER { tau = 2 (ms) e = 0 (mV) }
+ASSIGNED { v (mV) i (nA) }
+STATE { g (uS) }
+INITIAL { g = 0 }
+BREAKPOINT {
+    SOLVE state METHOD cnexp
+    i = g*(v - e)
+}
+DERIVATIVE state { g' = -g/tau }
+"""
+
+
+def test_point_process_with_net_receive(tmp_path):
+    r, _, out = translate(tmp_path, POINT + "NET_RECEIVE(weight (uS), w2) { g = g + weight + w2 }\n")
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "mechanism_kind::point" in code
+    assert "void receive_event(std::size_t inst, double weight) override" in code
+    assert "const double w2 = 0;" in code  # extra weights read as 0
+    assert "ctx.i[node_index[inst]] += mfact * (i);" in code  # nA scaled by 100/area
+
+
+def test_event_constructs_that_are_refused(tmp_path):
+    r, mod, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) {\n    g = g + weight\n    net_send(1, 1)\n}\n")
     assert r.returncode == 1
-    assert "BREAKPOINT: ASSIGNED ginf is read before this block sets it" in r.stderr
+    assert f"{mod}:17: error: net_send" in r.stderr
+    r, _, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) { weight = 0 }\n")
+    assert r.returncode == 1 and "NET_RECEIVE: assignment to 'weight' is not supported" in r.stderr
+    r, _, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) { INITIAL { g = 0 } g = g + weight }\n")
+    assert r.returncode == 1 and "an INITIAL block inside NET_RECEIVE is not supported" in r.stderr
+    r, _, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = g*v }\nNET_RECEIVE(w) { }\n")
+    assert r.returncode == 1 and "only a POINT_PROCESS can receive events" in r.stderr
+
+
+def test_electrode_current_and_time(tmp_path):
+    text = """NEURON { POINT_PROCESS Pulse RANGE amp, i ELECTRODE_CURRENT i }
+PARAMETER { amp = 1 (nA) }
+ASSIGNED { i (nA) }
+BREAKPOINT {
+    at_time(1)
+    if (t < 1) { i = amp } else { i = 0 }
+}
+"""
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "return -i;" in code  # an electrode current enters the cell
+    assert "times.push_back(1.0);" in code  # at_time: a discontinuity for CVODE
+    assert "const double i_plus = breakpoint(v + 0.001);" in code  # NEURON's numerical di/dv
 
 
 def test_unknown_names_are_refused_before_cpp(tmp_path):
@@ -94,5 +153,8 @@ def test_unknown_names_are_refused_before_cpp(tmp_path):
     assert r.returncode == 1
     assert "BREAKPOINT: unknown name 'erev'" in r.stderr
     r, _, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = g*v*t }\n")
+    assert r.returncode == 0, r.stderr  # t is available in BREAKPOINT
+    r, _, _ = translate(tmp_path, HEADER.replace("ASSIGNED", "STATE { x }\nASSIGNED") +
+                        "BREAKPOINT {\n SOLVE s METHOD cnexp\n i = g*x*v\n}\nDERIVATIVE s { x' = -x*t }\n")
     assert r.returncode == 1
-    assert "BREAKPOINT: unknown name 't' (t and dt cannot be used in expressions yet)" in r.stderr
+    assert "DERIVATIVE s: unknown name 't' (t and dt are available in BREAKPOINT" in r.stderr

@@ -38,6 +38,14 @@ public:
         }
     }
 
+    void discontinuities(std::vector<double>& times) const override {
+        const auto& p = data_.parameters; // on at del, off at del + dur
+        for (std::size_t k = 0; k < size(); ++k) {
+            times.push_back(p[0][k]);
+            times.push_back(p[0][k] + p[1][k]);
+        }
+    }
+
     double observe(std::size_t, std::size_t k, double, state_view, double t) const override {
         const auto& p = data_.parameters; // i (nA, depolarising > 0), on in [del, del + dur) as current()
         return t < p[0][k] + p[1][k] && t >= p[0][k] ? p[2][k] : 0.0;
