@@ -29,17 +29,29 @@ def run(*args, cwd=None):
     return subprocess.run([RANVIER, *args], capture_output=True, text=True, timeout=600, cwd=cwd)
 
 
-def renamed_copies(directory):
-    """hh.mod and pas.mod as mechanisms hhu and pasu, plus kdr.mod."""
+def renamed_copies(directory, point_processes=True):
+    """hh.mod and pas.mod as mechanisms hhu and pasu, expsyn.mod and
+    iclamp.mod as ExpSynU and IClampU, plus kdr.mod."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "hhu.mod").write_text((NMODL / "hh.mod").read_text().replace("SUFFIX hh", "SUFFIX hhu"))
-    (directory / "pasu.mod").write_text((NMODL / "pas.mod").read_text().replace("SUFFIX pas", "SUFFIX pasu"))
+    renames = [("hh", "SUFFIX hh", "SUFFIX hhu"), ("pas", "SUFFIX pas", "SUFFIX pasu")]
+    if point_processes:
+        renames += [("expsyn", "POINT_PROCESS ExpSyn", "POINT_PROCESS ExpSynU"),
+                    ("iclamp", "POINT_PROCESS IClamp", "POINT_PROCESS IClampU")]
+    for mod, old, new in renames:
+        text = (NMODL / f"{mod}.mod").read_text()
+        assert old in text
+        (directory / f"{mod}u.mod").write_text(text.replace(old, new))
     shutil.copy(NMODL / "user" / "kdr.mod", directory / "kdr.mod")
     return directory
 
 
-def model(hh, pas, extra_paint="", mechanisms="", mode="bsp-fixed", simulation=""):
-    """Two cells in a ring (soma with hh, three dendrites with pas), one kick."""
+def model(hh, pas, extra_paint="", mechanisms="", mode="bsp-fixed", simulation="", syn="ExpSyn",
+          clamp=None):
+    """Two cells in a ring (soma with hh, three dendrites with pas), one kick
+    (an event onto the synapse of cell 0), and with `clamp` a current pulse
+    into cell 1."""
+    pulse = (f'stimuli = [{{ location = "soma(0.5)", mechanism = "{clamp}", del = "3 ms", dur = "1.5 ms", '
+             'amp = "0.3 nA", cells = [1] }]') if clamp else ""
     return f"""{mechanisms}
 [simulation]
 t_stop = "60 ms"
@@ -60,7 +72,8 @@ paint = [
     {{ region = "dend", mechanism = "{pas}", g = "0.0001 S/cm2", e = "-65 mV" }},
     {extra_paint}
 ]
-synapses = [{{ location = "dend[0](0.5)", mechanism = "ExpSyn", tau = "2 ms", e = "0 mV" }}]
+synapses = [{{ location = "dend[0](0.5)", mechanism = "{syn}", tau = "2 ms", e = "0 mV" }}]
+{pulse}
 detector = {{ location = "soma(0.5)", threshold = "10 mV" }}
 events = [{{ synapse = 0, time = "1 ms", weight = "0.05 uS", cells = [0] }}]
 sections = [
@@ -115,11 +128,12 @@ def built(tmp_path_factory):
 
 
 def test_build_mechanisms_then_cache(tmp_path):
-    d = renamed_copies(tmp_path / "mod")
+    d = renamed_copies(tmp_path / "mod", point_processes=False)
     (d / "hhu.mod").unlink()  # (two small files compile faster)
     first = run("build-mechanisms", str(d))
     assert first.returncode == 0, first.stderr
     assert f"translating {d / 'kdr.mod'}" in first.stdout
+    assert f"  pasu  ({d / 'pasu.mod'})" in first.stdout
     assert "compiling 2 mechanisms" in first.stdout
     libs = list((d / ".ranvier").glob("*/catalogue.so"))
     assert len(libs) == 1
@@ -210,16 +224,20 @@ def test_unknown_parameter_of_a_user_mechanism_lists_its_parameters(built, tmp_p
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_translated_hh_and_pas_run_as_the_builtins(built, tmp_path, mode):
+def test_translated_mechanisms_run_as_the_builtins(built, tmp_path, mode):
+    """hh, pas, ExpSyn (a synapse receiving the ring's events) and IClamp (a
+    stimulus) translated from .mod files against the built-ins."""
     mechanisms = f'mechanisms = ["{built / "mod"}"]'
     # atol_scale names the user mechanism's state (and the built-in's).
-    ref, _ = run_model(tmp_path, "builtin", model("hh", "pas", mode=mode,
-                                                  simulation='atol_scale = { "hh.m" = 0.5 }'))
+    ref, _ = run_model(tmp_path, "builtin", model("hh", "pas", mode=mode, clamp="IClamp",
+                                                  simulation='atol_scale = { "hh.m" = 0.5, "ExpSyn.g" = 0.1 }'))
     gen, r = run_model(tmp_path, "user", model("hhu", "pasu", mechanisms=mechanisms, mode=mode,
-                                               simulation='atol_scale = { "hhu.m" = 0.5 }'))
+                                               simulation='atol_scale = { "hhu.m" = 0.5, "ExpSynU.g" = 0.1 }',
+                                               syn="ExpSynU", clamp="IClampU"))
     assert "compiling" not in r.stderr  # built by the fixture: the cache is used
     a, b = spikes_of(ref), spikes_of(gen)
     assert len(a) >= 6  # the kick goes round the ring
+    assert any(g == 1 and 3 < t < 5 for g, t in a)  # the pulse fires cell 1 (the kick reaches it at 7 ms)
     assert [g for g, _ in a] == [g for g, _ in b]
     # Fixed step: the same steps (1e-9 ms is below one step's rounding);
     # CVODE at atol 1e-6: within its own error (about 1e-5 ms at 1e-6).
