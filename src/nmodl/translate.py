@@ -50,7 +50,8 @@ REFUSED_KEYWORDS = {
     "BBCOREPOINTER": "BBCOREPOINTER variables are not supported",
     "EXTERNAL": "EXTERNAL variables are not supported",
     "TABLE": "TABLE statements are not supported yet: the rates are evaluated directly (as usetable = 0)",
-    "KINETIC": "KINETIC blocks are not supported yet (planned: docs/nmodl.md)",
+    "COMPARTMENT": "COMPARTMENT statements (volumes of kinetic species) are not supported",
+    "LONGITUDINAL_DIFFUSION": "LONGITUDINAL_DIFFUSION is not supported",
     "LINEAR": "LINEAR blocks are not supported yet",
     "NONLINEAR": "NONLINEAR blocks are not supported yet",
     "FUNCTION_TABLE": "FUNCTION_TABLE is not supported",
@@ -160,6 +161,9 @@ class Mechanism:
         self.point = False     # POINT_PROCESS (currents in nA) rather than SUFFIX
         self.electrode = []    # ELECTRODE_CURRENT names (inward: counted with a minus sign)
         self.net_receive = None  # the NET_RECEIVE block
+        self.implicit = None     # DERIVATIVE block solved by NMODL (derivimplicit, sparse)
+        self.steady_state = False  # INITIAL has SOLVE ... STEADYSTATE
+        self.newton_used = False
         self.parameters = []   # (name, unit, default) per instance (RANGE PARAMETERs)
         self.globals = []      # (name, unit, default) one per group
         self.states = []       # (name, unit)
@@ -215,6 +219,10 @@ def read_mechanism(path):
         first = str(e).splitlines()[0]
         fail(first.replace("NMODL Parser Error : ", "syntax error: "), int(match.group(1)) if match else 0)
     with quiet_output():
+        symtab.SymtabVisitor().visit_program(program)
+        # KINETIC schemes become DERIVATIVE blocks (NMODL's KineticBlockVisitor:
+        # reactions to ODEs, CONSERVE kept for the implicit solver).
+        visitor.KineticBlockVisitor().visit_program(program)
         symtab.SymtabVisitor().visit_program(program)
         # PROCEDUREs and FUNCTIONs are inlined where they are called (NMODL's
         # InlineVisitor), so every block becomes straight-line code plus IFs.
@@ -311,17 +319,40 @@ def read_mechanism(path):
     if solves:
         method = name_of(solves[0].method) if solves[0].method is not None else "(none)"
         target = name_of(solves[0].block_name)
-        if method != "cnexp":
-            fail(f"SOLVE {target} METHOD {method}: only METHOD cnexp is supported yet "
-                 "(derivimplicit and sparse are planned: docs/nmodl.md)")
+        if method not in ("cnexp", "derivimplicit", "sparse", "euler"):
+            fail(f"SOLVE {target} METHOD {method}: the methods supported are cnexp, derivimplicit, "
+                 "sparse (KINETIC) and euler")
         for d in lookup.lookup(program, ast.AstNodeType.DERIVATIVE_BLOCK):
             if name_of(d.name) == target:
                 mech.derivative = d
         if mech.derivative is None:
-            fail(f"SOLVE {target}: there is no DERIVATIVE block named {target}")
+            fail(f"SOLVE {target}: there is no DERIVATIVE or KINETIC block named {target}")
         mech.solve = (target, method)
+        if method in ("derivimplicit", "sparse"):
+            # Backward Euler with Newton's method, as NEURON: NMODL's
+            # SympySolverVisitor writes the system and its analytic Jacobian
+            # (EIGEN_NEWTON_SOLVE) on a copy; the ODEs of `program` stay as
+            # written for CVODE.
+            solved = program.clone()
+            with quiet_output():
+                symtab.SymtabVisitor().visit_program(solved)
+                visitor.SympySolverVisitor().visit_program(solved)
+            for d in lookup.lookup(solved, ast.AstNodeType.DERIVATIVE_BLOCK):
+                if name_of(d.name) == target:
+                    mech.implicit = d
+            if not lookup.lookup(mech.implicit, ast.AstNodeType.EIGEN_NEWTON_SOLVER_BLOCK):
+                fail(f"SOLVE {target} METHOD {method}: NMODL's solver did not give a Newton system "
+                     "for this block (not supported yet)")
     elif mech.states:
         fail("the mechanism has STATEs but its BREAKPOINT has no SOLVE")
+    if mech.initial is not None:
+        for s in lookup.lookup(mech.initial, ast.AstNodeType.SOLVE_BLOCK):
+            steady = name_of(s.steadystate) if getattr(s, "steadystate", None) is not None else None
+            if steady is None or mech.solve is None or name_of(s.block_name) != mech.solve[0] \
+                    or mech.implicit is None:
+                fail(f"INITIAL: SOLVE {name_of(s.block_name)}: only SOLVE <the BREAKPOINT's block> "
+                     "STEADYSTATE sparse|derivimplicit is supported in INITIAL")
+            mech.steady_state = True
 
     mech.currents = mech.nonspecific + [w for _, _, writes in mech.ions for w in writes] + mech.electrode
     # What a probe can record ("ExpSyn.i", "Exp2Syn.g"): the currents, then
@@ -348,6 +379,47 @@ def read_mechanism(path):
 # ---------------------------------------------------------------------------
 # Expressions and statements to C++
 
+# The arrays of NMODL's Newton systems (EIGEN_NEWTON_SOLVE): unknowns, residuals,
+# Jacobian (column-major).
+NEWTON_ARRAYS = ("nmodl_eigen_x", "nmodl_eigen_f", "nmodl_eigen_j")
+
+# Solves J dx = f (J column-major, N unknowns; partial pivoting) and sets
+# x -= dx; true once every |dx| <= 1e-14 (1 + |x|). Emitted into every
+# generated file that needs it (the library includes only mechanism.hpp).
+NEWTON_HELPER = """template <int N>
+bool newton_update(const double* jacobian, const double* f, double* x) {
+    double a[N][N + 1];
+    for (int r = 0; r < N; ++r) {
+        for (int c = 0; c < N; ++c) a[r][c] = jacobian[r + N * c];
+        a[r][N] = f[r];
+    }
+    for (int c = 0; c < N; ++c) {
+        int p = c;
+        for (int r = c + 1; r < N; ++r)
+            if (std::fabs(a[r][c]) > std::fabs(a[p][c])) p = r;
+        if (p != c)
+            for (int k = 0; k <= N; ++k) std::swap(a[c][k], a[p][k]);
+        for (int r = c + 1; r < N; ++r) {
+            const double m = a[r][c] / a[c][c];
+            for (int k = c; k <= N; ++k) a[r][k] -= m * a[c][k];
+        }
+    }
+    double dx[N];
+    for (int r = N - 1; r >= 0; --r) {
+        double s = a[r][N];
+        for (int k = r + 1; k < N; ++k) s -= a[r][k] * dx[k];
+        dx[r] = s / a[r][r];
+    }
+    bool converged = true;
+    for (int r = 0; r < N; ++r) {
+        x[r] -= dx[r];
+        if (!(std::fabs(dx[r]) <= 1e-14 * (1.0 + std::fabs(x[r])))) converged = false;
+    }
+    return converged;
+}
+"""
+
+
 def cpp_expression(node):
     t = node.get_node_type_name()
     if t == "WrappedExpression" or t == "ParenExpression":
@@ -364,6 +436,11 @@ def cpp_expression(node):
     if t in ("Double", "Integer", "Float"):
         return number_text(node.value)
     if t == "VarName":
+        if node.name.get_node_type_name() == "IndexedName":
+            base = name_of(node.name.name)
+            if base not in NEWTON_ARRAYS:
+                fail(f"indexed variable {dsl.to_nmodl(node)} is not supported")
+            return f"{base}[{int(dsl.to_nmodl(node.name.length))}]"
         if node.index is not None:
             fail(f"indexed variable {dsl.to_nmodl(node)} is not supported")
         return name_of(node)
@@ -393,6 +470,7 @@ class Emitter:
         self.writable = set(writable)   # parameters this block may assign (INITIAL)
         self.read_only = set(read_only)  # names it may not assign
         self.at_times = []               # at_time(expr) arguments, C++
+        self.steady = None               # INITIAL: the implicit block SOLVE ... STEADYSTATE runs
 
     def check_reads(self, expression):
         names = {name_of(n) for n in visitor.AstLookupVisitor().lookup(expression, ast.AstNodeType.VAR_NAME)}
@@ -403,6 +481,27 @@ class Emitter:
                 fail(f"{self.block_name}: unknown name '{n}'" + (
                     f" (t and dt are available in BREAKPOINT and INITIAL (t), and in cnexp updates (dt), "
                     f"not in {self.block_name} yet)" if n in ("t", "dt") else ""))
+
+    def newton(self, e, indent):
+        """NMODL's EIGEN_NEWTON_SOLVE: backward Euler's system solved per
+        instance by Newton's method with the analytic Jacobian."""
+        pad = "    " * indent
+        n = int(dsl.to_nmodl(e.n_state_vars))
+        self.mech.newton_used = True
+        self.known.update(NEWTON_ARRAYS)
+        self.lines.append(pad + "{")
+        inner = "    " * (indent + 1)
+        self.lines.append(f"{inner}double nmodl_eigen_x[{n}] = {{}}, nmodl_eigen_f[{n}] = {{}}, "
+                          f"nmodl_eigen_j[{n * n}] = {{}};")
+        for part in (e.variable_block, e.initialize_block, e.setup_x_block):
+            self.block(part, indent + 1)
+        self.lines.append(f"{inner}for (int newton_iteration = 0; newton_iteration < 100; ++newton_iteration) {{")
+        self.block(e.functor_block, indent + 2)
+        self.lines.append(f"{inner}    if (newton_update<{n}>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x)) break;")
+        self.lines.append(f"{inner}}}")
+        for part in (e.update_states_block, e.finalize_block):
+            self.block(part, indent + 1)
+        self.lines.append(pad + "}")
 
     def block(self, statement_block, indent, skip_solve=True):
         for s in statement_block.statements:
@@ -425,6 +524,17 @@ class Emitter:
                 e = e.expression
                 et = e.get_node_type_name()
             if et == "SolveBlock":
+                if self.steady is not None and getattr(e, "steadystate", None) is not None:
+                    # SOLVE ... STEADYSTATE: the implicit step with dt = 1e9 ms,
+                    # whose fixed point is the steady state (as NEURON).
+                    self.lines.append(pad + "{")
+                    self.lines.append(pad + "    [[maybe_unused]] const double dt = 1e9;")
+                    self.known.add("dt")
+                    self.block(self.steady.statement_block, indent + 1, skip_solve)
+                    self.lines.append(pad + "}")
+                return
+            if et == "EigenNewtonSolverBlock":
+                self.newton(e, indent)
                 return
             if et == "StatementBlock":  # an inlined PROCEDURE or FUNCTION body
                 self.statement(e, indent, skip_solve)
@@ -443,7 +553,7 @@ class Emitter:
                 fail(f"{self.block_name}: an INITIAL block inside NET_RECEIVE is not supported yet")
             if et == "BinaryExpression" and e.op.eval() == "=":
                 target = cpp_expression(e.lhs)
-                if target not in self.known:
+                if target.split("[")[0] not in self.known:
                     fail(f"{self.block_name}: assignment to unknown name '{target}'")
                 params = {p[0] for p in self.mech.parameters + self.mech.globals}
                 if (target in params and target not in self.writable) or target in self.read_only:
@@ -479,8 +589,8 @@ class Emitter:
                 self.lines.append(f"{pad}}} else {{")
                 self.block(s.elses.statement_block, indent + 1, skip_solve)
             self.lines.append(pad + "}")
-        elif t in ("ConductanceHint", "LineComment", "BlockComment"):
-            return
+        elif t in ("ConductanceHint", "LineComment", "BlockComment", "Conserve"):
+            return  # (CONSERVE: used by NMODL's solver; the ODEs keep the sum for CVODE)
         else:
             fail(f"statement '{dsl.to_nmodl(s).strip()}' ({t}) is not supported")
 
@@ -620,6 +730,7 @@ def generate(mech, namespace):
     L.append("#include <cstddef>")
     L.append("#include <cstdint>")
     L.append("#include <memory>")
+    L.append("#include <utility>")
     L.append("#include <vector>")
     L.append("")
     L.append(f"namespace {namespace} {{")
@@ -636,6 +747,8 @@ def generate(mech, namespace):
     L.append("")
     L.append("namespace {")
     L.append("")
+    if mech.implicit is not None:
+        L.append(NEWTON_HELPER)
     L.append(f"class {klass} final : public ranvier::cable::mechanism {{")
     L.append("public:")
     # Qualified: inside the class, type() would name mechanism::type().
@@ -655,6 +768,8 @@ def generate(mech, namespace):
     if mech.initial is not None:
         params = [p[0] for p in mech.parameters]
         em = Emitter(mech, "INITIAL", extra=("t",), writable=params)
+        if mech.steady_state:
+            em.steady = mech.implicit
         em.block(mech.initial.statement_block, 3)
         body = em.lines
         initial_writes = {n for n in em.set_here if n in p_index}
@@ -761,16 +876,33 @@ def generate(mech, namespace):
             return [f"{pad}dstates[{s_index[state]}][inst] = {cpp_expression(rhs)};"]
 
         def jacobian(state, rhs, pad):
-            _, jac, _ = ode_parts(state, rhs)
+            # d(state')/d(state), any ODE (for CVODE's diagonal preconditioner).
+            x = sp.Symbol(state, real=True)
+            jac = sp.simplify(sp.diff(sympy_of(rhs, None), x))
             return [f"{pad}jacobian[{s_index[state]}][inst] = {ccode(jac)};"]
 
+        def euler(state, rhs, pad):
+            return [f"{pad}d_{state} = {cpp_expression(rhs)};"]
+
+        method = mech.solve[1]
         L.append("")
         L.append("    void advance_states(const double* v_of_node, double dt) override {")
         L.extend(hoisted(2))
         L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
         L.extend(loads(3, "data_.states", True))
-        em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cnexp, extra=("dt",))
-        em.block(mech.derivative.statement_block, 3)
+        if method == "cnexp":
+            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cnexp, extra=("dt",))
+            em.block(mech.derivative.statement_block, 3)
+        elif method == "euler":
+            # Forward Euler: every derivative at the step's start, then the updates.
+            L.append("            double " + ", ".join(f"d_{n} = 0" for n in s_index) + ";")
+            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", euler, extra=("dt",))
+            em.block(mech.derivative.statement_block, 3)
+            em.lines += [f"            {n} = {n} + dt * d_{n};" for n in s_index]
+        else:
+            # derivimplicit, sparse: backward Euler solved by Newton's method.
+            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]} ({method})", extra=("dt",))
+            em.block(mech.implicit.statement_block, 3)
         L.extend(em.lines)
         L.extend(stores(3))
         L.append("        }")

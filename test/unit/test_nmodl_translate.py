@@ -60,10 +60,54 @@ def test_comment_blocks_are_skipped(tmp_path):
 
 def test_other_methods_are_refused(tmp_path):
     text = HEADER.replace("ASSIGNED", "STATE { x }\nASSIGNED") + \
-        "BREAKPOINT {\n SOLVE s METHOD derivimplicit\n i = g*x*v\n}\nDERIVATIVE s { x' = -x }\n"
+        "BREAKPOINT {\n SOLVE s METHOD runge\n i = g*x*v\n}\nDERIVATIVE s { x' = -x }\n"
     r, mod, _ = translate(tmp_path, text)
     assert r.returncode == 1
-    assert "METHOD derivimplicit: only METHOD cnexp is supported yet" in r.stderr
+    assert "METHOD runge: the methods supported are cnexp, derivimplicit, sparse (KINETIC) and euler" in r.stderr
+
+
+def test_implicit_methods_use_newton(tmp_path):
+    # derivimplicit on a nonlinear equation: backward Euler solved by Newton
+    # (NMODL's SympySolverVisitor writes the system); CVODE gets the ODE as written.
+    text = HEADER.replace("ASSIGNED", "STATE { x }\nASSIGNED") + \
+        "BREAKPOINT {\n SOLVE s METHOD derivimplicit\n i = g*x*v\n}\nDERIVATIVE s { x' = 1 - x*x }\n"
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "if (newton_update<1>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x)) break;" in code
+    assert "dstates[0][inst] = 1.0 - x * x;" in code
+    assert "jacobian[0][inst] = -2*x;" in code
+    # euler: forward Euler from the derivatives at the step's start.
+    r, _, out = translate(tmp_path, text.replace("derivimplicit", "euler"))
+    assert r.returncode == 0, r.stderr
+    assert "x = x + dt * d_x;" in out.read_text()
+
+
+def test_kinetic_scheme_with_steady_state(tmp_path):
+    text = """NEURON { SUFFIX two NONSPECIFIC_CURRENT i RANGE g }
+PARAMETER { g = 0.001 (S/cm2) kb = 0.1 (/ms) }
+ASSIGNED { v (mV) i (mA/cm2) kf (/ms) }
+STATE { c o }
+INITIAL { SOLVE scheme STEADYSTATE sparse }
+BREAKPOINT {
+    SOLVE scheme METHOD sparse
+    i = g*o*(v + 80)
+}
+KINETIC scheme {
+    kf = 0.2*exp(v/20)
+    ~ c <-> o (kf, kb)
+    CONSERVE c + o = 1
+}
+"""
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "const double dt = 1e9;" in code  # STEADYSTATE: the implicit step with a huge dt
+    assert code.count("newton_update<2>(") == 2  # INITIAL and advance_states
+    r, _, _ = translate(tmp_path, text.replace("STEADYSTATE sparse", "METHOD cnexp"))
+    assert r.returncode == 1 and "only SOLVE <the BREAKPOINT's block> STEADYSTATE" in r.stderr
+    r, mod, _ = translate(tmp_path, text.replace("    CONSERVE c + o = 1\n", "    COMPARTMENT 2 {c o}\n"))
+    assert r.returncode == 1 and f"{mod}:13: error: COMPARTMENT" in r.stderr
 
 
 def test_nonlinear_state_equation_is_refused_for_cnexp(tmp_path):

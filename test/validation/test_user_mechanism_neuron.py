@@ -1,21 +1,26 @@
-"""A user mechanism against NEURON 8.2: test/data/nmodl/user/kdr.mod translated
-and compiled by Ranvier (mechanisms = [...] in a model file) and by NEURON's
-nrnivmodl, on the same two-section cell with hh, pas and an IClamp
+"""User mechanisms against NEURON 8.2: test/data/nmodl/user/kdr.mod (cnexp),
+kkin.mod (KINETIC, sparse, STEADYSTATE at INITIAL) and kdi.mod (derivimplicit,
+a gate with a nonlinear equation) translated and compiled by Ranvier
+(mechanisms = [...] in a model file) and by NEURON's nrnivmodl, on the same
+two-section cell with hh, pas and an IClamp
 (test/validation/reference/neuron/user_mechanism.py, output committed in
 reference/neuron/user_mechanism/; make_user_mechanism_reference.sh remakes it).
 
-Fixed step (backward Euler, dt 0.025 ms): v and kdr's n at the soma every
-0.25 ms, and the spike steps. Measured: 9.8e-11 mV and 1.0e-12 in n (the two
+Fixed step (backward Euler, dt 0.025 ms): v and the states n (kdr), o (kkin)
+and w (kdi) at the soma every 0.25 ms, and the spike steps. Measured:
+4.9e-10 mV, and 5.8e-12, 3.8e-12, 3.2e-13 in the states (the two
 implementations evaluate the same formulas: nocmodl's cnexp update for
-n' = (ninf - n)/ntau is Ranvier's; NEURON's di/dv is the numerical
-(i(v+0.001) - i(v))/0.001, Ranvier's the exact derivative, which differ by
-roundoff for a current linear in v). Tolerance 1e-8 mV and 1e-10 in n: 100
-times the measured roundoff (another libm or FMA contraction), far below the
+n' = (ninf - n)/ntau is Ranvier's; sparse and derivimplicit are backward
+Euler solved by Newton's method in both, converged further than these
+differences; NEURON's di/dv is the numerical (i(v+0.001) - i(v))/0.001,
+Ranvier's the exact derivative, which differ by roundoff for currents linear
+in v). Tolerance 1e-8 mV and 1e-10 in the states: 20 to 300 times the
+measured roundoff (another libm or FMA contraction), far below the
 1e-4 mV the built-in hh and pas are held to against NEURON
 (cable_neuron_reference) and below any real mistake (vhalf 0.01 mV off
 moves v by more than 1e-3 mV: checked below).
 CVODE: Ranvier's per-cell CVODE at atol 1e-7 against NEURON's global CVODE
-at 1e-9 with condition_order 2 (interpolated crossings): measured 1.7e-6 ms,
+at 1e-9 with condition_order 2 (interpolated crossings): measured 7.2e-6 ms,
 held to 2e-5 ms, cable_cvode_reference's bound for the built-ins at 1e-7."""
 
 import csv
@@ -48,9 +53,11 @@ discretization = {{ Ra = "100 ohm*cm", cm = "1 uF/cm2", nseg_of = {{ soma = 1, d
 paint = [
     {{ region = "soma", mechanism = "hh" }},
     {{ region = "soma", mechanism = "kdr", gbar = "0.02 S/cm2", vhalf = "{vhalf} mV" }},
+    {{ region = "soma", mechanism = "kkin", gbar = "0.001 S/cm2" }},
+    {{ region = "soma", mechanism = "kdi" }},
     {{ region = "dend", mechanism = "pas", g = "0.0001 S/cm2", e = "-65 mV" }},
 ]
-stimuli = [{{ location = "soma(0.5)", mechanism = "IClamp", del = "5 ms", dur = "30 ms", amp = "0.2 nA" }}]
+stimuli = [{{ location = "soma(0.5)", mechanism = "IClamp", del = "5 ms", dur = "30 ms", amp = "0.3 nA" }}]
 detector = {{ location = "soma(0.5)", threshold = "0 mV" }}
 sections = [
     {{ name = "soma", length = "20 um", diam = "20 um", tag = 1 }},
@@ -62,6 +69,8 @@ spikes = true
 probes = [
     {{ gids = [0], variable = "v", location = "soma(0.5)", interval = "0.25 ms" }},
     {{ gids = [0], variable = "kdr.n", location = "soma(0.5)", interval = "0.25 ms" }},
+    {{ gids = [0], variable = "kkin.o", location = "soma(0.5)", interval = "0.25 ms" }},
+    {{ gids = [0], variable = "kdi.w", location = "soma(0.5)", interval = "0.25 ms" }},
 ]
 """
 
@@ -70,7 +79,8 @@ def ranvier(tmp_path, mode, vhalf="-30"):
     mod = tmp_path / "mod"
     if not mod.exists():
         mod.mkdir()
-        shutil.copy(SOURCE / "test" / "data" / "nmodl" / "user" / "kdr.mod", mod / "kdr.mod")
+        for name in ("kdr", "kkin", "kdi"):
+            shutil.copy(SOURCE / "test" / "data" / "nmodl" / "user" / f"{name}.mod", mod / f"{name}.mod")
     model = tmp_path / f"{mode}{vhalf}.toml"
     model.write_text(MODEL.format(mode=mode, vhalf=vhalf))
     out = tmp_path / f"out-{mode}{vhalf}"
@@ -79,7 +89,7 @@ def ranvier(tmp_path, mode, vhalf="-30"):
     assert r.returncode == 0, r.stderr
     with open(out / "spikes.csv") as f:
         spikes = [float(row["time_ms"]) for row in csv.DictReader(f)]
-    traces = {"v": [], "kdr.n": []}
+    traces = {"v": [], "kdr.n": [], "kkin.o": [], "kdi.w": []}
     with open(out / "traces.csv") as f:
         for row in csv.DictReader(f):
             traces[row["probe"]].append((float(row["time_ms"]), float(row["value"])))
@@ -88,7 +98,8 @@ def ranvier(tmp_path, mode, vhalf="-30"):
 
 def reference():
     with open(REFERENCE / "kdr_cell.csv") as f:
-        rows = [(float(r["t_ms"]), float(r["v_soma_mV"]), float(r["n_kdr"])) for r in csv.DictReader(f)]
+        rows = [(float(r["t_ms"]), float(r["v_soma_mV"]), float(r["n_kdr"]), float(r["o_kkin"]),
+                 float(r["w_kdi"])) for r in csv.DictReader(f)]
     with open(REFERENCE / "kdr_spikes.json") as f:
         spikes = json.load(f)
     assert len(rows) == 201 and len(spikes["be"]) >= 3  # committed, complete, and the cell fires
@@ -101,10 +112,14 @@ def test_fixed_step_matches_neuron(tmp_path):
     assert len(traces["v"]) == len(rows)
     dv = max(abs(v - r[1]) for (_, v), r in zip(traces["v"], rows))
     dn = max(abs(n - r[2]) for (_, n), r in zip(traces["kdr.n"], rows))
+    do = max(abs(o - r[3]) for (_, o), r in zip(traces["kkin.o"], rows))
+    dw = max(abs(w - r[4]) for (_, w), r in zip(traces["kdi.w"], rows))
     assert all(abs(t - r[0]) < 1e-9 for (t, _), r in zip(traces["v"], rows))
-    print(f"kdr cell, fixed step: max |dv| = {dv:.3g} mV, max |dn| = {dn:.3g}")
+    print(f"user mechanisms, fixed step: max |dv| = {dv:.3g} mV, |dn| = {dn:.3g}, |do| = {do:.3g}, "
+          f"|dw| = {dw:.3g}")
     assert dv < 1e-8
-    assert dn < 1e-10
+    assert dn < 1e-10 and do < 1e-10 and dw < 1e-10
+    assert max(r[3] for r in rows) > 0.5 and max(r[4] for r in rows) > 0.05  # the states move
     assert len(got_spikes) == len(spikes["be"])
     assert max(abs(a - b) for a, b in zip(got_spikes, spikes["be"])) < 1e-6  # the same steps
 
@@ -118,5 +133,5 @@ def test_cvode_matches_neuron(tmp_path):
     got, _ = ranvier(tmp_path, "bsp-variable")
     assert len(got) == len(spikes["cvode"])
     err = max(abs(a - b) for a, b in zip(got, spikes["cvode"]))
-    print(f"kdr cell, CVODE atol 1e-7: max spike time difference {err:.3g} ms")
+    print(f"user mechanisms, CVODE atol 1e-7: max spike time difference {err:.3g} ms")
     assert err < 2e-5

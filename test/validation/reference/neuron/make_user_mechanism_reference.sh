@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compiles test/data/nmodl/user/kdr.mod with NEURON's nrnivmodl and writes
+# Compiles test/data/nmodl/user/*.mod with NEURON's nrnivmodl and writes
 # the reference of user_mechanism.py into user_mechanism/ (a few seconds).
 # Debian's nrnivmodl runs `make -f $NRNHOME/bin/nrnmech_makefile` and links
 # $NRNHOME/lib/libnrniv.so; Debian keeps both in /usr/lib/nrn, so a small
@@ -17,7 +17,7 @@ ln -s /usr/lib/nrn/nrnmech_makefile "$work/root/bin/nrnmech_makefile"
 ln -s /usr/lib/nrn "$work/root/lib"
 ln -s /usr/include "$work/root/include"
 ln -s /usr/share "$work/root/share"
-cp "$source_dir/test/data/nmodl/user/kdr.mod" "$work/mod/"
+cp "$source_dir"/test/data/nmodl/user/*.mod "$work/mod/"
 cd "$work"
 # nrnivmodl builds x86_64/libnrnmech.so, then fails to link its `special`
 # executable (Debian's headers lack ivstream.h); the library is all we need.

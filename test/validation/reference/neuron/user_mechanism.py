@@ -1,5 +1,7 @@
-"""NEURON 8.2 reference for a user mechanism: test/data/nmodl/user/kdr.mod
-compiled by NEURON's own nrnivmodl (nocmodl) and run on a two-section cell.
+"""NEURON 8.2 reference for user mechanisms: test/data/nmodl/user/kdr.mod
+(cnexp), kkin.mod (KINETIC, sparse, STEADYSTATE) and kdi.mod (derivimplicit,
+a nonlinear gate) compiled by NEURON's own nrnivmodl (nocmodl) and run on a
+two-section cell.
 Ranvier runs the same cell with the same .mod file translated by
 src/nmodl/translate.py (test/unit/test_user_mechanism_neuron.py).
 
@@ -7,11 +9,11 @@ Run:  test/validation/reference/neuron/make_user_mechanism_reference.sh
 (it compiles kdr.mod with nrnivmodl, then runs this script inside NEURON with
 the compiled library loaded).
 
-Cell: soma (L = diam = 20 um, nseg 1) with hh (usetable_hh = 0) and kdr
-(gbar 0.02 S/cm2, vhalf -30 mV); dend (L 200 um, diam 2 um, nseg 5) with pas
+Cell: soma (L = diam = 20 um, nseg 1) with hh (usetable_hh = 0), kdr
+(gbar 0.02 S/cm2, vhalf -30 mV), kkin (gbar 0.001 S/cm2) and kdi (its defaults); dend (L 200 um, diam 2 um, nseg 5) with pas
 (g 1e-4 S/cm2, e -65 mV) on soma(1); Ra 100 ohm cm, cm 1 uF/cm2, celsius
-6.3, v_init -65 mV; IClamp at soma(0.5): 0.2 nA for 5 <= t < 35 ms.
-Writes user_mechanism/kdr_cell.csv: t, v_soma, kdr n at soma, every 0.25 ms
+6.3, v_init -65 mV; IClamp at soma(0.5): 0.3 nA for 5 <= t < 35 ms.
+Writes user_mechanism/kdr_cell.csv: t, v_soma, kdr's n, kkin's o, kdi's w at the soma, every 0.25 ms
 of the fixed-step run (backward Euler, dt 0.025 ms), and
 user_mechanism/kdr_spikes.json: spike times (soma(0.5) crossing 0 mV) of the
 fixed-step run and of a CVODE run (atol = rtol = 1e-9, condition_order 2).
@@ -42,9 +44,12 @@ def build(h):
         s.cm = 1
     soma.insert("hh")
     soma.insert("kdr")
+    soma.insert("kkin")
+    soma.insert("kdi")
     for seg in soma:
         seg.kdr.gbar = 0.02
         seg.kdr.vhalf = -30
+        seg.kkin.gbar = 0.001
     dend.insert("pas")
     for seg in dend:
         seg.pas.g = 1e-4
@@ -52,7 +57,7 @@ def build(h):
     clamp = h.IClamp(soma(0.5))
     clamp.delay = 5
     clamp.dur = 30
-    clamp.amp = 0.2
+    clamp.amp = 0.3
     return soma, dend, clamp
 
 
@@ -74,27 +79,29 @@ def run(h, soma, cvode):
     nc = h.NetCon(soma(0.5)._ref_v, None, sec=soma)
     nc.threshold = 0
     nc.record(spikes)
-    t, v, n = h.Vector(), h.Vector(), h.Vector()
+    t, v, n, o, w = h.Vector(), h.Vector(), h.Vector(), h.Vector(), h.Vector()
     if not cvode:
         t.record(h._ref_t)
         v.record(soma(0.5)._ref_v)
         n.record(soma(0.5)._ref_n_kdr)
+        o.record(soma(0.5)._ref_o_kkin)
+        w.record(soma(0.5)._ref_w_kdi)
     h.finitialize(-65)
     h.continuerun(TSTOP)
-    return list(spikes), list(t), list(v), list(n)
+    return list(spikes), list(t), list(v), list(n), list(o), list(w)
 
 
 def main():
     out = script_args(__file__)[0]
     h = hoc_interpreter()
     soma, dend, clamp = build(h)
-    spikes_be, t, v, n = run(h, soma, cvode=False)
-    spikes_cvode, _, _, _ = run(h, soma, cvode=True)
+    spikes_be, t, v, n, o, w = run(h, soma, cvode=False)
+    spikes_cvode = run(h, soma, cvode=True)[0]
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "kdr_cell.csv"), "w") as f:
-        f.write("t_ms,v_soma_mV,n_kdr\n")
+        f.write("t_ms,v_soma_mV,n_kdr,o_kkin,w_kdi\n")
         for k in range(0, len(t), EVERY):
-            f.write(f"{t[k]:.6f},{v[k]!r},{n[k]!r}\n")
+            f.write(f"{t[k]:.6f},{v[k]!r},{n[k]!r},{o[k]!r},{w[k]!r}\n")
     with open(os.path.join(out, "kdr_spikes.json"), "w") as f:
         json.dump({"neuron": h.nrnversion(), "dt_ms": DT, "tstop_ms": TSTOP,
                    "be": spikes_be, "cvode": spikes_cvode, "cvode_atol": 1e-9,
