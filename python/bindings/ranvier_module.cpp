@@ -404,6 +404,23 @@ void add_explicit(model_builder& b, const py::dict& table,
     b.add_explicit_projection(t, arrays, where);
 }
 
+// add_spike_source with numpy arrays (cells: indices in the population, times
+// in `unit`): read without the GIL, no Python object per spike.
+void add_spike_source(model_builder& b, const py::dict& table,
+                      const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& cells,
+                      const py::array_t<double, py::array::c_style | py::array::forcecast>& times,
+                      const std::string& unit, const std::string& where) {
+    if (cells.ndim() != 1 || times.ndim() != 1)
+        throw py::value_error(where + ": cells and times must be 1-d arrays");
+    const model_table t = to_model_table(table);
+    spike_time_arrays arrays;
+    arrays.cells = {cells.data(), static_cast<std::size_t>(cells.size())};
+    arrays.times = {times.data(), static_cast<std::size_t>(times.size())};
+    arrays.unit = unit;
+    py::gil_scoped_release release;
+    b.add_spike_source(t, arrays, where);
+}
+
 // ---- exploring cable cells ------------------------------------------------------
 
 const cable_cell& cable_cell_of(const network_model& network, const std::string& population) {
@@ -535,6 +552,8 @@ PYBIND11_MODULE(_ranvier, m) {
         .def("add_explicit_projection", &add_explicit, py::arg("table"), py::arg("sources"), py::arg("targets"),
              py::arg("weights") = py::none(), py::arg("delays") = py::none(), py::arg("weight_unit") = "",
              py::arg("delay_unit") = "", py::arg("where") = "connect")
+        .def("add_spike_source", &add_spike_source, py::arg("table"), py::arg("cells"), py::arg("times"),
+             py::arg("unit") = "ms", py::arg("where") = "spike_source")
         .def("add_poisson", [](model_builder& b, const py::dict& t, const std::string& where) {
             b.add_poisson(to_model_table(t), where); })
         .def("add_current", [](model_builder& b, const py::dict& t, const std::string& where) {

@@ -145,6 +145,62 @@ class Network:
         self._populations[pop.name] = pop
         return pop
 
+    def spike_source(self, name, times, cells=None, size=None):
+        """A population of spike sources (cell = "spike_source") with its own spike times per
+        cell, from numpy arrays without building strings:
+
+            net.spike_source("stim", {0: np.array([5.0, 20.0]) * ms, 3: [7.5] * ms})
+            net.spike_source("stim", times=t * ms, cells=idx, size=100)   # spike k at t[k] on cell idx[k]
+
+        `times`: a dict {cell index: times} or, with `cells`, one array of all spike times;
+        times are `array * ranvier.units.ms` or (array, "ms"). Cell indices are within the
+        population (gid = first_gid + index). `size` defaults to the largest index + 1.
+        Checked with the model file's messages; to_toml() writes the times inline."""
+        if isinstance(times, dict):
+            if cells is not None:
+                raise TypeError("spike_source: give times as a dict {cell: times}, or times with cells= "
+                                "(one array each), not both")
+            parts, index_parts, unit = [], [], None
+            for cell, value in times.items():
+                array = _units.array_and_unit(value, f"spike_source({name!r}): times[{cell!r}]")
+                if array is None:
+                    if isinstance(value, _units.Quantity):  # one time
+                        array = (np.atleast_1d(np.asarray(value.value, dtype=np.float64)), value.unit)
+                    else:
+                        raise TypeError(f"spike_source({name!r}): times[{cell!r}] needs a unit: write "
+                                        f"`array * ranvier.units.ms` or (array, \"ms\")")
+                if unit is not None and array[1] != unit:
+                    raise ValueError(f"spike_source({name!r}): every cell's times must be in one unit; "
+                                     f"got {unit!r} and {array[1]!r}")
+                unit = array[1]
+                parts.append(np.ravel(array[0]))
+                index_parts.append(np.full(parts[-1].size, int(cell), dtype=np.int64))
+            flat = np.concatenate(parts) if parts else np.empty(0)
+            index = np.concatenate(index_parts) if index_parts else np.empty(0, dtype=np.int64)
+            unit = unit or "ms"
+        else:
+            if cells is None:
+                raise TypeError(f"spike_source({name!r}): give times as a dict {{cell: times}}, or one "
+                                f"array of times with cells= (the cell index of each spike)")
+            array = _units.array_and_unit(times, f"spike_source({name!r}): times")
+            if array is None:
+                raise TypeError(f"spike_source({name!r}): times needs a unit: write `array * "
+                                f"ranvier.units.ms` or (array, \"ms\")")
+            flat, unit = np.ravel(array[0]), array[1]
+            index = np.ravel(np.asarray(cells))
+            if index.dtype.kind not in "iu":
+                raise TypeError(f"spike_source({name!r}): cells must be integer indices, got {index.dtype}")
+        if size is None:
+            size = int(index.max()) + 1 if index.size else 1
+        self._builder.add_spike_source(_table(name=name, size=size, cell="spike_source"),
+                                       np.ascontiguousarray(index, dtype=np.int64),
+                                       np.ascontiguousarray(flat, dtype=np.float64), str(unit),
+                                       f"spike_source({name!r})")
+        info = self._builder.populations[-1]
+        pop = Population(self, info["name"], info["size"], info["first_gid"], info["cell"])
+        self._populations[pop.name] = pop
+        return pop
+
     def projection(self, source, target, rule, **keys):
         """[[projection]] with a connection rule (fixed_indegree, fixed_outdegree,
         pairwise_bernoulli, one_to_one, all_to_all, explicit with pairs=[[i, j], ...])."""

@@ -19,6 +19,7 @@ struct model_builder::written {
     std::optional<model_table> simulation;
     std::vector<model_table> populations, projections, poisson, currents;
     std::vector<bool> from_arrays; // per projection: its pairs are in the network's projection
+    std::vector<bool> spikes_from_arrays; // per population: its spike times are in the network's population
     std::optional<model_table> record;
 };
 
@@ -211,6 +212,22 @@ void write_explicit(std::string& out, const network_model& network, const projec
     list("delays", c.delays, "ms", 1);
 }
 
+// A spike_source population's per-cell times (ms) as an inline table, read
+// back by the model file's reader into the same lists.
+void write_inline_spikes(std::string& out, const population_spec& p) {
+    std::string cells = "cells = [", times = "times = [";
+    std::size_t k = 0;
+    for (std::size_t c = 0; c < p.source_times.size(); ++c)
+        for (const double t : p.source_times[c]) {
+            const char* separator = k == 0 ? "" : (k % 16 == 0 ? ",\n  " : ", ");
+            cells.append(separator).append(std::to_string(c));
+            times.append(separator).append(number_text(t));
+            ++k;
+        }
+    // newlines only inside the arrays: TOML's inline tables allow no others
+    out += "spikes = { " + cells + "], " + times + "], unit = \"ms\" }\n";
+}
+
 } // namespace
 
 model_builder::model_builder(std::string origin) : written_(std::make_unique<written>()) {
@@ -247,6 +264,19 @@ void model_builder::add_population(const model_table& given, const std::string& 
     population_spec p = read_population(toml_table_reader(value, where, "population"), model_.network.num_cells());
     append_population(model_.network, std::move(p), where);
     written_->populations.push_back(table);
+    written_->spikes_from_arrays.push_back(false);
+}
+
+void model_builder::add_spike_source(const model_table& given, const spike_time_arrays& spikes,
+                                     const std::string& where) {
+    model_table table = given;
+    if (!find(table, "cell")) table.emplace_back("cell", "spike_source");
+    const toml_value value = table_value(table, where, "population");
+    population_spec p =
+        read_population(toml_table_reader(value, where, "population"), model_.network.num_cells(), &spikes);
+    append_population(model_.network, std::move(p), where);
+    written_->populations.push_back(table);
+    written_->spikes_from_arrays.push_back(true);
 }
 
 void model_builder::add_projection(const model_table& table, const std::string& where) {
@@ -305,7 +335,10 @@ model_file model_builder::to_model_file() const {
 std::string model_builder::to_toml() const {
     std::string out = "# Written by Ranvier's model_builder (" + model_.network.origin + ")\n";
     if (written_->simulation) write_table(out, "\n[simulation]", *written_->simulation);
-    for (const auto& t : written_->populations) write_table(out, "\n[[population]]", t);
+    for (std::size_t k = 0; k < written_->populations.size(); ++k) {
+        write_table(out, "\n[[population]]", written_->populations[k]);
+        if (written_->spikes_from_arrays[k]) write_inline_spikes(out, model_.network.populations[k]);
+    }
     for (std::size_t k = 0; k < written_->projections.size(); ++k) {
         write_table(out, "\n[[projection]]", written_->projections[k]);
         if (written_->from_arrays[k]) write_explicit(out, model_.network, model_.network.projections[k]);

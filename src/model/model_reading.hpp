@@ -71,11 +71,15 @@ std::vector<double> read_quantity_list(const toml_table_reader& r, std::string_v
 std::vector<gid_type> read_cells(const toml_table_reader& r, std::string_view key,
                                  const std::vector<const population_spec*>& populations);
 
-// A [[population]]; its gids start at `first_gid`.
-population_spec read_population(const toml_table_reader& r, gid_type first_gid);
+// A [[population]]; its gids start at `first_gid`. `spikes`: a spike_source
+// population's times given as arrays by a program (model_builder) instead of
+// the table's `times` or `spikes`.
+population_spec read_population(const toml_table_reader& r, gid_type first_gid,
+                                const spike_time_arrays* spikes = nullptr);
 // The spike-source part of a population (cell = "poisson_source" or
 // "spike_source"); `p` has name, size, first gid and where.
-population_spec read_source_population(const toml_table_reader& r, population_spec p);
+population_spec read_source_population(const toml_table_reader& r, population_spec p,
+                                       const spike_time_arrays* spikes = nullptr);
 // Spike sources take no connections or inputs: an error naming `key` of `r`
 // if any of `targets` is a spike-source population.
 void reject_source_targets(const toml_table_reader& r, std::string_view key,
