@@ -106,4 +106,13 @@ private:
     std::unique_ptr<written> written_;
 };
 
+// A model read from a model file (load_model_file, parse_model_file) written
+// back as model-file text that parse_model_file reads as the same network:
+// its tables as read, [simulation] from the model's current t_stop and
+// options (which a program may have changed), and the paths of SWC and
+// spike files made absolute (resolved against the model file's folder, as
+// the reader resolves them), so the text reads back from any folder.
+// Throws user_error for a model that was not read from text.
+std::string model_file_to_toml(const model_file& model);
+
 } // namespace ranvier

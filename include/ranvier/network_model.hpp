@@ -186,6 +186,10 @@ struct model_file {
     network_model network;
     double t_stop = 1000.0; // ms
     simulation_options options;
+    // The model-file text it was read from (shared by copies), for
+    // model_file_to_toml (include/ranvier/model_builder.hpp); null for a
+    // model built by a program.
+    std::shared_ptr<const std::string> text;
 };
 
 // Parses and validates a TOML model file (reference: docs/model-file.md),

@@ -30,6 +30,7 @@
 #include <vector>
 
 namespace py = pybind11;
+using namespace pybind11::literals;
 
 namespace ranvier::python {
 namespace {
@@ -530,6 +531,14 @@ PYBIND11_MODULE(_ranvier, m) {
         .def_property_readonly("num_cells", [](const model_file& mo) { return mo.network.num_cells(); })
         .def_property_readonly("populations", &populations,
                                "list of dicts: name, size, first_gid, cell ('lif' or 'cable')")
+        .def("to_toml", &model_file_to_toml,
+             "the model as model-file text that parse_model reads back as the same model: its tables "
+             "as read, [simulation] from the current t_stop and options, SWC and spike-file paths "
+             "absolute (resolved against the model file's folder)")
+        .def("save", [](const model_file& mo, const std::string& path) {
+                 const std::string text = model_file_to_toml(mo);
+                 py::module_::import("pathlib").attr("Path")(path).attr("write_text")(text, "encoding"_a = "utf-8");
+             }, py::arg("path"), "writes to_toml() to `path`")
         .def("copy", [](const model_file& mo) { return model_file(mo); })
         .def("__copy__", [](const model_file& mo) { return model_file(mo); })
         .def("__deepcopy__", [](const model_file& mo, py::dict) { return model_file(mo); })

@@ -229,17 +229,16 @@ std::string without_prefix(std::string text, std::string_view prefix) {
 
 } // namespace
 
-model_file parse_model_file(const std::string& text, const std::string& origin) {
+toml_value parse_toml_document(const std::string& text, const std::string& origin) {
     // The TOML library reads out of bounds on malformed UTF-8: check first.
     check_utf8(text, origin);
-    toml_value document;
     try {
         std::istringstream stream(text);
         // toml11 copies the source name into every value it makes: a name
         // within std::string's small-string buffer saves an allocation per
         // copy (a third of the parse time of long lists). Messages get the
         // file's name back.
-        document = toml::parse<toml::discard_comments, std::map, std::vector>(stream, toml_source_name);
+        return toml::parse<toml::discard_comments, std::map, std::vector>(stream, toml_source_name);
     } catch (const toml::exception& e) {
         std::string message = without_prefix(e.what(), "[error] ");
         const std::string arrow = std::string(" --> ") + toml_source_name;
@@ -249,7 +248,12 @@ model_file parse_model_file(const std::string& text, const std::string& origin) 
         throw user_error(source_location{origin, static_cast<int>(e.location().line()), ""},
                          "TOML syntax error: " + message);
     }
-    return read_model(document, origin);
+}
+
+model_file parse_model_file(const std::string& text, const std::string& origin) {
+    model_file file = read_model(parse_toml_document(text, origin), origin);
+    file.text = std::make_shared<const std::string>(text); // for model_file_to_toml
+    return file;
 }
 
 model_file load_model_file(const std::string& path) {

@@ -116,6 +116,9 @@ record_spec read_record(const toml_table_reader& r, const model_reading_context&
 // Adds a population read by read_population to `model`: its gids follow the
 // earlier populations'; names must be unique and the gids must fit.
 void append_population(network_model& model, population_spec p, const std::string& origin);
+// The TOML document of model-file text (UTF-8 checked; a syntax error is a
+// user_error naming `origin` and the line).
+toml_value parse_toml_document(const std::string& text, const std::string& origin);
 // Reads [simulation] into t_stop and the options of `file`.
 void read_simulation(const toml_table_reader& r, model_file& file);
 

@@ -11,3 +11,4 @@ for cell in hh_single branched passive_cable; do
 done
 "$here/nrnpy.sh" "$here/ring_networks.py" "$out"
 "$here/nrnpy.sh" "$here/spike_source_drive.py" "$out"
+"$here/nrnpy.sh" "$here/i_membrane.py" "$out"
