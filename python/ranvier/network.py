@@ -136,8 +136,20 @@ class Network:
         for path_key in ("morphology", "spikes"):  # relative to the working directory
             if isinstance(keys.get(path_key), os.PathLike):
                 keys[path_key] = os.fspath(keys[path_key])
-        if "sections" in keys and not isinstance(keys["sections"], (list, tuple)):
-            keys["sections"] = list(keys["sections"])  # a ranvier.Sections
+        from .morphology import Sections
+        if isinstance(keys.get("morphology"), Sections):  # built section by section
+            if "sections" in keys:
+                raise TypeError(f"population({name!r}): give morphology or sections, not both")
+            keys["sections"] = keys.pop("morphology")
+        if isinstance(keys.get("sections"), Sections):
+            built = keys["sections"]
+            keys["sections"] = list(built)
+            if built.nseg_of:  # per-section nseg: the discretization's nseg_of (given keys win)
+                disc = dict(keys.get("discretization") or {})
+                disc["nseg_of"] = {**built.nseg_of, **dict(disc.get("nseg_of") or {})}
+                keys["discretization"] = disc
+        elif "sections" in keys and not isinstance(keys["sections"], (list, tuple)):
+            keys["sections"] = list(keys["sections"])
         self._builder.add_population(_table(name=name, size=size, cell=cell, **keys),
                                      f"population({name!r})")
         info = self._builder.populations[-1]
