@@ -174,7 +174,7 @@ class Network:
                                 "(one array each), not both")
             parts, index_parts, unit = [], [], None
             for cell, value in times.items():
-                array = _units.array_and_unit(value, f"spike_source({name!r}): times[{cell!r}]")
+                array = _units.array_and_unit(value, f"spike_source({name!r}): times[{cell!r}]", "ms")
                 if array is None:
                     if isinstance(value, _units.Quantity):  # one time
                         array = (np.atleast_1d(np.asarray(value.value, dtype=np.float64)), value.unit)
@@ -194,7 +194,7 @@ class Network:
             if cells is None:
                 raise TypeError(f"spike_source({name!r}): give times as a dict {{cell: times}}, or one "
                                 f"array of times with cells= (the cell index of each spike)")
-            array = _units.array_and_unit(times, f"spike_source({name!r}): times")
+            array = _units.array_and_unit(times, f"spike_source({name!r}): times", "ms")
             if array is None:
                 raise TypeError(f"spike_source({name!r}): times needs a unit: write `array * "
                                 f"ranvier.units.ms` or (array, \"ms\")")
@@ -238,7 +238,7 @@ class Network:
                             "into them); give pop, not pop[...]")
         table = dict(source=src, target=tgt, **keys)
         weights = _units.array_and_unit(weight, "weight")
-        delays = _units.array_and_unit(delay, "delay")
+        delays = _units.array_and_unit(delay, "delay", "ms")
         if weights is None:
             table["weight"] = weight
         if delays is None:
