@@ -48,6 +48,13 @@ def test_spike_source_times_per_cell_from_a_dict():
     assert sorted(time.tolist()) == [6.0, 8.5, 21.0, 51.0]  # 1 ms later, through 25 mV synapses
 
 
+def test_spike_source_times_in_seconds():
+    net, src, out = driven((np.array([0.005, 0.0125]), "s"), cells=np.array([1, 0]))
+    result = ranvier.Simulation(net).run(progress=False)
+    gid, time = spikes_of(result, src.gids)
+    assert list(zip(gid.tolist(), time.tolist())) == [(1, 5.0), (0, 12.5)]
+
+
 def test_spike_source_times_from_two_arrays_read_back_identically(tmp_path):
     rng = np.random.default_rng(3)
     cells = rng.integers(0, 50, 2000)
