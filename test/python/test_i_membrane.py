@@ -187,3 +187,21 @@ def test_i_membrane_errors_name_the_variable():
     net.probe(cell, "i_membrane_x", location="soma(0.5)")
     with pytest.raises(ranvier.ModelError, match="'i_membrane_' \\(total membrane current, nA\\)"):
         ranvier.Simulation(net)
+
+
+def test_traces_plot_has_a_line_per_probe_and_units():
+    import matplotlib
+    matplotlib.use("Agg")
+    from ranvier import plot
+    net = ranvier.Network(t_stop="5 ms")
+    cell = net.population("c", 2, cell="cable", paint=[{"region": "all", "mechanism": "hh"}],
+                          sections=[{"name": "soma", "length": "20 um", "diam": "20 um"},
+                                    {"name": "dend", "parent": "soma", "length": "100 um", "diam": "1 um"}])
+    net.probe(cell[[0]], "i_membrane_", location="soma(0.5)")
+    net.probe(cell[[0]], "i_membrane_", location="dend(0.5)")
+    net.probe(cell, "v", location="soma(0.5)")
+    sim = ranvier.Simulation(net)
+    fig = plot.traces(sim.run(progress=False), sim)
+    labels = {ax.get_ylabel(): [line.get_label() for line in ax.lines] for ax in fig.axes}
+    assert labels == {"i_membrane_ (nA)": ["gid 0 dend(0.5)", "gid 0 soma(0.5)"],
+                      "v (mV)": ["gid 0 soma(0.5)", "gid 1 soma(0.5)"]}
