@@ -597,9 +597,9 @@ PYBIND11_MODULE(_ranvier, m) {
               return location_node_index(cable_cell_of(f.network, pop), where);
           }, py::arg("model"), py::arg("population"), py::arg("location"));
 
-    m.def("load_model", &load_model_file, py::arg("path"),
+    m.def("load_model", &load_model_file_with_text, py::arg("path"),
           "Reads a TOML model file (docs/model-file.md). Raises ModelError naming file:line: key.");
-    m.def("parse_model", &parse_model_file, py::arg("text"), py::arg("origin") = "<string>",
+    m.def("parse_model", &parse_model_file_with_text, py::arg("text"), py::arg("origin") = "<string>",
           "Parses model TOML text; `origin` names it in error messages.");
     m.def("builtin_model", &builtin_model, py::arg("name") = "brunel",
           "A model compiled into Ranvier ('brunel': examples/brunel.toml).");

@@ -282,8 +282,8 @@ model_table simulation_table(const model_file& m) {
 std::string model_file_to_toml(const model_file& m) {
     if (!m.text)
         throw user_error(source_location{m.network.origin, 0, ""},
-                         "this model was not read from a model file: a model built in Python is written "
-                         "by Network.to_toml()");
+                         "this model was not read from model-file text kept for writing (Python's "
+                         "load_model, parse_model): a model built in Python is written by Network.to_toml()");
     const toml_value document = parse_toml_document(*m.text, m.network.origin);
     const auto& top = document.as_table();
     std::string out = "# Written by Ranvier from " + m.network.origin + "\n";

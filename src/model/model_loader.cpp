@@ -251,12 +251,19 @@ toml_value parse_toml_document(const std::string& text, const std::string& origi
 }
 
 model_file parse_model_file(const std::string& text, const std::string& origin) {
-    model_file file = read_model(parse_toml_document(text, origin), origin);
+    return read_model(parse_toml_document(text, origin), origin);
+}
+
+model_file parse_model_file_with_text(const std::string& text, const std::string& origin) {
+    model_file file = parse_model_file(text, origin);
     file.text = std::make_shared<const std::string>(text); // for model_file_to_toml
     return file;
 }
 
-model_file load_model_file(const std::string& path) {
+namespace {
+
+// The text of a model file, read in pieces up to a bound.
+std::string read_model_text(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
     if (!file)
         throw user_error(source_location{path, 0, ""},
@@ -273,10 +280,18 @@ model_file load_model_file(const std::string& path) {
                              "the model file is larger than 256 MB (or endless, like a device): "
                              "not a model file");
     }
-    return parse_model_file(text, path);
+    return text;
 }
 
-model_file builtin_brunel_model() { return parse_model_file(builtin::brunel_toml, "builtin:brunel"); }
+} // namespace
+
+model_file load_model_file(const std::string& path) { return parse_model_file(read_model_text(path), path); }
+
+model_file load_model_file_with_text(const std::string& path) {
+    return parse_model_file_with_text(read_model_text(path), path);
+}
+
+model_file builtin_brunel_model() { return parse_model_file_with_text(builtin::brunel_toml, "builtin:brunel"); }
 
 void check_run_options(const network_model& network, const simulation_options& options) {
     const bool fixed_step = options.mode == execution_mode::bsp_fixed ||
