@@ -8,6 +8,7 @@
 #include <ranvier/network_model.hpp>
 #include <ranvier/run_limits.hpp>
 #include <ranvier/run_report.hpp>
+#include <ranvier/units.hpp>
 #include <ranvier/simulation.hpp>
 
 #include <pybind11/numpy.h>
@@ -597,6 +598,10 @@ PYBIND11_MODULE(_ranvier, m) {
               return location_node_index(cable_cell_of(f.network, pop), where);
           }, py::arg("model"), py::arg("population"), py::arg("location"));
 
+    m.def("check_length", [](const std::string& text, const std::string& where, const std::string& key) {
+              return parse_quantity(text, dimension::length, source_location{where, 0, key});
+          }, py::arg("text"), py::arg("where"), py::arg("key"),
+          "a length such as \"20 um\" in um; ModelError with the model file's message otherwise");
     m.def("load_model", &load_model_file_with_text, py::arg("path"),
           "Reads a TOML model file (docs/model-file.md). Raises ModelError naming file:line: key.");
     m.def("parse_model", &parse_model_file_with_text, py::arg("text"), py::arg("origin") = "<string>",

@@ -189,7 +189,8 @@ class Sections:
     3 dend, 4 apic; or those names; default 1 for the first section, 3 otherwise);
     `nseg` the section's segments (the population's `discretization.nseg_of`). Lengths
     and diameters are quantities ("20 um", 20 * um), checked with the model file's
-    messages where the population is added (or by morphology())."""
+    messages: lengths and diameters at the call, the rest (parents, lengths > 0) where the
+    population is added (or by morphology())."""
 
     _TAGS = {"soma": 1, "axon": 2, "dend": 3, "apic": 4}
 
@@ -199,6 +200,11 @@ class Sections:
 
     def add_section(self, name, length, diam, parent=None, parent_x=None, tag=None, nseg=None):
         """Adds a section; returns it (a SectionRef: its name, and sec(x) a location)."""
+        from . import units
+        for key, value in (("length", length), ("diam", diam)):  # checked now, as the model file checks them
+            text = units.as_model_value(value)
+            _ranvier.check_length(text if isinstance(text, str) else repr(text),
+                                  f"add_section({str(name)!r})", f"sections.{key}")
         entry = {"name": str(name), "length": length, "diam": diam}
         if parent is not None:
             entry["parent"] = parent if isinstance(parent, int) else str(parent)  # a name or an index

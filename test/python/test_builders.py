@@ -134,9 +134,11 @@ def test_sections_builder_matches_the_sections_table():
     with pytest.raises(ranvier.ModelError, match="no earlier section is named 'axon'"):
         cell.morphology()  # checked by the model file's reader, with its message
     bad = ranvier.Sections()
-    bad.add_section("soma", length="20 ms", diam="20 um")
-    with pytest.raises(ranvier.ModelError, match="expected a length"):
-        bad.morphology()
+    with pytest.raises(ranvier.ModelError, match=r"add_section\('soma'\): 'sections.length': expected a length"):
+        bad.add_section("soma", length="20 ms", diam="20 um")  # checked at the call
+    with pytest.raises(ranvier.ModelError, match=r"'sections.diam'"):
+        bad.add_section("soma", length="20 um", diam=20)
+    assert len(bad) == 0
 
 
 @pytest.mark.parametrize("example", ["brunel.toml", "ring.toml", "sources.toml", "detailed/6hz.toml"])
