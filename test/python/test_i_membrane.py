@@ -32,7 +32,7 @@ def reference():
     return json.loads(path.read_text())
 
 
-def branched(mode, extra_probes=()):
+def branched(mode, extra_probes=(), scheme="backward-euler", interval="0.1 ms"):
     """The reference cell from branched_cell.json, built with ranvier.Network."""
     desc = json.loads((REFERENCE / "branched_cell.json").read_text())
     sections, paint, nseg = [], [], {}
@@ -59,14 +59,14 @@ def branched(mode, extra_probes=()):
                 "dur": f"{c['dur_ms']!r} ms", "amp": f"{c['amp_nA']!r} nA"} for c in desc["iclamps"]]
     Ra = desc["sections"][0]["Ra_ohm_cm"]
     net = ranvier.Network(t_stop=f"{desc['tstop_ms']!r} ms", dt=f"{desc['dt_ms']!r} ms", mode=mode,
-                          atol=1e-8, rtol=1e-8)
+                          atol=1e-8, rtol=1e-8, scheme=scheme)
     cell = net.population(
         "cell", 1, cell="cable", sections=sections, paint=paint, synapses=synapses, stimuli=stimuli,
         events=events, celsius=f"{desc['celsius_degC']!r} degC", v_init=f"{desc['v_init_mV']!r} mV",
         discretization={"nseg": 1, "nseg_of": nseg, "Ra": f"{Ra!r} ohm*cm", "cm": "1 uF/cm2"},
         detector={"location": "soma(0.5)", "threshold": "0 mV"})
     for p in desc["probes"]:
-        net.probe(cell, "i_membrane_", location=f"{p['section']}({p['x']!r})", interval="0.1 ms")
+        net.probe(cell, "i_membrane_", location=f"{p['section']}({p['x']!r})", interval=interval)
     for variable, location in extra_probes:
         net.probe(cell, variable, location=location, interval="0.1 ms")
     sim = ranvier.Simulation(net)
@@ -79,6 +79,8 @@ def branched(mode, extra_probes=()):
 @pytest.mark.parametrize("mode,method", [("bsp-fixed", "be"), ("bsp-variable", "cvode")])
 def test_i_membrane_matches_neuron(mode, method):
     ref = reference()[method]
+    # NEURON's own rule: over the cell, i_membrane_ sums to the electrode current
+    assert np.allclose(ref["sum_i_membrane_"], ref["iclamp_i"], atol=1e-9)
     t, columns, _, _ = branched(mode)
     n = len(ref["t"])
     assert np.allclose(t[:n], ref["t"], atol=1e-9)
@@ -98,6 +100,23 @@ def test_i_membrane_matches_neuron(mode, method):
             # current by ~1e-3 of its peak; elsewhere they agree far better
             assert err.max() <= 2e-3 * scale, (k, err.max(), scale)
             assert np.median(err) <= 1e-5 * scale, (k, np.median(err), scale)
+
+
+def test_crank_nicolson_i_membrane_is_neurons_mid_step_value():
+    """With secondorder = 2 NEURON's i_membrane_ at t is the current of its
+    half step, (value at t - dt + value at t) / 2 of Ranvier's (which is the
+    current at the sample time): checked at every step's end."""
+    ref = reference()["cn"]
+    t, columns, _, _ = branched("bsp-fixed", scheme="crank-nicolson", interval="0.025 ms")
+    n = len(ref["t"])
+    assert np.allclose(t[::4][:n], ref["t"], atol=1e-9)
+    for k, neuron in enumerate(ref["i_membrane_"]):
+        neuron = np.asarray(neuron)
+        ours = columns[k]
+        mid = np.concatenate([[0.0], 0.5 * (ours[3::4] + ours[4::4])])[:n]  # t = 0: both 0
+        scale = np.abs(neuron).max()
+        assert np.abs(mid - neuron).max() <= 1e-6 * scale + 1e-9, k
+        assert np.abs(ours[::4][:n] - neuron).max() > 1e-3 * scale  # the sample-time value is another
 
 
 @pytest.mark.parametrize("mode", ranvier.MODES)

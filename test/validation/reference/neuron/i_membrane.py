@@ -4,10 +4,11 @@ segment: capacitive + ionic + synaptic, electrode currents excluded) on the
 (test/python/test_i_membrane.py).
 
 Run inside NEURON:  ./nrnpy.sh i_membrane.py <out_dir>   (reads branched_cell.json here)
-Writes i_membrane.json: for backward Euler (dt 0.025 ms) and global CVODE
-(atol = rtol = 1e-9), at every 0.1 ms from 0 to tstop, i_membrane_ (nA) and v (mV)
-at the cell's probe segments, and the sum of i_membrane_ over all segments (which
-NEURON makes equal to the injected IClamp current).
+Writes i_membrane.json: for backward Euler ("be", dt 0.025 ms), Crank-Nicolson
+("cn", secondorder = 2, dt 0.025 ms) and global CVODE ("cvode", atol = rtol = 1e-9),
+at every 0.1 ms from 0 to tstop, i_membrane_ (nA) at the cell's probe segments, the
+sum of i_membrane_ over all segments (which NEURON makes equal to the injected
+IClamp current) and the IClamp's current.
 """
 import json
 import os
@@ -40,9 +41,9 @@ def main():
     n = int(round(tstop / SAMPLE_MS))
     result = {"cell": "branched_cell.json", "sample_ms": SAMPLE_MS,
               "probes": [{"section": p["section"], "x": p["x"]} for p in desc["probes"]],
-              "units": {"i_membrane_": "nA", "v": "mV", "t": "ms"}}
-    for method in ("be", "cvode"):
-        h.secondorder = 0
+              "units": {"i_membrane_": "nA", "t": "ms"}}
+    for method in ("be", "cn", "cvode"):
+        h.secondorder = 2 if method == "cn" else 0
         h.dt = desc["dt_ms"]
         h.steps_per_ms = 1.0 / desc["dt_ms"]
         if method == "cvode":
@@ -54,20 +55,19 @@ def main():
             h.cvode.active(0)
         tvec = h.Vector([k * SAMPLE_MS for k in range(n + 1)])
         imem = [h.Vector().record(seg._ref_i_membrane_, tvec) for seg in segs]
-        volt = [h.Vector().record(seg._ref_v, tvec) for seg in segs]
         total = [h.Vector().record(seg._ref_i_membrane_, tvec) for seg in every]
         stim = h.Vector().record(cell.iclamps[0]._ref_i, tvec)
         h.finitialize(desc["v_init_mV"])
         h.continuerun(tstop)
-        m = min(len(x) for x in imem + volt + total + [stim])  # CVODE stops before tstop's sample
+        m = min(len(x) for x in imem + total + [stim])  # CVODE stops before tstop's sample
         result[method] = {
             "t": list(tvec)[:m],
             "i_membrane_": [list(x)[:m] for x in imem],
-            "v": [list(x)[:m] for x in volt],
             "sum_i_membrane_": [sum(x[k] for x in total) for k in range(m)],
             "iclamp_i": list(stim)[:m],
         }
         h.cvode.active(0)
+    h.secondorder = 0
     with open(os.path.join(out_dir, "i_membrane.json"), "w") as f:
         json.dump(result, f, indent=None, separators=(",", ":"))
         f.write("\n")
