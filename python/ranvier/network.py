@@ -9,6 +9,7 @@
     net.connect(I, E, sources=src, targets=tgt, weight=w * mV, delay="1.5 ms")  # numpy arrays
     net.poisson([E, I], rate="20 Hz", count=100, weight="0.1 mV")
     net.current(E[:10], kind="dc", amplitude="50 pA")      # chosen cells only
+    S = net.spike_source("S", t * ms, cells=idx, size=50)   # per-cell spike times from numpy
     net.probe(E[[0, 1]], "v", interval="1 ms")
     result = ranvier.Simulation(net).run()
     net.to_toml()                                           # the same model as a model file
