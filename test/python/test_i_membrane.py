@@ -121,9 +121,9 @@ def test_crank_nicolson_i_membrane_is_neurons_mid_step_value():
 
 @pytest.mark.parametrize("mode", ranvier.MODES)
 def test_membrane_currents_of_a_cell_sum_to_the_electrode_current(mode):
-    net = ranvier.Network(t_stop="12 ms", dt="0.025 ms", mode=mode, atol=1e-6)
-    cell = net.population(
-        "c", 1, cell="cable", discretization={"nseg": 3, "nseg_of": {"soma": 1}},
+    net = ranvier.Network(t_stop="12 ms", dt="0.025 ms", mode=mode, atol=1e-6, group_size=3)
+    cell = net.population(  # three cells in one group; the last is probed (node offsets)
+        "c", 3, cell="cable", discretization={"nseg": 3, "nseg_of": {"soma": 1}},
         sections=[{"name": "soma", "length": "20 um", "diam": "20 um"},
                   {"name": "dend", "parent": "soma", "length": "150 um", "diam": "1 um"}],
         paint=[{"region": "soma", "mechanism": "hh"},
@@ -132,12 +132,13 @@ def test_membrane_currents_of_a_cell_sum_to_the_electrode_current(mode):
         stimuli=[{"location": "soma(0.5)", "mechanism": "IClamp", "del": "1 ms", "dur": "5 ms", "amp": "0.3 nA"}],
         events=[{"synapse": 0, "time": "8 ms", "weight": "0.01 uS"}])
     morph = cell.morphology()
-    net.probe_nodes(cell, "i_membrane_", interval="0.1 ms")
-    net.probe(cell, "IClamp.i", location="soma(0.5)", interval="0.1 ms")
+    net.probe_nodes(cell[[2]], "i_membrane_", interval="0.1 ms")
+    net.probe(cell[[2]], "IClamp.i", location="soma(0.5)", interval="0.1 ms")
     sim = ranvier.Simulation(net)
     result = sim.run(progress=False)
     tr = result.traces
-    probes = sim.probes(0)
+    assert set(tr["gid"].tolist()) == {2}
+    probes = sim.probes(2)
     nodes = [k for k, p in enumerate(probes) if p["variable"] == "i_membrane_"]
     assert len(nodes) == len(morph.locations()) == 4  # soma + 3 dend segments
     total = sum(tr["value"][tr["probe"] == k] for k in nodes)

@@ -25,9 +25,10 @@ cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
     if (p.variable == "i_membrane_" || p.variable == "i_membrane") {
         target.membrane = p.variable == "i_membrane_" ? cable_probe_target::membrane_current::nA
                                                       : cable_probe_target::membrane_current::density;
-        const auto& parent = cell_state.nodes().parent;
-        for (std::size_t k = 0; k < parent.size(); ++k)
-            if (parent[k] == target.node) target.children.push_back(static_cast<std::int32_t>(k));
+        // children within the cell (its nodes only: a group may hold many cells)
+        const std::int32_t local = target.node - node_offset;
+        for (std::size_t k = 0; k < tree.size(); ++k)
+            if (tree.parent[k] == local) target.children.push_back(node_offset + static_cast<std::int32_t>(k));
         for (std::size_t m = 0; m < cell_state.mechanism_count(); ++m) {
             const auto& mechanism = cell_state.mechanism_at(m);
             const int current = mechanism.type().observable_index("i");
