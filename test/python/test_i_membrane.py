@@ -129,8 +129,9 @@ def test_membrane_currents_of_a_cell_sum_to_the_electrode_current(mode):
         paint=[{"region": "soma", "mechanism": "hh"},
                {"region": "dend", "mechanism": "pas", "g": "0.0001 S/cm2", "e": "-65 mV"}],
         synapses=[{"location": "dend(0.9)", "mechanism": "ExpSyn", "tau": "2 ms", "e": "0 mV"}],
-        stimuli=[{"location": "soma(0.5)", "mechanism": "IClamp", "del": "1 ms", "dur": "5 ms", "amp": "0.3 nA"}],
-        events=[{"synapse": 0, "time": "8 ms", "weight": "0.01 uS"}])
+        stimuli=[{"location": "soma(0.5)", "mechanism": "IClamp", "del": "1 ms", "dur": "5 ms", "amp": "0.3 nA",
+                  "cells": [2]}],
+        events=[{"synapse": 0, "time": "8 ms", "weight": "0.01 uS", "cells": [1, 2]}])  # the cells differ
     morph = cell.morphology()
     net.probe_nodes(cell[[2]], "i_membrane_", interval="0.1 ms")
     net.probe(cell[[2]], "IClamp.i", location="soma(0.5)", interval="0.1 ms")
