@@ -134,6 +134,8 @@ class Network:
     def population(self, name, size, cell="lif", **keys):
         """[[population]]: LIF (`cell="lif"`, the default), `"cable"`, `"poisson_source"` or
         `"spike_source"`, with the model file's keys. Returns a Population."""
+        if cell == "spike_source" and isinstance(keys.get("spikes"), dict) and set(keys) == {"spikes"}:
+            return self.spike_source(name, keys["spikes"], size=size)  # {cell index: times}
         for path_key in ("morphology", "spikes"):  # relative to the working directory
             if isinstance(keys.get(path_key), os.PathLike):
                 keys[path_key] = os.fspath(keys[path_key])

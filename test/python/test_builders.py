@@ -48,6 +48,14 @@ def test_spike_source_times_per_cell_from_a_dict():
     assert sorted(time.tolist()) == [6.0, 8.5, 21.0, 51.0]  # 1 ms later, through 25 mV synapses
 
 
+def test_population_of_spike_sources_takes_a_dict_of_times():
+    net = ranvier.Network(t_stop="10 ms", mode="bsp-variable")
+    src = net.population("s", 3, cell="spike_source", spikes={2: [1.5, 4.0] * ms})
+    result = ranvier.Simulation(net).run(progress=False)
+    assert src.size == 3
+    assert list(zip(result.spikes.gid.tolist(), result.spikes.time.tolist())) == [(2, 1.5), (2, 4.0)]
+
+
 def test_spike_source_times_in_seconds():
     net, src, out = driven((np.array([0.005, 0.0125]), "s"), cells=np.array([1, 0]))
     result = ranvier.Simulation(net).run(progress=False)
