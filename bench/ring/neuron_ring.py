@@ -4,6 +4,11 @@ Run inside NEURON (see README.md):
   test/validation/reference/neuron/nrnpy.sh bench/ring/neuron_ring.py --ncells 2048 --out DIR
 Prints one JSON line with sizes and timings and writes DIR/spikes.csv (gid,time_ms sorted by
 time then gid). The model is specified number by number in bench/ring/README.md.
+
+Under MPI (`mpirun -np N nrniv -mpi -python neuron_ring.py ...`, as bench/scaling runs it)
+cells are dealt round-robin over the ranks (gid % N), each rank builds only its cells and
+the connections onto them, and rank 0 gathers the spikes and prints the line (timings are
+rank 0's; setup and run end at the same collective calls on every rank).
 """
 import argparse
 import json
@@ -96,25 +101,31 @@ def main():
     h.dt = args.dt
     h.secondorder = 0                   # NEURON's default fixed step
 
-    cells, detectors, conns = [], [], []
-    for gid in range(args.ncells):
+    rank, nhost = int(pc.id()), int(pc.nhost())
+    cells, detectors, conns = {}, [], []
+    for gid in range(rank, args.ncells, nhost):
         cell = RingCell(h, gid, args.branch, args.compartments)
-        pc.set_gid2node(gid, pc.id())
+        pc.set_gid2node(gid, rank)
         det = h.NetCon(cell.soma(0.5)._ref_v, None, sec=cell.soma)
         det.threshold = THRESHOLD_MV
         pc.cell(gid, det)
-        cells.append(cell)
+        cells[gid] = cell
         detectors.append(det)
     for gid in range(args.ncells):
         ring, pos = divmod(gid, args.nring)
         target = ring * args.nring + (pos + 1) % args.nring
+        if target not in cells:
+            continue
         nc = pc.gid_connect(gid, cells[target].syn)
         nc.delay, nc.weight[0] = DELAY_MS, SYN_WEIGHT_US
         conns.append(nc)
 
     stims = []
     for ring in range(args.ncells // args.nring):
-        nc = h.NetCon(None, cells[ring * args.nring].syn)
+        first = ring * args.nring
+        if first not in cells:
+            continue
+        nc = h.NetCon(None, cells[first].syn)
         nc.weight[0] = SYN_WEIGHT_US
         stims.append(nc)
 
@@ -135,26 +146,34 @@ def main():
         h.cvode.condition_order(2)      # threshold crossings interpolated, not at step ends
     pc.set_maxstep(10)
     h.finitialize(V_INIT_MV)
+    pc.barrier()
     t_setup = time.perf_counter() - t_start
 
     t0 = time.perf_counter()
     pc.psolve(args.tstop)
+    pc.barrier()
     t_run = time.perf_counter() - t0
 
-    spikes = sorted(zip(tvec, idvec), key=lambda s: (round(s[0], 9), s[1]))
+    local = list(zip(tvec, idvec))
+    gathered = pc.py_gather(local, 0) if nhost > 1 else [local]
+    comps = int(pc.allreduce(sum(c.compartments() for c in cells.values()), 1))
+    if rank != 0:
+        pc.done()
+        return
+    spikes = sorted((s for part in gathered for s in part), key=lambda s: (round(s[0], 9), s[1]))
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "spikes.csv"), "w") as f:
         f.write("gid,time_ms\n")
         for t, gid in spikes:
             f.write("%d,%.10g\n" % (int(gid), t))
 
-    comps = sum(c.compartments() for c in cells)
     nsteps = int(round(args.tstop / args.dt))
     print(json.dumps({
         "ncells": args.ncells,
         "compartments_total": comps,
         "tstop_ms": args.tstop,
         "threads": args.threads,
+        "processes": nhost,
         "wall_setup_s": round(t_setup, 4),
         "wall_run_s": round(t_run, 4),
         "ns_per_compartment_step": round(t_run * 1e9 / (comps * nsteps), 3),
@@ -167,6 +186,8 @@ def main():
         "dt_ms": args.dt,
         "method": f"lvardt atol {args.atol}" if args.variable else "fixed",
     }))
+    if nhost > 1:
+        pc.done()
 
 
 main()

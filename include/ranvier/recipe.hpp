@@ -85,6 +85,13 @@ public:
     virtual std::vector<current_input> current_inputs_on(gid_type) const { return {}; }
     virtual std::vector<probe> probes_on(gid_type) const { return {}; }
 
+    // A promise from the engine, made before it builds anything: from now on
+    // connections_on() is asked only about gids in [first, last) (one
+    // process's share of a distributed run). A recipe may use it to build
+    // only what those gids need (network_recipe's fixed_outdegree tables);
+    // asking outside must stay correct, if costlier.
+    virtual void will_ask_about(gid_type /*first*/, gid_type /*last*/) const {}
+
     // The mechanisms the cable cells of this model name (paint, synapses,
     // stimuli, probes, atol_scale): load_mechanisms() (mechanisms.hpp), or
     // null for the built-in ones (pas, hh, IClamp, ExpSyn, Exp2Syn). Every

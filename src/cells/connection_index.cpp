@@ -42,48 +42,88 @@ void site_numbering::no_such_site(std::uint32_t local, gid_type target, const co
                                     (n ? " (0.." + std::to_string(n - 1) + ")" : ""));
 }
 
+namespace {
+
+// Sources whose gids span at most this many times their connections are
+// counted in an array over the span; sparser ones are sorted instead.
+constexpr std::uint64_t counting_span_per_connection = 4;
+
+} // namespace
+
 void connection_index_layout::plan(const recipe& model, std::span<const gid_type> gids) {
     const gid_type n_cells = model.num_cells();
-    // Pass 1: count connections per source.
-    std::vector<std::uint32_t> count(n_cells, 0);
+    // Pass 1: the source of every connection (checking that it exists).
+    std::vector<gid_type> seen;
     for (gid_type gid : gids) {
         for (const connection& c : model.connections_on(gid)) {
             if (c.source >= n_cells)
                 connection_error(c, gid, "source gid " + std::to_string(c.source) +
                                              " does not exist; the model has " + std::to_string(n_cells) +
                                              " cells (gids 0.." + std::to_string(n_cells - 1) + ")");
-            ++count[c.source];
+            seen.push_back(c.source);
         }
     }
-    std::uint64_t total = 0;
-    for (gid_type s = 0; s < n_cells; ++s) {
-        if (count[s] == 0) continue;
-        sources_.push_back(s);
-        offsets_.push_back(total);
-        total += count[s];
+    offsets_.push_back(0);
+    if (seen.empty()) return;
+    const auto [lo, hi] = std::minmax_element(seen.begin(), seen.end());
+    const gid_type first = *lo;
+    const std::uint64_t span = std::uint64_t{*hi} - first + 1;
+    if (span <= counting_span_per_connection * seen.size() + 64) {
+        // Count per gid of the span; the counts then become slots.
+        std::vector<std::uint32_t> count(span, 0);
+        for (const gid_type s : seen) ++count[s - first];
+        seen = {};
+        for (std::uint64_t k = 0; k < span; ++k) {
+            if (count[k] == 0) continue;
+            sources_.push_back(static_cast<gid_type>(first + k));
+            offsets_.push_back(offsets_.back() + count[k]);
+            count[k] = static_cast<std::uint32_t>(sources_.size() - 1);
+        }
+        slot_in_span_ = std::move(count);
+        span_base_ = first;
+    } else {
+        std::sort(seen.begin(), seen.end());
+        for (std::size_t i = 0; i < seen.size();) {
+            std::size_t j = i;
+            while (j < seen.size() && seen[j] == seen[i]) ++j;
+            sources_.push_back(seen[i]);
+            offsets_.push_back(offsets_.back() + (j - i));
+            i = j;
+        }
     }
-    offsets_.push_back(total);
-    // Pass 2's bookkeeping: `count` becomes each source's slot in sources_.
-    cursor_.resize(sources_.size());
-    for (std::size_t i = 0; i < sources_.size(); ++i) {
-        cursor_[i] = offsets_[i];
-        count[sources_[i]] = static_cast<std::uint32_t>(i);
-    }
-    slot_of_ = std::move(count);
+    cursor_.assign(offsets_.begin(), offsets_.end() - 1);
 }
 
-void connection_index_layout::finish(gid_type n_cells) {
+std::size_t connection_index_layout::slot_of(gid_type source) const {
+    std::size_t slot = sources_.size();
+    if (!slot_in_span_.empty()) {
+        if (source >= span_base_ && source - span_base_ < slot_in_span_.size())
+            slot = slot_in_span_[source - span_base_];
+    } else {
+        slot = static_cast<std::size_t>(std::lower_bound(sources_.begin(), sources_.end(), source) -
+                                        sources_.begin());
+    }
+    if (slot >= sources_.size() || sources_[slot] != source)
+        throw internal_error("connection index: recipe gave a source on the second pass that the "
+                             "first did not (connections_on must be deterministic)");
+    return slot;
+}
+
+void connection_index_layout::finish() {
     if (!std::equal(cursor_.begin(), cursor_.end(), offsets_.begin() + 1))
         throw internal_error("connection index: recipe gave different connections on the "
                              "second pass (connections_on must be deterministic)");
     cursor_ = {};
-    slot_of_ = {};
-    if (!sources_.empty() && sources_.size() >= n_cells / 8) {
-        dense_offsets_.assign(static_cast<std::size_t>(n_cells) + 1, 0);
+    slot_in_span_ = {};
+    if (sources_.empty()) return;
+    const std::uint64_t span = std::uint64_t{sources_.back()} - sources_.front() + 1;
+    if (sources_.size() >= span / 8) {
+        dense_base_ = sources_.front();
+        dense_offsets_.assign(span + 1, 0);
         std::size_t i = 0;
-        for (gid_type g = 0; g <= n_cells; ++g) {
-            while (i < sources_.size() && sources_[i] < g) ++i;
-            dense_offsets_[g] = offsets_[i];
+        for (std::uint64_t k = 0; k <= span; ++k) {
+            while (i < sources_.size() && sources_[i] < dense_base_ + k) ++i;
+            dense_offsets_[k] = offsets_[i];
         }
     }
 }

@@ -4,7 +4,8 @@
 // binary search) and a contiguous scan. Within a source, entries follow the
 // group's cell order, then the recipe's order of connections onto a cell.
 // Built in two passes over recipe.connections_on(), so no temporary copy of
-// the network is held. Every connection is checked here, with one wording
+// the network is held, and sized by the group's connections, never by the
+// number of cells in the network. Every connection is checked here, with one wording
 // naming both gids ("connection 3 -> 7: ..."): the source exists, weight and
 // delay are finite, the delay is > 0, the target site exists. What an entry
 // holds is the group's choice (delay in steps or in ms, target cell or
@@ -76,7 +77,7 @@ public:
 
     // Counters a group keeps per source (spikes it was handed from each, so
     // that it counts per spike rather than per event) are numbered by
-    // source keys in [0, source_keys()): the gid when the index is dense,
+    // source keys in [0, source_keys()): gid - first source when the index is dense,
     // else the source's place among the sources.
     std::size_t source_keys() const {
         return dense_offsets_.empty() ? sources_.size() : dense_offsets_.size() - 1;
@@ -86,14 +87,15 @@ protected:
     // Pass 1: counts connections per source (checking that sources exist).
     void plan(const recipe& model, std::span<const gid_type> gids);
     // Pass 2: the slot of the next entry from `source`.
-    std::uint64_t next_slot(gid_type source) { return cursor_[slot_of_[source]]++; }
+    std::uint64_t next_slot(gid_type source) { return cursor_[slot_of(source)]++; }
     // After pass 2: checks both passes agreed; builds the direct index.
-    void finish(gid_type n_cells);
+    void finish();
     // Entry range [begin, end) of connections from `source` (empty if none).
     std::pair<std::uint64_t, std::uint64_t> range(gid_type source) const {
         if (!dense_offsets_.empty()) {
-            if (source + 1 >= dense_offsets_.size()) return {0, 0};
-            return {dense_offsets_[source], dense_offsets_[source + 1]};
+            if (source < dense_base_ || source - dense_base_ + 1 >= dense_offsets_.size()) return {0, 0};
+            const std::size_t k = source - dense_base_;
+            return {dense_offsets_[k], dense_offsets_[k + 1]};
         }
         return sparse_range(source);
     }
@@ -106,8 +108,9 @@ protected:
     };
     keyed_range range_and_key(gid_type source) const {
         if (!dense_offsets_.empty()) {
-            if (source + 1 >= dense_offsets_.size()) return {0, 0, 0};
-            return {dense_offsets_[source], dense_offsets_[source + 1], source};
+            if (source < dense_base_ || source - dense_base_ + 1 >= dense_offsets_.size()) return {0, 0, 0};
+            const std::size_t k = source - dense_base_;
+            return {dense_offsets_[k], dense_offsets_[k + 1], k};
         }
         return sparse_range_and_key(source);
     }
@@ -116,21 +119,29 @@ protected:
     void for_each_source_range(F&& f) const {
         const bool dense = !dense_offsets_.empty();
         for (std::size_t i = 0; i < sources_.size(); ++i)
-            f(dense ? static_cast<std::size_t>(sources_[i]) : i, offsets_[i], offsets_[i + 1]);
+            f(dense ? static_cast<std::size_t>(sources_[i] - dense_base_) : i, offsets_[i], offsets_[i + 1]);
     }
 
 private:
     std::pair<std::uint64_t, std::uint64_t> sparse_range(gid_type source) const;
     keyed_range sparse_range_and_key(gid_type source) const;
 
+    // Pass 2: index of `source` in sources_.
+    std::size_t slot_of(gid_type source) const;
+
     // Sorted distinct sources and their entry ranges [offsets_[i],
-    // offsets_[i+1]). When sources are dense (at least 1 in 8 gids), a
-    // direct index by gid replaces the binary search.
+    // offsets_[i+1]). When sources are dense (at least 1 in 8 of the gids
+    // between the first and the last source), a direct index by gid -
+    // dense_base_ replaces the binary search. Nothing here is sized by the
+    // network: every array is bounded by a small multiple of the group's own
+    // connections, so a process of a distributed run holds only its share.
     std::vector<gid_type> sources_;
     std::vector<std::uint64_t> offsets_;
-    std::vector<std::uint64_t> dense_offsets_; // size num_cells + 1, or empty
+    gid_type dense_base_ = 0;                  // first source
+    std::vector<std::uint64_t> dense_offsets_; // size last - first source + 2, or empty
     // During the build only.
-    std::vector<std::uint32_t> slot_of_; // per gid: index into sources_
+    std::vector<std::uint32_t> slot_in_span_; // per gid - span_base_ (dense spans), or empty: binary search
+    gid_type span_base_ = 0;
     std::vector<std::uint64_t> cursor_;  // per source: next free entry
 };
 
@@ -153,7 +164,7 @@ public:
                 entries_[next_slot(c.source)] = make(c, gids[local], site);
             }
         }
-        finish(model.num_cells());
+        finish();
     }
 
     // Entries of connections from `source` into the group (empty if none).

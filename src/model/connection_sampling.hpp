@@ -51,6 +51,8 @@ public:
     }
 
     bool contiguous() const { return ranges_.size() <= 1; }
+    // (first gid, count) of each run, in index order.
+    const std::vector<std::pair<gid_type, gid_type>>& runs() const { return ranges_; }
     gid_type first() const { return ranges_.empty() ? 0 : ranges_.front().first; }
 
 private:

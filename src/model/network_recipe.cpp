@@ -13,26 +13,55 @@
 // Thread safety: every member function is const and may be called from many
 // threads at once. The only shared mutable state is the per-projection table
 // of fixed_outdegree connections, built on first use under std::call_once.
+//
+// Memory: fixed_outdegree draws every source's targets (each source has its
+// own stream, so there is no other way to learn who connects onto a target),
+// but keeps only the connections onto the gids will_ask_about() named: one
+// process of a distributed run holds its share, not the network's table.
 #include "model/connection_sampling.hpp"
 #include "model/distribution_sampling.hpp"
 
 #include <ranvier/network_model.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <memory>
 #include <mutex>
 
 namespace ranvier {
 namespace {
 
-// Incoming sources of every target of one projection, by target index
-// (compressed rows: sources of target t are sources[offsets[t] .. offsets[t+1])).
+// Incoming sources of the targets of one projection that the table holds,
+// one row per target (compressed rows: sources of row r are
+// sources[offsets[r] .. offsets[r+1])). Targets are numbered by their index in
+// the projection's target set; `rows` maps runs of them to rows.
 struct incoming_table {
+    struct row_run {
+        std::uint64_t first, last; // target indices [first, last)
+        std::uint64_t row;         // the row of `first`
+    };
+    std::vector<row_run> rows;
     std::vector<std::uint64_t> offsets;
     std::vector<gid_type> sources;
     // explicit_list with per-pair weights or delays: the pair of each entry.
     std::vector<std::uint64_t> pair_of;
+
+    std::optional<std::uint64_t> row_of(std::uint64_t target_index) const {
+        for (const row_run& r : rows)
+            if (target_index >= r.first && target_index < r.last) return r.row + (target_index - r.first);
+        return std::nullopt;
+    }
+};
+
+// A table's row of one target.
+struct incoming_row {
+    const incoming_table& table;
+    std::uint64_t row;
+    std::uint64_t begin() const { return table.offsets[row]; }
+    std::uint64_t end() const { return table.offsets[row + 1]; }
 };
 
 struct resolved_projection {
@@ -40,9 +69,13 @@ struct resolved_projection {
     std::uint64_t index = 0; // position in the model: keys its random streams
     gid_ranges sources, targets;
     bool autapses_possible = false; // some cell is both a source and a target
-    // explicit_list: built in the constructor; fixed_outdegree: on first use.
+    // explicit_list: built in the constructor, every target; fixed_outdegree:
+    // on first use, the targets named by will_ask_about() then.
     mutable std::once_flag built;
     mutable incoming_table incoming;
+    // fixed_outdegree asked about a target outside `incoming`: every target.
+    mutable std::once_flag built_whole;
+    mutable incoming_table whole;
 };
 
 struct resolved_input {
@@ -65,6 +98,10 @@ public:
     std::vector<poisson_input> poisson_inputs_on(gid_type gid) const override;
     std::vector<current_input> current_inputs_on(gid_type gid) const override;
     std::vector<probe> probes_on(gid_type gid) const override;
+    void will_ask_about(gid_type first, gid_type last) const override {
+        asked_first_.store(first);
+        asked_last_.store(last);
+    }
     std::shared_ptr<const cable::mechanism_catalogue> mechanisms() const override {
         return model_.mechanisms;
     }
@@ -80,8 +117,9 @@ private:
     gid_ranges ranges_of(const std::vector<std::string>& names, const source_location& where) const;
     resolved_input resolve_input(const std::vector<std::string>& names, const source_location& where) const;
     void check_rule(const resolved_projection& p) const;
-    const incoming_table& incoming(const resolved_projection& p) const;
-    void build_outdegree_table(const resolved_projection& p) const;
+    incoming_row incoming(const resolved_projection& p, std::uint64_t target_index) const;
+    void build_outdegree_table(const resolved_projection& p, incoming_table& t, gid_type first,
+                               gid_type last) const;
     void build_explicit_table(const resolved_projection& p) const;
     void append_sources(const resolved_projection& p, gid_type gid, std::uint64_t target_index,
                         std::vector<connection>& out) const;
@@ -95,6 +133,9 @@ private:
     std::vector<gid_type> recorded_; // sorted gids with a voltage probe
     // [record] probes by gid (stable: file order within a gid).
     std::vector<std::pair<gid_type, const probe*>> probed_;
+    // will_ask_about(): the gids fixed_outdegree tables are built for.
+    mutable std::atomic<gid_type> asked_first_{0};
+    mutable std::atomic<gid_type> asked_last_{std::numeric_limits<gid_type>::max()};
 };
 
 network_recipe::network_recipe(const network_model& model, std::uint64_t seed)
@@ -245,6 +286,7 @@ void network_recipe::build_explicit_table(const resolved_projection& p) const {
     const bool per_pair = p.spec->connections &&
                           (!p.spec->connections->weights.empty() || !p.spec->connections->delays.empty());
     incoming_table& t = p.incoming;
+    t.rows = {{0, p.targets.size(), 0}};
     t.offsets.assign(p.targets.size() + 1, 0);
     for (const auto& pr : pairs) ++t.offsets[*p.targets.index_of(pr.second) + 1];
     for (std::size_t i = 1; i < t.offsets.size(); ++i) t.offsets[i] += t.offsets[i - 1];
@@ -258,15 +300,36 @@ void network_recipe::build_explicit_table(const resolved_projection& p) const {
     }
 }
 
-void network_recipe::build_outdegree_table(const resolved_projection& p) const {
+void network_recipe::build_outdegree_table(const resolved_projection& p, incoming_table& t,
+                                           gid_type first, gid_type last) const {
     // Each source draws its targets from its own stream. Two passes over the
     // sources (count, then fill) draw the same numbers twice instead of
     // holding every connection twice in memory. Sources are visited in gid
-    // order, so each target's sources come out sorted.
+    // order, so each target's sources come out sorted. Only targets with
+    // gids in [first, last) get a row.
     const projection_spec& s = *p.spec;
     const std::uint64_t n_targets = p.targets.size();
-    incoming_table& t = p.incoming;
-    t.offsets.assign(n_targets + 1, 0);
+    std::uint64_t index = 0, rows = 0;
+    for (const auto& [run_first, run_count] : p.targets.runs()) {
+        const std::uint64_t lo = std::max<std::uint64_t>(run_first, first);
+        const std::uint64_t hi = std::min<std::uint64_t>(std::uint64_t{run_first} + run_count, last);
+        if (lo < hi) {
+            t.rows.push_back({index + (lo - run_first), index + (hi - run_first), rows});
+            rows += hi - lo;
+        }
+        index += run_count;
+    }
+    t.offsets.assign(rows + 1, 0);
+    if (rows == 0) return;
+    // Rows by target index, for the draws: dense over the held index span.
+    const std::uint64_t span_first = t.rows.front().first, span_last = t.rows.back().last;
+    constexpr std::uint64_t no_row = std::numeric_limits<std::uint64_t>::max();
+    std::vector<std::uint64_t> row_of_index(span_last - span_first, no_row);
+    for (const auto& r : t.rows)
+        for (std::uint64_t x = r.first; x < r.last; ++x) row_of_index[x - span_first] = r.row + (x - r.first);
+    auto row = [&](std::uint64_t x) {
+        return x >= span_first && x < span_last ? row_of_index[x - span_first] : no_row;
+    };
     std::vector<std::uint32_t> chosen; // target indices of one source
     chosen.reserve(s.count);
     auto draw_targets = [&](gid_type source) {
@@ -284,7 +347,8 @@ void network_recipe::build_outdegree_table(const resolved_projection& p) const {
     };
     for (std::uint64_t i = 0; i < p.sources.size(); ++i) {
         draw_targets(p.sources.at(i));
-        for (const auto x : chosen) ++t.offsets[x + 1];
+        for (const auto x : chosen)
+            if (const std::uint64_t r = row(x); r != no_row) ++t.offsets[r + 1];
     }
     for (std::size_t i = 1; i < t.offsets.size(); ++i) t.offsets[i] += t.offsets[i - 1];
     t.sources.resize(t.offsets.back());
@@ -292,13 +356,23 @@ void network_recipe::build_outdegree_table(const resolved_projection& p) const {
     for (std::uint64_t i = 0; i < p.sources.size(); ++i) {
         const gid_type source = p.sources.at(i);
         draw_targets(source);
-        for (const auto x : chosen) t.sources[fill[x]++] = source;
+        for (const auto x : chosen)
+            if (const std::uint64_t r = row(x); r != no_row) t.sources[fill[r]++] = source;
     }
 }
 
-const incoming_table& network_recipe::incoming(const resolved_projection& p) const {
-    std::call_once(p.built, [&] { build_outdegree_table(p); });
-    return p.incoming;
+incoming_row network_recipe::incoming(const resolved_projection& p, std::uint64_t target_index) const {
+    if (p.spec->rule == connection_rule::fixed_outdegree)
+        std::call_once(p.built, [&] { build_outdegree_table(p, p.incoming, asked_first_.load(), asked_last_.load()); });
+    if (const auto r = p.incoming.row_of(target_index)) return {p.incoming, *r};
+    // Asked outside what will_ask_about() announced: correct, at the cost of
+    // the whole table.
+    std::call_once(p.built_whole, [&] {
+        build_outdegree_table(p, p.whole, 0, std::numeric_limits<gid_type>::max());
+    });
+    const auto r = p.whole.row_of(target_index);
+    if (!r) throw internal_error("network_recipe: target index outside its projection");
+    return {p.whole, *r};
 }
 
 std::uint64_t network_recipe::expected_count(const resolved_projection& p, gid_type,
@@ -316,8 +390,8 @@ std::uint64_t network_recipe::expected_count(const resolved_projection& p, gid_t
     case connection_rule::all_to_all: return p.sources.size();
     case connection_rule::fixed_outdegree:
     case connection_rule::explicit_list: {
-        const incoming_table& t = incoming(p);
-        return t.offsets[target_index + 1] - t.offsets[target_index];
+        const incoming_row r = incoming(p, target_index);
+        return r.end() - r.begin();
     }
     }
     return 0;
@@ -360,9 +434,8 @@ void network_recipe::append_sources(const resolved_projection& p, gid_type gid, 
     case connection_rule::fixed_outdegree:
     case connection_rule::explicit_list: {
         // These tables hold gids already (as does one_to_one above).
-        const incoming_table& t = incoming(p);
-        for (std::uint64_t k = t.offsets[target_index]; k < t.offsets[target_index + 1]; ++k)
-            out.push_back({t.sources[k], 0, 0, 0});
+        const incoming_row r = incoming(p, target_index);
+        for (std::uint64_t k = r.begin(); k < r.end(); ++k) out.push_back({r.table.sources[k], 0, 0, 0});
         break;
     }
     }
@@ -381,14 +454,14 @@ void network_recipe::append_sources(const resolved_projection& p, gid_type gid, 
     }
 
     for (std::size_t k = begin; k < out.size(); ++k) out[k].target_site = s.synapse;
-    if (s.rule == connection_rule::explicit_list && !incoming(p).pair_of.empty()) {
+    if (s.rule == connection_rule::explicit_list && !p.incoming.pair_of.empty()) {
         // Weights or delays given per pair; the other one, if a
         // distribution, is drawn as for any projection.
         const explicit_connections& c = *s.connections;
-        const incoming_table& t = incoming(p);
+        const incoming_row r = incoming(p, target_index);
         counter_rng rng(seed_, stream_purpose::weights, p.index, gid);
         for (std::size_t k = begin; k < out.size(); ++k) {
-            const std::uint64_t pair = t.pair_of[t.offsets[target_index] + (k - begin)];
+            const std::uint64_t pair = r.table.pair_of[r.begin() + (k - begin)];
             out[k].weight = !c.weights.empty() ? c.weights[pair] : draw(s.weight, rng);
             out[k].delay = !c.delays.empty() ? c.delays[pair] : draw(s.delay, rng);
         }

@@ -2,6 +2,7 @@
 // steps) and the exact-delay table (delays in ms) order entries alike and
 // reject bad connections with one wording naming both gids; fixed-step
 // delays shorter than dt or beyond the u16 step limit are rejected.
+#include "support/allocation_probe.hpp"
 #include "support/test_recipes.hpp"
 
 #include "cells/connection_table.hpp"
@@ -11,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -145,4 +147,62 @@ TEST(connection_index, simulation_rejects_delay_below_dt_in_fixed_step_modes) {
     o.mode = execution_mode::bsp_variable;
     o.dt = 2.0;
     EXPECT_EQ(error_of([&] { simulation sim(r, o); }), "");
+}
+
+namespace {
+
+// A network of 2^31 cells of which the table's group receives from a few:
+// what a process of a distributed run sees. Only connections_on the group's
+// gids is ever asked.
+class huge_network final : public recipe {
+public:
+    explicit huge_network(std::vector<gid_type> sources) : sources_(std::move(sources)) {}
+    gid_type num_cells() const override { return gid_type{1} << 31; }
+    cell_kind kind(gid_type) const override { return cell_kind::lif; }
+    cell_description cell(gid_type) const override { return lif_cell{}; }
+    std::vector<connection> connections_on(gid_type gid) const override {
+        std::vector<connection> in;
+        for (std::size_t k = 0; k < sources_.size(); ++k)
+            in.push_back({sources_[k], 0, static_cast<double>(gid + k), 1.0});
+        return in;
+    }
+
+private:
+    std::vector<gid_type> sources_;
+};
+
+} // namespace
+
+// Point 2 of issue 11: a group's table is sized by its own connections, not by
+// the network, whether its sources are scattered (binary search) or packed
+// into a short run of gids far from 0 (direct index over that run only).
+TEST(connection_index, memory_follows_the_group_not_the_network) {
+    const std::vector<gid_type> targets{5, 6};
+    const std::vector<std::vector<gid_type>> source_sets{
+        {1'000'000'000, 7, 2'000'000'000, 500'000'000}, // scattered
+        {1'500'000'003, 1'500'000'000, 1'500'000'001, 1'500'000'007, 1'500'000'000}}; // packed
+    for (const auto& sources : source_sets) {
+        const huge_network r(sources);
+        ranvier::testing::reset_largest_allocation();
+        const exact_delay_table table(r, targets, connection_table::point_cell_target);
+        EXPECT_LT(ranvier::testing::largest_allocation(), std::size_t{4096}) << "while building the table";
+        EXPECT_EQ(table.size(), 2 * sources.size());
+        EXPECT_LT(table.bytes(), 1024u) << "a table of " << table.size() << " entries";
+        std::size_t found = 0;
+        for (const gid_type s : sources) {
+            ASSERT_TRUE(table.receives_from(s)) << s;
+            const auto keyed = table.from_keyed(s);
+            EXPECT_LT(keyed.key, table.source_keys());
+            for (const auto& e : keyed.entries) EXPECT_EQ(e.delay, 1.0);
+        }
+        for (gid_type s = 0; s < 16; ++s) found += table.from(s).size();
+        found += table.from(1'499'999'999).size() + table.from(1'500'000'002).size() +
+                 table.from(2'000'000'001).size() + table.from((gid_type{1} << 31) - 1).size();
+        EXPECT_EQ(found, std::count(sources.begin(), sources.end(), 7u) * 2u);
+        // Entries from one source: target order, then the recipe's order.
+        const auto first = table.from(sources[0]);
+        ASSERT_FALSE(first.empty());
+        EXPECT_EQ(first.front().target, 0u);
+        EXPECT_EQ(first.back().target, 1u);
+    }
 }

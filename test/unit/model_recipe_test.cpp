@@ -1,6 +1,8 @@
 // Tests of the recipe of a network model beyond connectivity: initial
 // states, weight/delay distributions, inputs, probes, concurrent use, and the
 // connection counts of the full Brunel network.
+#include "support/allocation_probe.hpp"
+
 #include <ranvier/network_model.hpp>
 
 #include <gtest/gtest.h>
@@ -151,6 +153,64 @@ TEST(Recipe, ConcurrentQueriesMatchSequential) {
         });
     for (auto& th : threads) th.join();
     for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0);
+}
+
+namespace {
+
+bool same_connections(const std::vector<connection>& a, const std::vector<connection>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].source != b[i].source || a[i].weight != b[i].weight || a[i].delay != b[i].delay ||
+            a[i].target_site != b[i].target_site)
+            return false;
+    return true;
+}
+
+} // namespace
+
+TEST(Recipe, OutdegreeTableHoldsOnlyTheAnnouncedGids) {
+    // A process of a distributed run announces its gids (will_ask_about) and
+    // then asks only about them: the fixed_outdegree table keeps only their
+    // rows, however the projection's targets are laid out (here two runs of
+    // gids, C then A, of which [250, 1100) takes the end of A and the start
+    // of C), and gives exactly the connections of the whole table, inside
+    // the announced range and (at the cost of the whole table) outside it.
+    const std::string text =
+        "[[population]]\nname = \"A\"\nsize = 300\n"
+        "[[population]]\nname = \"B\"\nsize = 700\n"
+        "[[population]]\nname = \"C\"\nsize = 500\n"
+        "[[projection]]\nsource = \"A\"\ntarget = [\"C\", \"A\"]\nrule = \"fixed_outdegree\"\n"
+        "outdegree = 40\nweight = { distribution = \"uniform\", low = \"0 mV\", high = \"1 mV\" }\n"
+        "delay = \"1 ms\"\n";
+    const model_file m = parse_model_file(text, "t");
+    const auto whole = make_recipe(m);
+    const auto part = make_recipe(m);
+    part->will_ask_about(250, 1100);
+    std::uint64_t inside = 0;
+    for (gid_type g = 250; g < 1100; ++g) {
+        const auto got = part->connections_on(g);
+        inside += got.size();
+        ASSERT_TRUE(same_connections(got, whole->connections_on(g))) << "gid " << g;
+    }
+    EXPECT_GT(inside, 0u);
+    for (const gid_type g : {0u, 249u, 1100u, 1499u})
+        EXPECT_TRUE(same_connections(part->connections_on(g), whole->connections_on(g))) << "gid " << g;
+
+    // Memory: with 10^6 sources of 10 connections each (a table of 4e7
+    // bytes), announcing 1000 target gids keeps every allocation far below.
+    const model_file big = parse_model_file(
+        "[[population]]\nname = \"E\"\nsize = 1000000\n"
+        "[[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"fixed_outdegree\"\n"
+        "outdegree = 10\nweight = \"0.1 mV\"\ndelay = \"1 ms\"\n",
+        "big");
+    const auto share = make_recipe(big);
+    share->will_ask_about(500000, 501000);
+    ranvier::testing::reset_largest_allocation();
+    std::uint64_t connections = 0;
+    for (gid_type g = 500000; g < 501000; ++g) connections += share->connections_on(g).size();
+    EXPECT_LT(ranvier::testing::largest_allocation(), std::size_t{1} << 20);
+    EXPECT_GT(connections, 9000u); // 10^4 expected
+    EXPECT_LT(connections, 11000u);
 }
 
 TEST(Recipe, BrunelFullNetworkConnectionCounts) {

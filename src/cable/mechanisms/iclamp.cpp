@@ -7,13 +7,15 @@
 namespace ranvier::cable {
 
 mechanism_type iclamp_type() {
-    return mechanism_type{"IClamp",
+    mechanism_type type{"IClamp",
                      mechanism_kind::point,
                      {{"del", "ms", 0.0}, {"dur", "ms", 0.0}, {"amp", "nA", 0.0}},
                      {},
                      {},
                      false,
                      {{"i", "nA", 0.0}}};
+    type.electrode_current = true; // ELECTRODE_CURRENT i
+    return type;
 }
 namespace {
 

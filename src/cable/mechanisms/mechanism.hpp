@@ -50,6 +50,11 @@ struct mechanism_type {
     // Derived quantities a probe can record (NMODL's ASSIGNED currents and
     // conductances, e.g. hh's ina, gna), computed by mechanism::observe.
     std::vector<quantity_info> observables;
+    // NMODL's ELECTRODE_CURRENT (IClamp): current injected by an electrode,
+    // not a membrane current; the total membrane current (probe i_membrane_)
+    // leaves it out, as NEURON's i_membrane_ does. Its observable "i" is the
+    // injected current (nA, depolarising > 0).
+    bool electrode_current = false;
 
     // Index of a parameter/state/global/observable by name, -1 if there is none.
     int parameter_index(const std::string& n) const;

@@ -135,7 +135,10 @@ void cable_fixed_step_group::record_samples(std::int64_t k, group_output& out) {
     const auto v = stepper_.voltage();
     for (const probe_point& p : probes_) {
         if (k % p.interval_steps != 0) continue;
-        const double value = sample_cable_probe(p.target, stepper_.state(), v.data(), grid_.time_of(k));
+        // electrode currents of the step that ended at k were on or off at its midpoint
+        const double electrode_time = k > 0 ? grid_.time_of(k - 1) + 0.5 * grid_.step() : 0.0;
+        const double value =
+            sample_cable_probe(p.target, stepper_.state(), v.data(), grid_.time_of(k), electrode_time);
         out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(k), value});
     }
 }
