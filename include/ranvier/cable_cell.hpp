@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -57,6 +58,19 @@ struct cable_painting {
     mechanism_parameters parameters; // overrides of the defaults
 };
 
+// Initial values of an ion on a region (NEURON: `sec.ek = -85` where the
+// k ion exists; cai0_ca_ion and cao0_ca_ion, here per region). Applied in
+// order after NEURON's defaults, at the region's nodes where a mechanism
+// uses the ion. Where a mechanism writes a concentration of the ion, e is
+// computed by Nernst and a given e has no effect (as in NEURON).
+struct cable_ion_setting {
+    std::variant<std::string, region> where = std::string("all");
+    std::string ion;          // "na", "k", "ca", or an ion a USEION declares
+    std::optional<double> e;  // mV, reversal potential
+    std::optional<double> ci; // mM, inside concentration (initial)
+    std::optional<double> co; // mM, outside concentration (initial)
+};
+
 // A point process at a location: a synapse (ExpSyn, Exp2Syn: receives
 // events) or a stimulus (IClamp: no events).
 struct cable_placement {
@@ -83,6 +97,7 @@ struct cable_cell {
     morphology morph;
     cable_discretization discretization;
     std::vector<cable_painting> paintings; // applied in order (a later one overrides)
+    std::vector<cable_ion_setting> ions;   // applied in order (a later one overrides)
     // Synapses: site k of the cell is synapses[k]; connection.target_site indexes them.
     std::vector<cable_placement> synapses;
     std::vector<cable_placement> stimuli; // IClamp and other event-less point processes

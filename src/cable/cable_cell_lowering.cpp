@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cctype>
+#include <limits>
 
 namespace ranvier {
 namespace {
@@ -81,6 +82,7 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
     out.tree = naming(who, "discretization",
                       [&] { return discretize_cable_cell(c, who); });
     out.cell = naming(who, "morphology", [&] { return builder.add_cell(out.tree); });
+    builder.set_celsius(c.celsius);
 
     for (std::size_t k = 0; k < c.paintings.size(); ++k) {
         const cable_painting& p = c.paintings[k];
@@ -102,6 +104,23 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
             builder.paint(out.cell, p.mechanism, nodes, p.parameters);
             if (catalogue.type(p.mechanism).global_index("celsius") >= 0)
                 builder.set_global(p.mechanism, "celsius", c.celsius);
+            return 0;
+        });
+    }
+    for (std::size_t k = 0; k < c.ions.size(); ++k) {
+        const cable_ion_setting& s = c.ions[k];
+        const std::string what = "ions[" + std::to_string(k) + "] (" + s.ion + ")";
+        const region r =
+            std::holds_alternative<region>(s.where)
+                ? std::get<region>(s.where)
+                : naming(who, what, [&] { return parse_region(std::get<std::string>(s.where)); });
+        std::vector<std::int32_t> nodes;
+        for (const std::int32_t n : cable::region_nodes(r, out.tree))
+            if (out.tree.area[static_cast<std::size_t>(n)] > 0) nodes.push_back(n);
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        naming(who, what, [&] {
+            builder.set_ion(out.cell, s.ion, nodes, s.e.value_or(nan), s.ci.value_or(nan),
+                            s.co.value_or(nan));
             return 0;
         });
     }

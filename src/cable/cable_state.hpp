@@ -54,18 +54,38 @@ public:
 
     // Every mechanism adds its membrane current (mA/cm², outward) into i and
     // its di/dv (S/cm²) into g, per node, at the node voltages voltage() and
-    // time t (ms), reading its own states. Nothing is cleared first.
-    void add_currents(double t, double* i, double* g) const {
+    // time t (ms), reading its own states. Nothing is cleared first in i and
+    // g; the ion currents are (see prepare_ions).
+    void add_currents(double t, double* i, double* g) {
+        prepare_ions(nullptr);
         const current_context ctx{nodes_.v.data(), nodes_.area.data(), i, g, t};
         for (const auto& m : mechanisms_) m->current(ctx);
     }
     // The same with mechanism k reading its states from states[k] (same
     // layout as its own states[state][instance], e.g. in CVODE's solution).
-    void add_currents(double t, double* i, double* g, std::span<const state_view> states) const {
+    void add_currents(double t, double* i, double* g, std::span<const state_view> states) {
+        prepare_ions(states.data());
         const current_context ctx{nodes_.v.data(), nodes_.area.data(), i, g, t};
         for (std::size_t k = 0; k < mechanisms_.size(); ++k)
             mechanisms_[k]->current(ctx, states[k]);
     }
+    // Before a current evaluation, as NEURON's ion mechanisms: written
+    // concentrations copied from the writers' states (states[k], or their
+    // own if null), e by Nernst where a concentration is written, ion
+    // currents and their di/dv zeroed.
+    void prepare_ions(const state_view* states);
+    // Fixed step: every mechanism advances its states over dt at v, in
+    // order, each writer's concentrations copied into its ions at once (a
+    // later reader sees the new value, as NEURON).
+    void advance_states(const double* v, double dt);
+
+    // The group's ion species (one per ion some mechanism uses).
+    std::size_t ion_count() const { return ions_.size(); }
+    const ion_species& ion_at(std::size_t k) const { return *ions_[k]; }
+    ion_species& ion_at(std::size_t k) { return *ions_[k]; }
+    // nullptr if no mechanism of the group uses `name`.
+    const ion_species* find_ion(const std::string& name) const;
+    double celsius() const { return celsius_; } // degC, for Nernst
 
     // An event of `weight` arrives at point-process target `target`
     // (cable_state_builder::place); the caller checks target < target_count().
@@ -104,8 +124,11 @@ private:
     std::vector<std::int32_t> cell_offset_;
     std::vector<std::unique_ptr<mechanism>> mechanisms_;
     std::vector<target_ref> targets_;
+    std::vector<std::unique_ptr<ion_species>> ions_;
+    std::vector<std::size_t> concentration_writers_; // indices into mechanisms_
     spike_detectors detectors_;
     double v_init_ = -65; // mV
+    double celsius_ = 6.3; // degC
 };
 
 } // namespace ranvier::cable

@@ -142,19 +142,126 @@ void cable_state_builder::set_global(const std::string& mech, const std::string&
     globals_[mech][name] = value;
 }
 
+void cable_state_builder::set_ion(std::size_t cell, const std::string& ion,
+                                  std::span<const std::int32_t> nodes, double e, double ci,
+                                  double co) {
+    ion_setting st{ion, {}, e, ci, co};
+    for (const std::int32_t local : nodes) st.nodes.push_back(group_node(cell, local, "ion " + ion));
+    for (const double c : {ci, co})
+        if (!std::isnan(c) && !(c > 0 && std::isfinite(c)))
+            fail("ion " + ion, "concentrations must be > 0 mM");
+    if (!std::isnan(e) && !std::isfinite(e)) fail("ion " + ion, "e must be finite");
+    ion_settings_.push_back(std::move(st));
+}
+
+namespace {
+
+struct builtin_ion {
+    const char* name;
+    int valence;
+    double ci, co, e; // mM, mM, mV (NEURON 8.2's defaults)
+};
+// NEURON's eca default is its stored 132.4579341637009 mV, not the Nernst
+// value of the default concentrations.
+constexpr builtin_ion builtin_ions[] = {
+    {"na", 1, 10.0, 140.0, 50.0},
+    {"k", 1, 54.4, 2.5, -77.0},
+    {"ca", 2, 5e-5, 2.0, 132.4579341637009},
+};
+
+} // namespace
+
+void cable_state_builder::build_ions() {
+    auto& st = state_;
+    const std::size_t n = st.nodes_.size();
+    auto species = [&](const std::string& name) -> ion_species* {
+        for (auto& ion : st.ions_)
+            if (ion->name == name) return ion.get();
+        return nullptr;
+    };
+    for (auto& m : st.mechanisms_) {
+        std::vector<ion_species*> bound;
+        for (const ion_use& u : m->type().ions) {
+            ion_species* ion = species(u.ion);
+            if (!ion) {
+                auto fresh = std::make_unique<ion_species>();
+                fresh->name = u.ion;
+                fresh->valence = 0;
+                for (const builtin_ion& b : builtin_ions)
+                    if (u.ion == b.name) {
+                        fresh->valence = b.valence;
+                        fresh->ci_default = b.ci;
+                        fresh->co_default = b.co;
+                        fresh->e_default = b.e;
+                    }
+                if (fresh->valence == 0 && u.valence == 0)
+                    fail(m->type().name, "USEION " + u.ion +
+                                             ": the valence of an ion other than na, k, ca must be "
+                                             "declared (USEION " + u.ion + " ... VALENCE z)");
+                fresh->e.assign(n, fresh->e_default);
+                fresh->ci.assign(n, fresh->ci_default);
+                fresh->co.assign(n, fresh->co_default);
+                fresh->i.assign(n, 0.0);
+                fresh->didv.assign(n, 0.0);
+                ion = fresh.get();
+                st.ions_.push_back(std::move(fresh));
+            }
+            if (u.valence != 0) {
+                if (ion->valence != 0 && ion->valence != u.valence)
+                    fail(m->type().name, "USEION " + u.ion + " VALENCE " + std::to_string(u.valence) +
+                                             ": the ion's valence is " + std::to_string(ion->valence));
+                ion->valence = u.valence;
+            }
+            if (u.writes_concentration())
+                for (const std::int32_t node : m->data().node_index) ion->nernst_nodes.push_back(node);
+            bound.push_back(ion);
+        }
+        m->bind_ions(std::move(bound));
+    }
+    for (auto& ion : st.ions_) {
+        std::sort(ion->nernst_nodes.begin(), ion->nernst_nodes.end());
+        ion->nernst_nodes.erase(std::unique(ion->nernst_nodes.begin(), ion->nernst_nodes.end()),
+                                ion->nernst_nodes.end());
+    }
+    for (const ion_setting& s : ion_settings_) {
+        ion_species* ion = species(s.ion);
+        if (!ion) continue;
+        for (const std::int32_t node : s.nodes) {
+            const auto k = static_cast<std::size_t>(node);
+            if (!std::isnan(s.e)) ion->e[k] = s.e;
+            if (!std::isnan(s.ci)) ion->ci[k] = s.ci;
+            if (!std::isnan(s.co)) ion->co[k] = s.co;
+        }
+    }
+    for (auto& ion : st.ions_) {
+        ion->e_init = ion->e;
+        ion->ci_init = ion->ci;
+        ion->co_init = ion->co;
+    }
+    st.concentration_writers_.clear();
+    for (std::size_t k = 0; k < st.mechanisms_.size(); ++k)
+        if (st.mechanisms_[k]->writes_concentration()) st.concentration_writers_.push_back(k);
+    st.celsius_ = celsius_;
+}
+
 cable_state cable_state_builder::build(double v_init) {
     if (state_.nodes_.size() == 0) fail("cells", "a cable group needs at least one cell");
     // Mechanisms in catalogue order; a type's globals apply to the group.
+    // Mechanisms writing an ion concentration first (NEURON's
+    // nrn_writes_conc), catalogue order within both classes.
     std::vector<int> slot_of_rank(by_rank_.size(), -1);
-    for (std::size_t r = 0; r < by_rank_.size(); ++r) {
-        if (!by_rank_[r] || by_rank_[r]->size() == 0) continue;
-        auto& m = *by_rank_[r];
-        if (auto it = globals_.find(m.type().name); it != globals_.end())
-            for (const auto& [name, value] : it->second)
-                m.data().globals[static_cast<std::size_t>(m.type().global_index(name))] = value;
-        slot_of_rank[r] = static_cast<int>(state_.mechanisms_.size());
-        state_.mechanisms_.push_back(std::move(by_rank_[r]));
-    }
+    for (const bool writers : {true, false})
+        for (std::size_t r = 0; r < by_rank_.size(); ++r) {
+            if (!by_rank_[r] || by_rank_[r]->size() == 0) continue;
+            auto& m = *by_rank_[r];
+            if (m.writes_concentration() != writers) continue;
+            if (auto it = globals_.find(m.type().name); it != globals_.end())
+                for (const auto& [name, value] : it->second)
+                    m.data().globals[static_cast<std::size_t>(m.type().global_index(name))] = value;
+            slot_of_rank[r] = static_cast<int>(state_.mechanisms_.size());
+            state_.mechanisms_.push_back(std::move(by_rank_[r]));
+        }
+    build_ions();
     for (const auto& [rank, instance] : targets_)
         state_.targets_.push_back({slot_of_rank[static_cast<std::size_t>(rank)], instance});
 

@@ -46,6 +46,18 @@ public:
     // Sets a GLOBAL of a mechanism type (e.g. "hh", "celsius", 6.3 degC).
     void set_global(const std::string& mechanism, const std::string& name, double value);
 
+    // The group's temperature (degC): Nernst potentials of the ions. Cells
+    // of one group share it.
+    void set_celsius(double degC) { celsius_ = degC; }
+
+    // Initial ion values at `nodes` of `cell` (NaN: keep the default):
+    // reversal potential e (mV; where a mechanism writes a concentration
+    // it is computed by Nernst instead), concentrations ci, co (mM). Applied
+    // in call order at build, to the ion if some mechanism of the group
+    // uses it (otherwise nothing to set).
+    void set_ion(std::size_t cell, const std::string& ion, std::span<const std::int32_t> nodes,
+                 double e, double ci, double co);
+
     // The mechanisms this builder knows.
     const mechanism_catalogue& catalogue() const { return catalogue_; }
 
@@ -66,6 +78,14 @@ private:
     std::vector<std::size_t> cell_size_;
     std::vector<std::uint8_t> has_membrane_; // per group node: area > 0
     std::map<std::string, std::map<std::string, double>> globals_;
+    struct ion_setting {
+        std::string ion;
+        std::vector<std::int32_t> nodes; // group nodes
+        double e, ci, co;                // NaN: not set
+    };
+    std::vector<ion_setting> ion_settings_;
+    double celsius_ = 6.3;
+    void build_ions();
 };
 
 } // namespace ranvier::cable

@@ -207,8 +207,7 @@ void fixed_step_cable_stepper::step() {
 
     ++step_;
     // States at the new v (for CN these sit half a step after v: staggered).
-    for (std::size_t k = 0; k < state_.mechanism_count(); ++k)
-        state_.mechanism_at(k).advance_states(v, dt);
+    state_.advance_states(v, dt);
     state_.detectors().check(v, time(), spikes_);
 }
 

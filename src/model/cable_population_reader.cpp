@@ -273,7 +273,7 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
                                       const cable::mechanism_catalogue& catalogue) {
     r.reject_unknown_keys({"name", "size", "cell", "morphology", "sections", "discretization",
                            "paint", "synapses", "stimuli", "detector", "events", "celsius",
-                           "v_init"});
+                           "v_init", "ions"});
     p.kind = cell_kind::cable;
     cable_cell& c = p.cable;
     c.morph = read_morphology(r);
@@ -293,6 +293,34 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
             t.fail("mechanism",
                    "'" + name + "' is a point process: place it under synapses or stimuli");
         c.paintings.push_back({where, name, values});
+    }
+    // ions = [{ region = "all", ion = "ca", cao = "2 mM", cai = "5e-5 mM" },
+    //         { region = "soma", ion = "k", e = "-85 mV" }]
+    for (const auto& t : table_list(r, "ions")) {
+        const std::string ion = t.get_string("ion");
+        if (ion.empty() || !std::all_of(ion.begin(), ion.end(), [](char ch) {
+                return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+            }))
+            t.fail("ion", "expected an ion name such as \"ca\"");
+        t.reject_unknown_keys({"region", "ion", "e", ion + "i", ion + "o"});
+        cable_ion_setting s;
+        s.where = t.has("region") ? t.get_string("region") : "all";
+        try {
+            parse_region(std::get<std::string>(s.where));
+        } catch (const user_error& e) {
+            t.fail("region", e.what());
+        }
+        s.ion = ion;
+        if (t.has("e")) s.e = t.get_quantity("e", dimension::voltage);
+        for (const auto& [key, field] : {std::pair{ion + "i", &s.ci}, std::pair{ion + "o", &s.co}})
+            if (t.has(key)) {
+                const double c = t.get_quantity(key, dimension::concentration);
+                if (!(c > 0)) t.fail(key, "must be > 0 mM");
+                *field = c;
+            }
+        if (!s.e && !s.ci && !s.co)
+            t.fail("ion", "give at least one of e, " + ion + "i, " + ion + "o");
+        c.ions.push_back(std::move(s));
     }
     for (const auto& t : table_list(r, "synapses")) {
         const cable_location l = read_location(t, "location", c.morph);

@@ -122,9 +122,24 @@ SYMPY_FUNCTIONS = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "fabs": sp.Abs
                    "cos": sp.cos, "tan": sp.tan, "tanh": sp.tanh, "sinh": sp.sinh,
                    "cosh": sp.cosh, "pow": sp.Pow}
 
-# Reversal potentials of NEURON's ion defaults (mV), per-instance parameters in
-# Ranvier (as the built-in hh declares ena, ek).
-ION_REVERSAL_DEFAULTS = {"na": 50.0, "k": -77.0}
+# NEURON's built-in ions and their valences; any other ion needs USEION ... VALENCE.
+BUILTIN_VALENCE = {"na": 1, "k": 1, "ca": 2}
+
+# UNITS factors (NAME = (unit1) (unit2)) the translator knows: NEURON 8.2's
+# values (CODATA 2018, h.FARADAY and h.R), as the value of unit1 in unit2.
+UNIT_FACTORS = {
+    ("faraday", "coulombs"): 96485.33212331001,
+    ("faraday", "coulomb"): 96485.33212331001,
+    ("faraday", "kilocoulombs"): 96.48533212331001,
+    ("k-mole", "joule/degC"): 8.31446261815324,
+    ("k-mole", "joule/degK"): 8.31446261815324,
+    ("k-mole", "millijoule/degC"): 8314.46261815324,
+}
+
+
+def ion_variables(ion):
+    """NEURON's names of an ion's variables: (e, inside, outside, current)."""
+    return ("e" + ion, ion + "i", ion + "o", "i" + ion)
 
 
 def name_of(node):
@@ -168,7 +183,9 @@ class Mechanism:
         self.globals = []      # (name, unit, default) one per group
         self.states = []       # (name, unit)
         self.assigned = []     # ASSIGNED values, kept per instance between blocks
-        self.ions = []         # (ion, reads, writes)
+        self.ions = []         # (ion, reads, writes, valence or 0)
+        self.ion_reads = {}    # name -> (ion index, field: e, ci, co, i): values loaded from the ion
+        self.constants = {}    # UNITS factors (FARADAY, R): name -> value
         self.nonspecific = []  # current names
         self.currents = []     # every current the BREAKPOINT writes
         self.solve = None      # (block, method)
@@ -180,7 +197,7 @@ class Mechanism:
         """Every name a block may use: v, parameters, globals, states,
         ASSIGNED values, currents and read reversal potentials."""
         return ({"v"} | {p[0] for p in self.parameters + self.globals} | {st[0] for st in self.states}
-                | set(self.assigned) | set(self.currents))
+                | set(self.assigned) | set(self.currents) | set(self.ion_reads) | set(self.constants))
 
 
 @contextlib.contextmanager
@@ -254,15 +271,39 @@ def read_mechanism(path):
         ion = name_of(u.name)
         reads = [name_of(x) for x in u.readlist]
         writes = [name_of(x) for x in u.writelist]
-        if ion not in ION_REVERSAL_DEFAULTS:
-            fail(f"USEION {ion}: only the na and k ions are supported yet")
+        valence = 0
+        if u.valence is not None:
+            m = re.search(r"VALENCE\s+([-+]?[\d.]+)", dsl.to_nmodl(u.valence))
+            if not m or float(m.group(1)) != int(float(m.group(1))) or int(float(m.group(1))) == 0:
+                fail(f"USEION {ion}: VALENCE must be a non-zero integer")
+            valence = int(float(m.group(1)))
+            if ion in BUILTIN_VALENCE and valence != BUILTIN_VALENCE[ion]:
+                fail(f"USEION {ion} VALENCE {valence}: NEURON's {ion} ion has valence {BUILTIN_VALENCE[ion]}")
+        elif ion not in BUILTIN_VALENCE:
+            fail(f"USEION {ion}: an ion other than na, k, ca needs its valence (USEION {ion} ... VALENCE z)")
+        e, ci, co, i = ion_variables(ion)
         for r in reads:
-            if r != "e" + ion:
-                fail(f"USEION {ion} READ {r}: only the reversal potential e{ion} can be read yet")
+            if r not in (e, ci, co, i):
+                fail(f"USEION {ion} READ {r}: an ion's variables are {e}, {ci}, {co}, {i}")
         for w in writes:
-            if w != "i" + ion:
-                fail(f"USEION {ion} WRITE {w}: only the current i{ion} can be written yet")
-        mech.ions.append((ion, reads, writes))  # (the valence matters only for concentrations)
+            if w not in (ci, co, i):
+                fail(f"USEION {ion} WRITE {w}: a mechanism can write {i}, {ci}, {co}"
+                     + (f" ({e} follows the concentrations by Nernst)" if w == e else ""))
+        index = len(mech.ions)
+        fields = {e: "e", ci: "ci", co: "co", i: "i"}
+        for r in reads:
+            if r not in writes:
+                mech.ion_reads[r] = (index, fields[r])
+        mech.ions.append((ion, reads, writes, valence))
+    for f in lookup.lookup(program, ast.AstNodeType.FACTOR_DEF):
+        name = name_of(f.name)
+        if f.value is not None or f.unit2 is None:
+            continue  # a plain unit definition, or a number given in the file (below)
+        key = (unit_text(f.unit1), unit_text(f.unit2))
+        if key not in UNIT_FACTORS:
+            fail(f"UNITS {name} = ({key[0]}) ({key[1]}): unit factors known are "
+                 + ", ".join(f"({a}) ({b})" for a, b in UNIT_FACTORS))
+        mech.constants[name] = UNIT_FACTORS[key]
     for ns in lookup.lookup(program, ast.AstNodeType.NONSPECIFIC):
         mech.nonspecific.extend(name_of(c) for c in ns.currents)
 
@@ -275,9 +316,6 @@ def read_mechanism(path):
         # A point process's PARAMETERs are per instance unless GLOBAL (NEURON).
         per_instance = name in range_names or (mech.point and name not in global_names)
         (mech.parameters if per_instance else mech.globals).append(entry)
-    for ion, reads, _ in mech.ions:
-        for r in reads:
-            mech.parameters.append((r, "mV", ION_REVERSAL_DEFAULTS[ion]))
 
     for block in lookup.lookup(program, ast.AstNodeType.STATE_BLOCK):
         for d in block.definitions:
@@ -290,9 +328,23 @@ def read_mechanism(path):
         mech.globals.insert(0, ("celsius", "degC", 6.3))
 
     state_names = {s[0] for s in mech.states}
-    ion_names = {r for _, reads, _ in mech.ions for r in reads}
+    ion_names = {r for _, reads, _, _ in mech.ions for r in reads}
     current_names = (set(mech.nonspecific) | set(mech.electrode)
-                     | {w for _, _, writes in mech.ions for w in writes})
+                     | {w for ion, _, writes, _ in mech.ions for w in writes if w == "i" + ion})
+    # Written concentrations: STATEs (copied into the ion by the base class).
+    mech.ion_uses = []
+    for ion, reads, writes, valence in mech.ions:
+        e, ci, co, i = ion_variables(ion)
+        use = {"ion": ion, "valence": valence, "read_e": e in reads, "read_ci": ci in reads,
+               "read_co": co in reads, "read_i": i in reads, "write_i": i in writes,
+               "write_ci": ci in writes, "write_co": co in writes, "ci_state": -1, "co_state": -1}
+        for name, key in ((ci, "ci_state"), (co, "co_state")):
+            if name in writes:
+                if name not in state_names:
+                    fail(f"USEION {ion} WRITE {name}: a written concentration must be a STATE "
+                         "for now (assigned concentrations are not supported yet)")
+                use[key] = [st[0] for st in mech.states].index(name)
+        mech.ion_uses.append(use)
     mech.units = {}
     for block in lookup.lookup(program, ast.AstNodeType.ASSIGNED_BLOCK):
         for d in block.definitions:
@@ -354,12 +406,15 @@ def read_mechanism(path):
                      "STEADYSTATE sparse|derivimplicit is supported in INITIAL")
             mech.steady_state = True
 
-    mech.currents = mech.nonspecific + [w for _, _, writes in mech.ions for w in writes] + mech.electrode
+    mech.currents = (mech.nonspecific + [w for ion, _, writes, _ in mech.ions for w in writes if w == "i" + ion]
+                     + mech.electrode)
+    # Ion currents the BREAKPOINT adds into its ions: name -> ion index.
+    mech.ion_currents = {"i" + ion: k for k, (ion, _, writes, _) in enumerate(mech.ions) if "i" + ion in writes}
     # What a probe can record ("ExpSyn.i", "Exp2Syn.g"): the currents, then
     # the RANGE ASSIGNED values, in the units the file declares.
     mech.observables = [(c, mech.units.get(c, "nA" if mech.point else "mA/cm2")) for c in mech.currents]
     mech.observables += [(a, mech.units.get(a, "1")) for a in mech.assigned if a in range_names]
-    if not mech.currents:
+    if not mech.currents and not any(u["write_ci"] or u["write_co"] for u in mech.ion_uses):
         fail("the mechanism writes no current (NONSPECIFIC_CURRENT, ELECTRODE_CURRENT or USEION ... WRITE)")
     if mech.point and mech.ions:
         fail("USEION in a POINT_PROCESS is not supported yet")
@@ -370,7 +425,7 @@ def read_mechanism(path):
         mech.net_args = [name_of(a) for a in args]
 
     for n in ([p[0] for p in mech.parameters + mech.globals] + list(state_names) + mech.assigned
-              + mech.currents):
+              + mech.currents + list(mech.constants)):
         if n in CPP_RESERVED:
             fail(f"the name '{n}' is reserved in the generated C++; rename it")
     return mech
@@ -468,7 +523,8 @@ class Emitter:
         # arguments); grows with LOCAL declarations.
         self.known = set(mech.known_names()) | set(extra)
         self.writable = set(writable)   # parameters this block may assign (INITIAL)
-        self.read_only = set(read_only)  # names it may not assign
+        # Names it may not assign: `read_only`, ion values read (not written), UNITS constants.
+        self.read_only = set(read_only) | set(mech.ion_reads) | set(mech.constants)
         self.at_times = []               # at_time(expr) arguments, C++
         self.steady = None               # INITIAL: the implicit block SOLVE ... STEADYSTATE runs
 
@@ -559,7 +615,8 @@ class Emitter:
                 if (target in params and target not in self.writable) or target in self.read_only:
                     fail(f"{self.block_name}: assignment to '{target}' is not supported "
                          "(parameters can be assigned in INITIAL only; extra NET_RECEIVE arguments "
-                         "are read-only, 0)")
+                         "are read-only, 0; ion values only READ and UNITS constants cannot be "
+                         "assigned)")
                 self.check_reads(e.rhs)
                 self.set_here.add(target)
                 self.lines.append(f"{pad}{target} = {cpp_expression(e.rhs)};")
@@ -624,14 +681,15 @@ def ccode(expr):
     return re.sub(r"\b(exp|pow|fabs|log|sqrt|sin|cos|tan|tanh|sinh|cosh)\(", r"std::\1(", code)
 
 
-def current_conductance(mech):
-    """di/dv of the BREAKPOINT's total outward current, exact, when the
-    BREAKPOINT is straight-line assignments and the current is linear in v;
-    None otherwise (then the generated code takes NEURON's numerical
-    derivative)."""
+def current_conductances(mech):
+    """(di/dv of the BREAKPOINT's total outward current, {current: its di/dv}),
+    exact, when the BREAKPOINT is straight-line assignments and the current is
+    linear in v; None otherwise (then the generated code takes NEURON's
+    numerical derivative)."""
     v = sp.Symbol("v", real=True)
     substitutions = {}
     total = sp.Integer(0)
+    each = {}
     for s in mech.breakpoint.statement_block.statements:
         if s.get_node_type_name() != "ExpressionStatement":
             if s.get_node_type_name() == "LocalListStatement":
@@ -647,10 +705,17 @@ def current_conductance(mech):
         substitutions[sp.Symbol(target, real=True)] = value
         if target in mech.currents:
             total += -value if target in mech.electrode else value
+            each[target] = value
     conductance = sp.simplify(sp.diff(total, v))
     if conductance.has(v):
         return None
-    return conductance
+    per_current = {}
+    for c, value in each.items():
+        g = sp.simplify(sp.diff(value, v))
+        if g.has(v):
+            return None
+        per_current[c] = g
+    return conductance, per_current
 
 
 def ode_parts(state, rhs_node):
@@ -706,10 +771,12 @@ def generate(mech, namespace):
             for n, k in s_index.items():
                 kw = "double" if states_mutable else "const double"
                 out.append(f"{pad}{mu}{kw} {n} = {state_source}[{k}][inst];")
+        for n, (j, field) in mech.ion_reads.items():
+            out.append(f"{pad}{mu}const double {n} = ions_[{j}]->{field}[node_index[inst]];")
         for n, k in a_index.items():
             # ASSIGNED values persist per instance between blocks (as in NEURON).
             out.append(f"{pad}{mu}double {n} = assigned_[{k}][inst];")
-        if with_currents:  # currents outside BREAKPOINT: scratch values
+        if with_currents and mech.currents:  # currents outside BREAKPOINT: scratch values
             out.append(pad + mu + "double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
         return out
 
@@ -736,19 +803,29 @@ def generate(mech, namespace):
     L.append(f"namespace {namespace} {{")
     L.append("")
     L.append("ranvier::cable::mechanism_type type() {")
-    L.append(f'    return ranvier::cable::mechanism_type{{"{mech.suffix}",')
+    L.append(f'    ranvier::cable::mechanism_type t{{"{mech.suffix}",')
     L.append(f"        ranvier::cable::mechanism_kind::{kind},")
     L.append(f"        {quantity_list(mech.parameters)},")
     L.append(f"        {quantity_list([(n, u, 0.0) for n, u in mech.states])},")
     L.append(f"        {quantity_list(mech.globals)},")
     L.append(f"        {'true' if mech.net_receive is not None else 'false'},")
     L.append(f"        {quantity_list([(n, u, 0.0) for n, u in mech.observables])}}};")
+    for u in mech.ion_uses:
+        flags = ", ".join("true" if u[k] else "false" for k in
+                          ("read_e", "read_ci", "read_co", "read_i", "write_i", "write_ci", "write_co"))
+        L.append(f'    t.ions.push_back({{"{u["ion"]}", {u["valence"]}, {flags}, '
+                 f'{u["ci_state"]}, {u["co_state"]}}});')
+    L.append("    return t;")
     L.append("}")
     L.append("")
     L.append("namespace {")
     L.append("")
     if mech.implicit is not None:
         L.append(NEWTON_HELPER)
+    for n, value in mech.constants.items():
+        L.append(f"constexpr double {n} = {value!r}; // UNITS factor, NEURON 8.2's value")
+    if mech.constants:
+        L.append("")
     L.append(f"class {klass} final : public ranvier::cable::mechanism {{")
     L.append("public:")
     # Qualified: inside the class, type() would name mechanism::type().
@@ -780,43 +857,66 @@ def generate(mech, namespace):
     L.append("    }")
     L.append("")
 
-    # BREAKPOINT: current and di/dv (point processes: nA, scaled by 100/area to mA/cm²)
-    conductance = current_conductance(mech)
+    # BREAKPOINT: current and di/dv (point processes: nA, scaled by 100/area to mA/cm²);
+    # ion currents also added into their ions (NEURON's ion i and di/dv).
+    conductances = current_conductances(mech)
+    conductance = None if conductances is None else conductances[0]
     total = " + ".join(f"-{c}" if c in mech.electrode else c for c in mech.currents)
     L.append("    void current(const ranvier::cable::current_context& ctx,")
     L.append("                 ranvier::cable::state_view states) const override {")
-    L.extend(hoisted(2))
-    L.append("        const double* v_of_node = ctx.v;")
-    L.append("        [[maybe_unused]] const double t = ctx.t;")
-    L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
-    L.extend(loads(3, "states", False, with_currents=False))
     em = Emitter(mech, "BREAKPOINT", extra=("t",))
-    if mech.point:
-        L.append("            const double mfact = 100.0 / ctx.area[node_index[inst]]; // nA -> mA/cm²")
-        scale = "mfact * "
+    if not mech.currents:
+        # (a mechanism writing only a concentration: nothing to add)
+        L.append("        (void)ctx;")
+        L.append("        (void)states;")
     else:
-        scale = ""
-    if conductance is not None:
-        L.append("            double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
-        em.block(mech.breakpoint.statement_block, 3)
-        L.extend(em.lines)
-        L.append("            // di/dv exact: the current is linear in v (derived by SymPy).")
-        L.append(f"            ctx.g[node_index[inst]] += {scale}({ccode(conductance)});")
-        L.append(f"            ctx.i[node_index[inst]] += {scale}({total});")
-    else:
-        # NEURON's di/dv: (i(v + 0.001) - i(v)) / 0.001, evaluated in that order
-        # (ASSIGNED values end as computed at v).
-        L.append("            auto breakpoint = [&](const double v) -> double {")
-        L.append("                double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
-        em.block(mech.breakpoint.statement_block, 4)
-        L.extend(em.lines)
-        L.append(f"                return {total};")
-        L.append("            };")
-        L.append("            const double i_plus = breakpoint(v + 0.001);")
-        L.append("            const double i_at = breakpoint(v);")
-        L.append(f"            ctx.g[node_index[inst]] += {scale}((i_plus - i_at) / 0.001);")
-        L.append(f"            ctx.i[node_index[inst]] += {scale}i_at;")
-    L.append("        }")
+        L.extend(hoisted(2))
+        L.append("        const double* v_of_node = ctx.v;")
+        L.append("        [[maybe_unused]] const double t = ctx.t;")
+        L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
+        L.extend(loads(3, "states", False, with_currents=False))
+        if mech.point:
+            L.append("            const double mfact = 100.0 / ctx.area[node_index[inst]]; // nA -> mA/cm²")
+            scale = "mfact * "
+        else:
+            scale = ""
+        ion_currents = list(mech.ion_currents.items())
+        if conductance is not None:
+            L.append("            double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
+            em.block(mech.breakpoint.statement_block, 3)
+            L.extend(em.lines)
+            L.append("            // di/dv exact: the current is linear in v (derived by SymPy).")
+            L.append(f"            ctx.g[node_index[inst]] += {scale}({ccode(conductance)});")
+            L.append(f"            ctx.i[node_index[inst]] += {scale}({total});")
+            for c, j in ion_currents:
+                L.append(f"            ions_[{j}]->i[node_index[inst]] += {scale}{c};")
+                L.append(f"            ions_[{j}]->didv[node_index[inst]] += {scale}({ccode(conductances[1][c])});")
+        else:
+            # NEURON's di/dv: (i(v + 0.001) - i(v)) / 0.001, evaluated in that order
+            # (ASSIGNED values end as computed at v).
+            n_ion = len(ion_currents)
+            ion_arg = ", double* ion_out" if n_ion else ""
+            L.append(f"            auto breakpoint = [&](const double v{ion_arg}) -> double {{")
+            L.append("                double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
+            em.block(mech.breakpoint.statement_block, 4)
+            L.extend(em.lines)
+            for m, (c, _) in enumerate(ion_currents):
+                L.append(f"                ion_out[{m}] = {c};")
+            L.append(f"                return {total};")
+            L.append("            };")
+            if n_ion:
+                L.append(f"            double ion_plus[{n_ion}], ion_at[{n_ion}];")
+                L.append("            const double i_plus = breakpoint(v + 0.001, ion_plus);")
+                L.append("            const double i_at = breakpoint(v, ion_at);")
+            else:
+                L.append("            const double i_plus = breakpoint(v + 0.001);")
+                L.append("            const double i_at = breakpoint(v);")
+            L.append(f"            ctx.g[node_index[inst]] += {scale}((i_plus - i_at) / 0.001);")
+            L.append(f"            ctx.i[node_index[inst]] += {scale}i_at;")
+            for m, (c, j) in enumerate(ion_currents):
+                L.append(f"            ions_[{j}]->i[node_index[inst]] += {scale}ion_at[{m}];")
+                L.append(f"            ions_[{j}]->didv[node_index[inst]] += {scale}((ion_plus[{m}] - ion_at[{m}]) / 0.001);")
+        L.append("        }")
     L.append("    }")
     at_times = em.at_times
 

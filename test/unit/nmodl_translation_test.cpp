@@ -60,11 +60,22 @@ void expect_same_quantities(const std::vector<quantity_info>& gen,
     }
 }
 
+// A reversal potential the generated mechanism reads from its ion (USEION
+// na READ ena) where the built-in declares a parameter (hh's ena, ek).
+bool read_from_ion(const mechanism_type& gen, const std::string& name) {
+    for (const ion_use& u : gen.ions)
+        if (u.read_e && name == "e" + u.ion) return true;
+    return false;
+}
+
 void expect_same_type(const mechanism_type& gen, const mechanism_type& ref) {
     EXPECT_EQ(gen.name, ref.name);
     EXPECT_EQ(gen.kind, ref.kind);
     EXPECT_EQ(gen.receives_events, ref.receives_events);
-    expect_same_quantities(gen.parameters, ref.parameters, ref.name + " parameters");
+    std::vector<quantity_info> ref_parameters;
+    for (const auto& q : ref.parameters)
+        if (!read_from_ion(gen, q.name)) ref_parameters.push_back(q);
+    expect_same_quantities(gen.parameters, ref_parameters, ref.name + " parameters");
     expect_same_quantities(gen.states, ref.states, ref.name + " states");
     expect_same_quantities(gen.globals, ref.globals, ref.name + " globals");
 }
@@ -78,18 +89,38 @@ const std::vector<double> test_v{-100, -80, -70, -65, -60, -55, -55 + 1e-8, -50,
 // One instance per node, node k at test_v[k]; parameters varied per instance
 // (instance k scales parameter p by 1 + 0.1 ((k + p) mod 3), reversal
 // potentials shifted by ((k + p) mod 3) mV), identical in both mechanisms.
+// The generated mechanism's reversal potentials read from its ions get the
+// built-in's parameter values there (ions of one node per test_v entry).
 void populate(mechanism& gen, mechanism& ref) {
+    static std::vector<std::unique_ptr<ion_species>> ions; // outlive the mechanisms
+    std::vector<ion_species*> bound;
+    for (const ion_use& u : gen.type().ions) {
+        auto ion = std::make_unique<ion_species>();
+        ion->name = u.ion;
+        for (auto* a : {&ion->e, &ion->ci, &ion->co, &ion->i, &ion->didv}) a->assign(test_v.size(), 0.0);
+        bound.push_back(ion.get());
+        ions.push_back(std::move(ion));
+    }
+    gen.bind_ions(bound);
     for (std::size_t k = 0; k < test_v.size(); ++k) {
         gen.add_instance(static_cast<std::int32_t>(k));
         ref.add_instance(static_cast<std::int32_t>(k));
     }
     for (std::size_t p = 0; p < ref.type().parameters.size(); ++p) {
+        const std::string& name = ref.type().parameters[p].name;
         const bool potential = ref.type().parameters[p].unit == "mV";
+        const int gp = gen.type().parameter_index(name);
         for (std::size_t k = 0; k < test_v.size(); ++k) {
             const double step = static_cast<double>((k + p) % 3);
             double& r = ref.data().parameters[p][k];
             r = potential ? r + step : r * (1 + 0.1 * step);
-            gen.data().parameters[p][k] = r;
+            if (gp >= 0) {
+                gen.data().parameters[static_cast<std::size_t>(gp)][k] = r;
+                continue;
+            }
+            ASSERT_TRUE(read_from_ion(gen.type(), name)) << name;
+            for (std::size_t j = 0; j < gen.type().ions.size(); ++j)
+                if (name == "e" + gen.type().ions[j].ion) bound[j]->e[k] = r;
         }
     }
 }

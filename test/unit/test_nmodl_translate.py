@@ -202,3 +202,76 @@ def test_unknown_names_are_refused_before_cpp(tmp_path):
                         "BREAKPOINT {\n SOLVE s METHOD cnexp\n i = g*x*v\n}\nDERIVATIVE s { x' = -x*t }\n")
     assert r.returncode == 1
     assert "DERIVATIVE s: unknown name 't' (t and dt are available in BREAKPOINT" in r.stderr
+
+
+POOL = """NEURON {
+    SUFFIX pool
+    USEION ca READ ica WRITE cai
+    RANGE tau
+}
+UNITS { FARADAY = (faraday) (coulombs) }
+PARAMETER { tau = 100 (ms) }
+ASSIGNED { ica (mA/cm2) }
+STATE { cai (mM) }
+BREAKPOINT { SOLVE states METHOD cnexp }
+DERIVATIVE states { cai' = -ica/(2*FARADAY*0.1) - (cai - 1e-4)/tau }
+INITIAL { cai = 1e-4 }
+"""
+
+
+def test_calcium_pool_writes_its_state_into_the_ion(tmp_path):
+    r, _, out = translate(tmp_path, POOL)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    # NEURON 8.2's FARADAY (h.FARADAY), the ion use with cai held by state 0.
+    assert "constexpr double FARADAY = 96485.33212331001;" in code
+    assert 't.ions.push_back({"ca", 0, false, false, false, true, false, true, false, 0, -1});' in code
+    # ica is read from the ion at the instance's node; no current is written.
+    assert "const double ica = ions_[0]->i[node_index[inst]];" in code
+    assert "ctx.i[" not in code
+
+
+def test_ion_currents_accumulate_into_the_ion(tmp_path):
+    text = """NEURON {
+    SUFFIX cachan
+    USEION ca READ eca, cai WRITE ica
+    RANGE g
+}
+PARAMETER { g = .001 (S/cm2) }
+ASSIGNED { v (mV) eca (mV) cai (mM) ica (mA/cm2) }
+BREAKPOINT { ica = g*(v - eca) }
+"""
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "const double eca = ions_[0]->e[node_index[inst]];" in code
+    assert "const double cai = ions_[0]->ci[node_index[inst]];" in code
+    assert "ions_[0]->i[node_index[inst]] += ica;" in code
+    assert "ions_[0]->didv[node_index[inst]] += (g);" in code
+
+
+def test_unknown_ion_needs_its_valence(tmp_path):
+    text = HEADER.replace("    RANGE g\n", "    RANGE g\n    USEION xx READ exx\n") + "BREAKPOINT { i = g*(v - exx) }\n"
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 1
+    assert "USEION xx: an ion other than na, k, ca needs its valence" in r.stderr
+    assert not out.exists()
+    r, _, out = translate(tmp_path, text.replace("READ exx", "READ exx VALENCE -1"))
+    assert r.returncode == 0, r.stderr
+    assert 't.ions.push_back({"xx", -1, true,' in out.read_text()
+
+
+def test_writing_a_reversal_potential_or_an_assigned_concentration_is_refused(tmp_path):
+    text = POOL.replace("WRITE cai", "WRITE eca")
+    r, _, _ = translate(tmp_path, text)
+    assert r.returncode == 1 and "USEION ca WRITE eca: a mechanism can write ica, cai, cao" in r.stderr
+    text = POOL.replace("WRITE cai", "WRITE cai, cao").replace("ASSIGNED { ica (mA/cm2) }",
+                                                                "ASSIGNED { ica (mA/cm2) cao (mM) }")
+    r, _, _ = translate(tmp_path, text)
+    assert r.returncode == 1 and "USEION ca WRITE cao: a written concentration must be a STATE" in r.stderr
+
+
+def test_read_ion_values_cannot_be_assigned(tmp_path):
+    text = POOL.replace("INITIAL { cai = 1e-4 }", "INITIAL { cai = 1e-4 ica = 0 }")
+    r, _, _ = translate(tmp_path, text)
+    assert r.returncode == 1 and "INITIAL: assignment to 'ica' is not supported" in r.stderr

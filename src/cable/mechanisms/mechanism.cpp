@@ -1,6 +1,7 @@
 // Common part of every mechanism: type look-ups and instance storage.
 #include "cable/mechanisms/mechanism.hpp"
 
+#include <cmath>
 #include <limits>
 #include <utility>
 
@@ -17,6 +18,35 @@ int mechanism_type::parameter_index(const std::string& n) const { return index_o
 int mechanism_type::state_index(const std::string& n) const { return index_of(states, n); }
 int mechanism_type::global_index(const std::string& n) const { return index_of(globals, n); }
 int mechanism_type::observable_index(const std::string& n) const { return index_of(observables, n); }
+
+double nernst_mV(double ci, double co, int valence, double celsius) {
+    const double kt_over_f_mV =
+        1e3 * gas_constant_J_per_K_mol * (celsius + 273.15) / faraday_C_per_mol;
+    return kt_over_f_mV / valence * std::log(co / ci);
+}
+
+bool mechanism::writes_concentration() const {
+    for (const ion_use& u : type_.ions)
+        if (u.writes_concentration()) return true;
+    return false;
+}
+
+void mechanism::write_concentrations(state_view states) const {
+    for (std::size_t j = 0; j < type_.ions.size() && j < ions_.size(); ++j) {
+        const ion_use& u = type_.ions[j];
+        ion_species& ion = *ions_[j];
+        if (u.ci_state >= 0) {
+            const double* s = states[static_cast<std::size_t>(u.ci_state)];
+            for (std::size_t k = 0; k < size(); ++k)
+                ion.ci[static_cast<std::size_t>(data_.node_index[k])] = s[k];
+        }
+        if (u.co_state >= 0) {
+            const double* s = states[static_cast<std::size_t>(u.co_state)];
+            for (std::size_t k = 0; k < size(); ++k)
+                ion.co[static_cast<std::size_t>(data_.node_index[k])] = s[k];
+        }
+    }
+}
 
 double mechanism::observe(std::size_t, std::size_t, double, state_view, double) const {
     return std::numeric_limits<double>::quiet_NaN(); // a type declaring observables overrides this

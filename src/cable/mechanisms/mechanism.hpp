@@ -15,6 +15,9 @@
 //   at_time(x)         -> discontinuities(times), for the variable-step engine
 //   DERIVATIVE block   -> state_derivatives / state_jacobian_diagonal, for the
 //                         variable-step (CVODE) engine, at arbitrary states.
+//   USEION             -> type().ions; the group's ion species (per-node e,
+//                         concentrations, accumulated currents) reached
+//                         through ions_ (bind_ions), see docs/ions-plan.md.
 // Point processes (nA) convert their currents to densities with NEURON's
 // factor 100/area (area in µm²; zero-area nodes count as 100 µm²).
 #pragma once
@@ -39,6 +42,43 @@ struct quantity_info {
     double default_value = 0;
 };
 
+// One USEION statement: what a mechanism reads and writes of an ion.
+struct ion_use {
+    std::string ion;  // "na", "k", "ca", any name
+    int valence = 0;  // USEION ... VALENCE z; 0: the built-in ion's (na, k 1; ca 2)
+    bool read_e = false, read_ci = false, read_co = false, read_i = false;
+    bool write_i = false, write_ci = false, write_co = false;
+    // The state holding a written concentration (cadyn's STATE cai), -1 if
+    // none: copied into the ion by mechanism::write_concentrations.
+    int ci_state = -1, co_state = -1;
+    bool writes_concentration() const { return write_ci || write_co; }
+};
+
+// Per-node values of one ion species over all nodes of a group (NEURON's
+// <ion>_ion mechanism); meaningful at the nodes of mechanisms using it.
+struct ion_species {
+    std::string name;
+    int valence = 1;
+    double ci_default = 1, co_default = 1, e_default = 0; // mM, mM, mV
+    std::vector<double> e;    // mV, reversal potential
+    std::vector<double> ci;   // mM, inside concentration
+    std::vector<double> co;   // mM, outside concentration
+    std::vector<double> i;    // mA/cm², net outward ion current, accumulated per evaluation
+    std::vector<double> didv; // S/cm², its derivative in v, accumulated
+    // Nodes where some mechanism writes a concentration: there e follows
+    // the concentrations by Nernst (NEURON's ion_style); elsewhere e is a
+    // parameter.
+    std::vector<std::int32_t> nernst_nodes;
+    // Values at initialisation (defaults, or set per region).
+    std::vector<double> e_init, ci_init, co_init;
+};
+
+// NEURON 8.2's constants (CODATA 2018): h.FARADAY, h.R.
+inline constexpr double faraday_C_per_mol = 96485.33212331001;
+inline constexpr double gas_constant_J_per_K_mol = 8.31446261815324;
+// NEURON's nernst(ci, co, z) at celsius (degC), mV.
+double nernst_mV(double ci, double co, int valence, double celsius);
+
 // What a mechanism type declares (the NEURON { } / PARAMETER / STATE blocks).
 struct mechanism_type {
     std::string name;                      // "hh", "pas", "ExpSyn", ...
@@ -55,6 +95,8 @@ struct mechanism_type {
     // leaves it out, as NEURON's i_membrane_ does. Its observable "i" is the
     // injected current (nA, depolarising > 0).
     bool electrode_current = false;
+    // USEION statements, in the file's order (mechanism::ions_ follows it).
+    std::vector<ion_use> ions{};
 
     // Index of a parameter/state/global/observable by name, -1 if there is none.
     int parameter_index(const std::string& n) const;
@@ -136,6 +178,15 @@ public:
     // step earlier). Called per sample, not in the stepping loops.
     virtual double observe(std::size_t k, std::size_t instance, double v, state_view states, double t) const;
 
+    // The group's ion species this mechanism uses, one per type().ions entry
+    // (set by cable_state_builder::build; the pointers stay valid while the
+    // cable_state lives).
+    void bind_ions(std::vector<ion_species*> ions) { ions_ = std::move(ions); }
+    // Copies concentrations held as states (ion_use::ci_state) from `states`
+    // into the ion arrays at the instances' nodes.
+    void write_concentrations(state_view states) const;
+    bool writes_concentration() const;
+
     std::size_t state_count() const { return type_.states.size(); }
     state_view own_states() const { return state_ptrs_; }
     state_out own_states_mutable() { return state_ptrs_mut_; }
@@ -146,6 +197,7 @@ protected:
 
     mechanism_type type_;
     mechanism_data data_;
+    std::vector<ion_species*> ions_;
 
 private:
     std::vector<const double*> state_ptrs_;

@@ -42,6 +42,30 @@ cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
         return target;
     }
 
+    if (p.variable.find('.') == std::string::npos) {
+        for (std::size_t k = 0; k < cell_state.ion_count(); ++k) {
+            const std::string& ion = cell_state.ion_at(k).name;
+            const std::string names[] = {"e" + ion, ion + "i", ion + "o", "i" + ion};
+            for (int f = 0; f < 4; ++f) {
+                if (p.variable != names[f]) continue;
+                bool present = false;
+                for (std::size_t m = 0; m < cell_state.mechanism_count() && !present; ++m) {
+                    const auto& mech = cell_state.mechanism_at(m);
+                    bool uses = false;
+                    for (const auto& u : mech.type().ions) uses = uses || u.ion == ion;
+                    if (!uses) continue;
+                    const auto& nodes = mech.data().node_index;
+                    present = std::find(nodes.begin(), nodes.end(), target.node) != nodes.end();
+                }
+                if (!present)
+                    throw user_error(what + ": no mechanism uses the " + ion + " ion at " +
+                                     to_string(where));
+                target.ion = static_cast<std::int32_t>(k);
+                target.ion_field = f;
+                return target;
+            }
+        }
+    }
     const auto dot = p.variable.find('.');
     const std::string mech = p.variable.substr(0, dot);
     const std::string state = dot == std::string::npos ? "" : p.variable.substr(dot + 1);
@@ -51,8 +75,9 @@ cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
     if (target.mechanism < 0)
         throw user_error(what +
                          ": valid variables are 'v', 'i_membrane_' (total membrane current, nA), "
-                         "'i_membrane' (mA/cm2) and '<mechanism>.<state>' of a mechanism on "
-                         "the cell, e.g. 'hh.m'; '" +
+                         "'i_membrane' (mA/cm2), '<mechanism>.<state>' of a mechanism on "
+                         "the cell, e.g. 'hh.m', and the variables of an ion a mechanism "
+                         "uses, e.g. 'cai', 'cao', 'eca', 'ica'; '" +
                          mech + "' is not one");
     const auto& mechanism = cell_state.mechanism_at(static_cast<std::size_t>(target.mechanism));
     target.state = mechanism.type().state_index(state);
@@ -108,6 +133,16 @@ double sample_cable_probe(const cable_probe_target& t, const cable::cable_state&
         if (t.membrane == cable_probe_target::membrane_current::nA) return nA;
         // mA/cm²: 1 nA over area µm² is 100/area mA/cm² (zero-area nodes: area 100, current 0)
         return nA * 100.0 / state.nodes().area[static_cast<std::size_t>(t.node)];
+    }
+    if (t.ion >= 0) {
+        const auto& ion = state.ion_at(static_cast<std::size_t>(t.ion));
+        const auto n = static_cast<std::size_t>(t.node);
+        switch (t.ion_field) {
+        case 0: return ion.e[n];
+        case 1: return ion.ci[n];
+        case 2: return ion.co[n];
+        default: return ion.i[n];
+        }
     }
     if (t.mechanism < 0) return v[static_cast<std::size_t>(t.node)];
     const auto& m = state.mechanism_at(static_cast<std::size_t>(t.mechanism));

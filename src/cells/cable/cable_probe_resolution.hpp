@@ -26,6 +26,10 @@ struct cable_probe_target {
     std::int32_t state = -1;      // index in the mechanism's states (-1: an observable)
     std::int32_t observable = -1; // index in its observables ("hh.ina"), or -1
     std::int32_t instance = -1;   // the mechanism's instance at `node`
+    // An ion variable ("cai", "eca", "ica", "cao"): index in the cable_state's
+    // ions, and which of e (0), ci (1), co (2), i (3, mA/cm²); -1: none.
+    std::int32_t ion = -1;
+    std::int32_t ion_field = -1;
 
     // The total membrane current (capacitive + every membrane mechanism's,
     // electrode currents excluded: NEURON's i_membrane_) by Kirchhoff's law:
@@ -51,7 +55,8 @@ double sample_cable_probe(const cable_probe_target& t, const cable::cable_state&
 // "cell 3: probe 0 ('hh.m')": the prefix of every error about probe k of a cell.
 std::string cable_probe_name(const std::string& who, std::uint32_t k, const probe& p);
 
-// Resolves `p` (variable "v", "i_membrane_", "i_membrane" or
+// Resolves `p` (variable "v", "i_membrane_", "i_membrane", an ion variable
+// by NEURON's name: "e<ion>", "<ion>i", "<ion>o", "i<ion>", or
 // "<mechanism>.<state>"; location empty for the
 // detector's) on cell `c`, discretised as `tree`, whose nodes start at
 // `node_offset` in the built `cell_state`. Throws user_error prefixed by `what`
