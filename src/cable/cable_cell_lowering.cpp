@@ -107,9 +107,20 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
             return 0;
         });
     }
+    std::vector<std::string> ions_used; // by the cell's density mechanisms
+    for (const cable_painting& p : c.paintings)
+        for (const auto& u : catalogue.type(p.mechanism).ions)
+            if (std::find(ions_used.begin(), ions_used.end(), u.ion) == ions_used.end())
+                ions_used.push_back(u.ion);
     for (std::size_t k = 0; k < c.ions.size(); ++k) {
         const cable_ion_setting& s = c.ions[k];
         const std::string what = "ions[" + std::to_string(k) + "] (" + s.ion + ")";
+        if (std::find(ions_used.begin(), ions_used.end(), s.ion) == ions_used.end()) {
+            std::string list;
+            for (const auto& n : ions_used) list += (list.empty() ? "" : ", ") + n;
+            throw user_error(who + ": " + what + ": no mechanism of the cell uses the ion '" + s.ion +
+                             "' (ions used: " + (list.empty() ? "none" : list) + ")");
+        }
         const region r =
             std::holds_alternative<region>(s.where)
                 ? std::get<region>(s.where)

@@ -74,6 +74,12 @@ public:
     // own if null), e by Nernst where a concentration is written, ion
     // currents and their di/dv zeroed.
     void prepare_ions(const state_view* states);
+    // Crank-Nicolson: ion currents += their di/dv times x (mV per node, the
+    // half-step change of v), as NEURON's second-order correction.
+    void correct_ion_currents(const double* x) {
+        for (auto& ion : ions_)
+            for (std::size_t n = 0; n < ion->i.size(); ++n) ion->i[n] += ion->didv[n] * x[n];
+    }
     // Fixed step: every mechanism advances its states over dt at v, in
     // order, each writer's concentrations copied into its ions at once (a
     // later reader sees the new value, as NEURON).

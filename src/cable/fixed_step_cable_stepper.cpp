@@ -205,6 +205,11 @@ void fixed_step_cable_stepper::step() {
         fused_solve(arrays, offsets + batch.first_cell, static_cast<std::size_t>(batch.cells),
                     static_cast<std::size_t>(batch.size), scale);
 
+    // Crank-Nicolson: the ion currents the states read are moved to the
+    // half step, i += di/dv x with x = v(t + dt/2) - v(t) left in i by the
+    // solve (NEURON's nrn_second_order_cur).
+    if (second_order) state_.correct_ion_currents(i);
+
     ++step_;
     // States at the new v (for CN these sit half a step after v: staggered).
     state_.advance_states(v, dt);

@@ -103,10 +103,26 @@ placed_reference_cell add_neuron_reference_cell(cable::cable_state_builder& buil
             for (const auto& r : cell.rows)
                 if (r.section == s["name"] && r.area > 0) nodes.push_back(r.node);
             cable::parameter_values values;
-            for (const auto& [key, value] : params.items()) values.emplace_back(strip_unit(key), value);
+            const cable::mechanism_type& type = builder.catalogue().type(mech);
+            for (const auto& [key, value] : params.items()) {
+                const std::string name = strip_unit(key);
+                // A reversal potential a translated mechanism reads from its
+                // ion (hh.mod's ena, ek) is the ion's, set on these nodes (NEURON:
+                // sec.ena), not a parameter.
+                bool ion_value = false;
+                if (type.parameter_index(name) < 0)
+                    for (const auto& u : type.ions)
+                        if (u.read_e && name == "e" + u.ion) {
+                            const double nan = std::numeric_limits<double>::quiet_NaN();
+                            builder.set_ion(c, u.ion, nodes, value.get<double>(), nan, nan);
+                            ion_value = true;
+                        }
+                if (!ion_value) values.emplace_back(name, value);
+            }
             builder.paint(c, mech, nodes, values);
         }
     builder.set_global("hh", "celsius", desc["celsius_degC"]);
+    builder.set_celsius(desc["celsius_degC"]);
 
     if (stimuli == reference_stimuli::described) {
         for (const auto& ic : desc["iclamps"])

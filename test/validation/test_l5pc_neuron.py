@@ -36,11 +36,11 @@ EXAMPLE = SOURCE / "examples" / "l5pc"
 REFERENCE = SOURCE / "test" / "validation" / "reference" / "neuron"
 
 
-def ranvier(tmp_path, mode, cao="2 mM", tag=""):
+def ranvier(tmp_path, mode, cao="2 mM", tag="", scheme=None):
     text = (EXAMPLE / "l5pc.toml").read_text()
     assert 'mode = "bsp-fixed"' in text and 'cao = "2 mM"' in text
     text = text.replace('mode = "bsp-fixed"', f'mode = "{mode}"' + (
-        "\natol = 1e-6" if "variable" in mode else ""))
+        "\natol = 1e-6" if "variable" in mode else "") + (f'\nscheme = "{scheme}"' if scheme else ""))
     text = text.replace('cao = "2 mM"', f'cao = "{cao}"')
     text = text.replace('morphology = "l5pc.swc"', f'morphology = "{EXAMPLE / "l5pc.swc"}"')
     text = text.replace('mechanisms = ["mod"]', f'mechanisms = ["{EXAMPLE / "mod"}"]')
@@ -106,6 +106,19 @@ def test_fixed_step_matches_neuron(tmp_path):
     assert max(max_errors(off, rows).values()) > 1e-4
 
 
+def test_crank_nicolson_matches_neuron(tmp_path):
+    """secondorder = 2: the ion currents the pool reads are corrected to the
+    half step (ica += dica/dv dv) after the solve, as NEURON does."""
+    rows, ref_spikes = reference("cn")
+    spikes, traces, _ = ranvier(tmp_path, "bsp-fixed", scheme="crank-nicolson", tag="-cn")
+    errors = max_errors(traces, rows)
+    print("l5pc, Crank-Nicolson dt 0.025 ms:", {k: f"{v:.3g}" for k, v in errors.items()})
+    for column, err in errors.items():
+        assert err < (5e-13 if column.startswith("cai") else 5e-8), column
+    assert len(spikes) == len(ref_spikes)
+    assert max(abs(a - b) for a, b in zip(spikes, ref_spikes)) < 1e-6
+
+
 def test_cvode_matches_neuron(tmp_path):
     rows, ref_spikes = reference("cvode")
     spikes, traces, out = ranvier(tmp_path, "bsp-variable")
@@ -119,3 +132,23 @@ def test_cvode_matches_neuron(tmp_path):
     _, _, out_async = ranvier(tmp_path, "async-variable")
     assert (out_async / "traces.csv").read_bytes() == (out / "traces.csv").read_bytes()
     assert (out_async / "spikes.csv").read_bytes() == (out / "spikes.csv").read_bytes()
+
+
+def test_ion_settings_are_checked(tmp_path):
+    """An ion no mechanism of the cell uses, or a key that is not one of the
+    ion's, is an error naming the model file's entry."""
+    text = (EXAMPLE / "l5pc.toml").read_text()
+    text = text.replace('morphology = "l5pc.swc"', f'morphology = "{EXAMPLE / "l5pc.swc"}"')
+    text = text.replace('mechanisms = ["mod"]', f'mechanisms = ["{EXAMPLE / "mod"}"]')
+    for old, new, message in [
+            ('ion = "ca", cao = "2 mM", cai', 'ion = "mg", mgo = "2 mM", mgi', "no mechanism of the cell uses the ion 'mg' (ions used: "),
+            ('cao = "2 mM"', 'nao = "2 mM"', "nao"),
+            ('cao = "2 mM"', 'cao = "-2 mM"', "must be > 0 mM")]:
+        assert old in text
+        model = tmp_path / "bad.toml"
+        model.write_text(text.replace(old, new))
+        r = subprocess.run([RANVIER, "run", str(model), "-o", str(tmp_path / "out"), "--no-plot", "-q"],
+                           capture_output=True, text=True, timeout=900)
+        assert r.returncode != 0
+        assert message in r.stderr, r.stderr
+        assert "ions[2]" in r.stderr or "ions" in r.stderr

@@ -8,10 +8,11 @@ soma(0.5) is in [a, b]) and writes, for each method:
   l5pc_<method>.csv      t_ms and v_mV at every probe (and cai_mM at soma(0.5)), every 0.1 ms
   l5pc_<method>_spikes.json  soma(0.5) threshold crossings and the run's settings
 
-methods: `be` (fixed step 0.025 ms, backward Euler), `cvode` (global CVODE atol 1e-6, rtol 0),
+methods: `be` (fixed step 0.025 ms, backward Euler), `cn` (fixed step 0.025 ms, Crank-Nicolson:
+secondorder = 2), `cvode` (global CVODE atol 1e-6, rtol 0),
 `fine` (fixed step 0.001 ms: the converged solution both others are compared with).
 
-Usage: test/validation/reference/neuron/nrnpy.sh l5pc_reference.py [OUT_DIR] [--methods be cvode fine]
+Usage: test/validation/reference/neuron/nrnpy.sh l5pc_reference.py [OUT_DIR] [--methods be cn cvode fine]
 (compile the mechanisms first: nrnivmodl.sh examples/l5pc/mod; make_references.sh does both).
 """
 import json
@@ -96,8 +97,8 @@ def run(h, cell, method, out_dir):
         cvode.rtol(0)
     else:
         cvode.active(0)
-        h.secondorder = 0
-        h.dt = 0.025 if method == "be" else 0.001
+        h.secondorder = 2 if method == "cn" else 0
+        h.dt = 0.001 if method == "fine" else 0.025
     t = h.Vector().record(h._ref_t, 0.1)
     vs = [h.Vector().record(location(h, p)._ref_v, 0.1) for p in cell["probes"]]
     soma_seg = location(h, "soma(0.5)")
@@ -125,7 +126,7 @@ def run(h, cell, method, out_dir):
 
 def main():
     args = script_args(__file__)
-    methods = ["be", "cvode", "fine"]
+    methods = ["be", "cn", "cvode", "fine"]
     if "--methods" in args:
         i = args.index("--methods")
         methods, args = args[i + 1:], args[:i]
