@@ -56,7 +56,7 @@ UNITS = {
 }
 MECH_PARAMS = {
     "hh": {"gnabar": "specific_conductance", "gkbar": "specific_conductance",
-           "gl": "specific_conductance", "el": "voltage", "ena": "voltage", "ek": "voltage"},
+           "gl": "specific_conductance", "el": "voltage"},
     "pas": {"g": "specific_conductance", "e": "voltage"},
     "ExpSyn": {"tau": "time", "e": "voltage"},
     "Exp2Syn": {"tau1": "time", "tau2": "time", "e": "voltage"},

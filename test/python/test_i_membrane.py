@@ -35,7 +35,7 @@ def reference():
 def branched(mode, extra_probes=(), scheme="backward-euler", interval="0.1 ms"):
     """The reference cell from branched_cell.json, built with ranvier.Network."""
     desc = json.loads((REFERENCE / "branched_cell.json").read_text())
-    sections, paint, nseg = [], [], {}
+    sections, paint, nseg, ions = [], [], {}, []
     for index, s in enumerate(desc["sections"]):
         entry = {"name": s["name"], "length": f"{s['L_um']!r} um", "diam": f"{s['diam_um']!r} um"}
         if s["parent"] is not None:
@@ -46,6 +46,10 @@ def branched(mode, extra_probes=(), scheme="backward-euler", interval="0.1 ms"):
         for mech, params in s["mechanisms"].items():
             keys = {k.rsplit("_", 3 if k.endswith("per_cm2") else 1)[0]:
                     f"{v!r} {'S/cm2' if k.endswith('per_cm2') else 'mV'}" for k, v in params.items()}
+            # hh's ena, ek are the na and k ions' (NEURON: sec.ena), not parameters.
+            for ion in ("na", "k"):
+                if mech == "hh" and f"e{ion}" in keys:
+                    ions.append({"region": f"section({index})", "ion": ion, "e": keys.pop(f"e{ion}")})
             paint.append({"region": f"section({index})", "mechanism": mech, **keys})
     synapses, events = [], []
     for k, syn in enumerate(desc["synapses"]):
@@ -61,7 +65,7 @@ def branched(mode, extra_probes=(), scheme="backward-euler", interval="0.1 ms"):
     net = ranvier.Network(t_stop=f"{desc['tstop_ms']!r} ms", dt=f"{desc['dt_ms']!r} ms", mode=mode,
                           atol=1e-8, rtol=1e-8, scheme=scheme)
     cell = net.population(
-        "cell", 1, cell="cable", sections=sections, paint=paint, synapses=synapses, stimuli=stimuli,
+        "cell", 1, cell="cable", sections=sections, paint=paint, ions=ions, synapses=synapses, stimuli=stimuli,
         events=events, celsius=f"{desc['celsius_degC']!r} degC", v_init=f"{desc['v_init_mV']!r} mV",
         discretization={"nseg": 1, "nseg_of": nseg, "Ra": f"{Ra!r} ohm*cm", "cm": "1 uF/cm2"},
         detector={"location": "soma(0.5)", "threshold": "0 mV"})

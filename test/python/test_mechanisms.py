@@ -63,3 +63,33 @@ def test_mechanisms_after_a_population_are_refused(tmp_path):
     with pytest.raises(ValueError) as e:
         net.mechanisms([tmp_path])
     assert "before the first population" in str(e.value)
+
+
+def hh_cell(ions=None, probe="v"):
+    net = ranvier.Network(t_stop="20 ms", dt="0.025 ms", mode="bsp-fixed")
+    keys = {} if ions is None else {"ions": ions}
+    cells = net.population(
+        "c", 1, cell="cable", v_init="-65 mV", discretization={"nseg": 1},
+        paint=[{"region": "soma", "mechanism": "hh"}],
+        stimuli=[{"location": "soma(0.5)", "mechanism": "IClamp", "del": "2 ms", "dur": "10 ms",
+                  "amp": "0.3 nA"}],
+        sections=[{"name": "soma", "length": "20 um", "diam": "20 um", "tag": 1}], **keys)
+    net.probe(cells, variable=probe, location="soma(0.5)", interval="0.5 ms")
+    return net
+
+
+def test_ions_of_the_builtin_hh():
+    """hh reads ena/ek from the na and k ions: `ions` in Python as in the
+    model file; ion variables are probes."""
+    default = ranvier.Simulation(hh_cell()).run()
+    same = ranvier.Simulation(hh_cell([{"region": "all", "ion": "k", "e": "-77 mV"}])).run()
+    assert np.array_equal(default.traces["value"], same.traces["value"])
+    net = hh_cell([{"region": "soma", "ion": "k", "e": "-90 mV"}])
+    other = ranvier.Simulation(net).run()
+    assert np.max(np.abs(other.traces["value"] - default.traces["value"])) > 1.0
+    again = ranvier.Simulation(ranvier.parse_model(net.to_toml())).run()
+    assert np.array_equal(again.traces["value"], other.traces["value"])
+    ek = ranvier.Simulation(hh_cell([{"region": "soma", "ion": "k", "e": "-90 mV"}], probe="ek")).run()
+    assert np.all(ek.traces["value"] == -90.0)
+    ina = ranvier.Simulation(hh_cell(probe="ina")).run()
+    assert np.min(ina.traces["value"]) < -0.1  # mA/cm2, inward during spikes

@@ -7,11 +7,14 @@
 #include "cable/cvode/cvode_cell.hpp"
 #include "cable/fixed_step_cable_stepper.hpp"
 
+#include <ranvier/errors.hpp>
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace {
@@ -207,6 +210,60 @@ TEST(CableIons, CvodeIntegratesTheConcentrationState) {
         EXPECT_NEAR(b.ci[n], a.ci[n], 1e-3 * std::fabs(a.ci[n] - pool_c0)) << n;
         EXPECT_NEAR(b.e[n], nernst_mV(b.ci[n], 3.0, 2, 34.0), 1e-9) << n;
     }
+}
+
+// An ion other than na, k, ca needs a valence; two valences for one ion conflict.
+class declared_ion final : public mechanism {
+public:
+    static mechanism_type declared(const char* name, int valence) {
+        mechanism_type t{name, mechanism_kind::density, {}, {}, {}, false, {}};
+        t.ions.push_back({"xx", valence, true, false, false, false, false, false, false, -1, -1});
+        return t;
+    }
+    explicit declared_ion(mechanism_type t) : mechanism(std::move(t)) {}
+    void initialise(const double*) override {}
+    void current(const current_context&, state_view) const override {}
+};
+
+std::string build_error(int first, int second) {
+    static int a, b;
+    a = first;
+    b = second;
+    mechanism_catalogue c = builtin_catalogue();
+    c.add(declared_ion::declared("xa", first),
+          [] { return std::unique_ptr<mechanism>(new declared_ion(declared_ion::declared("xa", a))); });
+    c.add(declared_ion::declared("xb", second),
+          [] { return std::unique_ptr<mechanism>(new declared_ion(declared_ion::declared("xb", b))); });
+    cable_state_builder builder(c);
+    const auto cell = builder.add_cell(three_nodes());
+    builder.paint(cell, "xa");
+    builder.paint(cell, "xb");
+    try {
+        cable_state s = builder.build(-65);
+        return "built, valence " + std::to_string(s.find_ion("xx")->valence) + ", e " +
+               std::to_string(s.find_ion("xx")->e[0]) + ", ci " + std::to_string(s.find_ion("xx")->ci[0]);
+    } catch (const ranvier::user_error& e) {
+        return e.what();
+    }
+}
+
+TEST(CableIons, ValenceOfOtherIons) {
+    EXPECT_EQ(build_error(-1, 0), "built, valence -1, e 0.000000, ci 1.000000"); // NEURON's new-ion defaults
+    EXPECT_NE(build_error(0, 0).find("the valence of an ion other than na, k, ca must be declared"),
+              std::string::npos);
+    EXPECT_NE(build_error(1, 2).find("USEION xx VALENCE 2: the ion's valence is 1"), std::string::npos)
+        << build_error(1, 2);
+}
+
+TEST(CableIons, RegionSettingsAreChecked) {
+    cable_state_builder b(test_catalogue());
+    const auto cell = b.add_cell(three_nodes());
+    const std::vector<std::int32_t> all{0, 1, 2};
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_THROW(b.set_ion(cell, "ca", all, nan, -1.0, nan), ranvier::user_error);
+    EXPECT_THROW(b.set_ion(cell, "ca", all, nan, nan, 0.0), ranvier::user_error);
+    EXPECT_THROW(b.set_ion(cell, "ca", all, std::numeric_limits<double>::infinity(), nan, nan),
+                 ranvier::user_error);
 }
 
 } // namespace

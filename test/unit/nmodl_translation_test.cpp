@@ -60,22 +60,23 @@ void expect_same_quantities(const std::vector<quantity_info>& gen,
     }
 }
 
-// A reversal potential the generated mechanism reads from its ion (USEION
-// na READ ena) where the built-in declares a parameter (hh's ena, ek).
-bool read_from_ion(const mechanism_type& gen, const std::string& name) {
-    for (const ion_use& u : gen.ions)
-        if (u.read_e && name == "e" + u.ion) return true;
-    return false;
-}
-
 void expect_same_type(const mechanism_type& gen, const mechanism_type& ref) {
     EXPECT_EQ(gen.name, ref.name);
     EXPECT_EQ(gen.kind, ref.kind);
     EXPECT_EQ(gen.receives_events, ref.receives_events);
-    std::vector<quantity_info> ref_parameters;
-    for (const auto& q : ref.parameters)
-        if (!read_from_ion(gen, q.name)) ref_parameters.push_back(q);
-    expect_same_quantities(gen.parameters, ref_parameters, ref.name + " parameters");
+    expect_same_quantities(gen.parameters, ref.parameters, ref.name + " parameters");
+    ASSERT_EQ(gen.ions.size(), ref.ions.size()) << ref.name;
+    for (std::size_t j = 0; j < ref.ions.size(); ++j) {
+        const ion_use& a = gen.ions[j];
+        const ion_use& b = ref.ions[j];
+        EXPECT_EQ(a.ion, b.ion);
+        EXPECT_EQ(a.valence, b.valence);
+        EXPECT_EQ(std::vector<bool>({a.read_e, a.read_ci, a.read_co, a.read_i, a.write_i, a.write_ci, a.write_co}),
+                  std::vector<bool>({b.read_e, b.read_ci, b.read_co, b.read_i, b.write_i, b.write_ci, b.write_co}))
+            << ref.name << " " << b.ion;
+        EXPECT_EQ(a.ci_state, b.ci_state);
+        EXPECT_EQ(a.co_state, b.co_state);
+    }
     expect_same_quantities(gen.states, ref.states, ref.name + " states");
     expect_same_quantities(gen.globals, ref.globals, ref.name + " globals");
 }
@@ -89,38 +90,36 @@ const std::vector<double> test_v{-100, -80, -70, -65, -60, -55, -55 + 1e-8, -50,
 // One instance per node, node k at test_v[k]; parameters varied per instance
 // (instance k scales parameter p by 1 + 0.1 ((k + p) mod 3), reversal
 // potentials shifted by ((k + p) mod 3) mV), identical in both mechanisms.
-// The generated mechanism's reversal potentials read from its ions get the
-// built-in's parameter values there (ions of one node per test_v entry).
+// Both mechanisms read their ions' values from the same ion species (one
+// node per test_v entry): reversal potentials NEURON's defaults shifted by
+// ((k + j) mod 3) mV at node k for ion j.
 void populate(mechanism& gen, mechanism& ref) {
     static std::vector<std::unique_ptr<ion_species>> ions; // outlive the mechanisms
     std::vector<ion_species*> bound;
-    for (const ion_use& u : gen.type().ions) {
+    for (std::size_t j = 0; j < gen.type().ions.size(); ++j) {
+        const ion_use& u = gen.type().ions[j];
         auto ion = std::make_unique<ion_species>();
         ion->name = u.ion;
         for (auto* a : {&ion->e, &ion->ci, &ion->co, &ion->i, &ion->didv}) a->assign(test_v.size(), 0.0);
+        const double e0 = u.ion == "na" ? 50.0 : u.ion == "k" ? -77.0 : 0.0;
+        for (std::size_t k = 0; k < test_v.size(); ++k) ion->e[k] = e0 + static_cast<double>((k + j) % 3);
         bound.push_back(ion.get());
         ions.push_back(std::move(ion));
     }
     gen.bind_ions(bound);
+    ASSERT_EQ(ref.type().ions.size(), gen.type().ions.size());
+    ref.bind_ions(bound);
     for (std::size_t k = 0; k < test_v.size(); ++k) {
         gen.add_instance(static_cast<std::int32_t>(k));
         ref.add_instance(static_cast<std::int32_t>(k));
     }
     for (std::size_t p = 0; p < ref.type().parameters.size(); ++p) {
-        const std::string& name = ref.type().parameters[p].name;
         const bool potential = ref.type().parameters[p].unit == "mV";
-        const int gp = gen.type().parameter_index(name);
         for (std::size_t k = 0; k < test_v.size(); ++k) {
             const double step = static_cast<double>((k + p) % 3);
             double& r = ref.data().parameters[p][k];
             r = potential ? r + step : r * (1 + 0.1 * step);
-            if (gp >= 0) {
-                gen.data().parameters[static_cast<std::size_t>(gp)][k] = r;
-                continue;
-            }
-            ASSERT_TRUE(read_from_ion(gen.type(), name)) << name;
-            for (std::size_t j = 0; j < gen.type().ions.size(); ++j)
-                if (name == "e" + gen.type().ions[j].ion) bound[j]->e[k] = r;
+            gen.data().parameters[p][k] = r;
         }
     }
 }

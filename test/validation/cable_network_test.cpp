@@ -96,8 +96,10 @@ cable_cell ring_cell() {
     c.paintings.push_back({std::string("soma"), "hh",
                            {{"gnabar", hh["gnabar_S_per_cm2"].get<double>()},
                             {"gkbar", hh["gkbar_S_per_cm2"].get<double>()},
-                            {"gl", hh["gl_S_per_cm2"].get<double>()}, {"el", hh["el_mV"].get<double>()},
-                            {"ena", hh["ena_mV"].get<double>()}, {"ek", hh["ek_mV"].get<double>()}}});
+                            {"gl", hh["gl_S_per_cm2"].get<double>()}, {"el", hh["el_mV"].get<double>()}}});
+    // NEURON: soma.ena, soma.ek (the na and k ions hh uses).
+    c.ions.push_back({std::string("soma"), "na", hh["ena_mV"].get<double>(), {}, {}});
+    c.ions.push_back({std::string("soma"), "k", hh["ek_mV"].get<double>(), {}, {}});
     c.paintings.push_back({std::string("dend"), "pas",
                            {{"g", j["pas"]["g_S_per_cm2"].get<double>()}, {"e", j["pas"]["e_mV"].get<double>()}}});
     const auto& syn = j["expsyn"];

@@ -1,6 +1,7 @@
 // hh: the squid-axon Hodgkin–Huxley channels exactly as NEURON's hh.mod
-// (sodium m³h, potassium n⁴, leak), ena/ek as per-instance reversal
-// parameters (NEURON's ion defaults 50 / -77 mV), celsius as a global
+// (sodium m³h, potassium n⁴, leak), ena/ek read from the na and k ions
+// (USEION na READ ena WRITE ina, USEION k READ ek WRITE ik: per node, NEURON's
+// defaults 50 / -77 mV; ina and ik added into the ions), celsius as a global
 // (q10 = 3^((celsius - 6.3)/10)), states advanced by cnexp.
 
 // Lets GCC vectorise the compare-and-select in the rate functions (vtrap);
@@ -16,23 +17,25 @@
 namespace ranvier::cable {
 
 mechanism_type hh_type() {
-    return mechanism_type{"hh",
+    mechanism_type t{"hh",
                      mechanism_kind::density,
                      {{"gnabar", "S/cm2", 0.12},
                       {"gkbar", "S/cm2", 0.036},
                       {"gl", "S/cm2", 0.0003},
-                      {"el", "mV", -54.3},
-                      {"ena", "mV", 50.0},
-                      {"ek", "mV", -77.0}},
+                      {"el", "mV", -54.3}},
                      {{"m", "1", 0.0}, {"h", "1", 0.0}, {"n", "1", 0.0}},
                      {{"celsius", "degC", 6.3}},
                      false,
                      {{"ina", "mA/cm2", 0.0}, {"ik", "mA/cm2", 0.0}, {"il", "mA/cm2", 0.0},
                       {"gna", "S/cm2", 0.0}, {"gk", "S/cm2", 0.0}}};
+    t.ions.push_back({"na", 0, true, false, false, false, true, false, false, -1, -1});
+    t.ions.push_back({"k", 0, true, false, false, false, true, false, false, -1, -1});
+    return t;
 }
 namespace {
 
-enum hh_param { gnabar, gkbar, gl, el, ena, ek };
+enum hh_param { gnabar, gkbar, gl, el };
+enum hh_ion { ion_na, ion_k };
 enum hh_state { m, h, n };
 
 class hh_mechanism final : public mechanism {
@@ -59,22 +62,31 @@ public:
         const double* p_gkbar = data_.parameters[gkbar].data();
         const double* p_gl = data_.parameters[gl].data();
         const double* p_el = data_.parameters[el].data();
-        const double* p_ena = data_.parameters[ena].data();
-        const double* p_ek = data_.parameters[ek].data();
+        const double* ena = ions_[ion_na]->e.data(); // mV, per node
+        const double* ek = ions_[ion_k]->e.data();
+        double* ina_sum = ions_[ion_na]->i.data(); // mA/cm², per node
+        double* ik_sum = ions_[ion_k]->i.data();
+        double* gna_sum = ions_[ion_na]->didv.data(); // S/cm², per node
+        double* gk_sum = ions_[ion_k]->didv.data();
         const double* sm = s[m];
         const double* sh = s[h];
         const double* sn = s[n];
-        for (std::size_t k = 0; k < count; ++k) {
-            const std::int32_t j = node[k];
+        for (std::size_t q = 0; q < count; ++q) {
+            const std::int32_t j = node[q];
             const double v = c.v[j];
-            const double gna = p_gnabar[k] * sm[k] * sm[k] * sm[k] * sh[k]; // S/cm²
-            const double gk = p_gkbar[k] * sn[k] * sn[k] * sn[k] * sn[k];   // S/cm²
-            const double gl_k = p_gl[k];
+            const double gna = p_gnabar[q] * sm[q] * sm[q] * sm[q] * sh[q]; // S/cm²
+            const double gk = p_gkbar[q] * sn[q] * sn[q] * sn[q] * sn[q];   // S/cm²
+            const double gl_k = p_gl[q];
             // di/dv is exact: the current is linear in v at fixed states
             // (NEURON's numerical difference agrees with it to roundoff).
             c.g[j] += gna + gk + gl_k;
-            const double i = gna * (v - p_ena[k]) + gk * (v - p_ek[k]) + gl_k * (v - p_el[k]);
-            c.i[j] += i;
+            const double ina = gna * (v - ena[j]);
+            const double ik = gk * (v - ek[j]);
+            c.i[j] += ina + ik + gl_k * (v - p_el[q]);
+            ina_sum[j] += ina;
+            ik_sum[j] += ik;
+            gna_sum[j] += gna;
+            gk_sum[j] += gk;
         }
     }
 
@@ -115,14 +127,15 @@ public:
         }
     }
 
-    double observe(std::size_t what, std::size_t k, double v, state_view s, double) const override {
+    double observe(std::size_t what, std::size_t q, double v, state_view s, double) const override {
         const auto& p = data_.parameters;
-        const double gna = p[gnabar][k] * s[m][k] * s[m][k] * s[m][k] * s[h][k]; // as in current()
-        const double gk = p[gkbar][k] * s[n][k] * s[n][k] * s[n][k] * s[n][k];
+        const double gna = p[gnabar][q] * s[m][q] * s[m][q] * s[m][q] * s[h][q]; // as in current()
+        const double gk = p[gkbar][q] * s[n][q] * s[n][q] * s[n][q] * s[n][q];
+        const auto j = static_cast<std::size_t>(data_.node_index[q]);
         switch (what) {
-        case 0: return gna * (v - p[ena][k]);
-        case 1: return gk * (v - p[ek][k]);
-        case 2: return p[gl][k] * (v - p[el][k]);
+        case 0: return gna * (v - ions_[ion_na]->e[j]);
+        case 1: return gk * (v - ions_[ion_k]->e[j]);
+        case 2: return p[gl][q] * (v - p[el][q]);
         case 3: return gna;
         default: return gk;
         }
