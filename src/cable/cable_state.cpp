@@ -43,8 +43,12 @@ void cable_state::prepare_ions(const state_view* states) {
             const auto n = static_cast<std::size_t>(k);
             ion->e[n] = nernst_mV(ion->ci[n], ion->co[n], ion->valence, celsius_);
         }
-        std::fill(ion->i.begin(), ion->i.end(), 0.0);
-        std::fill(ion->didv.begin(), ion->didv.end(), 0.0);
+        double* i = ion->i.data();
+        double* didv = ion->didv.data();
+        for (const std::int32_t k : ion->nodes) {
+            i[k] = 0.0;
+            didv[k] = 0.0;
+        }
     }
 }
 

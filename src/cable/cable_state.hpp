@@ -78,7 +78,7 @@ public:
     // half-step change of v), as NEURON's second-order correction.
     void correct_ion_currents(const double* x) {
         for (auto& ion : ions_)
-            for (std::size_t n = 0; n < ion->i.size(); ++n) ion->i[n] += ion->didv[n] * x[n];
+            for (const std::int32_t n : ion->nodes) ion->i[n] += ion->didv[n] * x[n];
     }
     // Fixed step: every mechanism advances its states over dt at v, in
     // order, each writer's concentrations copied into its ions at once (a

@@ -214,11 +214,14 @@ void cable_state_builder::build_ions() {
             }
             if (u.writes_concentration())
                 for (const std::int32_t node : m->data().node_index) ion->nernst_nodes.push_back(node);
+            for (const std::int32_t node : m->data().node_index) ion->nodes.push_back(node);
             bound.push_back(ion);
         }
         m->bind_ions(std::move(bound));
     }
     for (auto& ion : st.ions_) {
+        std::sort(ion->nodes.begin(), ion->nodes.end());
+        ion->nodes.erase(std::unique(ion->nodes.begin(), ion->nodes.end()), ion->nodes.end());
         std::sort(ion->nernst_nodes.begin(), ion->nernst_nodes.end());
         ion->nernst_nodes.erase(std::unique(ion->nernst_nodes.begin(), ion->nernst_nodes.end()),
                                 ion->nernst_nodes.end());

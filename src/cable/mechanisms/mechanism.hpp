@@ -65,6 +65,9 @@ struct ion_species {
     std::vector<double> co;   // mM, outside concentration
     std::vector<double> i;    // mA/cm², net outward ion current, accumulated per evaluation
     std::vector<double> didv; // S/cm², its derivative in v, accumulated
+    // Nodes where some mechanism uses the ion (sorted): only these are
+    // zeroed and corrected per evaluation (the arrays span the group).
+    std::vector<std::int32_t> nodes;
     // Nodes where some mechanism writes a concentration: there e follows
     // the concentrations by Nernst (NEURON's ion_style); elsewhere e is a
     // parameter.
