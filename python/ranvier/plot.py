@@ -161,6 +161,18 @@ _UNITS = {"v": "mV", "i_membrane_": "nA", "i_membrane": "mA/cm2", "I_syn_ex": "p
           "IClamp.i": "nA"}
 
 
+# Ion variables by NEURON's names (docs/model-file.md, "Ions") for the
+# built-in ions and chloride: e<ion> mV, i<ion> mA/cm2, <ion>i and <ion>o mM.
+_ION_UNITS = {name: unit for ion in ("na", "k", "ca", "cl")
+              for name, unit in (("e" + ion, "mV"), ("i" + ion, "mA/cm2"), (ion + "i", "mM"),
+                                 (ion + "o", "mM"))}
+
+
+def _unit_of(variable):
+    """The unit of a variable for an axis label, or None if unknown."""
+    return _UNITS.get(variable) or _ION_UNITS.get(variable)
+
+
 def traces(traces, sim=None, out_path=None, title=None):
     """One panel per variable, one line per (cell, probe): value against time.
     `traces`: a traces.csv path, a Result or its traces dict; `sim` (the
@@ -186,7 +198,8 @@ def traces(traces, sim=None, out_path=None, title=None):
             where = label[len(variable):].strip()
             ax.plot(time[mine][order], value[mine][order], lw=0.7,
                     label=f"gid {g}" + (f" {where}" if where else ""))
-        ax.set_ylabel(f"{variable} ({_UNITS[variable]})" if variable in _UNITS else variable)
+        unit = _unit_of(variable)
+        ax.set_ylabel(f"{variable} ({unit})" if unit else variable)
         if len(ax.lines) <= 12:  # beyond that a legend hides the traces
             ax.legend(loc="upper right", fontsize="small")
         else:

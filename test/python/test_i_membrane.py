@@ -225,8 +225,10 @@ def test_traces_plot_has_a_line_per_probe_and_units():
     net.probe(cell[[0]], "i_membrane_", location="soma(0.5)")
     net.probe(cell[[0]], "i_membrane_", location="dend(0.5)")
     net.probe(cell, "v", location="soma(0.5)")
+    net.probe(cell[[1]], "ina", location="soma(0.5)")  # hh's na ion (mA/cm2)
     sim = ranvier.Simulation(net)
     fig = plot.traces(sim.run(progress=False), sim)
     labels = {ax.get_ylabel(): [line.get_label() for line in ax.lines] for ax in fig.axes}
     assert labels == {"i_membrane_ (nA)": ["gid 0 dend(0.5)", "gid 0 soma(0.5)"],
+                      "ina (mA/cm2)": ["gid 1 soma(0.5)"],
                       "v (mV)": ["gid 0 soma(0.5)", "gid 1 soma(0.5)"]}
