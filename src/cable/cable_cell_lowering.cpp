@@ -84,8 +84,29 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
     out.cell = naming(who, "morphology", [&] { return builder.add_cell(out.tree); });
     builder.set_celsius(c.celsius);
 
+    // Reversal potentials given with a painting (hh's ena/ek, any e<ion> a
+    // mechanism READs): ion settings on the painted region, applied in
+    // paint order before the cell's own `ions` list (which wins).
+    std::vector<cable_ion_setting> painted_ions;
     for (std::size_t k = 0; k < c.paintings.size(); ++k) {
-        const cable_painting& p = c.paintings[k];
+        const cable_painting& painted = c.paintings[k];
+        cable_painting p{painted.where, painted.mechanism, {}};
+        const auto type = naming(who, "paint[" + std::to_string(k) + "] (" + p.mechanism + ")",
+                                 [&] { return catalogue.type(p.mechanism); });
+        for (const auto& [name, value] : painted.parameters) {
+            const std::string ion = type.kind == cable::mechanism_kind::density
+                                        ? type.reversal_potential_ion(name)
+                                        : std::string();
+            if (ion.empty()) {
+                p.parameters.emplace_back(name, value);
+            } else {
+                cable_ion_setting s;
+                s.where = p.where;
+                s.ion = ion;
+                s.e = value;
+                painted_ions.push_back(std::move(s));
+            }
+        }
         const std::string what = "paint[" + std::to_string(k) + "] (" + p.mechanism + ")";
         const region r =
             std::holds_alternative<region>(p.where)
@@ -112,9 +133,14 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
         for (const auto& u : catalogue.type(p.mechanism).ions)
             if (std::find(ions_used.begin(), ions_used.end(), u.ion) == ions_used.end())
                 ions_used.push_back(u.ion);
-    for (std::size_t k = 0; k < c.ions.size(); ++k) {
-        const cable_ion_setting& s = c.ions[k];
-        const std::string what = "ions[" + std::to_string(k) + "] (" + s.ion + ")";
+    std::vector<cable_ion_setting> ion_settings = painted_ions;
+    ion_settings.insert(ion_settings.end(), c.ions.begin(), c.ions.end());
+    for (std::size_t k = 0; k < ion_settings.size(); ++k) {
+        const cable_ion_setting& s = ion_settings[k];
+        const std::string what =
+            k < painted_ions.size()
+                ? "e" + s.ion + " given with a painting"
+                : "ions[" + std::to_string(k - painted_ions.size()) + "] (" + s.ion + ")";
         if (std::find(ions_used.begin(), ions_used.end(), s.ion) == ions_used.end()) {
             std::string list;
             for (const auto& n : ions_used) list += (list.empty() ? "" : ", ") + n;

@@ -86,6 +86,13 @@ read_mechanism(const toml_table_reader& r, const std::vector<std::string>& reser
             std::find(reserved.begin(), reserved.end(), key) != reserved.end())
             continue;
         const int index = type.parameter_index(key);
+        if (index < 0 && type.kind == cable::mechanism_kind::density &&
+            !type.reversal_potential_ion(key).empty()) {
+            // e<ion> of an ion the mechanism reads: set on the painted
+            // region's ion (lower_cable_cell), as `ions = [...]` would.
+            values.emplace_back(key, r.quantity_of(value, key, dimension::voltage));
+            continue;
+        }
         if (index < 0) {
             std::vector<std::string> plain;
             for (const auto& q : type.parameters) plain.push_back(q.name);

@@ -65,12 +65,12 @@ def test_mechanisms_after_a_population_are_refused(tmp_path):
     assert "before the first population" in str(e.value)
 
 
-def hh_cell(ions=None, probe="v"):
+def hh_cell(ions=None, probe="v", **hh):
     net = ranvier.Network(t_stop="20 ms", dt="0.025 ms", mode="bsp-fixed")
     keys = {} if ions is None else {"ions": ions}
     cells = net.population(
         "c", 1, cell="cable", v_init="-65 mV", discretization={"nseg": 1},
-        paint=[{"region": "soma", "mechanism": "hh"}],
+        paint=[{"region": "soma", "mechanism": "hh", **hh}],
         stimuli=[{"location": "soma(0.5)", "mechanism": "IClamp", "del": "2 ms", "dur": "10 ms",
                   "amp": "0.3 nA"}],
         sections=[{"name": "soma", "length": "20 um", "diam": "20 um", "tag": 1}], **keys)
@@ -93,3 +93,26 @@ def test_ions_of_the_builtin_hh():
     assert np.all(ek.traces["value"] == -90.0)
     ina = ranvier.Simulation(hh_cell(probe="ina")).run()
     assert np.min(ina.traces["value"]) < -0.1  # mA/cm2, inward during spikes
+
+
+def test_hh_reversal_potentials_given_with_the_painting():
+    """Model files written when hh had ena/ek parameters keep working: a
+    painting's e<ion> of an ion the mechanism reads sets that ion on the
+    painted region, exactly as `ions = [...]` does; `ions` given as well wins."""
+    by_ions = ranvier.Simulation(hh_cell([{"region": "soma", "ion": "k", "e": "-90 mV"},
+                                          {"region": "soma", "ion": "na", "e": "55 mV"}])).run()
+    by_paint = ranvier.Simulation(hh_cell(ek="-90 mV", ena="55 mV")).run()
+    assert np.array_equal(by_paint.traces["value"], by_ions.traces["value"])
+    default = ranvier.Simulation(hh_cell()).run()
+    assert np.max(np.abs(by_paint.traces["value"] - default.traces["value"])) > 1.0
+    ek = ranvier.Simulation(hh_cell(probe="ek", ek="-90 mV")).run()
+    assert np.all(ek.traces["value"] == -90.0)
+    wins = ranvier.Simulation(hh_cell([{"region": "soma", "ion": "k", "e": "-80 mV"}],
+                                      probe="ek", ek="-90 mV")).run()
+    assert np.all(wins.traces["value"] == -80.0)
+    with pytest.raises(ValueError) as e:
+        hh_cell(ek="-90 nA")
+    assert "ek" in str(e.value)
+    with pytest.raises(ValueError) as e:
+        hh_cell(eca="120 mV")  # hh reads no calcium
+    assert "no parameter 'eca'" in str(e.value)

@@ -19,6 +19,13 @@ int mechanism_type::state_index(const std::string& n) const { return index_of(st
 int mechanism_type::global_index(const std::string& n) const { return index_of(globals, n); }
 int mechanism_type::observable_index(const std::string& n) const { return index_of(observables, n); }
 
+std::string mechanism_type::reversal_potential_ion(const std::string& n) const {
+    if (parameter_index(n) >= 0) return {};
+    for (const ion_use& u : ions)
+        if (u.read_e && n == "e" + u.ion) return u.ion;
+    return {};
+}
+
 double nernst_mV(double ci, double co, int valence, double celsius) {
     const double kt_over_f_mV =
         1e3 * gas_constant_J_per_K_mol * (celsius + 273.15) / faraday_C_per_mol;

@@ -106,6 +106,12 @@ struct mechanism_type {
     int state_index(const std::string& n) const;
     int global_index(const std::string& n) const;
     int observable_index(const std::string& n) const;
+    // The ion whose reversal potential `n` names ("ena" -> "na") when the
+    // type READs it (USEION na READ ena) and has no parameter of that name;
+    // empty otherwise. Painting such a key sets the ion on the painted
+    // region (NEURON's `sec.ena = 60`; Ranvier's hh had ena/ek parameters
+    // before it used the ions, and model files may still give them).
+    std::string reversal_potential_ion(const std::string& n) const;
 };
 
 // Instance data of one mechanism type in one cell group.
