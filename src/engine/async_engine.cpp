@@ -194,6 +194,16 @@ void async_engine<Clock>::run(time_type t_stop, output_sink* sink, const std::at
 
 namespace {
 
+// The asynchronous modes run within one process for now: a distributed run
+// refuses them before building anything (docs/architecture.md).
+void check_single_process(communicator& comm, const simulation_options& options) {
+    if (comm.size() > 1)
+        throw user_error(source_location{"", 0, "mode"},
+                         "mode " + to_string(options.mode) + " runs in one process only so far; with " +
+                             std::to_string(comm.size()) +
+                             " processes use bsp-fixed or bsp-variable (the same results)");
+}
+
 template <class Groups>
 void count_network(const Groups& groups, const recipe& model, run_statistics& stats) {
     for (const auto& g : groups) {
@@ -208,9 +218,11 @@ void count_network(const Groups& groups, const recipe& model, run_statistics& st
 } // namespace
 
 std::unique_ptr<engine> make_async_fixed_engine(const recipe& model, const simulation_options& options,
-                                                task_pool& pool, run_statistics& stats) {
+                                                task_pool& pool, communicator& comm,
+                                                const decomposition& cells, run_statistics& stats) {
+    check_single_process(comm, options);
     const stopwatch t0;
-    auto groups = make_fixed_step_groups(model, options, pool);
+    auto groups = make_fixed_step_groups(model, options, pool, cells.range(comm.rank()));
     std::uint32_t min_delay = UINT32_MAX;
     for (const auto& g : groups) min_delay = std::min(min_delay, g->min_delay_steps());
     // One advance is at most the global minimum delay: the groups' event
@@ -226,9 +238,11 @@ std::unique_ptr<engine> make_async_fixed_engine(const recipe& model, const simul
 }
 
 std::unique_ptr<engine> make_async_variable_engine(const recipe& model, const simulation_options& options,
-                                                   task_pool& pool, run_statistics& stats) {
+                                                   task_pool& pool, communicator& comm,
+                                                   const decomposition& cells, run_statistics& stats) {
+    check_single_process(comm, options);
     const stopwatch t0;
-    auto groups = make_variable_step_groups(model, options, pool);
+    auto groups = make_variable_step_groups(model, options, pool, cells.range(comm.rank()));
     time_type min_delay = time_infinity;
     for (const auto& g : groups) min_delay = std::min(min_delay, g->min_delay());
     const time_type chunk = min_delay < time_infinity ? min_delay : 1.0;

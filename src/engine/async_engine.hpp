@@ -25,6 +25,8 @@
 #pragma once
 
 #include "cells/cell_group.hpp"
+#include "comm/communicator.hpp"
+#include "engine/decomposition.hpp"
 #include "engine/engine.hpp"
 #include "engine/epoch_grid.hpp"
 #include "engine/task_pool.hpp"
@@ -157,8 +159,10 @@ private:
 // the bsp engines, one advance at most one global minimum delay long (1 ms
 // without connections).
 std::unique_ptr<engine> make_async_fixed_engine(const recipe& model, const simulation_options& options,
-                                                task_pool& pool, run_statistics& stats);
+                                                task_pool& pool, communicator& comm,
+                                                const decomposition& cells, run_statistics& stats);
 std::unique_ptr<engine> make_async_variable_engine(const recipe& model, const simulation_options& options,
-                                                   task_pool& pool, run_statistics& stats);
+                                                   task_pool& pool, communicator& comm,
+                                                   const decomposition& cells, run_statistics& stats);
 
 } // namespace ranvier
