@@ -15,6 +15,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -161,6 +162,22 @@ int fail(const execution_context& context, int status, const std::string& messag
     return status;
 }
 
+// A failure test hook (test/mpi/test_mpi_failures.py): RANVIER_TEST_FAULT =
+// "<rank>:throw" makes that process fail with a user error once its cells
+// are built, as a model or integrator error seen by one process would;
+// "<rank>:kill" kills it (SIGKILL), as a crashed node would. Other ranks
+// then wait in the first exchange: the run must still end promptly.
+void test_fault_hook(const execution_context& context) {
+    const char* fault = std::getenv("RANVIER_TEST_FAULT");
+    if (!fault || !*fault) return;
+    const std::string text(fault);
+    const auto colon = text.find(':');
+    if (colon == std::string::npos || text.substr(0, colon) != std::to_string(context.rank())) return;
+    const std::string kind = text.substr(colon + 1);
+    if (kind == "kill") std::raise(SIGKILL);
+    if (kind == "throw") throw user_error("RANVIER_TEST_FAULT: a failure injected into this process");
+}
+
 } // namespace
 
 int run_command(const run_arguments& args) {
@@ -225,6 +242,7 @@ int run_command(const run_arguments& args) {
         std::optional<cli_sink> sink;
         if (root) sink.emplace(*files, progress, sim, spike_record_filter(model.network));
 
+        test_fault_hook(context);
         running_simulation.store(&sim);
         auto previous_int = std::signal(SIGINT, on_interrupt);
         auto previous_term = std::signal(SIGTERM, on_interrupt);

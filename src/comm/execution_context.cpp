@@ -82,8 +82,17 @@ std::shared_ptr<communicator> world() {
 } // namespace
 
 execution_context make_launch_context(unsigned threads) {
-    if (launched_processes() <= 1) return make_local_context(threads);
-    return {threads, world()};
+    const long launched = launched_processes();
+    if (launched <= 1) return make_local_context(threads);
+    execution_context context{threads, world()};
+    // A launcher of another MPI (MPICH's mpiexec for an Open MPI build), or a
+    // stray variable, leaves each process alone in its own world.
+    if (context.size() != launched)
+        throw user_error("the launcher says this run has " + std::to_string(launched) + " processes (" +
+                         launcher_setting() + "), but MPI sees " + std::to_string(context.size()) +
+                         ": start it with the mpirun of the MPI this Ranvier was built with (" +
+                         "Open MPI on Debian), or without the variable to run one process");
+    return context;
 }
 
 execution_context make_mpi_context(MPI_Comm comm, unsigned threads) {

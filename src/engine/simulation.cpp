@@ -293,11 +293,11 @@ struct simulation::impl {
         check_options(opts);
         if (context.size() == 1 && launched_processes() > 1) {
             if (!mpi_available()) check_single_process_launch(); // never run N copies
-            throw user_error(source_location{"", 0, "OMPI_COMM_WORLD_SIZE"},
-                             "this process is one of " + std::to_string(launched_processes()) +
-                                 " started by mpirun, but the simulation was given this process "
-                                 "alone: every process would simulate the whole network. Build it "
-                                 "with make_launch_context() (ranvier/execution_context.hpp)");
+            throw user_error("this process is one of " + std::to_string(launched_processes()) +
+                             " started by an MPI launcher (" + launcher_setting() +
+                             "), but the simulation was given this process alone: every process "
+                             "would simulate the whole network. Build it with make_launch_context() "
+                             "(ranvier/execution_context.hpp)");
         }
         check_memory(share_of(estimate_memory(model, opts), context.size()), machine_memory_bytes());
         return opts;

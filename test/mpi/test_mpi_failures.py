@@ -1,0 +1,75 @@
+"""A failure anywhere ends a distributed run promptly with a message naming
+the process and the cause; nothing hangs (every run has a time bound).
+RANVIER_TEST_FAULT (apps/ranvier/run_command.cpp) injects a failure into one
+process once its cells are built, while the others already wait in the
+first spike exchange."""
+
+import pytest
+
+from mpi_support import MODELS, SOURCE, run_ranvier, summary
+
+# A failed run must end well within this (the runs here take ~1-2 s).
+BOUND_S = 30
+
+
+@pytest.mark.parametrize("mode", ["bsp-fixed", "async-variable"])
+def test_an_error_on_one_process_ends_every_process(tmp_path, mode):
+    path, _ = MODELS["brunel"]
+    r, seconds = run_ranvier([path, "--mode", mode, "--t-stop", 50, "--out", tmp_path / "out"],
+                             processes=2, env={"RANVIER_TEST_FAULT": "1:throw"}, timeout=BOUND_S * 4)
+    assert seconds < BOUND_S, f"took {seconds:.1f} s"
+    assert r.returncode == 1, r.stderr
+    assert "ranvier: process 1 of 2: error: RANVIER_TEST_FAULT" in r.stderr, r.stderr
+    assert not (tmp_path / "out" / "summary.json").exists()
+
+
+def test_a_killed_process_ends_the_run(tmp_path):
+    path, _ = MODELS["ring"]
+    r, seconds = run_ranvier([path, "--t-stop", 30, "--out", tmp_path / "out"],
+                             processes=4, env={"RANVIER_TEST_FAULT": "2:kill"}, timeout=BOUND_S * 4)
+    assert seconds < BOUND_S, f"took {seconds:.1f} s"
+    assert r.returncode != 0
+    # mpirun names the process and the signal.
+    assert "rank 2" in r.stderr and "signal 9" in r.stderr, r.stderr
+
+
+def test_a_model_error_seen_by_every_process_is_reported_once_per_process(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text((SOURCE / "test/data/models/mpi/mixed.toml").read_text()
+                   .replace('mechanism = "hh"', 'mechanism = "hhh"'))
+    r, seconds = run_ranvier([bad, "--out", tmp_path / "out"], processes=2, timeout=BOUND_S * 4)
+    assert seconds < BOUND_S, f"took {seconds:.1f} s"
+    assert r.returncode == 1, r.stderr
+    assert "of 2: error: " in r.stderr and "hhh" in r.stderr, r.stderr
+
+
+def test_summary_reports_every_process(tmp_path):
+    path, _ = MODELS["ring"]
+    ref = tmp_path / "one"
+    r, _ = run_ranvier([path, "--t-stop", 10, "--out", ref])
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "two"
+    r, _ = run_ranvier([path, "--t-stop", 10, "--out", out], processes=2)
+    assert r.returncode == 0, r.stderr
+    one, two = summary(ref), summary(out)
+    assert one["processes"] == 1 and two["processes"] == 2
+    # The ring's 16 identical cells: split by cost, 8 each; every compartment counted once.
+    assert [p["cells"] for p in two["per_process"]] == [8, 8]
+    assert sum(p["compartments"] for p in two["per_process"]) == one["per_process"][0]["compartments"] > 16
+    for p in two["per_process"]:
+        assert p["peak_memory_bytes"] > 0 and p["busy_s"] > 0 and p["update_s"] > 0
+        for key in ("build_s", "communicate_s", "wait_s"):
+            assert p[key] >= 0
+    assert two["load_imbalance"] >= 1
+
+
+def test_cost_decides_the_split_of_a_mixed_network(tmp_path):
+    # 60 LIF cells (cost 1 each) then 6 cable cells of 6 compartments and
+    # 2 mechanisms (cost 6 * 3 + 1 = 19 each, ~114 in all): by cost the first
+    # process takes every LIF cell and some cable cells, not half the gids.
+    path, _ = MODELS["mixed"]
+    out = tmp_path / "out"
+    r, _ = run_ranvier([path, "--t-stop", 5, "--out", out], processes=2)
+    assert r.returncode == 0, r.stderr
+    cells = [p["cells"] for p in summary(out)["per_process"]]
+    assert cells[0] > 33 and sum(cells) == 66, cells
