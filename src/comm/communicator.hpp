@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <type_traits>
 #include <vector>
@@ -48,6 +49,22 @@ public:
     // this process alone.
     [[noreturn]] virtual void abort(int status) = 0;
 
+    // Point-to-point messages of the asynchronous engine (not collective;
+    // called by one thread at a time, under the engine's lock).
+    struct message {
+        int source = 0;
+        byte_buffer bytes;
+    };
+    // Starts sending `bytes` to process `dest` without waiting for it to be
+    // received; the communicator keeps the buffer until the send completes.
+    // Messages between two processes with one tag arrive in order.
+    virtual void post_send(int dest, int tag, byte_buffer bytes) = 0;
+    // A message with `tag` that has arrived from any process, if one has;
+    // never blocks.
+    virtual std::optional<message> poll(int tag) = 0;
+    // Completes the sends that have finished; true when none is pending.
+    virtual bool sends_done() = 0;
+
     // Seconds this process spent waiting for the others in gather_spikes
     // (the first, small exchange of each epoch: it completes when the last
     // process arrives), so the summary can tell waiting from moving data.
@@ -69,6 +86,13 @@ public:
     double max(double x) override { return x; }
     std::uint64_t sum(std::uint64_t x) override { return x; }
     [[noreturn]] void abort(int status) override;
+    // One process has nobody to send to.
+    void post_send(int, int, byte_buffer) override { no_peers(); }
+    std::optional<message> poll(int) override { return std::nullopt; }
+    bool sends_done() override { return true; }
+
+private:
+    [[noreturn]] static void no_peers();
 };
 
 // Typed views of the byte operations, for plain (trivially copyable) records.

@@ -24,6 +24,10 @@ void local_communicator::abort(int status) {
     std::exit(status);
 }
 
+void local_communicator::no_peers() {
+    throw internal_error("a single-process run sent a message to another process");
+}
+
 int execution_context::rank() const { return comm ? comm->rank() : 0; }
 int execution_context::size() const { return comm ? comm->size() : 1; }
 

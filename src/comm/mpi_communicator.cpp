@@ -129,6 +129,36 @@ std::uint64_t mpi_communicator::sum(std::uint64_t x) {
     return r;
 }
 
+void mpi_communicator::post_send(int dest, int tag, byte_buffer bytes) {
+    const int count = byte_count(bytes.size(), "message");
+    pending_send& s = sends_.emplace_back();
+    s.bytes = std::move(bytes);
+    MPI_Isend(s.bytes.data(), count, MPI_BYTE, dest, tag, comm_, &s.request);
+}
+
+std::optional<communicator::message> mpi_communicator::poll(int tag) {
+    int arrived = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, tag, comm_, &arrived, &status);
+    if (!arrived) return std::nullopt;
+    int count = 0;
+    MPI_Get_count(&status, MPI_BYTE, &count);
+    message m;
+    m.source = status.MPI_SOURCE;
+    m.bytes.resize(static_cast<std::size_t>(count));
+    MPI_Recv(m.bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, tag, comm_, MPI_STATUS_IGNORE);
+    return m;
+}
+
+bool mpi_communicator::sends_done() {
+    for (auto it = sends_.begin(); it != sends_.end();) {
+        int done = 0;
+        MPI_Test(&it->request, &done, MPI_STATUS_IGNORE);
+        it = done ? sends_.erase(it) : std::next(it);
+    }
+    return sends_.empty();
+}
+
 void mpi_communicator::abort(int status) {
     std::fflush(stdout);
     std::fflush(stderr);

@@ -6,6 +6,8 @@
 
 #include <mpi.h>
 
+#include <list>
+
 namespace ranvier {
 
 class mpi_communicator final : public communicator {
@@ -26,6 +28,9 @@ public:
     std::uint64_t sum(std::uint64_t x) override;
     [[noreturn]] void abort(int status) override;
 
+    void post_send(int dest, int tag, byte_buffer bytes) override;
+    std::optional<message> poll(int tag) override;
+    bool sends_done() override;
     double wait_seconds() const override { return wait_s_; }
 
     MPI_Comm handle() const { return comm_; }
@@ -34,6 +39,11 @@ private:
     MPI_Comm comm_ = MPI_COMM_NULL;
     int rank_ = 0, size_ = 1;
     double wait_s_ = 0;
+    struct pending_send {
+        byte_buffer bytes;
+        MPI_Request request = MPI_REQUEST_NULL;
+    };
+    std::list<pending_send> sends_; // stable addresses while MPI owns them
 };
 
 } // namespace ranvier
