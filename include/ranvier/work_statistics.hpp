@@ -79,10 +79,11 @@ struct cell_work_statistics {
 };
 
 // One process of a run (one entry when run by a single process): what it
-// simulated and where its time went. In a distributed run `wait_s` is the
-// time its spike exchanges waited for the slowest process (bsp modes), and
-// `communicate_s` the rest of the exchange: moving and merging spikes and
-// samples.
+// simulated and where its time went. `wait_s` is the time its spike
+// exchanges waited for the slowest process (bsp modes) plus its threads'
+// idle time (thread_work::wait_s: at barriers, or in async with no group
+// ready, e.g. waiting for another process's spikes); `communicate_s` the
+// rest of the exchanges: moving and merging spikes and samples.
 struct process_work {
     std::uint64_t rank = 0;
     std::uint64_t cells = 0;        // gids it owns (a contiguous range)
@@ -92,7 +93,7 @@ struct process_work {
     double build_s = 0;             // building its cell groups
     double update_s = 0;            // integrating its cells (wall time)
     double communicate_s = 0;       // exchanging spikes and samples, waiting excluded
-    double wait_s = 0;              // waiting for other processes
+    double wait_s = 0;              // waiting: exchanges and idle threads
     double busy_s = 0;              // its threads' work (sum over threads)
     std::uint64_t peak_memory_bytes = 0; // peak resident set size of the process
 };

@@ -236,7 +236,7 @@ std::uint64_t peak_rss_bytes() {
 // copyable: it travels as bytes).
 struct process_record {
     process_work work;
-    std::uint64_t synapses, connection_bytes, events_delivered, cell_groups;
+    std::uint64_t synapses, connection_bytes, events_delivered, cell_groups, spikes;
     integrator_statistics integrator;
     cell_count_summary steps, restarts, events;
 };
@@ -341,14 +341,22 @@ struct simulation::impl {
         w.cell_groups = local.cell_groups;
         w.build_s = local.wall.build;
         w.update_s = local.wall.update;
-        w.wait_s = comm->wait_seconds();
-        w.communicate_s = std::max(0.0, local.wall.communicate - w.wait_s);
-        for (const thread_work& t : local.threads) w.busy_s += t.busy_s;
+        // Waiting: in the exchanges for the slowest process (bsp), plus its
+        // threads' idle time (a barrier inside the process; in async, no
+        // group ready: waiting for inputs, from other processes too).
+        const double exchange_wait = comm->wait_seconds();
+        w.communicate_s = std::max(0.0, local.wall.communicate - exchange_wait);
+        w.wait_s = exchange_wait;
+        for (const thread_work& t : local.threads) {
+            w.busy_s += t.busy_s;
+            w.wait_s += t.wait_s;
+        }
         w.peak_memory_bytes = peak_rss_bytes();
         mine.synapses = local.synapses;
         mine.connection_bytes = local.connection_bytes;
         mine.events_delivered = local.events_delivered;
         mine.cell_groups = local.cell_groups;
+        mine.spikes = local.spikes;
         mine.integrator = local.integrator;
         mine.steps = local.per_cell.steps;
         mine.restarts = local.per_cell.restarts;
@@ -366,6 +374,9 @@ struct simulation::impl {
             stats.connection_bytes += r.connection_bytes;
             stats.events_delivered += r.events_delivered;
             stats.cell_groups += r.cell_groups;
+            // The bsp engines count every spike on every process; the async
+            // ones count the network's on rank 0 and their own elsewhere.
+            stats.spikes = std::max(stats.spikes, r.spikes);
             stats.integrator += r.integrator;
             merge(stats.per_cell.steps, r.steps);
             merge(stats.per_cell.restarts, r.restarts);

@@ -18,10 +18,10 @@ MODES = ["bsp-fixed", "bsp-variable", "async-fixed", "async-variable"]
 # 4 models x 4 modes x {1, 2, 4} processes x {1, 2} threads stays within a
 # few minutes on two cores.
 MODELS = {
-    "brunel": (SOURCE / "test/data/models/mpi/brunel_small.toml", 60),
-    "ring": (SOURCE / "examples/ring.toml", 30),
-    "mixed": (SOURCE / "test/data/models/mpi/mixed.toml", 40),
-    "sources": (SOURCE / "examples/sources.toml", 100),
+    "brunel": (SOURCE / "test/data/models/mpi/brunel_small.toml", 100),
+    "ring": (SOURCE / "examples/ring.toml", 50),
+    "mixed": (SOURCE / "test/data/models/mpi/mixed.toml", 60),
+    "sources": (SOURCE / "examples/sources.toml", 200),
 }
 
 
