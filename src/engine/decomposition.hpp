@@ -39,7 +39,7 @@ private:
 
 // The estimated cost of simulating one cell (arbitrary units, LIF = 1):
 // cable cells cost their compartments times (1 + density mechanisms) plus
-// their point processes; spike sources almost nothing.
+// their point processes; spike sources 1/8.
 double estimated_cost(const recipe& model, gid_type gid);
 
 // The ranges of every process (collective). Each process estimates the cost
