@@ -73,3 +73,49 @@ def test_cost_decides_the_split_of_a_mixed_network(tmp_path):
     assert r.returncode == 0, r.stderr
     cells = [p["cells"] for p in summary(out)["per_process"]]
     assert cells[0] > 33 and sum(cells) == 66, cells
+
+
+def test_an_interrupted_run_keeps_whole_sorted_rows(tmp_path):
+    """mpirun passes Ctrl-C (SIGINT) on and ends the processes: spikes.csv
+    keeps the rows flushed so far, whole, sorted and equal to one process's."""
+    import signal
+    import subprocess
+    import time
+
+    from mpi_support import RANVIER, mpirun_command
+    path, _ = MODELS["brunel"]
+    ref = tmp_path / "ref"
+    r, _ = run_ranvier([path, "--t-stop", 300, "--out", ref])
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "out"
+    run = subprocess.Popen(mpirun_command(2) + [RANVIER, "run", str(path), "--t-stop", "1000000",
+                                                "--out", str(out), "--no-plot", "-q"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    spikes = out / "spikes.csv"
+    deadline = time.monotonic() + BOUND_S
+    # Wait until rows beyond 300 ms are on disk (rows are flushed every second).
+    while time.monotonic() < deadline:
+        rows = spikes.read_text().splitlines() if spikes.exists() else []
+        if len(rows) > 1 and "," in rows[-1] and float(rows[-1].split(",")[1]) > 300:
+            break
+        time.sleep(0.2)
+    else:
+        run.kill()
+        pytest.fail("no spikes beyond 300 ms were written in time")
+    start = time.monotonic()
+    run.send_signal(signal.SIGINT)
+    try:
+        run.wait(timeout=BOUND_S)
+    except subprocess.TimeoutExpired:
+        run.kill()
+        pytest.fail("the interrupted run did not end")
+    assert time.monotonic() - start < BOUND_S
+    text = spikes.read_text()
+    assert text.endswith("\n"), "only whole rows"
+    rows = [tuple(line.split(",")) for line in text.splitlines()[1:]]
+    keys = [(float(t), int(g)) for g, t in rows]
+    assert keys == sorted(keys)
+    expected = [line for line in (ref / "spikes.csv").read_text().splitlines()[1:]
+                if float(line.split(",")[1]) < 300]
+    got = [line for line in text.splitlines()[1:] if float(line.split(",")[1]) < 300]
+    assert got == expected
