@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <span>
+#include <thread>
 #include <type_traits>
 
 namespace ranvier {
@@ -73,6 +74,41 @@ async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Cl
         const std::vector<int> theirs = values_of<int>(lists[static_cast<std::size_t>(q)]);
         if (std::find(theirs.begin(), theirs.end(), me) != theirs.end()) destinations_.push_back(q);
     }
+    // ... and which of its cells each of them needs: one bit per gid of the
+    // sender's range, sent to it, so a process sends each spike only where
+    // a connection waits for it (no table of the whole network anywhere).
+    for (const int p : sources) {
+        const gid_range r = cells.range(p);
+        byte_buffer bits((r.size() + 7) / 8);
+        pool_.parallel_for(bits.size(), [&](std::size_t b) {
+            unsigned char byte = 0;
+            for (unsigned i = 0; i < 8; ++i) {
+                const std::uint64_t gid = std::uint64_t{r.begin} + 8 * b + i;
+                if (gid >= r.end) break;
+                for (std::size_t g = 0; g < n; ++g)
+                    if (groups_[g]->receives_from(static_cast<gid_type>(gid))) {
+                        byte = static_cast<unsigned char>(byte | (1u << i));
+                        break;
+                    }
+            }
+            bits[b] = std::byte{byte};
+        });
+        comm_.post_send(p, needs_tag, std::move(bits));
+    }
+    first_gid_ = cells.range(me).begin;
+    needed_by_.resize(destinations_.size());
+    for (std::size_t received = 0; received < destinations_.size();) {
+        auto m = comm_.poll(needs_tag);
+        if (!m) {
+            std::this_thread::yield();
+            continue;
+        }
+        const auto at = std::find(destinations_.begin(), destinations_.end(), m->source);
+        if (at == destinations_.end()) throw internal_error("async engine: needs from a process that does not receive");
+        needed_by_[static_cast<std::size_t>(at - destinations_.begin())] = std::move(m->bytes);
+        ++received;
+    }
+    while (!comm_.sends_done()) std::this_thread::yield();
     output_reported_.assign(static_cast<std::size_t>(processes), time{});
 }
 
@@ -162,11 +198,19 @@ void async_engine<Clock>::report_progress() {
     const time w = watermark();
     if (!(w > reported_)) return;
     reported_ = w;
-    for (const int q : destinations_) {
+    std::vector<spike> wanted;
+    for (std::size_t d = 0; d < destinations_.size(); ++d) {
+        // Only the spikes of cells it has connections from.
+        const byte_buffer& needs = needed_by_[d];
+        wanted.clear();
+        for (const spike& sp : outgoing_) {
+            const std::size_t i = sp.gid - first_gid_;
+            if ((std::to_integer<unsigned>(needs[i / 8]) >> (i % 8)) & 1u) wanted.push_back(sp);
+        }
         byte_buffer b;
         append(b, std::span<const time>(&w, 1));
-        append(b, std::span<const spike>(outgoing_));
-        comm_.post_send(q, spike_tag, std::move(b));
+        append(b, std::span<const spike>(wanted));
+        comm_.post_send(destinations_[d], spike_tag, std::move(b));
     }
     outgoing_.clear();
     if (comm_.rank() != 0) {

@@ -24,7 +24,8 @@
 //   reported (the smallest `now` of its groups: it has sent every spike
 //   before it). The rules above then hold unchanged across processes. After
 //   its watermark rises a process sends one message per process that
-//   receives from it, bundling its new spikes and the watermark, and one to
+//   receives from it, bundling the watermark and its new spikes of the cells
+//   that process has connections from (learnt at build), and one to
 //   rank 0 with its new spikes, samples and watermark for the output.
 //   Messages are polled by the workers under the lock (MPI_Iprobe, never
 //   blocking); a worker with nothing to do polls every 100 us. A run ends
@@ -147,6 +148,7 @@ private:
     };
     static constexpr int spike_tag = 7101;  // spikes and watermark for a receiving process
     static constexpr int output_tag = 7102; // spikes, samples and watermark for rank 0's output
+    static constexpr int needs_tag = 7103;  // at build: which of its cells a process needs
 
     void worker(unsigned thread); // `thread`: the pool's thread number
     // The end of the next advance of u, or u.now if it cannot advance (locked).
@@ -173,6 +175,8 @@ private:
     std::vector<remote_source> remotes_;
     std::vector<std::ptrdiff_t> remote_unit_of_; // per process: index into remotes_, or -1
     std::vector<int> destinations_;            // processes that receive from this one
+    std::vector<byte_buffer> needed_by_;       // per destination: a bit per gid of this range
+    gid_type first_gid_ = 0;                   // this process's first gid
     std::vector<time> output_reported_;        // rank 0: each process's output watermark
     time reported_ = 0;                        // the watermark last sent
     std::vector<spike> outgoing_;              // spikes not yet sent to destinations
