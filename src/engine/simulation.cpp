@@ -114,10 +114,13 @@ void check_run_length(time_type t_stop, double dt) {
                      problem);
 }
 
-memory_estimate estimate_memory(const recipe& model, const simulation_options& options,
-                                std::uint64_t sample_size) {
+namespace {
+
+// The estimate for the cells [first, first + n): one process's share of a
+// distributed run (so that it samples only gids it will be asked about).
+memory_estimate estimate_memory_of(const recipe& model, const simulation_options& options,
+                                   std::uint64_t sample_size, gid_type first, std::uint64_t n) {
     memory_estimate e;
-    const std::uint64_t n = model.num_cells();
     e.cells = n;
     e.cell_bytes = saturate(static_cast<double>(n) * min_cell_bytes);
     if (n == 0) return e;
@@ -131,7 +134,7 @@ memory_estimate estimate_memory(const recipe& model, const simulation_options& o
     for (std::uint64_t j = 0; j < (std::uint64_t{1} << bits); ++j) {
         const std::uint64_t i = spread_index(j, bits);
         if (i >= k) continue;
-        const auto gid = static_cast<gid_type>(static_cast<unsigned __int128>(i) * n / k);
+        const auto gid = static_cast<gid_type>(first + static_cast<unsigned __int128>(i) * n / k);
         if (model.kind(gid) == cell_kind::lif) {
             ++lif;
             if (fixed) {
@@ -163,6 +166,13 @@ memory_estimate estimate_memory(const recipe& model, const simulation_options& o
                                   per_cell_channels * 8);
     }
     return e;
+}
+
+} // namespace
+
+memory_estimate estimate_memory(const recipe& model, const simulation_options& options,
+                                std::uint64_t sample_size) {
+    return estimate_memory_of(model, options, sample_size, 0, model.num_cells());
 }
 
 std::uint64_t machine_memory_bytes() {
@@ -252,20 +262,6 @@ void merge(cell_count_summary& into, const cell_count_summary& c) {
     into.total += c.total;
 }
 
-// The share of the network one of `processes` processes holds, for the
-// memory check before building.
-memory_estimate share_of(memory_estimate e, int processes) {
-    if (processes <= 1) return e;
-    const auto part = [&](std::uint64_t x) { return (x + static_cast<std::uint64_t>(processes) - 1) / static_cast<std::uint64_t>(processes); };
-    e.cells = part(e.cells);
-    e.lif_cells = part(e.lif_cells);
-    e.synapses = part(e.synapses);
-    e.cell_bytes = part(e.cell_bytes);
-    e.synapse_bytes = part(e.synapse_bytes);
-    e.buffer_bytes = part(e.buffer_bytes);
-    return e;
-}
-
 std::shared_ptr<communicator> communicator_of(const execution_context& context) {
     if (context.comm) return context.comm;
     return std::make_shared<local_communicator>();
@@ -299,7 +295,8 @@ struct simulation::impl {
                              "would simulate the whole network. Build it with make_launch_context() "
                              "(ranvier/execution_context.hpp)");
         }
-        check_memory(share_of(estimate_memory(model, opts), context.size()), machine_memory_bytes());
+        // A distributed run checks each process's share once it is known.
+        if (context.size() == 1) check_memory(estimate_memory(model, opts), machine_memory_bytes());
         return opts;
     }
 
@@ -310,6 +307,13 @@ struct simulation::impl {
         const stopwatch t0;
         cells = decompose(model, *comm);
         const gid_range range = cells.range(comm->rank());
+        // From here on only this process's gids are asked about (a recipe may
+        // then build only what they need: network_recipe's tables).
+        if (comm->size() > 1) {
+            model.will_ask_about(range.begin, range.end);
+            check_memory(estimate_memory_of(model, options, 1024, range.begin, range.size()),
+                         machine_memory_bytes());
+        }
         compartments = count_compartments(model, range);
         local.wall.build += t0.seconds();
         switch (options.mode) {
