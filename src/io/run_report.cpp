@@ -277,6 +277,16 @@ std::string console_summary(const std::string& summary_json, const std::string& 
     }
     append_where_time_went(j, text);
     fmt::format_to(out, "  peak memory {:.1f} MB\n", u("peak_memory_bytes") / 1048576.0);
+    if (j.contains("per_process") && j.at("per_process").size() > 1) {
+        // Distributed: the spread over the processes (docs/outputs.md).
+        double max_mb = 0, max_wait = 0;
+        for (const auto& p : j.at("per_process")) {
+            max_mb = std::max(max_mb, p.at("peak_memory_bytes").get<double>() / 1048576.0);
+            max_wait = std::max(max_wait, p.at("wait_s").get<double>());
+        }
+        fmt::format_to(out, "  {} processes: load imbalance {:.2f}, longest wait {:.2f} s, largest peak memory {:.1f} MB\n",
+                       j.at("per_process").size(), d("load_imbalance"), max_wait, max_mb);
+    }
     std::string files;
     for (const auto& f : files_written) files += (files.empty() ? "" : ", ") + f;
     fmt::format_to(out, "  output in {}/: {}\n", out_dir, files.empty() ? "(none)" : files);
