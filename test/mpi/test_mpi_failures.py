@@ -119,3 +119,53 @@ def test_an_interrupted_run_keeps_whole_sorted_rows(tmp_path):
                 if float(line.split(",")[1]) < 300]
     got = [line for line in text.splitlines()[1:] if float(line.split(",")[1]) < 300]
     assert got == expected
+
+
+TWO_CELLS = """
+[simulation]
+t_stop = "20 ms"
+dt = "0.1 ms"
+seed = 5
+
+[[population]]
+name = "E"
+size = 2
+synapse = "exp"
+tau_m = "20 ms"
+tau_syn_ex = "2 ms"
+tau_syn_in = "5 ms"
+
+[[projection]]
+source = "E"
+target = "E"
+rule = "all_to_all"
+weight = "100 pA"
+delay = "1 ms"
+
+[[poisson]]
+target = "E"
+rate = "2000 Hz"
+count = 1
+weight = "300 pA"
+
+[record]
+spikes = true
+voltage = { gids = [0, 1], interval = "1 ms" }
+"""
+
+
+@pytest.mark.parametrize("mode", ["bsp-fixed", "bsp-variable", "async-fixed", "async-variable"])
+def test_more_processes_than_cells(tmp_path, mode):
+    """Processes without cells take part in every exchange and end with the others."""
+    model = tmp_path / "two.toml"
+    model.write_text(TWO_CELLS)
+    r, _ = run_ranvier([model, "--mode", mode, "--out", tmp_path / "one"])
+    assert r.returncode == 0, r.stderr
+    r, seconds = run_ranvier([model, "--mode", mode, "--out", tmp_path / "four"], processes=4,
+                             timeout=BOUND_S * 4)
+    assert r.returncode == 0, r.stderr
+    assert seconds < BOUND_S
+    assert sorted(p["cells"] for p in summary(tmp_path / "four")["per_process"]) == [0, 0, 1, 1]
+    for name in ("spikes.csv", "traces.csv"):
+        assert (tmp_path / "four" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+    assert summary(tmp_path / "one")["spikes"] > 0
