@@ -11,6 +11,20 @@ import tempfile
 
 import pytest
 
+from mpi_support import MPI_BUILD, MPIRUN
+
+
+def pytest_collection_modifyitems(config, items):
+    """Built without MPI (RANVIER_MPI=OFF) there is nothing to run here: a
+    launch of several processes is refused, which test/unit/test_cli.py
+    checks. With MPI, mpirun must exist (openmpi-bin, scripts/setup.sh)."""
+    if not MPI_BUILD:
+        skip = pytest.mark.skip(reason="built without MPI (RANVIER_MPI=OFF)")
+        for item in items:
+            item.add_marker(skip)
+    elif not MPIRUN:
+        raise pytest.UsageError("Ranvier was built with MPI but mpirun is not installed (openmpi-bin)")
+
 
 @pytest.fixture
 def tmp_path():
