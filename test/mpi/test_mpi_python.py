@@ -2,6 +2,7 @@
 network, rank 0 gets the spikes and traces (the same as one process), the
 other ranks get empty results; statistics are the network's on every rank."""
 
+import json
 import os
 import subprocess
 import sys
@@ -17,11 +18,13 @@ model = ranvier.load_model(sys.argv[1])
 sim = ranvier.Simulation(model)
 result = sim.run(40.0)
 stats = sim.statistics
-print(json.dumps({"rank": sim.rank, "processes": sim.processes,
-                  "gid": [int(g) for g in result.spikes.gid],
-                  "time": [float(t) for t in result.spikes.time],
-                  "samples": len(result.traces["time"]),
-                  "stat_processes": stats["processes"], "spikes": stats["spikes"]}))
+# One file per rank: mpirun interleaves long lines of several processes' stdout.
+with open(f"{sys.argv[2]}/rank{sim.rank}.json", "w") as out:
+    out.write(json.dumps({"rank": sim.rank, "processes": sim.processes,
+                          "gid": [int(g) for g in result.spikes.gid],
+                          "time": [float(t) for t in result.spikes.time],
+                          "samples": len(result.traces["time"]),
+                          "stat_processes": stats["processes"], "spikes": stats["spikes"]}))
 """
 
 
@@ -31,14 +34,20 @@ def test_python_under_mpirun(tmp_path):
     script = tmp_path / "run.py"
     script.write_text(SCRIPT)
     model = SOURCE / "test/data/models/mpi/mixed.toml"
-    one = subprocess.run([sys.executable, script, model], capture_output=True, text=True, timeout=120)
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one = subprocess.run([sys.executable, script, model, tmp_path / "one"], capture_output=True, text=True,
+                         timeout=120)
     assert one.returncode == 0, one.stderr
-    alone = __import__("json").loads(one.stdout)
+    alone = json.loads((tmp_path / "one" / "rank0.json").read_text())
     assert alone["processes"] == 1 and len(alone["gid"]) > 0 and alone["samples"] > 0
-    r = subprocess.run(mpirun_command(2) + [sys.executable, script, model],
+    r = subprocess.run(mpirun_command(2) + [sys.executable, str(script), str(model), str(tmp_path / "two")],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    by_rank = {d["rank"]: d for d in map(__import__("json").loads, r.stdout.splitlines())}
+    by_rank = {}
+    for rank in (0, 1):
+        d = json.loads((tmp_path / "two" / f"rank{rank}.json").read_text())
+        by_rank[d["rank"]] = d
     assert sorted(by_rank) == [0, 1]
     root, other = by_rank[0], by_rank[1]
     assert root["processes"] == 2 and root["stat_processes"] == 2
