@@ -34,6 +34,11 @@ def mpirun_command(processes):
     return command
 
 
+# In containers without ptrace rights Open MPI's shared-memory transport
+# fails on its single-copy path ("Read -1, expected ..."): use plain copies.
+MPI_ENV = {"OMPI_MCA_btl_vader_single_copy_mechanism": "none"}
+
+
 def run_ranvier(args, processes=None, env=None, timeout=300):
     """`ranvier run ARGS`, directly (processes=None) or under mpirun -np N.
     Returns (completed process, seconds)."""
@@ -42,7 +47,7 @@ def run_ranvier(args, processes=None, env=None, timeout=300):
         command = mpirun_command(processes) + command
     start = time.monotonic()
     r = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                       env=dict(os.environ, **(env or {})))
+                       env=dict(os.environ, **MPI_ENV, **(env or {})))
     return r, time.monotonic() - start
 
 

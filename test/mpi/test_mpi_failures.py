@@ -78,11 +78,12 @@ def test_cost_decides_the_split_of_a_mixed_network(tmp_path):
 def test_an_interrupted_run_keeps_whole_sorted_rows(tmp_path):
     """mpirun passes Ctrl-C (SIGINT) on and ends the processes: spikes.csv
     keeps the rows flushed so far, whole, sorted and equal to one process's."""
+    import os
     import signal
     import subprocess
     import time
 
-    from mpi_support import RANVIER, mpirun_command
+    from mpi_support import MPI_ENV, RANVIER, mpirun_command
     path, _ = MODELS["brunel"]
     ref = tmp_path / "ref"
     r, _ = run_ranvier([path, "--t-stop", 300, "--out", ref])
@@ -90,7 +91,8 @@ def test_an_interrupted_run_keeps_whole_sorted_rows(tmp_path):
     out = tmp_path / "out"
     run = subprocess.Popen(mpirun_command(2) + [RANVIER, "run", str(path), "--t-stop", "1000000",
                                                 "--out", str(out), "--no-plot", "-q"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           env=dict(os.environ, **MPI_ENV))
     spikes = out / "spikes.csv"
     deadline = time.monotonic() + BOUND_S
     # Wait until rows beyond 300 ms are on disk (rows are flushed every second).

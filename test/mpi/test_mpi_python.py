@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from mpi_support import SOURCE, mpirun_command
+from mpi_support import MPI_ENV, SOURCE, mpirun_command
 
 SCRIPT = r"""
 import json, sys
@@ -42,7 +42,7 @@ def test_python_under_mpirun(tmp_path):
     alone = json.loads((tmp_path / "one" / "rank0.json").read_text())
     assert alone["processes"] == 1 and len(alone["gid"]) > 0 and alone["samples"] > 0
     r = subprocess.run(mpirun_command(2) + [sys.executable, str(script), str(model), str(tmp_path / "two")],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True, text=True, timeout=120, env=dict(os.environ, **MPI_ENV))
     assert r.returncode == 0, r.stderr
     by_rank = {}
     for rank in (0, 1):
