@@ -1,4 +1,5 @@
 // The `ranvier` command line: parses arguments and dispatches to a command.
+#include "build_mechanisms_command.hpp"
 #include "run_command.hpp"
 
 #include <ranvier/errors.hpp>
@@ -157,6 +158,16 @@ int main(int argc, char** argv) {
         "plot", "Redraw raster.png (and traces.png) from an output directory of `ranvier run`.");
     plot_cmd->add_option("DIR", plot_dir, "Output directory")->capture_default_str();
 
+    build_mechanisms_arguments build;
+    auto* build_cmd = app.add_subcommand(
+        "build-mechanisms",
+        "Translate the NMODL files (*.mod) of DIR and compile them into a mechanism catalogue,\n"
+        "cached in DIR/.ranvier/ and rebuilt only when a file, Ranvier or its compiler changes.\n"
+        "Model files name such directories with mechanisms = [\"DIR\"] (docs/nmodl.md).");
+    build_cmd->add_option("DIR", build.dir, "Directory of .mod files")->required();
+    build_cmd->add_option("--out,-o", build.out, "Also copy the catalogue library to this file");
+    build_cmd->add_flag("--quiet,-q", build.quiet, "Print nothing but errors");
+
     // Bad usage exits with 2 (docs/outputs.md), whatever CLI11's own code
     // for the kind of mistake; --help and --version exit with 0.
     try {
@@ -167,5 +178,6 @@ int main(int argc, char** argv) {
     }
     if (run_cmd->parsed()) return run_command(run);
     if (plot_cmd->parsed()) return plot_command(plot_dir);
+    if (build_cmd->parsed()) return build_mechanisms_command(build);
     return 2;
 }

@@ -110,7 +110,7 @@ void check_limits(const run_arguments& args, const model_file& model) {
                               ": " + problem);
         throw user_error(source_location{model.network.origin, 0, "t_stop"}, problem);
     }
-    check_options(model.options); // threads, dt, tolerances: the library's limits
+    check_options(model.options, model.network.mechanisms); // threads, dt, tolerances: the library's limits
 }
 
 // Files an earlier run may have left that this run rewrites or derives from

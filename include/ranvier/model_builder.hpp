@@ -53,6 +53,15 @@ struct explicit_arrays {
     std::string weight_unit, delay_unit;
 };
 
+// Spike times of a spike_source population given as arrays: spike k is at
+// times[k] (in `unit`, e.g. "ms") on the cell cells[k] (an index within the
+// population). Any order; each cell's times keep the order given.
+struct spike_time_arrays {
+    std::span<const std::int64_t> cells;
+    std::span<const double> times;
+    std::string unit = "ms";
+};
+
 class model_builder {
 public:
     // `origin` names the model in messages (e.g. "<python>"); each table's
@@ -63,6 +72,11 @@ public:
     model_builder(const model_builder&);
     model_builder& operator=(const model_builder&);
 
+    // mechanisms = [...]: directories of .mod files (relative to the working
+    // directory) whose mechanisms the cable populations may use; built on
+    // first use (include/ranvier/mechanisms.hpp). Give them before the first
+    // population and before [simulation] if its atol_scale names them.
+    void set_mechanisms(const std::vector<std::string>& dirs, const std::string& where);
     // [simulation]: replaces the previous one (t_stop and the options).
     void set_simulation(const model_table& table, const std::string& where);
     // A [[population]]; its gids follow the earlier populations'.
@@ -75,6 +89,10 @@ public:
     // allow_autapses, allow_multapses). Checked as the model file's pairs.
     void add_explicit_projection(const model_table& table, const explicit_arrays& arrays,
                                  const std::string& where);
+    // A [[population]] with cell = "spike_source" whose per-cell spike times
+    // come from arrays; `table` holds name and size (no times or spikes).
+    // to_toml writes them inline: spikes = { cells = [...], times = [...], unit = "ms" }.
+    void add_spike_source(const model_table& table, const spike_time_arrays& spikes, const std::string& where);
     void add_poisson(const model_table& table, const std::string& where);
     void add_current(const model_table& table, const std::string& where);
     // [record]: replaces the previous one.
@@ -92,5 +110,14 @@ private:
     model_file model_;
     std::unique_ptr<written> written_;
 };
+
+// A model read from a model file (load_model_file, parse_model_file) written
+// back as model-file text that parse_model_file reads as the same network:
+// its tables as read, [simulation] from the model's current t_stop and
+// options (which a program may have changed), and the paths of SWC and
+// spike files made absolute (resolved against the model file's folder, as
+// the reader resolves them), so the text reads back from any folder.
+// Throws user_error for a model that was not read from text.
+std::string model_file_to_toml(const model_file& model);
 
 } // namespace ranvier

@@ -140,6 +140,11 @@ struct record_spec {
 // The network: what it is made of, not how it is run.
 struct network_model {
     std::string origin;       // file path, or "builtin:brunel"
+    // mechanisms = ["mod/", ...]: the directories of .mod files (absolute
+    // paths), and the catalogue they give with the built-ins (null: only
+    // the built-ins), which the recipe hands to the engine.
+    std::vector<std::string> mechanism_dirs;
+    std::shared_ptr<const cable::mechanism_catalogue> mechanisms;
     std::vector<population_spec> populations;
     std::vector<projection_spec> projections;
     std::vector<poisson_spec> poisson_inputs;
@@ -186,6 +191,11 @@ struct model_file {
     network_model network;
     double t_stop = 1000.0; // ms
     simulation_options options;
+    // The model-file text it was read from (shared by copies), for
+    // model_file_to_toml (include/ranvier/model_builder.hpp); null for a
+    // model built by a program or read by load_model_file/parse_model_file
+    // (the *_with_text readers keep it).
+    std::shared_ptr<const std::string> text;
 };
 
 // Parses and validates a TOML model file (reference: docs/model-file.md),
@@ -194,6 +204,11 @@ struct model_file {
 model_file load_model_file(const std::string& path);
 // The same, from text; `origin` is used in error messages.
 model_file parse_model_file(const std::string& text, const std::string& origin);
+// The same, keeping the text in model_file::text for model_file_to_toml
+// (the Python module's load_model and parse_model); the text stays in
+// memory as long as the model and its copies.
+model_file load_model_file_with_text(const std::string& path);
+model_file parse_model_file_with_text(const std::string& text, const std::string& origin);
 // The built-in default model: examples/brunel.toml compiled into the binary.
 model_file builtin_brunel_model();
 

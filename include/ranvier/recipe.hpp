@@ -9,11 +9,18 @@
 #include <ranvier/spike_source_cell.hpp>
 #include <ranvier/types.hpp>
 
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
 namespace ranvier {
+
+namespace cable {
+// The membrane mechanisms cable cells can name (include/ranvier/mechanisms.hpp
+// makes one from directories of .mod files); opaque to front ends.
+class mechanism_catalogue;
+} // namespace cable
 
 enum class cell_kind { lif, cable, spike_source };
 
@@ -84,6 +91,12 @@ public:
     // only what those gids need (network_recipe's fixed_outdegree tables);
     // asking outside must stay correct, if costlier.
     virtual void will_ask_about(gid_type /*first*/, gid_type /*last*/) const {}
+
+    // The mechanisms the cable cells of this model name (paint, synapses,
+    // stimuli, probes, atol_scale): load_mechanisms() (mechanisms.hpp), or
+    // null for the built-in ones (pas, hh, IClamp, ExpSyn, Exp2Syn). Every
+    // cell group of every mode is built with it.
+    virtual std::shared_ptr<const cable::mechanism_catalogue> mechanisms() const { return nullptr; }
 };
 
 } // namespace ranvier

@@ -40,7 +40,10 @@ std::string run_length_problem(time_type t_stop, double dt);
 
 // Throws user_error (key "dt", "threads", "atol", "rtol", "event_window" or
 // "atol_scale") for options outside these limits, saying what would be right.
-void check_options(const simulation_options& options);
+// atol_scale names states of `mechanisms` (recipe::mechanisms(); null: the
+// built-in mechanisms).
+void check_options(const simulation_options& options,
+                   const std::shared_ptr<const cable::mechanism_catalogue>& mechanisms = nullptr);
 
 // Throws user_error (key "t_stop", or "dt" when dt is outside its limits)
 // for a run_length_problem().

@@ -9,6 +9,7 @@
 #include <ranvier/run_limits.hpp>
 #include <ranvier/run_report.hpp>
 #include <ranvier/execution_context.hpp>
+#include <ranvier/units.hpp>
 #include <ranvier/simulation.hpp>
 
 #include <pybind11/numpy.h>
@@ -31,6 +32,7 @@
 #include <vector>
 
 namespace py = pybind11;
+using namespace pybind11::literals;
 
 namespace ranvier::python {
 namespace {
@@ -198,7 +200,7 @@ public:
         {
             py::gil_scoped_release release; // building large networks takes a while
             distributed_guard([&] {
-                check_options(model_.options); // dt, threads, tolerances first: the limits name them
+                check_options(model_.options, model_.network.mechanisms); // dt, threads, tolerances first: the limits name them
                 check_run_options(model_.network, model_.options); // options may have been edited
                 run_.memory_before_build = io::current_memory_bytes();
                 recipe_ = make_recipe(model_);
@@ -427,6 +429,23 @@ void add_explicit(model_builder& b, const py::dict& table,
     b.add_explicit_projection(t, arrays, where);
 }
 
+// add_spike_source with numpy arrays (cells: indices in the population, times
+// in `unit`): read without the GIL, no Python object per spike.
+void add_spike_source(model_builder& b, const py::dict& table,
+                      const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& cells,
+                      const py::array_t<double, py::array::c_style | py::array::forcecast>& times,
+                      const std::string& unit, const std::string& where) {
+    if (cells.ndim() != 1 || times.ndim() != 1)
+        throw py::value_error(where + ": cells and times must be 1-d arrays");
+    const model_table t = to_model_table(table);
+    spike_time_arrays arrays;
+    arrays.cells = {cells.data(), static_cast<std::size_t>(cells.size())};
+    arrays.times = {times.data(), static_cast<std::size_t>(times.size())};
+    arrays.unit = unit;
+    py::gil_scoped_release release;
+    b.add_spike_source(t, arrays, where);
+}
+
 // ---- exploring cable cells ------------------------------------------------------
 
 const cable_cell& cable_cell_of(const network_model& network, const std::string& population) {
@@ -536,6 +555,14 @@ PYBIND11_MODULE(_ranvier, m) {
         .def_property_readonly("num_cells", [](const model_file& mo) { return mo.network.num_cells(); })
         .def_property_readonly("populations", &populations,
                                "list of dicts: name, size, first_gid, cell ('lif' or 'cable')")
+        .def("to_toml", &model_file_to_toml,
+             "the model as model-file text that parse_model reads back as the same model: its tables "
+             "as read, [simulation] from the current t_stop and options, SWC and spike-file paths "
+             "absolute (resolved against the model file's folder)")
+        .def("save", [](const model_file& mo, const std::string& path) {
+                 const std::string text = model_file_to_toml(mo);
+                 py::module_::import("pathlib").attr("Path")(path).attr("write_text")(text, "encoding"_a = "utf-8");
+             }, py::arg("path"), "writes to_toml() to `path`")
         .def("copy", [](const model_file& mo) { return model_file(mo); })
         .def("__copy__", [](const model_file& mo) { return model_file(mo); })
         .def("__deepcopy__", [](const model_file& mo, py::dict) { return model_file(mo); })
@@ -549,6 +576,8 @@ PYBIND11_MODULE(_ranvier, m) {
                               "A model built table by table (the model file's tables as dicts of strings with "
                               "units); used by ranvier.Network.")
         .def(py::init<std::string>(), py::arg("origin") = "<python>")
+        .def("set_mechanisms", &model_builder::set_mechanisms, py::arg("dirs"), py::arg("where"),
+             "mechanisms = [...]: directories of .mod files (built on first use)")
         .def("set_simulation", [](model_builder& b, const py::dict& t, const std::string& where) {
             b.set_simulation(to_model_table(t), where); })
         .def("add_population", [](model_builder& b, const py::dict& t, const std::string& where) {
@@ -558,6 +587,8 @@ PYBIND11_MODULE(_ranvier, m) {
         .def("add_explicit_projection", &add_explicit, py::arg("table"), py::arg("sources"), py::arg("targets"),
              py::arg("weights") = py::none(), py::arg("delays") = py::none(), py::arg("weight_unit") = "",
              py::arg("delay_unit") = "", py::arg("where") = "connect")
+        .def("add_spike_source", &add_spike_source, py::arg("table"), py::arg("cells"), py::arg("times"),
+             py::arg("unit") = "ms", py::arg("where") = "spike_source")
         .def("add_poisson", [](model_builder& b, const py::dict& t, const std::string& where) {
             b.add_poisson(to_model_table(t), where); })
         .def("add_current", [](model_builder& b, const py::dict& t, const std::string& where) {
@@ -592,9 +623,13 @@ PYBIND11_MODULE(_ranvier, m) {
               return location_node_index(cable_cell_of(f.network, pop), where);
           }, py::arg("model"), py::arg("population"), py::arg("location"));
 
-    m.def("load_model", &load_model_file, py::arg("path"),
+    m.def("check_length", [](const std::string& text, const std::string& where, const std::string& key) {
+              return parse_quantity(text, dimension::length, source_location{where, 0, key});
+          }, py::arg("text"), py::arg("where"), py::arg("key"),
+          "a length such as \"20 um\" in um; ModelError with the model file's message otherwise");
+    m.def("load_model", &load_model_file_with_text, py::arg("path"),
           "Reads a TOML model file (docs/model-file.md). Raises ModelError naming file:line: key.");
-    m.def("parse_model", &parse_model_file, py::arg("text"), py::arg("origin") = "<string>",
+    m.def("parse_model", &parse_model_file_with_text, py::arg("text"), py::arg("origin") = "<string>",
           "Parses model TOML text; `origin` names it in error messages.");
     m.def("builtin_model", &builtin_model, py::arg("name") = "brunel",
           "A model compiled into Ranvier ('brunel': examples/brunel.toml).");

@@ -162,33 +162,85 @@ def load_swc(path, discretization=None, **population_keys):
     return pop.morphology()
 
 
+class SectionRef(str):
+    """A section of a Sections builder: its name (a str, so it serves as a parent or in
+    a region), and `sec(x)` gives the location text "name(x)" as NEURON's `sec(x)`."""
+
+    def __call__(self, x=0.5):
+        if not 0 <= x <= 1:
+            raise ValueError(f"{self}(x): x must be in [0, 1], got {x!r}")
+        return f"{self}({x:g})"
+
+
 class Sections:
-    """A morphology built section by section (the model file's `sections`
-    list, with NEURON's words), for Network.population(..., sections=...):
+    """A morphology built section by section, NEURON's way, usable in a population
+    (`Network.population(..., cell="cable", sections=cell)` or `morphology=cell`):
 
         cell = ranvier.Sections()
-        soma = cell.add("soma", length="20 um", diam="20 um", tag=1)
-        dend = cell.add("dend[0]", parent=soma, length="200 um", diam="2 um")
-        cell.add("dend[1]", parent=dend, parent_x=1, length="100 um", diam="1 um")
-        net.population("pyr", 10, cell="cable", sections=cell, ...)
+        soma = cell.add_section("soma", length="20 um", diam="20 um")
+        dend = cell.add_section("dend[0]", parent=soma, length="200 um", diam="2 um", nseg=9)
+        cell.add_section("dend[1]", parent=dend, parent_x=0.5, length=100 * um, diam=1 * um)
+        cell.morphology()          # explore it (ranvier.Morphology) before using it
+        net.population("pyr", 10, cell="cable", sections=cell,
+                       stimuli=[{"location": soma(0.5), "mechanism": "IClamp", ...}])
 
-    Sections are checked where the population is added, by the model
-    file's reader (lengths and diameters > 0, parents defined before)."""
+    `parent` is an earlier section (its name or what add_section returned), attached at
+    `parent_x` of it (default 1, NEURON's connect); `tag` the SWC type (1 soma, 2 axon,
+    3 dend, 4 apic; or those names; default 1 for the first section, 3 otherwise);
+    `nseg` the section's segments (the population's `discretization.nseg_of`). Lengths
+    and diameters are quantities ("20 um", 20 * um), checked with the model file's
+    messages: lengths and diameters at the call, the rest (parents, lengths > 0) where the
+    population is added (or by morphology())."""
+
+    _TAGS = {"soma": 1, "axon": 2, "dend": 3, "apic": 4}
 
     def __init__(self):
         self._sections = []
+        self._nseg = {}
 
-    def add(self, name, length, diam, parent=None, parent_x=None, tag=None):
-        """Adds a section; returns its name (to use as a parent)."""
-        entry = {"name": name, "length": length, "diam": diam}
+    def add_section(self, name, length, diam, parent=None, parent_x=None, tag=None, nseg=None):
+        """Adds a section; returns it (a SectionRef: its name, and sec(x) a location)."""
+        from . import units
+        for key, value in (("length", length), ("diam", diam)):  # checked now, as the model file checks them
+            text = units.as_model_value(value)
+            _ranvier.check_length(text if isinstance(text, str) else repr(text),
+                                  f"add_section({str(name)!r})", f"sections.{key}")
+        entry = {"name": str(name), "length": length, "diam": diam}
         if parent is not None:
-            entry["parent"] = parent
+            entry["parent"] = parent if isinstance(parent, int) else str(parent)  # a name or an index
         if parent_x is not None:
             entry["parent_x"] = parent_x
         if tag is not None:
-            entry["tag"] = tag
+            entry["tag"] = self._TAGS.get(tag, tag) if isinstance(tag, str) else tag
+        if nseg is not None:
+            if int(nseg) != nseg or nseg < 1:
+                raise ValueError(f"section {name!r}: nseg must be a whole number >= 1, got {nseg!r}")
+            self._nseg[str(name)] = int(nseg)
         self._sections.append(entry)
-        return name
+        return SectionRef(name)
+
+    def add(self, name, length, diam, parent=None, parent_x=None, tag=None, nseg=None):
+        """The same as add_section."""
+        return self.add_section(name, length, diam, parent, parent_x, tag, nseg)
+
+    @property
+    def nseg_of(self):
+        """{section name: nseg} of the sections given an nseg."""
+        return dict(self._nseg)
+
+    def section(self, name):
+        """The SectionRef of a section added before."""
+        if not any(s["name"] == name for s in self._sections):
+            raise KeyError(f"no section {name!r} (sections: {', '.join(s['name'] for s in self._sections)})")
+        return SectionRef(name)
+
+    def morphology(self, discretization=None):
+        """The cell as Ranvier discretises it (a ranvier.Morphology: sections, nodes,
+        locations, plot.morphology), with the population's `discretization` table."""
+        from .network import Network
+        net = Network()
+        keys = {} if discretization is None else {"discretization": discretization}
+        return net.population("cell", 1, cell="cable", sections=self, **keys).morphology()
 
     def __iter__(self):
         return iter(self._sections)

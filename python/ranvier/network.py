@@ -9,6 +9,7 @@
     net.connect(I, E, sources=src, targets=tgt, weight=w * mV, delay="1.5 ms")  # numpy arrays
     net.poisson([E, I], rate="20 Hz", count=100, weight="0.1 mV")
     net.current(E[:10], kind="dc", amplitude="50 pA")      # chosen cells only
+    S = net.spike_source("S", t * ms, cells=idx, size=50)   # per-cell spike times from numpy
     net.probe(E[[0, 1]], "v", interval="1 ms")
     result = ranvier.Simulation(net).run()
     net.to_toml()                                           # the same model as a model file
@@ -114,17 +115,27 @@ def _table(**keys):
 class Network:
     """A model built in Python. Keyword arguments are the model file's
     [simulation] keys (t_stop, dt, seed, mode, scheme, threads, group_size,
-    atol, rtol, atol_scale, event_window)."""
+    atol, rtol, atol_scale, event_window). `mechanisms`: directories of .mod
+    files whose mechanisms cable populations may use (the model file's
+    `mechanisms = [...]`, docs/nmodl.md)."""
 
-    def __init__(self, **simulation):
+    def __init__(self, mechanisms=None, **simulation):
         self._builder = _ModelBuilder("<python>")
         self._populations = {}
         self._record = {}
         self._probes = []
+        if mechanisms:
+            self.mechanisms(mechanisms)
         if simulation:
             self.simulation(**simulation)
 
     # -- the model file's tables --------------------------------------------------
+
+    def mechanisms(self, dirs):
+        """mechanisms = [...]: directories of .mod files (translated and compiled on
+        first use, cached by content); give them before the first population."""
+        dirs = [dirs] if isinstance(dirs, (str, bytes)) or hasattr(dirs, "__fspath__") else dirs
+        self._builder.set_mechanisms([str(d) for d in dirs], "mechanisms")
 
     def simulation(self, **keys):
         """[simulation]: replaces the previous keys (missing ones take their defaults)."""
@@ -133,13 +144,83 @@ class Network:
     def population(self, name, size, cell="lif", **keys):
         """[[population]]: LIF (`cell="lif"`, the default), `"cable"`, `"poisson_source"` or
         `"spike_source"`, with the model file's keys. Returns a Population."""
+        if cell == "spike_source" and isinstance(keys.get("spikes"), dict) and set(keys) == {"spikes"}:
+            return self.spike_source(name, keys["spikes"], size=size)  # {cell index: times}
         for path_key in ("morphology", "spikes"):  # relative to the working directory
             if isinstance(keys.get(path_key), os.PathLike):
                 keys[path_key] = os.fspath(keys[path_key])
-        if "sections" in keys and not isinstance(keys["sections"], (list, tuple)):
-            keys["sections"] = list(keys["sections"])  # a ranvier.Sections
+        from .morphology import Sections
+        if isinstance(keys.get("morphology"), Sections):  # built section by section
+            if "sections" in keys:
+                raise TypeError(f"population({name!r}): give morphology or sections, not both")
+            keys["sections"] = keys.pop("morphology")
+        if isinstance(keys.get("sections"), Sections):
+            built = keys["sections"]
+            keys["sections"] = list(built)
+            if built.nseg_of:  # per-section nseg: the discretization's nseg_of (given keys win)
+                disc = dict(keys.get("discretization") or {})
+                disc["nseg_of"] = {**built.nseg_of, **dict(disc.get("nseg_of") or {})}
+                keys["discretization"] = disc
+        elif "sections" in keys and not isinstance(keys["sections"], (list, tuple)):
+            keys["sections"] = list(keys["sections"])
         self._builder.add_population(_table(name=name, size=size, cell=cell, **keys),
                                      f"population({name!r})")
+        info = self._builder.populations[-1]
+        pop = Population(self, info["name"], info["size"], info["first_gid"], info["cell"])
+        self._populations[pop.name] = pop
+        return pop
+
+    def spike_source(self, name, times, cells=None, size=None):
+        """A population of spike sources (cell = "spike_source") with its own spike times per
+        cell, from numpy arrays without building strings:
+
+            net.spike_source("stim", {0: np.array([5.0, 20.0]) * ms, 3: [7.5] * ms})
+            net.spike_source("stim", times=t * ms, cells=idx, size=100)   # spike k at t[k] on cell idx[k]
+
+        `times`: a dict {cell index: times} or, with `cells`, one array of all spike times;
+        times are `array * ranvier.units.ms` or (array, "ms"). Cell indices are within the
+        population (gid = first_gid + index). `size` defaults to the largest index + 1.
+        Checked with the model file's messages; to_toml() writes the times inline."""
+        if isinstance(times, dict):
+            if cells is not None:
+                raise TypeError("spike_source: give times as a dict {cell: times}, or times with cells= "
+                                "(one array each), not both")
+            parts, index_parts, unit = [], [], None
+            for cell, value in times.items():
+                array = _units.array_and_unit(value, f"spike_source({name!r}): times[{cell!r}]", "ms")
+                if array is None:
+                    if isinstance(value, _units.Quantity):  # one time
+                        array = (np.atleast_1d(np.asarray(value.value, dtype=np.float64)), value.unit)
+                    else:
+                        raise TypeError(f"spike_source({name!r}): times[{cell!r}] needs a unit: write "
+                                        f"`array * ranvier.units.ms` or (array, \"ms\")")
+                if unit is not None and array[1] != unit:
+                    raise ValueError(f"spike_source({name!r}): every cell's times must be in one unit; "
+                                     f"got {unit!r} and {array[1]!r}")
+                unit = array[1]
+                parts.append(np.ravel(array[0]))
+                index_parts.append(np.full(parts[-1].size, int(cell), dtype=np.int64))
+            flat = np.concatenate(parts) if parts else np.empty(0)
+            index = np.concatenate(index_parts) if index_parts else np.empty(0, dtype=np.int64)
+            unit = unit or "ms"
+        else:
+            if cells is None:
+                raise TypeError(f"spike_source({name!r}): give times as a dict {{cell: times}}, or one "
+                                f"array of times with cells= (the cell index of each spike)")
+            array = _units.array_and_unit(times, f"spike_source({name!r}): times", "ms")
+            if array is None:
+                raise TypeError(f"spike_source({name!r}): times needs a unit: write `array * "
+                                f"ranvier.units.ms` or (array, \"ms\")")
+            flat, unit = np.ravel(array[0]), array[1]
+            index = np.ravel(np.asarray(cells))
+            if index.dtype.kind not in "iu":
+                raise TypeError(f"spike_source({name!r}): cells must be integer indices, got {index.dtype}")
+        if size is None:
+            size = int(index.max()) + 1 if index.size else 1
+        self._builder.add_spike_source(_table(name=name, size=size, cell="spike_source"),
+                                       np.ascontiguousarray(index, dtype=np.int64),
+                                       np.ascontiguousarray(flat, dtype=np.float64), str(unit),
+                                       f"spike_source({name!r})")
         info = self._builder.populations[-1]
         pop = Population(self, info["name"], info["size"], info["first_gid"], info["cell"])
         self._populations[pop.name] = pop
@@ -170,7 +251,7 @@ class Network:
                             "into them); give pop, not pop[...]")
         table = dict(source=src, target=tgt, **keys)
         weights = _units.array_and_unit(weight, "weight")
-        delays = _units.array_and_unit(delay, "delay")
+        delays = _units.array_and_unit(delay, "delay", "ms")
         if weights is None:
             table["weight"] = weight
         if delays is None:

@@ -153,6 +153,14 @@ def _trace_columns(traces, sim):
     return gid, labels.astype(str), np.asarray(columns["time"]), np.asarray(columns["value"]), "traces"
 
 
+# Units of the recordable variables of the built-in cells and mechanisms
+# (docs/model-file.md, "probes"), for the axis labels; others show no unit.
+_UNITS = {"v": "mV", "i_membrane_": "nA", "i_membrane": "mA/cm2", "I_syn_ex": "pA", "I_syn_in": "pA",
+          "hh.ina": "mA/cm2", "hh.ik": "mA/cm2", "hh.il": "mA/cm2", "hh.gna": "S/cm2", "hh.gk": "S/cm2",
+          "pas.i": "mA/cm2", "ExpSyn.i": "nA", "ExpSyn.g": "uS", "Exp2Syn.i": "nA", "Exp2Syn.g": "uS",
+          "IClamp.i": "nA"}
+
+
 def traces(traces, sim=None, out_path=None, title=None):
     """One panel per variable, one line per (cell, probe): value against time.
     `traces`: a traces.csv path, a Result or its traces dict; `sim` (the
@@ -178,7 +186,7 @@ def traces(traces, sim=None, out_path=None, title=None):
             where = label[len(variable):].strip()
             ax.plot(time[mine][order], value[mine][order], lw=0.7,
                     label=f"gid {g}" + (f" {where}" if where else ""))
-        ax.set_ylabel(variable)
+        ax.set_ylabel(f"{variable} ({_UNITS[variable]})" if variable in _UNITS else variable)
         if len(ax.lines) <= 12:  # beyond that a legend hides the traces
             ax.legend(loc="upper right", fontsize="small")
         else:

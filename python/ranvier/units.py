@@ -112,14 +112,15 @@ def as_model_value(value):
     return value
 
 
-def array_and_unit(value, what):
+def array_and_unit(value, what, example="mV"):
     """(numpy float array, unit symbol) of an array quantity: `array * mV` or
-    (array, "mV"); None if `value` is a single quantity (or None)."""
+    (array, "mV"); None if `value` is a single quantity (or None). `example`
+    is the unit the error message suggests."""
     if isinstance(value, Quantity) and np.ndim(value.value) > 0:
         return np.ascontiguousarray(value.value, dtype=np.float64), value.unit
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], (str, Unit)):
         return np.ascontiguousarray(value[0], dtype=np.float64), str(value[1])
     if isinstance(value, np.ndarray):
-        raise TypeError(f"{what}: an array needs a unit: write `array * ranvier.units.mV` "
-                        f"or (array, \"mV\")")
+        raise TypeError(f"{what}: an array needs a unit: write `array * ranvier.units.{example}` "
+                        f"or (array, \"{example}\")")
     return None

@@ -76,7 +76,7 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
                                     const std::string& who) {
     if (c.morph.size() == 0)
         throw user_error(who + ": the cable cell has no morphology (no sections)");
-    const auto catalogue = cable::builtin_catalogue();
+    const cable::mechanism_catalogue& catalogue = builder.catalogue();
     lowered_cable_cell out;
     out.tree = naming(who, "discretization",
                       [&] { return discretize_cable_cell(c, who); });
@@ -111,7 +111,8 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
         if (!receives_events(catalogue, s.mechanism, who, what))
             throw user_error(
                 who + ": " + what + ": mechanism '" + s.mechanism +
-                "' receives no events; place it as a stimulus, or use ExpSyn or Exp2Syn");
+                "' receives no events (it has no NET_RECEIVE); place it as a stimulus, or use "
+                "a synapse such as ExpSyn or Exp2Syn");
         const std::int32_t node = node_of(c, out.tree, s.location, who + ": " + what);
         out.synapse_targets.push_back(naming(
             who, what, [&] { return builder.place(out.cell, s.mechanism, node, s.parameters); }));

@@ -46,6 +46,9 @@ public:
     // Sets a GLOBAL of a mechanism type (e.g. "hh", "celsius", 6.3 degC).
     void set_global(const std::string& mechanism, const std::string& name, double value);
 
+    // The mechanisms this builder knows.
+    const mechanism_catalogue& catalogue() const { return catalogue_; }
+
     // The state, initialised at `v_init` (mV, every node; see
     // cable_state::initialise). The builder is left empty.
     cable_state build(double v_init);

@@ -45,6 +45,7 @@ std::vector<std::unique_ptr<variable_step_group>> make_variable_step_groups(
     cvode.atol = options.atol;
     cvode.rtol = options.rtol;
     cvode.atol_scale = options.atol_scale;
+    cvode.mechanisms = model.mechanisms();
     cvode.event_window = options.event_window;
     cable::hybrid_options hybrid;
     hybrid.enabled = options.hybrid;

@@ -33,8 +33,9 @@ namespace {
 // atol_scale names "v" or "<mechanism>.<state>" of a mechanism Ranvier knows;
 // checked here for every mode and model, so a typo never passes silently (a
 // cell without that mechanism simply has nothing to scale).
-void check_atol_scale(const simulation_options& options) {
-    const auto catalogue = cable::builtin_catalogue();
+void check_atol_scale(const simulation_options& options,
+                      const std::shared_ptr<const cable::mechanism_catalogue>& mechanisms) {
+    const cable::mechanism_catalogue& catalogue = cable::catalogue_of(mechanisms);
     for (const auto& [name, factor] : options.atol_scale) {
         const std::string problem = cable::atol_scale_problem(catalogue, name, factor);
         if (!problem.empty()) throw user_error(source_location{"", 0, "atol_scale"}, problem);
@@ -89,7 +90,8 @@ constexpr std::uint64_t sample_connection_budget = std::uint64_t{1} << 24;
 
 } // namespace
 
-void check_options(const simulation_options& o) {
+void check_options(const simulation_options& o,
+                   const std::shared_ptr<const cable::mechanism_catalogue>& mechanisms) {
     if (const std::string problem = dt_problem(o.dt); !problem.empty())
         throw user_error(key("dt"), problem);
     if (o.threads < 1 || o.threads > max_threads)
@@ -104,7 +106,7 @@ void check_options(const simulation_options& o) {
         throw user_error(key("event_window"),
                          "must be a finite number of ms >= 0 (0 = exact event times); got " +
                              number(o.event_window));
-    check_atol_scale(o);
+    check_atol_scale(o, mechanisms);
 }
 
 void check_run_length(time_type t_stop, double dt) {
@@ -286,7 +288,7 @@ struct simulation::impl {
     static simulation_options checked(const recipe& model, simulation_options opts,
                                       const execution_context& context) {
         if (context.threads != 0) opts.threads = context.threads;
-        check_options(opts);
+        check_options(opts, model.mechanisms());
         if (context.size() == 1 && launched_processes() > 1) {
             if (!mpi_available()) check_single_process_launch(); // never run N copies
             throw user_error("this process is one of " + std::to_string(launched_processes()) +

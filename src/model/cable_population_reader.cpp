@@ -29,11 +29,13 @@ struct declared_unit {
 };
 
 std::optional<declared_unit> unit_of(const std::string& unit) {
-    if (unit == "S/cm2") return declared_unit{dimension::specific_conductance, 1.0};
+    if (unit == "S/cm2" || unit == "mho/cm2") return declared_unit{dimension::specific_conductance, 1.0};
     if (unit == "mV") return declared_unit{dimension::voltage, 1.0};
     if (unit == "ms") return declared_unit{dimension::time, 1.0};
     if (unit == "nA") return declared_unit{dimension::current, 1e-3};     // pA -> nA
-    if (unit == "uS") return declared_unit{dimension::conductance, 1e-3}; // nS -> uS
+    if (unit == "uS" || unit == "umho") return declared_unit{dimension::conductance, 1e-3}; // nS -> uS
+    if (unit == "nS") return declared_unit{dimension::conductance, 1.0};
+    if (unit == "pA") return declared_unit{dimension::current, 1.0};
     if (unit == "degC") return declared_unit{dimension::temperature, 1.0};
     if (unit == "mM") return declared_unit{dimension::concentration, 1.0};
     if (unit == "1" || unit.empty()) return declared_unit{dimension::time, 1.0, true};
@@ -94,16 +96,19 @@ read_mechanism(const toml_table_reader& r, const std::vector<std::string>& reser
                             (plain.empty() ? "none" : join(quantity_names(type.parameters))) + ")");
         }
         const auto& info = type.parameters[static_cast<std::size_t>(index)];
-        const auto unit = unit_of(info.unit);
-        if (!unit)
-            throw internal_error("mechanism " + name + " declares unknown unit " + info.unit);
+        // A unit the model file has no quantities of (a .mod file's "/ms",
+        // "um"): the value is a plain number in that unit.
+        const auto unit = unit_of(info.unit).value_or(declared_unit{dimension::time, 1.0, true});
         double x = 0;
-        if (unit->plain) {
+        if (unit.plain) {
             if (!value.is_floating() && !value.is_integer())
-                r.fail(key, "expected a number, got " + describe_toml_type(value));
+                r.fail(key, "expected a plain number" +
+                                (info.unit == "1" || info.unit.empty() ? std::string()
+                                                                       : " (in " + name + "'s unit " + info.unit + ")") +
+                                ", got " + describe_toml_type(value));
             x = value.is_floating() ? value.as_floating() : static_cast<double>(value.as_integer());
         } else {
-            x = r.quantity_of(value, key, unit->d) * unit->from_canonical;
+            x = r.quantity_of(value, key, unit.d) * unit.from_canonical;
         }
         values.emplace_back(key, x);
     }
@@ -244,7 +249,8 @@ std::string message_of(const user_error& e) {
 // engine would refuse (a d_lambda rule asking for absurd segment counts, a
 // cell too large, a bad mechanism parameter) is reported now, naming the
 // model file, the population and, for the geometry, the SWC file and section.
-void check_lowering(const toml_table_reader& r, const population_spec& p) {
+void check_lowering(const toml_table_reader& r, const population_spec& p,
+                    const cable::mechanism_catalogue& catalogue) {
     const cable_cell& c = p.cable;
     try {
         (void)discretize_cable_cell(c, "population '" + p.name + "'");
@@ -254,7 +260,7 @@ void check_lowering(const toml_table_reader& r, const population_spec& p) {
         r.fail(key, (swc ? swc_path(r).string() + ": " : std::string()) + message_of(e));
     }
     try {
-        cable::cable_state_builder builder;
+        cable::cable_state_builder builder(catalogue);
         (void)lower_cable_cell(builder, c, "the cells of population '" + p.name + "'");
     } catch (const user_error& e) {
         r.fail("", message_of(e));
@@ -263,11 +269,11 @@ void check_lowering(const toml_table_reader& r, const population_spec& p) {
 
 } // namespace
 
-population_spec read_cable_population(const toml_table_reader& r, population_spec p) {
+population_spec read_cable_population(const toml_table_reader& r, population_spec p,
+                                      const cable::mechanism_catalogue& catalogue) {
     r.reject_unknown_keys({"name", "size", "cell", "morphology", "sections", "discretization",
                            "paint", "synapses", "stimuli", "detector", "events", "celsius",
                            "v_init"});
-    const auto catalogue = cable::builtin_catalogue();
     p.kind = cell_kind::cable;
     cable_cell& c = p.cable;
     c.morph = read_morphology(r);
@@ -294,8 +300,8 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
         const std::string kind = t.get_string("mechanism");
         if (catalogue.contains(kind) && !catalogue.type(kind).receives_events)
             t.fail("mechanism", "'" + kind +
-                                    "' receives no events (synapses: ExpSyn, Exp2Syn); "
-                                    "put it under stimuli");
+                                    "' receives no events (synapses: ExpSyn, Exp2Syn, or a "
+                                    "POINT_PROCESS with NET_RECEIVE); put it under stimuli");
         auto [name, values] = read_mechanism(t, {"location"}, catalogue);
         c.synapses.push_back({l, name, values});
     }
@@ -345,7 +351,7 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
         e.weight = t.get_quantity("weight", dimension::conductance) * 1e-3; // nS -> uS
         p.cable_events.push_back(std::move(spec));
     }
-    check_lowering(r, p);
+    check_lowering(r, p, catalogue);
     return p;
 }
 

@@ -2,12 +2,14 @@
 // turned into a TOML value (no text is generated or parsed) and read by the
 // model file's own table readers, so a program gets the same checks and
 // messages as a model file; to_toml writes the tables back as a model file.
+#include "cable/mechanisms/mechanism_catalogue.hpp"
 #include "model/model_reading.hpp"
 
 #include <ranvier/model_builder.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -16,9 +18,11 @@
 namespace ranvier {
 
 struct model_builder::written {
+    std::vector<std::string> mechanisms; // absolute directories
     std::optional<model_table> simulation;
     std::vector<model_table> populations, projections, poisson, currents;
     std::vector<bool> from_arrays; // per projection: its pairs are in the network's projection
+    std::vector<bool> spikes_from_arrays; // per population: its spike times are in the network's population
     std::optional<model_table> record;
 };
 
@@ -79,8 +83,9 @@ std::string number_text(double x) {
     if (std::isnan(x)) return "nan";
     if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
     char buffer[40];
-    std::snprintf(buffer, sizeof buffer, "%.17g", x); // reads back as the same double
-    std::string s = buffer;
+    // the shortest text that reads back as the same double ("0.1", not "0.10000000000000001")
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, x).ptr;
+    std::string s(buffer, end);
     if (s.find_first_of(".eEn") == std::string::npos) s += ".0"; // a TOML float, not an integer
     return s;
 }
@@ -211,7 +216,103 @@ void write_explicit(std::string& out, const network_model& network, const projec
     list("delays", c.delays, "ms", 1);
 }
 
+// A spike_source population's per-cell times (ms) as an inline table, read
+// back by the model file's reader into the same lists.
+void write_inline_spikes(std::string& out, const population_spec& p) {
+    std::string cells = "cells = [", times = "times = [";
+    std::size_t k = 0;
+    for (std::size_t c = 0; c < p.source_times.size(); ++c)
+        for (const double t : p.source_times[c]) {
+            const char* separator = k == 0 ? "" : (k % 16 == 0 ? ",\n  " : ", ");
+            cells.append(separator).append(std::to_string(c));
+            times.append(separator).append(number_text(t));
+            ++k;
+        }
+    // newlines only inside the arrays: TOML's inline tables allow no others
+    out += "spikes = { " + cells + "], " + times + "], unit = \"ms\" }\n";
+}
+
+// A value of a parsed model file as a model_value (the values a model file
+// can hold: no dates or times).
+model_value from_toml(const toml_value& v) {
+    if (v.is_boolean()) return model_value(v.as_boolean());
+    if (v.is_integer()) return model_value(static_cast<std::int64_t>(v.as_integer()));
+    if (v.is_floating()) return model_value(static_cast<double>(v.as_floating()));
+    if (v.is_string()) return model_value(std::string(v.as_string().str));
+    if (v.is_array()) {
+        model_list l;
+        l.reserve(v.as_array().size());
+        for (const auto& x : v.as_array()) l.push_back(from_toml(x));
+        return model_value(std::move(l));
+    }
+    if (v.is_table()) {
+        model_table t;
+        for (const auto& [k, x] : v.as_table()) t.emplace_back(k, from_toml(x));
+        return model_value(std::move(t));
+    }
+    throw internal_error("model_file_to_toml: a value of a type model files do not use");
+}
+
+// [simulation] of a model's t_stop and options: every key, so that the text
+// reads back to exactly these options.
+model_table simulation_table(const model_file& m) {
+    const simulation_options& o = m.options;
+    const auto time = [](double ms) { return model_value(number_text(ms) + " ms"); };
+    model_table t{{"t_stop", time(m.t_stop)},
+                  {"dt", time(o.dt)},
+                  {"mode", to_string(o.mode)},
+                  {"scheme", to_string(o.scheme)},
+                  {"seed", static_cast<std::int64_t>(o.seed)},
+                  {"threads", static_cast<std::int64_t>(o.threads)},
+                  {"group_size", static_cast<std::int64_t>(o.group_size)},
+                  {"atol", o.atol},
+                  {"rtol", o.rtol},
+                  {"event_window", time(o.event_window)},
+                  {"hybrid", o.hybrid},
+                  {"hybrid_window", time(o.hybrid_window)},
+                  {"hybrid_cvode_step_cost", o.hybrid_cvode_step_cost}};
+    if (!o.atol_scale.empty()) {
+        model_table scale;
+        for (const auto& [state, factor] : o.atol_scale) scale.emplace_back(state, factor);
+        t.emplace_back("atol_scale", std::move(scale));
+    }
+    return t;
+}
+
 } // namespace
+
+std::string model_file_to_toml(const model_file& m) {
+    if (!m.text)
+        throw user_error(source_location{m.network.origin, 0, ""},
+                         "this model was not read from model-file text kept for writing (Python's "
+                         "load_model, parse_model): a model built in Python is written by Network.to_toml()");
+    const toml_value document = parse_toml_document(*m.text, m.network.origin);
+    const auto& top = document.as_table();
+    std::string out = "# Written by Ranvier from " + m.network.origin + "\n";
+    write_table(out, "\n[simulation]", simulation_table(m));
+    const std::filesystem::path base = std::filesystem::path(m.network.origin).parent_path();
+    const auto tables = [&](const char* key, const char* header, bool resolve_paths) {
+        const auto it = top.find(key);
+        if (it == top.end()) return;
+        for (const auto& item : it->second.as_array()) {
+            model_table t = std::get<model_table>(from_toml(item).value);
+            if (resolve_paths)
+                for (auto& [name, value] : t)
+                    if (name == "morphology" || name == "spikes")
+                        if (const auto* text = std::get_if<std::string>(&value.value);
+                            text && !text->empty() && std::filesystem::path(*text).is_relative())
+                            value = std::filesystem::absolute(base / *text).lexically_normal().string();
+            write_table(out, header, t);
+        }
+    };
+    tables("population", "\n[[population]]", true);
+    tables("projection", "\n[[projection]]", false);
+    tables("poisson", "\n[[poisson]]", false);
+    tables("current", "\n[[current]]", false);
+    if (const auto it = top.find("record"); it != top.end())
+        write_table(out, "\n[record]", std::get<model_table>(from_toml(it->second).value));
+    return out;
+}
 
 model_builder::model_builder(std::string origin) : written_(std::make_unique<written>()) {
     model_.network.origin = std::move(origin);
@@ -225,6 +326,26 @@ model_builder& model_builder::operator=(const model_builder& other) {
         written_ = std::make_unique<written>(*other.written_);
     }
     return *this;
+}
+
+void model_builder::set_mechanisms(const std::vector<std::string>& dirs, const std::string& where) {
+    if (!model_.network.populations.empty())
+        throw user_error(source_location{where, 0, "mechanisms"},
+                         "give the mechanisms before the first population (populations name them)");
+    model_list list;
+    std::vector<std::string> absolute;
+    for (const auto& d : dirs) {
+        absolute.push_back(std::filesystem::absolute(d).lexically_normal().string());
+        list.emplace_back(absolute.back());
+    }
+    const toml_value value = table_value(model_table{{"mechanisms", list}}, where, "");
+    network_model& network = model_.network;
+    network_model fresh; // unchanged if reading fails
+    fresh.origin = network.origin;
+    read_mechanisms(toml_table_reader(value, where, ""), "mechanisms", where, fresh);
+    network.mechanisms = std::move(fresh.mechanisms);
+    network.mechanism_dirs = std::move(fresh.mechanism_dirs);
+    written_->mechanisms = std::move(absolute);
 }
 
 void model_builder::set_simulation(const model_table& table, const std::string& where) {
@@ -244,9 +365,24 @@ void model_builder::set_simulation(const model_table& table, const std::string& 
 void model_builder::add_population(const model_table& given, const std::string& where) {
     const model_table table = with_absolute_paths(given);
     const toml_value value = table_value(table, where, "population");
-    population_spec p = read_population(toml_table_reader(value, where, "population"), model_.network.num_cells());
+    population_spec p = read_population(toml_table_reader(value, where, "population"), model_.network.num_cells(),
+                                        cable::catalogue_of(model_.network.mechanisms));
     append_population(model_.network, std::move(p), where);
     written_->populations.push_back(table);
+    written_->spikes_from_arrays.push_back(false);
+}
+
+void model_builder::add_spike_source(const model_table& given, const spike_time_arrays& spikes,
+                                     const std::string& where) {
+    model_table table = given;
+    if (!find(table, "cell")) table.emplace_back("cell", "spike_source");
+    const toml_value value = table_value(table, where, "population");
+    population_spec p =
+        read_population(toml_table_reader(value, where, "population"), model_.network.num_cells(),
+                        cable::catalogue_of(model_.network.mechanisms), &spikes);
+    append_population(model_.network, std::move(p), where);
+    written_->populations.push_back(table);
+    written_->spikes_from_arrays.push_back(true);
 }
 
 void model_builder::add_projection(const model_table& table, const std::string& where) {
@@ -304,8 +440,17 @@ model_file model_builder::to_model_file() const {
 
 std::string model_builder::to_toml() const {
     std::string out = "# Written by Ranvier's model_builder (" + model_.network.origin + ")\n";
+    if (!written_->mechanisms.empty()) {
+        out += "mechanisms = [";
+        for (std::size_t k = 0; k < written_->mechanisms.size(); ++k)
+            out += (k ? ", " : "") + toml_string(written_->mechanisms[k]);
+        out += "]\n";
+    }
     if (written_->simulation) write_table(out, "\n[simulation]", *written_->simulation);
-    for (const auto& t : written_->populations) write_table(out, "\n[[population]]", t);
+    for (std::size_t k = 0; k < written_->populations.size(); ++k) {
+        write_table(out, "\n[[population]]", written_->populations[k]);
+        if (written_->spikes_from_arrays[k]) write_inline_spikes(out, model_.network.populations[k]);
+    }
     for (std::size_t k = 0; k < written_->projections.size(); ++k) {
         write_table(out, "\n[[projection]]", written_->projections[k]);
         if (written_->from_arrays[k]) write_explicit(out, model_.network, model_.network.projections[k]);

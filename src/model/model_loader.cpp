@@ -84,7 +84,7 @@ void model_reading_context::check_delay(const toml_table_reader& r, std::string_
 namespace {
 
 const std::vector<std::string> top_level_keys{"simulation", "population", "projection",
-                                              "poisson",    "current",    "record"};
+                                              "poisson",    "current",    "record",     "mechanisms"};
 
 } // namespace
 
@@ -127,7 +127,7 @@ void read_simulation(const toml_table_reader& r, model_file& model) {
     if (!(o.rtol >= 0) || !std::isfinite(o.rtol)) r.fail("rtol", "must be a number >= 0, e.g. 0");
     if (r.has("atol_scale")) {
         const toml_table_reader scales = r.sub_table("atol_scale");
-        const auto catalogue = cable::builtin_catalogue();
+        const cable::mechanism_catalogue& catalogue = cable::catalogue_of(model.network.mechanisms);
         for (const auto& [name, value] : scales.table_view()) {
             const double factor = scales.number_of(value, name);
             const std::string problem = cable::atol_scale_problem(catalogue, name, factor);
@@ -192,9 +192,12 @@ model_file read_model(const toml_value& document, const std::string& origin) {
     top.reject_unknown_keys(top_level_keys);
 
     model_file file;
-    if (top.has("simulation")) read_simulation(top.sub_table("simulation"), file);
     network_model& model = file.network;
     model.origin = origin;
+    // The mechanisms first: populations and atol_scale name them.
+    if (top.has("mechanisms")) read_mechanisms(top, "mechanisms", origin, model);
+    if (top.has("simulation")) read_simulation(top.sub_table("simulation"), file);
+    const cable::mechanism_catalogue& mechanisms = cable::catalogue_of(model.mechanisms);
 
     const auto* populations = array_of_tables(top, "population");
     if (!populations || populations->empty())
@@ -202,7 +205,7 @@ model_file read_model(const toml_value& document, const std::string& origin) {
                          "the model has no [[population]]: add at least one");
     for (const auto& table : *populations)
         append_population(model,
-                          read_population(toml_table_reader(table, origin, "population"), model.num_cells()),
+                          read_population(toml_table_reader(table, origin, "population"), model.num_cells(), mechanisms),
                           origin);
 
     const model_reading_context context(model);
@@ -229,17 +232,16 @@ std::string without_prefix(std::string text, std::string_view prefix) {
 
 } // namespace
 
-model_file parse_model_file(const std::string& text, const std::string& origin) {
+toml_value parse_toml_document(const std::string& text, const std::string& origin) {
     // The TOML library reads out of bounds on malformed UTF-8: check first.
     check_utf8(text, origin);
-    toml_value document;
     try {
         std::istringstream stream(text);
         // toml11 copies the source name into every value it makes: a name
         // within std::string's small-string buffer saves an allocation per
         // copy (a third of the parse time of long lists). Messages get the
         // file's name back.
-        document = toml::parse<toml::discard_comments, std::map, std::vector>(stream, toml_source_name);
+        return toml::parse<toml::discard_comments, std::map, std::vector>(stream, toml_source_name);
     } catch (const toml::exception& e) {
         std::string message = without_prefix(e.what(), "[error] ");
         const std::string arrow = std::string(" --> ") + toml_source_name;
@@ -249,10 +251,22 @@ model_file parse_model_file(const std::string& text, const std::string& origin) 
         throw user_error(source_location{origin, static_cast<int>(e.location().line()), ""},
                          "TOML syntax error: " + message);
     }
-    return read_model(document, origin);
 }
 
-model_file load_model_file(const std::string& path) {
+model_file parse_model_file(const std::string& text, const std::string& origin) {
+    return read_model(parse_toml_document(text, origin), origin);
+}
+
+model_file parse_model_file_with_text(const std::string& text, const std::string& origin) {
+    model_file file = parse_model_file(text, origin);
+    file.text = std::make_shared<const std::string>(text); // for model_file_to_toml
+    return file;
+}
+
+namespace {
+
+// The text of a model file, read in pieces up to a bound.
+std::string read_model_text(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
     if (!file)
         throw user_error(source_location{path, 0, ""},
@@ -269,10 +283,18 @@ model_file load_model_file(const std::string& path) {
                              "the model file is larger than 256 MB (or endless, like a device): "
                              "not a model file");
     }
-    return parse_model_file(text, path);
+    return text;
 }
 
-model_file builtin_brunel_model() { return parse_model_file(builtin::brunel_toml, "builtin:brunel"); }
+} // namespace
+
+model_file load_model_file(const std::string& path) { return parse_model_file(read_model_text(path), path); }
+
+model_file load_model_file_with_text(const std::string& path) {
+    return parse_model_file_with_text(read_model_text(path), path);
+}
+
+model_file builtin_brunel_model() { return parse_model_file_with_text(builtin::brunel_toml, "builtin:brunel"); }
 
 void check_run_options(const network_model& network, const simulation_options& options) {
     const bool fixed_step = options.mode == execution_mode::bsp_fixed ||

@@ -71,17 +71,24 @@ std::vector<double> read_quantity_list(const toml_table_reader& r, std::string_v
 std::vector<gid_type> read_cells(const toml_table_reader& r, std::string_view key,
                                  const std::vector<const population_spec*>& populations);
 
-// A [[population]]; its gids start at `first_gid`.
-population_spec read_population(const toml_table_reader& r, gid_type first_gid);
+// A [[population]]; its gids start at `first_gid`. `mechanisms`: what its
+// cable cells may name (network_model::mechanisms). `spikes`: a spike_source
+// population's times given as arrays by a program (model_builder) instead of
+// the table's `times` or `spikes`.
+population_spec read_population(const toml_table_reader& r, gid_type first_gid,
+                                const cable::mechanism_catalogue& mechanisms,
+                                const spike_time_arrays* spikes = nullptr);
 // The spike-source part of a population (cell = "poisson_source" or
 // "spike_source"); `p` has name, size, first gid and where.
-population_spec read_source_population(const toml_table_reader& r, population_spec p);
+population_spec read_source_population(const toml_table_reader& r, population_spec p,
+                                       const spike_time_arrays* spikes = nullptr);
 // Spike sources take no connections or inputs: an error naming `key` of `r`
 // if any of `targets` is a spike-source population.
 void reject_source_targets(const toml_table_reader& r, std::string_view key,
                            const std::vector<const population_spec*>& targets);
 // The cable part of a population (cell = "cable"); `p` has name, size and where.
-population_spec read_cable_population(const toml_table_reader& r, population_spec p);
+population_spec read_cable_population(const toml_table_reader& r, population_spec p,
+                                      const cable::mechanism_catalogue& mechanisms);
 // `arrays`: the pairs (and per-pair weights, delays) of an explicit projection
 // built by a program (model_builder) instead of the table's `pairs`.
 projection_spec read_projection(const toml_table_reader& r, const model_reading_context& context,
@@ -112,7 +119,16 @@ record_spec read_record(const toml_table_reader& r, const model_reading_context&
 // Adds a population read by read_population to `model`: its gids follow the
 // earlier populations'; names must be unique and the gids must fit.
 void append_population(network_model& model, population_spec p, const std::string& origin);
-// Reads [simulation] into t_stop and the options of `file`.
+// The TOML document of model-file text (UTF-8 checked; a syntax error is a
+// user_error naming `origin` and the line).
+toml_value parse_toml_document(const std::string& text, const std::string& origin);
+// Reads [simulation] into t_stop and the options of `file` (atol_scale names
+// states of file.network.mechanisms).
 void read_simulation(const toml_table_reader& r, model_file& file);
+// mechanisms = ["dir", ...] (`key` of `r`; paths relative to the directory of
+// `base`, a file): sets model.mechanism_dirs and model.mechanisms, building
+// the catalogues that are not built yet (docs/nmodl.md).
+void read_mechanisms(const toml_table_reader& r, std::string_view key, const std::string& base,
+                     network_model& model);
 
 } // namespace ranvier

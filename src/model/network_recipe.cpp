@@ -102,6 +102,9 @@ public:
         asked_first_.store(first);
         asked_last_.store(last);
     }
+    std::shared_ptr<const cable::mechanism_catalogue> mechanisms() const override {
+        return model_.mechanisms;
+    }
 
 private:
     void check_gid(gid_type gid) const {

@@ -25,8 +25,11 @@ void require_positive(const toml_table_reader& r, std::string_view key, double v
 
 } // namespace
 
-population_spec read_population(const toml_table_reader& r, gid_type first_gid) {
+population_spec read_population(const toml_table_reader& r, gid_type first_gid,
+                                const cable::mechanism_catalogue& mechanisms, const spike_time_arrays* spikes) {
     const std::string kind = r.get_string("cell", "lif");
+    if (spikes && kind != "spike_source")
+        r.fail("cell", "spike times given as arrays need cell = \"spike_source\", got '" + kind + "'");
     if (kind == "cable" || kind == "poisson_source" || kind == "spike_source") {
         population_spec p;
         p.where = r.where("");
@@ -35,7 +38,8 @@ population_spec read_population(const toml_table_reader& r, gid_type first_gid) 
         p.where.key = "population '" + p.name + "'";
         p.size = static_cast<gid_type>(r.get_integer("size", 1, std::numeric_limits<gid_type>::max() - 1));
         p.first_gid = first_gid;
-        return kind == "cable" ? read_cable_population(r, std::move(p)) : read_source_population(r, std::move(p));
+        return kind == "cable" ? read_cable_population(r, std::move(p), mechanisms)
+                               : read_source_population(r, std::move(p), spikes);
     }
     if (kind != "lif") {
         const std::string suggestion = closest_word(kind, {"lif", "cable", "poisson_source", "spike_source"});

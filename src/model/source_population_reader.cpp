@@ -1,7 +1,9 @@
 // Reading a [[population]] of spike sources (docs/model-file.md, "Spike
 // sources"): cell = "poisson_source" (rate, start, stop) or cell =
-// "spike_source" (times, the same for every cell, or spikes, a CSV file of
-// `gid,time_ms` rows relative to the model file). Sources take no inputs:
+// "spike_source" (times, the same for every cell; spikes, a CSV file of
+// `gid,time_ms` rows relative to the model file, or an inline table of
+// per-cell times `{ cells = [...], times = [...], unit = "ms" }`; or arrays
+// from a program, the same as the inline table). Sources take no inputs:
 // reject_source_targets is called by the readers of projections and inputs.
 #include "model/model_reading.hpp"
 
@@ -12,7 +14,9 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <span>
 #include <string_view>
+#include <vector>
 
 namespace ranvier {
 namespace {
@@ -82,9 +86,68 @@ void read_spike_file(const toml_table_reader& r, population_spec& p) {
                              "): expected rows 'gid,time_ms'");
 }
 
+// Spike k at times[k] (in `unit`) on cell cells[k] (index in the population),
+// into each cell's list; problems name `key` and the element.
+void spikes_from_arrays(const toml_table_reader& r, std::string_view key, population_spec& p,
+                        std::span<const std::int64_t> cells, std::span<const double> times,
+                        const std::string& unit) {
+    if (cells.size() != times.size())
+        r.fail(key, "has " + std::to_string(cells.size()) + " cells and " + std::to_string(times.size()) +
+                        " times: give one cell index per spike time");
+    if (cells.empty()) r.fail(key, "has no spikes: give at least one (cell index, time)");
+    double factor = 0;
+    try {
+        factor = parse_quantity("1 " + unit, dimension::time, r.where(key));
+    } catch (const user_error&) {
+        r.fail(key, "the unit '" + unit + "' is not a unit of a time (units of a time: " +
+                        accepted_units(dimension::time) + ")");
+    }
+    std::vector<std::uint32_t> count(p.size, 0);
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+        if (cells[k] < 0 || static_cast<std::uint64_t>(cells[k]) >= p.size)
+            r.fail(key, "spike " + std::to_string(k) + ": cell index " + std::to_string(cells[k]) +
+                            " is not in population '" + p.name + "' (indices 0.." + std::to_string(p.size - 1) + ")");
+        ++count[static_cast<std::size_t>(cells[k])];
+    }
+    p.source_times.assign(p.size, {});
+    for (std::size_t c = 0; c < p.size; ++c) p.source_times[c].reserve(count[c]);
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+        const double t = times[k] * factor;
+        if (!std::isfinite(t) || t < 0)
+            r.fail(key, "spike " + std::to_string(k) + ": the time " + format_number(times[k]) + " " + unit +
+                            " must be a finite time >= 0");
+        p.source_times[static_cast<std::size_t>(cells[k])].push_back(t);
+    }
+}
+
+// spikes = { cells = [0, 0, 3], times = [1.0, 5.5, 2.0], unit = "ms" }: what
+// model_builder::to_toml writes for spike times given as arrays.
+void read_inline_spikes(const toml_table_reader& r, population_spec& p) {
+    const toml_table_reader s = r.sub_table("spikes");
+    s.reject_unknown_keys({"cells", "times", "unit"});
+    const auto numbers = [&](std::string_view key, bool whole) {
+        const toml_value& list = s.require(key, whole ? "a list of cell indices" : "a list of times");
+        if (!list.is_array()) s.fail(key, "expected a list of numbers, got " + describe_toml_type(list));
+        std::vector<double> out;
+        out.reserve(list.as_array().size());
+        for (const auto& x : list.as_array()) {
+            if (whole ? !x.is_integer() : !(x.is_integer() || x.is_floating()))
+                s.fail(key, std::string("expected ") + (whole ? "whole numbers (cell indices)" : "numbers") +
+                                ", got " + describe_toml_type(x));
+            out.push_back(x.is_integer() ? static_cast<double>(x.as_integer()) : x.as_floating());
+        }
+        return out;
+    };
+    const std::vector<double> cells_as_numbers = numbers("cells", true);
+    const std::vector<double> times = numbers("times", false);
+    std::vector<std::int64_t> cells(cells_as_numbers.begin(), cells_as_numbers.end());
+    spikes_from_arrays(s, "cells", p, cells, times, s.get_string("unit"));
+}
+
 } // namespace
 
-population_spec read_source_population(const toml_table_reader& r, population_spec p) {
+population_spec read_source_population(const toml_table_reader& r, population_spec p,
+                                       const spike_time_arrays* spikes) {
     p.kind = cell_kind::spike_source;
     spike_source_cell& c = p.source;
     if (r.get_string("cell") == "poisson_source") {
@@ -97,14 +160,21 @@ population_spec read_source_population(const toml_table_reader& r, population_sp
         if (!(c.stop > c.start)) r.fail("stop", "must be after start (" + format_number(c.start) + " ms)");
     } else {
         r.reject_unknown_keys({"name", "size", "cell", "times", "spikes"});
-        if (r.has("times") == r.has("spikes"))
+        if (spikes) {
+            if (r.has("times") || r.has("spikes"))
+                r.fail(r.has("times") ? "times" : "spikes", "the spike times are given as arrays: leave this key out");
+            spikes_from_arrays(r, "spikes", p, spikes->cells, spikes->times, spikes->unit);
+        } else if (r.has("times") == r.has("spikes")) {
             r.fail(r.has("times") ? "spikes" : "times",
                    "give exactly one of times = [\"10 ms\", ...] (the same times for every cell) and "
-                   "spikes = \"file.csv\" (rows gid,time_ms; path relative to the model file)");
-        if (r.has("times")) {
+                   "spikes = \"file.csv\" (rows gid,time_ms; path relative to the model file) or "
+                   "spikes = { cells = [0, 1], times = [5.0, 7.5], unit = \"ms\" } (per cell)");
+        } else if (r.has("times")) {
             c.times = read_quantity_list(r, "times", dimension::time);
             for (const double t : c.times)
                 if (!(t >= 0)) r.fail("times", "must be >= 0 ms, got " + format_number(t) + " ms");
+        } else if (r.find("spikes")->is_table()) {
+            read_inline_spikes(r, p);
         } else {
             read_spike_file(r, p);
         }

@@ -50,14 +50,15 @@ REFUSED_KEYWORDS = {
     "BBCOREPOINTER": "BBCOREPOINTER variables are not supported",
     "EXTERNAL": "EXTERNAL variables are not supported",
     "TABLE": "TABLE statements are not supported yet: the rates are evaluated directly (as usetable = 0)",
-    "KINETIC": "KINETIC blocks are not supported yet (planned: docs/nmodl.md)",
+    "COMPARTMENT": "COMPARTMENT statements (volumes of kinetic species) are not supported",
+    "LONGITUDINAL_DIFFUSION": "LONGITUDINAL_DIFFUSION is not supported",
     "LINEAR": "LINEAR blocks are not supported yet",
     "NONLINEAR": "NONLINEAR blocks are not supported yet",
     "FUNCTION_TABLE": "FUNCTION_TABLE is not supported",
-    "NET_RECEIVE": "NET_RECEIVE (point processes) is not supported yet (planned: docs/nmodl.md)",
-    "POINT_PROCESS": "point processes are not supported yet (planned: docs/nmodl.md)",
     "ARTIFICIAL_CELL": "ARTIFICIAL_CELL is not supported",
-    "ELECTRODE_CURRENT": "ELECTRODE_CURRENT is not supported yet",
+    "net_send": "net_send (self-events) is not supported yet (planned: docs/nmodl.md)",
+    "net_event": "net_event is not supported",
+    "net_move": "net_move is not supported",
     "WATCH": "WATCH statements are not supported",
     "FOR_NETCONS": "FOR_NETCONS is not supported",
     "LAG": "LAG statements are not supported",
@@ -157,10 +158,16 @@ class Mechanism:
         self.path = path
         self.text = text
         self.suffix = None
+        self.point = False     # POINT_PROCESS (currents in nA) rather than SUFFIX
+        self.electrode = []    # ELECTRODE_CURRENT names (inward: counted with a minus sign)
+        self.net_receive = None  # the NET_RECEIVE block
+        self.implicit = None     # DERIVATIVE block solved by NMODL (derivimplicit, sparse)
+        self.steady_state = False  # INITIAL has SOLVE ... STEADYSTATE
+        self.newton_used = False
         self.parameters = []   # (name, unit, default) per instance (RANGE PARAMETERs)
         self.globals = []      # (name, unit, default) one per group
         self.states = []       # (name, unit)
-        self.assigned = []     # scratch values recomputed in every block
+        self.assigned = []     # ASSIGNED values, kept per instance between blocks
         self.ions = []         # (ion, reads, writes)
         self.nonspecific = []  # current names
         self.currents = []     # every current the BREAKPOINT writes
@@ -213,6 +220,10 @@ def read_mechanism(path):
         fail(first.replace("NMODL Parser Error : ", "syntax error: "), int(match.group(1)) if match else 0)
     with quiet_output():
         symtab.SymtabVisitor().visit_program(program)
+        # KINETIC schemes become DERIVATIVE blocks (NMODL's KineticBlockVisitor:
+        # reactions to ODEs, CONSERVE kept for the implicit solver).
+        visitor.KineticBlockVisitor().visit_program(program)
+        symtab.SymtabVisitor().visit_program(program)
         # PROCEDUREs and FUNCTIONs are inlined where they are called (NMODL's
         # InlineVisitor), so every block becomes straight-line code plus IFs.
         visitor.InlineVisitor().visit_program(program)
@@ -224,13 +235,20 @@ def read_mechanism(path):
     suffixes = lookup.lookup(program, ast.AstNodeType.SUFFIX)
     if not suffixes:
         fail("the NEURON block has no SUFFIX")
-    if name_of(suffixes[0].type) != "SUFFIX":
-        fail(f"{name_of(suffixes[0].type)}: only density mechanisms (SUFFIX) are supported yet")
+    kind = name_of(suffixes[0].type)
+    if kind not in ("SUFFIX", "POINT_PROCESS"):
+        fail(f"{kind}: only density mechanisms (SUFFIX) and POINT_PROCESS are supported")
+    mech.point = kind == "POINT_PROCESS"
     mech.suffix = name_of(suffixes[0].name)
 
     range_names = set()
     for r in lookup.lookup(program, ast.AstNodeType.RANGE):
         range_names.update(name_of(v) for v in r.variables)
+    global_names = set()
+    for g in lookup.lookup(program, ast.AstNodeType.GLOBAL):
+        global_names.update(name_of(v) for v in g.variables)
+    for e in lookup.lookup(program, ast.AstNodeType.ELECTRODE_CURRENT):
+        mech.electrode.extend(name_of(c) for c in e.currents)
 
     for u in lookup.lookup(program, ast.AstNodeType.USEION):
         ion = name_of(u.name)
@@ -254,7 +272,9 @@ def read_mechanism(path):
             continue
         value = float(dsl.to_nmodl(p.value)) if p.value is not None else 0.0
         entry = (name, unit_text(p.unit), value)
-        (mech.parameters if name in range_names else mech.globals).append(entry)
+        # A point process's PARAMETERs are per instance unless GLOBAL (NEURON).
+        per_instance = name in range_names or (mech.point and name not in global_names)
+        (mech.parameters if per_instance else mech.globals).append(entry)
     for ion, reads, _ in mech.ions:
         for r in reads:
             mech.parameters.append((r, "mV", ION_REVERSAL_DEFAULTS[ion]))
@@ -271,10 +291,13 @@ def read_mechanism(path):
 
     state_names = {s[0] for s in mech.states}
     ion_names = {r for _, reads, _ in mech.ions for r in reads}
-    current_names = set(mech.nonspecific) | {w for _, _, writes in mech.ions for w in writes}
+    current_names = (set(mech.nonspecific) | set(mech.electrode)
+                     | {w for _, _, writes in mech.ions for w in writes})
+    mech.units = {}
     for block in lookup.lookup(program, ast.AstNodeType.ASSIGNED_BLOCK):
         for d in block.definitions:
             n = name_of(d.name)
+            mech.units[n] = unit_text(d.unit)
             if n in ("v", "celsius", "dt", "t") or n in ion_names or n in current_names or n in state_names:
                 continue
             mech.assigned.append(n)
@@ -284,6 +307,10 @@ def read_mechanism(path):
             mech.breakpoint = b
         elif b.is_initial_block():
             mech.initial = b
+        elif b.is_net_receive_block():
+            if not mech.point:
+                fail("NET_RECEIVE: only a POINT_PROCESS can receive events")
+            mech.net_receive = b
     if mech.breakpoint is None:
         fail("the mechanism has no BREAKPOINT block")
     solves = lookup.lookup(mech.breakpoint, ast.AstNodeType.SOLVE_BLOCK)
@@ -292,21 +319,55 @@ def read_mechanism(path):
     if solves:
         method = name_of(solves[0].method) if solves[0].method is not None else "(none)"
         target = name_of(solves[0].block_name)
-        if method != "cnexp":
-            fail(f"SOLVE {target} METHOD {method}: only METHOD cnexp is supported yet "
-                 "(derivimplicit and sparse are planned: docs/nmodl.md)")
+        if method not in ("cnexp", "derivimplicit", "sparse", "euler"):
+            fail(f"SOLVE {target} METHOD {method}: the methods supported are cnexp, derivimplicit, "
+                 "sparse (KINETIC) and euler")
         for d in lookup.lookup(program, ast.AstNodeType.DERIVATIVE_BLOCK):
             if name_of(d.name) == target:
                 mech.derivative = d
         if mech.derivative is None:
-            fail(f"SOLVE {target}: there is no DERIVATIVE block named {target}")
+            fail(f"SOLVE {target}: there is no DERIVATIVE or KINETIC block named {target}")
         mech.solve = (target, method)
+        if method in ("derivimplicit", "sparse"):
+            # Backward Euler with Newton's method, as NEURON: NMODL's
+            # SympySolverVisitor writes the system and its analytic Jacobian
+            # (EIGEN_NEWTON_SOLVE) on a copy; the ODEs of `program` stay as
+            # written for CVODE.
+            solved = program.clone()
+            with quiet_output():
+                symtab.SymtabVisitor().visit_program(solved)
+                visitor.SympySolverVisitor().visit_program(solved)
+            for d in lookup.lookup(solved, ast.AstNodeType.DERIVATIVE_BLOCK):
+                if name_of(d.name) == target:
+                    mech.implicit = d
+            if not lookup.lookup(mech.implicit, ast.AstNodeType.EIGEN_NEWTON_SOLVER_BLOCK):
+                fail(f"SOLVE {target} METHOD {method}: NMODL's solver did not give a Newton system "
+                     "for this block (not supported yet)")
     elif mech.states:
         fail("the mechanism has STATEs but its BREAKPOINT has no SOLVE")
+    if mech.initial is not None:
+        for s in lookup.lookup(mech.initial, ast.AstNodeType.SOLVE_BLOCK):
+            steady = name_of(s.steadystate) if getattr(s, "steadystate", None) is not None else None
+            if steady is None or mech.solve is None or name_of(s.block_name) != mech.solve[0] \
+                    or mech.implicit is None:
+                fail(f"INITIAL: SOLVE {name_of(s.block_name)}: only SOLVE <the BREAKPOINT's block> "
+                     "STEADYSTATE sparse|derivimplicit is supported in INITIAL")
+            mech.steady_state = True
 
-    mech.currents = mech.nonspecific + [w for _, _, writes in mech.ions for w in writes]
+    mech.currents = mech.nonspecific + [w for _, _, writes in mech.ions for w in writes] + mech.electrode
+    # What a probe can record ("ExpSyn.i", "Exp2Syn.g"): the currents, then
+    # the RANGE ASSIGNED values, in the units the file declares.
+    mech.observables = [(c, mech.units.get(c, "nA" if mech.point else "mA/cm2")) for c in mech.currents]
+    mech.observables += [(a, mech.units.get(a, "1")) for a in mech.assigned if a in range_names]
     if not mech.currents:
-        fail("the mechanism writes no current (NONSPECIFIC_CURRENT or USEION ... WRITE)")
+        fail("the mechanism writes no current (NONSPECIFIC_CURRENT, ELECTRODE_CURRENT or USEION ... WRITE)")
+    if mech.point and mech.ions:
+        fail("USEION in a POINT_PROCESS is not supported yet")
+    if mech.net_receive is not None:
+        args = list(mech.net_receive.parameters)
+        if not args:
+            fail("NET_RECEIVE needs at least one argument (the weight)")
+        mech.net_args = [name_of(a) for a in args]
 
     for n in ([p[0] for p in mech.parameters + mech.globals] + list(state_names) + mech.assigned
               + mech.currents):
@@ -317,6 +378,47 @@ def read_mechanism(path):
 
 # ---------------------------------------------------------------------------
 # Expressions and statements to C++
+
+# The arrays of NMODL's Newton systems (EIGEN_NEWTON_SOLVE): unknowns, residuals,
+# Jacobian (column-major).
+NEWTON_ARRAYS = ("nmodl_eigen_x", "nmodl_eigen_f", "nmodl_eigen_j")
+
+# Solves J dx = f (J column-major, N unknowns; partial pivoting) and sets
+# x -= dx; true once every |dx| <= 1e-14 (1 + |x|). Emitted into every
+# generated file that needs it (the library includes only mechanism.hpp).
+NEWTON_HELPER = """template <int N>
+bool newton_update(const double* jacobian, const double* f, double* x) {
+    double a[N][N + 1];
+    for (int r = 0; r < N; ++r) {
+        for (int c = 0; c < N; ++c) a[r][c] = jacobian[r + N * c];
+        a[r][N] = f[r];
+    }
+    for (int c = 0; c < N; ++c) {
+        int p = c;
+        for (int r = c + 1; r < N; ++r)
+            if (std::fabs(a[r][c]) > std::fabs(a[p][c])) p = r;
+        if (p != c)
+            for (int k = 0; k <= N; ++k) std::swap(a[c][k], a[p][k]);
+        for (int r = c + 1; r < N; ++r) {
+            const double m = a[r][c] / a[c][c];
+            for (int k = c; k <= N; ++k) a[r][k] -= m * a[c][k];
+        }
+    }
+    double dx[N];
+    for (int r = N - 1; r >= 0; --r) {
+        double s = a[r][N];
+        for (int k = r + 1; k < N; ++k) s -= a[r][k] * dx[k];
+        dx[r] = s / a[r][r];
+    }
+    bool converged = true;
+    for (int r = 0; r < N; ++r) {
+        x[r] -= dx[r];
+        if (!(std::fabs(dx[r]) <= 1e-14 * (1.0 + std::fabs(x[r])))) converged = false;
+    }
+    return converged;
+}
+"""
+
 
 def cpp_expression(node):
     t = node.get_node_type_name()
@@ -334,6 +436,11 @@ def cpp_expression(node):
     if t in ("Double", "Integer", "Float"):
         return number_text(node.value)
     if t == "VarName":
+        if node.name.get_node_type_name() == "IndexedName":
+            base = name_of(node.name.name)
+            if base not in NEWTON_ARRAYS:
+                fail(f"indexed variable {dsl.to_nmodl(node)} is not supported")
+            return f"{base}[{int(dsl.to_nmodl(node.name.length))}]"
         if node.index is not None:
             fail(f"indexed variable {dsl.to_nmodl(node)} is not supported")
         return name_of(node)
@@ -351,28 +458,50 @@ def cpp_expression(node):
 class Emitter:
     """Statements of one block, as C++ lines, inside the loop over instances."""
 
-    def __init__(self, mech, block_name, on_ode=None):
+    def __init__(self, mech, block_name, on_ode=None, extra=(), writable=(), read_only=()):
         self.mech = mech
         self.block_name = block_name
         self.on_ode = on_ode  # callback(state, rhs_node, indent) -> lines, for DERIVATIVE blocks
         self.lines = []
-        self.set_here = set()  # ASSIGNED variables this block has set so far
-        self.known = set(mech.known_names())  # grows with LOCAL declarations
+        self.set_here = set()  # names this block has assigned
+        # Names the block may use: the mechanism's, `extra` ("t", "dt", NET_RECEIVE's
+        # arguments); grows with LOCAL declarations.
+        self.known = set(mech.known_names()) | set(extra)
+        self.writable = set(writable)   # parameters this block may assign (INITIAL)
+        self.read_only = set(read_only)  # names it may not assign
+        self.at_times = []               # at_time(expr) arguments, C++
+        self.steady = None               # INITIAL: the implicit block SOLVE ... STEADYSTATE runs
 
     def check_reads(self, expression):
-        """ASSIGNED variables are locals of each generated block (nothing is
-        kept between blocks yet): one read before the block sets it would
-        silently be 0, so it is refused."""
         names = {name_of(n) for n in visitor.AstLookupVisitor().lookup(expression, ast.AstNodeType.VAR_NAME)}
         if expression.get_node_type_name() == "VarName":
             names.add(name_of(expression))
         for n in sorted(names):
             if n not in self.known:
                 fail(f"{self.block_name}: unknown name '{n}'" + (
-                    " (t and dt cannot be used in expressions yet)" if n in ("t", "dt") else ""))
-            if n in self.mech.assigned and n not in self.set_here:
-                fail(f"{self.block_name}: ASSIGNED {n} is read before this block sets it; values kept "
-                     "between blocks are not supported yet (docs/nmodl.md)")
+                    f" (t and dt are available in BREAKPOINT and INITIAL (t), and in cnexp updates (dt), "
+                    f"not in {self.block_name} yet)" if n in ("t", "dt") else ""))
+
+    def newton(self, e, indent):
+        """NMODL's EIGEN_NEWTON_SOLVE: backward Euler's system solved per
+        instance by Newton's method with the analytic Jacobian."""
+        pad = "    " * indent
+        n = int(dsl.to_nmodl(e.n_state_vars))
+        self.mech.newton_used = True
+        self.known.update(NEWTON_ARRAYS)
+        self.lines.append(pad + "{")
+        inner = "    " * (indent + 1)
+        self.lines.append(f"{inner}double nmodl_eigen_x[{n}] = {{}}, nmodl_eigen_f[{n}] = {{}}, "
+                          f"nmodl_eigen_j[{n * n}] = {{}};")
+        for part in (e.variable_block, e.initialize_block, e.setup_x_block):
+            self.block(part, indent + 1)
+        self.lines.append(f"{inner}for (int newton_iteration = 0; newton_iteration < 100; ++newton_iteration) {{")
+        self.block(e.functor_block, indent + 2)
+        self.lines.append(f"{inner}    if (newton_update<{n}>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x)) break;")
+        self.lines.append(f"{inner}}}")
+        for part in (e.update_states_block, e.finalize_block):
+            self.block(part, indent + 1)
+        self.lines.append(pad + "}")
 
     def block(self, statement_block, indent, skip_solve=True):
         for s in statement_block.statements:
@@ -391,7 +520,21 @@ class Emitter:
         elif t == "ExpressionStatement":
             e = s.expression
             et = e.get_node_type_name()
+            if et == "WrappedExpression":
+                e = e.expression
+                et = e.get_node_type_name()
             if et == "SolveBlock":
+                if self.steady is not None and getattr(e, "steadystate", None) is not None:
+                    # SOLVE ... STEADYSTATE: the implicit step with dt = 1e9 ms,
+                    # whose fixed point is the steady state (as NEURON).
+                    self.lines.append(pad + "{")
+                    self.lines.append(pad + "    [[maybe_unused]] const double dt = 1e9;")
+                    self.known.add("dt")
+                    self.block(self.steady.statement_block, indent + 1, skip_solve)
+                    self.lines.append(pad + "}")
+                return
+            if et == "EigenNewtonSolverBlock":
+                self.newton(e, indent)
                 return
             if et == "StatementBlock":  # an inlined PROCEDURE or FUNCTION body
                 self.statement(e, indent, skip_solve)
@@ -406,13 +549,26 @@ class Emitter:
                 self.check_reads(b.rhs)
                 self.lines.extend(self.on_ode(name_of(prime), b.rhs, pad))
                 return
+            if et == "InitialBlock":
+                fail(f"{self.block_name}: an INITIAL block inside NET_RECEIVE is not supported yet")
             if et == "BinaryExpression" and e.op.eval() == "=":
                 target = cpp_expression(e.lhs)
-                if target not in self.known:
+                if target.split("[")[0] not in self.known:
                     fail(f"{self.block_name}: assignment to unknown name '{target}'")
+                params = {p[0] for p in self.mech.parameters + self.mech.globals}
+                if (target in params and target not in self.writable) or target in self.read_only:
+                    fail(f"{self.block_name}: assignment to '{target}' is not supported "
+                         "(parameters can be assigned in INITIAL only; extra NET_RECEIVE arguments "
+                         "are read-only, 0)")
                 self.check_reads(e.rhs)
                 self.set_here.add(target)
                 self.lines.append(f"{pad}{target} = {cpp_expression(e.rhs)};")
+                return
+            if et == "FunctionCall" and name_of(e) == "at_time":
+                # NEURON's at_time(x): a discontinuity at t = x for variable-step
+                # integration (here: mechanism::discontinuities); no effect otherwise.
+                self.check_reads(e.arguments[0])
+                self.at_times.append(cpp_expression(e.arguments[0]))
                 return
             if et == "FunctionCall":
                 fail(f"call of {name_of(e)}() as a statement was not inlined (recursive or unknown)")
@@ -433,8 +589,8 @@ class Emitter:
                 self.lines.append(f"{pad}}} else {{")
                 self.block(s.elses.statement_block, indent + 1, skip_solve)
             self.lines.append(pad + "}")
-        elif t in ("ConductanceHint", "LineComment", "BlockComment"):
-            return
+        elif t in ("ConductanceHint", "LineComment", "BlockComment", "Conserve"):
+            return  # (CONSERVE: used by NMODL's solver; the ODEs keep the sum for CVODE)
         else:
             fail(f"statement '{dsl.to_nmodl(s).strip()}' ({t}) is not supported")
 
@@ -469,7 +625,10 @@ def ccode(expr):
 
 
 def current_conductance(mech):
-    """di/dv of the BREAKPOINT's total current, exact (currents linear in v)."""
+    """di/dv of the BREAKPOINT's total outward current, exact, when the
+    BREAKPOINT is straight-line assignments and the current is linear in v;
+    None otherwise (then the generated code takes NEURON's numerical
+    derivative)."""
     v = sp.Symbol("v", real=True)
     substitutions = {}
     total = sp.Integer(0)
@@ -477,21 +636,20 @@ def current_conductance(mech):
         if s.get_node_type_name() != "ExpressionStatement":
             if s.get_node_type_name() == "LocalListStatement":
                 continue
-            fail("BREAKPOINT: only assignments (and SOLVE) are supported yet")
+            return None
         e = s.expression
         if e.get_node_type_name() == "SolveBlock":
             continue
         if not (e.get_node_type_name() == "BinaryExpression" and e.op.eval() == "="):
-            fail(f"BREAKPOINT: '{dsl.to_nmodl(s)}' is not supported")
+            return None
         target = name_of(e.lhs)
         value = sympy_of(e.rhs, None).subs(substitutions)
         substitutions[sp.Symbol(target, real=True)] = value
         if target in mech.currents:
-            total += value
+            total += -value if target in mech.electrode else value
     conductance = sp.simplify(sp.diff(total, v))
     if conductance.has(v):
-        fail("BREAKPOINT: the current is not linear in v (the first step supports linear currents; "
-             "nonlinear ones need NEURON's numerical di/dv, planned)")
+        return None
     return conductance
 
 
@@ -516,7 +674,9 @@ def generate(mech, namespace):
     s_index = {name: k for k, (name, _) in enumerate(mech.states)}
     p_index = {p[0]: k for k, p in enumerate(mech.parameters)}
     g_index = {g[0]: k for k, g in enumerate(mech.globals)}
+    a_index = {a: k for k, a in enumerate(mech.assigned)}
     klass = f"{mech.suffix}_mechanism"
+    kind = "point" if mech.point else "density"
 
     def quantity_list(items):
         return "{" + ", ".join(f'{{"{n}", "{u}", {float(d)!r}}}' for n, u, d in items) + "}"
@@ -524,26 +684,42 @@ def generate(mech, namespace):
     def hoisted(indent):
         """Array pointers looked up once per call, not per instance."""
         pad = "    " * indent
-        out = [f"{pad}const std::int32_t* node_index = data_.node_index.data();"]
+        out = [f"{pad}[[maybe_unused]] const std::int32_t* node_index = data_.node_index.data();"]
         if p_index:
-            out.append(f"{pad}const double* param[{len(p_index)}];")
+            out.append(f"{pad}double* param[{len(p_index)}];")
             out.append(f"{pad}for (std::size_t k = 0; k < {len(p_index)}; ++k) "
-                       "param[k] = data_.parameters[k].data();")
+                       "param[k] = const_cast<double*>(data_.parameters[k].data());")
         return out
 
-    def loads(indent, state_source, states_mutable):
+    def loads(indent, state_source, states_mutable, with_v=True, params_mutable=(), with_currents=True):
         pad = "    " * indent
         mu = "[[maybe_unused]] "
-        out = [f"{pad}{mu}const double v = v_of_node[node_index[inst]];"]
+        out = []
+        if with_v:
+            out.append(f"{pad}{mu}const double v = v_of_node[node_index[inst]];")
         for n, k in p_index.items():
-            out.append(f"{pad}{mu}const double {n} = param[{k}][inst];")
+            kw = "double" if n in params_mutable else "const double"
+            out.append(f"{pad}{mu}{kw} {n} = param[{k}][inst];")
         for n, k in g_index.items():
             out.append(f"{pad}{mu}const double {n} = data_.globals[{k}];")
-        for n, k in s_index.items():
-            kw = "double" if states_mutable else "const double"
-            out.append(f"{pad}{mu}{kw} {n} = {state_source}[{k}][inst];")
-        if mech.assigned:
-            out.append(pad + mu + "double " + ", ".join(f"{a} = 0" for a in mech.assigned) + ";")
+        if state_source is not None:
+            for n, k in s_index.items():
+                kw = "double" if states_mutable else "const double"
+                out.append(f"{pad}{mu}{kw} {n} = {state_source}[{k}][inst];")
+        for n, k in a_index.items():
+            # ASSIGNED values persist per instance between blocks (as in NEURON).
+            out.append(f"{pad}{mu}double {n} = assigned_[{k}][inst];")
+        if with_currents:  # currents outside BREAKPOINT: scratch values
+            out.append(pad + mu + "double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
+        return out
+
+    def stores(indent, states=True, params=()):
+        pad = "    " * indent
+        out = []
+        if states:
+            out += [f"{pad}data_.states[{k}][inst] = {n};" for n, k in s_index.items()]
+        out += [f"{pad}assigned_[{k}][inst] = {n};" for n, k in a_index.items()]
+        out += [f"{pad}param[{p_index[n]}][inst] = {n};" for n in params]
         return out
 
     L = []
@@ -554,58 +730,138 @@ def generate(mech, namespace):
     L.append("#include <cstddef>")
     L.append("#include <cstdint>")
     L.append("#include <memory>")
+    L.append("#include <utility>")
+    L.append("#include <vector>")
     L.append("")
     L.append(f"namespace {namespace} {{")
     L.append("")
     L.append("ranvier::cable::mechanism_type type() {")
     L.append(f'    return ranvier::cable::mechanism_type{{"{mech.suffix}",')
-    L.append("        ranvier::cable::mechanism_kind::density,")
+    L.append(f"        ranvier::cable::mechanism_kind::{kind},")
     L.append(f"        {quantity_list(mech.parameters)},")
     L.append(f"        {quantity_list([(n, u, 0.0) for n, u in mech.states])},")
     L.append(f"        {quantity_list(mech.globals)},")
-    L.append("        false};")
+    L.append(f"        {'true' if mech.net_receive is not None else 'false'},")
+    L.append(f"        {quantity_list([(n, u, 0.0) for n, u in mech.observables])}}};")
     L.append("}")
     L.append("")
     L.append("namespace {")
     L.append("")
+    if mech.implicit is not None:
+        L.append(NEWTON_HELPER)
     L.append(f"class {klass} final : public ranvier::cable::mechanism {{")
     L.append("public:")
     # Qualified: inside the class, type() would name mechanism::type().
     L.append(f"    {klass}() : mechanism(::{namespace}::type()) {{}}")
     L.append("")
 
-    # INITIAL
+    # INITIAL (t = 0, as after NEURON's finitialize)
+    initial_writes = set()
     L.append("    void initialise(const double* v_of_node) override {")
+    if a_index:
+        L.append(f"        assigned_.resize({len(a_index)});")
+        L.append("        for (auto& a : assigned_) a.resize(size(), 0.0);")
     L.extend(hoisted(2))
+    L.append("        [[maybe_unused]] const double t = 0;")
     L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
-    L.extend(loads(3, "data_.states", True))
+    body = []
     if mech.initial is not None:
-        em = Emitter(mech, "INITIAL")
+        params = [p[0] for p in mech.parameters]
+        em = Emitter(mech, "INITIAL", extra=("t",), writable=params)
+        if mech.steady_state:
+            em.steady = mech.implicit
         em.block(mech.initial.statement_block, 3)
-        L.extend(em.lines)
-    for n, k in s_index.items():
-        L.append(f"            data_.states[{k}][inst] = {n};")
+        body = em.lines
+        initial_writes = {n for n in em.set_here if n in p_index}
+    L.extend(loads(3, "data_.states", True, params_mutable=initial_writes))
+    L.extend(body)
+    L.extend(stores(3, params=sorted(initial_writes, key=p_index.get)))
     L.append("        }")
     L.append("    }")
     L.append("")
 
-    # BREAKPOINT: current and di/dv
+    # BREAKPOINT: current and di/dv (point processes: nA, scaled by 100/area to mA/cm²)
     conductance = current_conductance(mech)
+    total = " + ".join(f"-{c}" if c in mech.electrode else c for c in mech.currents)
     L.append("    void current(const ranvier::cable::current_context& ctx,")
     L.append("                 ranvier::cable::state_view states) const override {")
     L.extend(hoisted(2))
     L.append("        const double* v_of_node = ctx.v;")
+    L.append("        [[maybe_unused]] const double t = ctx.t;")
     L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
-    L.extend(loads(3, "states", False))
-    L.append("            double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
-    em = Emitter(mech, "BREAKPOINT")
-    em.block(mech.breakpoint.statement_block, 3)
-    L.extend(em.lines)
-    L.append("            // di/dv exact: the current is linear in v (derived by SymPy).")
-    L.append(f"            ctx.g[node_index[inst]] += {ccode(conductance)};")
-    L.append(f"            ctx.i[node_index[inst]] += {' + '.join(mech.currents)};")
+    L.extend(loads(3, "states", False, with_currents=False))
+    em = Emitter(mech, "BREAKPOINT", extra=("t",))
+    if mech.point:
+        L.append("            const double mfact = 100.0 / ctx.area[node_index[inst]]; // nA -> mA/cm²")
+        scale = "mfact * "
+    else:
+        scale = ""
+    if conductance is not None:
+        L.append("            double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
+        em.block(mech.breakpoint.statement_block, 3)
+        L.extend(em.lines)
+        L.append("            // di/dv exact: the current is linear in v (derived by SymPy).")
+        L.append(f"            ctx.g[node_index[inst]] += {scale}({ccode(conductance)});")
+        L.append(f"            ctx.i[node_index[inst]] += {scale}({total});")
+    else:
+        # NEURON's di/dv: (i(v + 0.001) - i(v)) / 0.001, evaluated in that order
+        # (ASSIGNED values end as computed at v).
+        L.append("            auto breakpoint = [&](const double v) -> double {")
+        L.append("                double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
+        em.block(mech.breakpoint.statement_block, 4)
+        L.extend(em.lines)
+        L.append(f"                return {total};")
+        L.append("            };")
+        L.append("            const double i_plus = breakpoint(v + 0.001);")
+        L.append("            const double i_at = breakpoint(v);")
+        L.append(f"            ctx.g[node_index[inst]] += {scale}((i_plus - i_at) / 0.001);")
+        L.append(f"            ctx.i[node_index[inst]] += {scale}i_at;")
     L.append("        }")
     L.append("    }")
+    at_times = em.at_times
+
+    # Observables: BREAKPOINT's values for one instance at (v, states, t).
+    L.append("")
+    L.append("    double observe(std::size_t what, std::size_t inst, double v_here,")
+    L.append("                   ranvier::cable::state_view states, double t) const override {")
+    L.extend(hoisted(2))
+    L.append("        [[maybe_unused]] const double v = v_here;")
+    L.extend(loads(2, "states", False, with_v=False))
+    em_obs = Emitter(mech, "BREAKPOINT", extra=("t",))
+    em_obs.block(mech.breakpoint.statement_block, 2)
+    L.extend(em_obs.lines)
+    L.append("        switch (what) {")
+    for k, (n, _) in enumerate(mech.observables):
+        L.append(f"        case {k}: return {n};")
+    L.append("        default: return mechanism::observe(what, inst, v, states, t);")
+    L.append("        }")
+    L.append("    }")
+
+    if at_times:
+        L.append("")
+        L.append("    void discontinuities(std::vector<double>& times) const override {")
+        L.extend(hoisted(2))
+        L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
+        L.extend(loads(3, None, False, with_v=False, with_currents=False))
+        for x in at_times:
+            L.append(f"            times.push_back({x});")
+        L.append("        }")
+        L.append("    }")
+
+    if mech.net_receive is not None:
+        args = mech.net_args
+        L.append("")
+        L.append(f"    void receive_event(std::size_t inst, double {args[0]}) override {{")
+        L.extend(hoisted(2))
+        L.append("        [[maybe_unused]] const double* v_of_node = nullptr;")
+        L.extend(loads(2, "data_.states", True, with_v=False))
+        for extra in args[1:]:
+            L.append(f"        [[maybe_unused]] const double {extra} = 0; // NetCon weight[k > 0]: not kept")
+        em = Emitter(mech, "NET_RECEIVE", extra=args, read_only=args)
+        em.block(mech.net_receive.statement_block, 2)
+        L.extend(em.lines)
+        L.extend(stores(2))
+        L.append("    }")
 
     if mech.derivative is not None:
         def cnexp(state, rhs, pad):
@@ -620,19 +876,35 @@ def generate(mech, namespace):
             return [f"{pad}dstates[{s_index[state]}][inst] = {cpp_expression(rhs)};"]
 
         def jacobian(state, rhs, pad):
-            _, jac, _ = ode_parts(state, rhs)
+            # d(state')/d(state), any ODE (for CVODE's diagonal preconditioner).
+            x = sp.Symbol(state, real=True)
+            jac = sp.simplify(sp.diff(sympy_of(rhs, None), x))
             return [f"{pad}jacobian[{s_index[state]}][inst] = {ccode(jac)};"]
 
+        def euler(state, rhs, pad):
+            return [f"{pad}d_{state} = {cpp_expression(rhs)};"]
+
+        method = mech.solve[1]
         L.append("")
         L.append("    void advance_states(const double* v_of_node, double dt) override {")
         L.extend(hoisted(2))
         L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
         L.extend(loads(3, "data_.states", True))
-        em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cnexp)
-        em.block(mech.derivative.statement_block, 3)
+        if method == "cnexp":
+            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cnexp, extra=("dt",))
+            em.block(mech.derivative.statement_block, 3)
+        elif method == "euler":
+            # Forward Euler: every derivative at the step's start, then the updates.
+            L.append("            double " + ", ".join(f"d_{n} = 0" for n in s_index) + ";")
+            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", euler, extra=("dt",))
+            em.block(mech.derivative.statement_block, 3)
+            em.lines += [f"            {n} = {n} + dt * d_{n};" for n in s_index]
+        else:
+            # derivimplicit, sparse: backward Euler solved by Newton's method.
+            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]} ({method})", extra=("dt",))
+            em.block(mech.implicit.statement_block, 3)
         L.extend(em.lines)
-        for n, k in s_index.items():
-            L.append(f"            data_.states[{k}][inst] = {n};")
+        L.extend(stores(3))
         L.append("        }")
         L.append("    }")
         for fn, cb, out in (("state_derivatives", derivative, "dstates"),
@@ -649,6 +921,12 @@ def generate(mech, namespace):
             L.append("        }")
             L.append("    }")
 
+    if a_index:
+        L.append("")
+        L.append("private:")
+        L.append("    // ASSIGNED values per instance ([name][instance], sized at initialise):")
+        L.append("    // " + ", ".join(mech.assigned) + ".")
+        L.append("    std::vector<std::vector<double>> assigned_;")
     L.append("};")
     L.append("")
     L.append("} // namespace")

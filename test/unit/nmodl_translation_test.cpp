@@ -1,5 +1,5 @@
 // Mechanisms translated from NMODL (src/nmodl/translate.py, at build time, from
-// test/data/nmodl/{pas,hh}.mod) against the hand-written built-ins on
+// test/data/nmodl/{pas,hh,expsyn,exp2syn,iclamp}.mod) against the hand-written built-ins on
 // identical inputs: declarations, INITIAL, currents and di/dv, CVODE's state
 // derivatives and Jacobian diagonal, and cnexp updates at many v; then whole
 // NEURON reference cells run with either (fixed step and CVODE, below).
@@ -22,7 +22,10 @@
 #include "support/neuron_reference_cell.hpp"
 #include "support/reference_files.hpp"
 
+#include "nmodl/exp2syn.hpp"
+#include "nmodl/expsyn.hpp"
 #include "nmodl/hh.hpp"
+#include "nmodl/iclamp.hpp"
 #include "nmodl/pas.hpp"
 
 #include <gtest/gtest.h>
@@ -218,6 +221,165 @@ TEST_P(NmodlHh, MatchesBuiltin) {
 // NEURON's default temperature, the usual 6.3 °C, and a warm one (q10 = 3^1.37).
 INSTANTIATE_TEST_SUITE_P(Temperatures, NmodlHh, ::testing::Values(6.3, 20.0));
 
+// ---- Point processes: ExpSyn, Exp2Syn, IClamp -----------------------------
+// Currents in nA scaled by 100/area (areas differ per node here, so a wrong
+// scaling shows), events, cnexp steps, CVODE terms, observables and the
+// IClamp's time dependence and discontinuities.
+
+void expect_same_observables(const mechanism_type& gen, const mechanism_type& ref) {
+    expect_same_quantities(gen.observables, ref.observables, ref.name + " observables");
+}
+
+TEST(NmodlTranslation, PointProcessDeclarationsMatchBuiltins) {
+    for (const auto& [gen, ref] : {std::pair{nmodl_ExpSyn::type(), expsyn_type()},
+                                   std::pair{nmodl_Exp2Syn::type(), exp2syn_type()},
+                                   std::pair{nmodl_IClamp::type(), iclamp_type()}}) {
+        expect_same_type(gen, ref);
+        expect_same_observables(gen, ref);
+    }
+    EXPECT_TRUE(nmodl_ExpSyn::type().receives_events); // checked against the built-in too
+    EXPECT_EQ(nmodl_IClamp::type().kind, mechanism_kind::point);
+}
+
+currents evaluate_at(const mechanism& m, double t, const std::vector<double>& area) {
+    currents out{std::vector<double>(test_v.size(), 0.0), std::vector<double>(test_v.size(), 0.0)};
+    current_context ctx;
+    ctx.v = test_v.data();
+    ctx.area = area.data();
+    ctx.i = out.i.data();
+    ctx.g = out.g.data();
+    ctx.t = t;
+    m.current(ctx);
+    return out;
+}
+
+// Node areas 50 .. 850 µm² (point-process currents scale with 100/area).
+std::vector<double> test_area() {
+    std::vector<double> a;
+    for (std::size_t k = 0; k < test_v.size(); ++k) a.push_back(50.0 + 50.0 * static_cast<double>(k));
+    return a;
+}
+
+// Synapses: i and di/dv, then a train of events and cnexp steps, CVODE terms
+// and observables, all compared with the built-in.
+void compare_synapse(mechanism& gen, mechanism& ref) {
+    populate(gen, ref);
+    gen.initialise(test_v.data());
+    ref.initialise(test_v.data());
+    const auto area = test_area();
+    for (int round = 0; round < 4; ++round) {
+        // Events of different weights onto every instance, then onto every
+        // other one, then steps.
+        for (std::size_t k = 0; k < ref.size(); ++k) {
+            if (round > 0 && k % 2 != static_cast<std::size_t>(round) % 2) continue;
+            const double w = 0.01 * static_cast<double>(k + 1 + round);
+            gen.receive_event(k, w);
+            ref.receive_event(k, w);
+        }
+        compare_states(gen, ref, "after events, round " + std::to_string(round));
+        for (int step = 0; step < 10; ++step) {
+            gen.advance_states(test_v.data(), 0.025);
+            ref.advance_states(test_v.data(), 0.025);
+        }
+        compare_states(gen, ref, "after steps, round " + std::to_string(round));
+        const currents a = evaluate_at(gen, 0.0, area), b = evaluate_at(ref, 0.0, area);
+        for (std::size_t k = 0; k < test_v.size(); ++k) {
+            const std::string at = ref.type().name + " at v = " + std::to_string(test_v[k]);
+            EXPECT_GT(b.g[k], 0.0) << at; // every synapse is conducting: the comparison means something
+            expect_close(a.i[k], b.i[k], 100 * b.g[k], "i " + at);
+            expect_close(a.g[k], b.g[k], b.g[k], "di/dv " + at);
+            for (std::size_t o = 0; o < ref.type().observables.size(); ++o) {
+                const double x = gen.observe(o, k, test_v[k], gen.own_states(), 0.0);
+                const double y = ref.observe(o, k, test_v[k], ref.own_states(), 0.0);
+                expect_close(x, y, std::fabs(y) + 1e-3, "observable " + ref.type().observables[o].name + " " + at);
+            }
+        }
+    }
+    const std::size_t n = ref.size(), ns = ref.state_count();
+    std::vector<std::vector<double>> d_gen(ns, std::vector<double>(n)), d_ref = d_gen, j_gen = d_gen, j_ref = d_gen;
+    auto pointers = [](std::vector<std::vector<double>>& a) {
+        std::vector<double*> p;
+        for (auto& x : a) p.push_back(x.data());
+        return p;
+    };
+    auto pd_gen = pointers(d_gen), pd_ref = pointers(d_ref), pj_gen = pointers(j_gen), pj_ref = pointers(j_ref);
+    gen.state_derivatives(test_v.data(), gen.own_states(), pd_gen);
+    ref.state_derivatives(test_v.data(), ref.own_states(), pd_ref);
+    gen.state_jacobian_diagonal(test_v.data(), gen.own_states(), pj_gen);
+    ref.state_jacobian_diagonal(test_v.data(), ref.own_states(), pj_ref);
+    for (std::size_t s = 0; s < ns; ++s)
+        for (std::size_t k = 0; k < n; ++k) {
+            EXPECT_LT(j_ref[s][k], 0.0);
+            expect_close(d_gen[s][k], d_ref[s][k], std::fabs(d_ref[s][k]), "dstate/dt");
+            expect_close(j_gen[s][k], j_ref[s][k], std::fabs(j_ref[s][k]), "jacobian");
+        }
+}
+
+TEST(NmodlTranslation, ExpSynMatchesBuiltin) {
+    auto gen = nmodl_ExpSyn::make();
+    auto ref = make_expsyn();
+    compare_synapse(*gen, *ref);
+}
+
+TEST(NmodlTranslation, Exp2SynMatchesBuiltin) {
+    auto gen = nmodl_Exp2Syn::make();
+    auto ref = make_exp2syn();
+    compare_synapse(*gen, *ref);
+    // Exp2Syn's INITIAL clamps tau1 into [1e-9, 0.9999] tau2 (a parameter it writes).
+    auto g2 = nmodl_Exp2Syn::make();
+    auto r2 = make_exp2syn();
+    for (auto* m : {g2.get(), r2.get()}) {
+        m->add_instance(0);
+        m->add_instance(1);
+        m->data().parameters[0] = {12.0, 1e-12}; // tau1 > tau2 = 10, and tiny
+        m->initialise(test_v.data());
+        m->receive_event(0, 0.1);
+        m->receive_event(1, 0.1);
+    }
+    EXPECT_EQ(g2->data().parameters[0][0], r2->data().parameters[0][0]);
+    EXPECT_EQ(g2->data().parameters[0][1], r2->data().parameters[0][1]);
+    EXPECT_EQ(r2->data().parameters[0][0], 0.9999 * 10.0);
+    for (std::size_t s = 0; s < 2; ++s)
+        for (std::size_t k = 0; k < 2; ++k) expect_close(g2->data().states[s][k], r2->data().states[s][k], 1.0, "clamped");
+}
+
+TEST(NmodlTranslation, IClampMatchesBuiltin) {
+    auto gen = nmodl_IClamp::make();
+    auto ref = make_iclamp();
+    populate(*gen, *ref); // del, dur, amp: 0 by default; set them per instance
+    for (std::size_t k = 0; k < ref->size(); ++k) {
+        const double del = 1.0 + 0.5 * static_cast<double>(k % 4), dur = 2.0 + static_cast<double>(k % 3),
+                     amp = 0.1 * static_cast<double>(k + 1) * (k % 2 ? -1 : 1);
+        for (auto* m : {gen.get(), ref.get()}) {
+            m->data().parameters[0][k] = del;
+            m->data().parameters[1][k] = dur;
+            m->data().parameters[2][k] = amp;
+        }
+    }
+    gen->initialise(test_v.data());
+    ref->initialise(test_v.data());
+    const auto area = test_area();
+    int on = 0;
+    // Before, at and between the edges (del = 1 .. 2.5, del + dur = 3 .. 6.5).
+    for (double t : {0.0, 0.999, 1.0, 1.5, 2.0, 2.5, 3.0, 3.4999, 3.5, 4.0, 5.5, 6.5, 7.0}) {
+        const currents a = evaluate_at(*gen, t, area), b = evaluate_at(*ref, t, area);
+        for (std::size_t k = 0; k < test_v.size(); ++k) {
+            const std::string at = "IClamp at t = " + std::to_string(t) + ", instance " + std::to_string(k);
+            EXPECT_EQ(a.i[k], b.i[k]) << at; // the same products: bit for bit
+            EXPECT_EQ(a.g[k], 0.0) << at;
+            on += b.i[k] != 0;
+            EXPECT_EQ(gen->observe(0, k, test_v[k], gen->own_states(), t),
+                      ref->observe(0, k, test_v[k], ref->own_states(), t)) << at;
+        }
+    }
+    EXPECT_GT(on, 40); // the clamps were on often enough for the comparison to mean something
+    std::vector<double> tg, tr;
+    gen->discontinuities(tg);
+    ref->discontinuities(tr);
+    EXPECT_EQ(tg, tr);
+    EXPECT_EQ(tg.size(), 2 * ref->size());
+}
+
 // Whole cells: the NEURON reference cells (test/validation/reference/neuron)
 // run with the built-in catalogue and with one whose pas and hh are the
 // generated ones (same names, same order of current evaluation), in both
@@ -226,10 +388,16 @@ INSTANTIATE_TEST_SUITE_P(Temperatures, NmodlHh, ::testing::Values(6.3, 20.0));
 // generated mechanisms give the same runs.
 const std::string ref_dir = std::string(RANVIER_SOURCE_DIR) + "/test/validation/reference/neuron/";
 
-mechanism_catalogue catalogue_with_generated() {
+// pas and hh generated; with `point_processes`, ExpSyn, Exp2Syn and IClamp too.
+mechanism_catalogue catalogue_with_generated(bool point_processes = false) {
     mechanism_catalogue c = builtin_catalogue();
     c.add(nmodl_pas::type(), &nmodl_pas::make); // replaces the built-in, keeps its rank
     c.add(nmodl_hh::type(), &nmodl_hh::make);
+    if (point_processes) {
+        c.add(nmodl_IClamp::type(), &nmodl_IClamp::make);
+        c.add(nmodl_ExpSyn::type(), &nmodl_ExpSyn::make);
+        c.add(nmodl_Exp2Syn::type(), &nmodl_Exp2Syn::make);
+    }
     return c;
 }
 
@@ -254,10 +422,10 @@ built_cell build_cell(const std::string& name, mechanism_catalogue catalogue) {
                                              ranvier::testing::neuron_reference_script);
 }
 
-void compare_fixed_step(const std::string& name, time_scheme scheme) {
+void compare_fixed_step(const std::string& name, time_scheme scheme, bool point_processes = false) {
     ASSERT_TRUE(have_cell(name));
     auto a = build_cell(name, builtin_catalogue());
-    auto b = build_cell(name, catalogue_with_generated());
+    auto b = build_cell(name, catalogue_with_generated(point_processes));
     fixed_step_cable_stepper ref(std::move(a.state), {scheme, a.dt});
     fixed_step_cable_stepper gen(std::move(b.state), {scheme, b.dt});
     for (const auto& syn : a.synapses)
@@ -289,6 +457,19 @@ TEST(NmodlTranslationCell, BranchedCrankNicolson) { compare_fixed_step("branched
 TEST(NmodlTranslationCell, PassiveCableBackwardEuler) {
     compare_fixed_step("passive_cable", time_scheme::backward_euler);
 }
+// Every mechanism generated: IClamp on every cell, ExpSyn and Exp2Syn events on branched.
+TEST(NmodlTranslationCell, AllGeneratedHhSingleBackwardEuler) {
+    compare_fixed_step("hh_single", time_scheme::backward_euler, true);
+}
+TEST(NmodlTranslationCell, AllGeneratedBranchedBackwardEuler) {
+    compare_fixed_step("branched", time_scheme::backward_euler, true);
+}
+TEST(NmodlTranslationCell, AllGeneratedBranchedCrankNicolson) {
+    compare_fixed_step("branched", time_scheme::crank_nicolson, true);
+}
+TEST(NmodlTranslationCell, AllGeneratedPassiveCableBackwardEuler) {
+    compare_fixed_step("passive_cable", time_scheme::backward_euler, true);
+}
 
 // CVODE: roundoff-level differences can flip one error test of the step-size
 // control (hh_single at the default atol 1e-3: 727 steps against 664), after
@@ -318,7 +499,7 @@ double max_abs_diff(const std::vector<double>& x, const std::vector<double>& ref
     return worst;
 }
 
-void compare_cvode(const std::string& name) {
+void compare_cvode(const std::string& name, bool point_processes = false) {
     ASSERT_TRUE(have_cell(name));
     ASSERT_TRUE(ranvier::testing::committed_file(ref_dir + name + "_spikes.json",
                                                  ranvier::testing::neuron_reference_script));
@@ -329,7 +510,7 @@ void compare_cvode(const std::string& name) {
     const double err_be = max_abs_diff(spikes["be"].get<std::vector<double>>(), truth);
     const double err_cn = max_abs_diff(spikes["cn"].get<std::vector<double>>(), truth);
     for (double atol : {1e-3, 1e-7}) {
-        const auto gen = cvode_spikes(name, catalogue_with_generated(), atol);
+        const auto gen = cvode_spikes(name, catalogue_with_generated(point_processes), atol);
         const auto ref = cvode_spikes(name, builtin_catalogue(), atol);
         std::printf("[%s cvode atol %g] spike error: generated %.3g ms, built-in %.3g ms; difference %.3g ms\n",
                     name.c_str(), atol, max_abs_diff(gen, truth), max_abs_diff(ref, truth),
@@ -349,5 +530,7 @@ void compare_cvode(const std::string& name) {
 
 TEST(NmodlTranslationCell, HhSingleCvode) { compare_cvode("hh_single"); }
 TEST(NmodlTranslationCell, BranchedCvode) { compare_cvode("branched"); }
+TEST(NmodlTranslationCell, AllGeneratedHhSingleCvode) { compare_cvode("hh_single", true); }
+TEST(NmodlTranslationCell, AllGeneratedBranchedCvode) { compare_cvode("branched", true); }
 
 } // namespace

@@ -32,8 +32,8 @@ def test_translates_a_leak(tmp_path):
     r, _, out = translate(tmp_path, HEADER + "BREAKPOINT { i = g*(v + 65) }\n")
     assert r.returncode == 0, r.stderr
     code = out.read_text()
-    assert "ctx.g[node_index[inst]] += g;" in code
-    assert "ctx.i[node_index[inst]] += i;" in code
+    assert "ctx.g[node_index[inst]] += (g);" in code
+    assert "ctx.i[node_index[inst]] += (i);" in code
 
 
 def test_verbatim_names_file_line_and_construct(tmp_path):
@@ -60,10 +60,54 @@ def test_comment_blocks_are_skipped(tmp_path):
 
 def test_other_methods_are_refused(tmp_path):
     text = HEADER.replace("ASSIGNED", "STATE { x }\nASSIGNED") + \
-        "BREAKPOINT {\n SOLVE s METHOD derivimplicit\n i = g*x*v\n}\nDERIVATIVE s { x' = -x }\n"
+        "BREAKPOINT {\n SOLVE s METHOD runge\n i = g*x*v\n}\nDERIVATIVE s { x' = -x }\n"
     r, mod, _ = translate(tmp_path, text)
     assert r.returncode == 1
-    assert "METHOD derivimplicit: only METHOD cnexp is supported yet" in r.stderr
+    assert "METHOD runge: the methods supported are cnexp, derivimplicit, sparse (KINETIC) and euler" in r.stderr
+
+
+def test_implicit_methods_use_newton(tmp_path):
+    # derivimplicit on a nonlinear equation: backward Euler solved by Newton
+    # (NMODL's SympySolverVisitor writes the system); CVODE gets the ODE as written.
+    text = HEADER.replace("ASSIGNED", "STATE { x }\nASSIGNED") + \
+        "BREAKPOINT {\n SOLVE s METHOD derivimplicit\n i = g*x*v\n}\nDERIVATIVE s { x' = 1 - x*x }\n"
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "if (newton_update<1>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x)) break;" in code
+    assert "dstates[0][inst] = 1.0 - x * x;" in code
+    assert "jacobian[0][inst] = -2*x;" in code
+    # euler: forward Euler from the derivatives at the step's start.
+    r, _, out = translate(tmp_path, text.replace("derivimplicit", "euler"))
+    assert r.returncode == 0, r.stderr
+    assert "x = x + dt * d_x;" in out.read_text()
+
+
+def test_kinetic_scheme_with_steady_state(tmp_path):
+    text = """NEURON { SUFFIX two NONSPECIFIC_CURRENT i RANGE g }
+PARAMETER { g = 0.001 (S/cm2) kb = 0.1 (/ms) }
+ASSIGNED { v (mV) i (mA/cm2) kf (/ms) }
+STATE { c o }
+INITIAL { SOLVE scheme STEADYSTATE sparse }
+BREAKPOINT {
+    SOLVE scheme METHOD sparse
+    i = g*o*(v + 80)
+}
+KINETIC scheme {
+    kf = 0.2*exp(v/20)
+    ~ c <-> o (kf, kb)
+    CONSERVE c + o = 1
+}
+"""
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "const double dt = 1e9;" in code  # STEADYSTATE: the implicit step with a huge dt
+    assert code.count("newton_update<2>(") == 2  # INITIAL and advance_states
+    r, _, _ = translate(tmp_path, text.replace("STEADYSTATE sparse", "METHOD cnexp"))
+    assert r.returncode == 1 and "only SOLVE <the BREAKPOINT's block> STEADYSTATE" in r.stderr
+    r, mod, _ = translate(tmp_path, text.replace("    CONSERVE c + o = 1\n", "    COMPARTMENT 2 {c o}\n"))
+    assert r.returncode == 1 and f"{mod}:13: error: COMPARTMENT" in r.stderr
 
 
 def test_nonlinear_state_equation_is_refused_for_cnexp(tmp_path):
@@ -80,13 +124,72 @@ def test_syntax_error_has_its_line(tmp_path):
     assert f"{mod}:8: error: syntax error" in r.stderr
 
 
-def test_assigned_read_before_set_in_a_block_is_refused(tmp_path):
-    # ASSIGNED values are not kept between blocks yet: ginf would read as 0.
+def test_assigned_values_persist_between_blocks(tmp_path):
+    # ASSIGNED values are kept per instance (as in NEURON): ginf set in INITIAL
+    # is read in BREAKPOINT from the stored value.
     text = HEADER.replace("i (mA/cm2) }", "i (mA/cm2) ginf }") + \
         "INITIAL { ginf = 2 }\nBREAKPOINT { i = g*ginf*v }\n"
-    r, _, _ = translate(tmp_path, text)
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "assigned_[0][inst] = ginf;" in code
+    assert "double ginf = assigned_[0][inst];" in code
+
+
+POINT = """NEURON {
+    POINT_PROCESS Syn
+    RANGE tau, e, i
+    NONSPECIFIC_CURRENT i
+}
+PARAMETER { tau = 2 (ms) e = 0 (mV) }
+ASSIGNED { v (mV) i (nA) }
+STATE { g (uS) }
+INITIAL { g = 0 }
+BREAKPOINT {
+    SOLVE state METHOD cnexp
+    i = g*(v - e)
+}
+DERIVATIVE state { g' = -g/tau }
+"""
+
+
+def test_point_process_with_net_receive(tmp_path):
+    r, _, out = translate(tmp_path, POINT + "NET_RECEIVE(weight (uS), w2) { g = g + weight + w2 }\n")
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "mechanism_kind::point" in code
+    assert "void receive_event(std::size_t inst, double weight) override" in code
+    assert "const double w2 = 0;" in code  # extra weights read as 0
+    assert "ctx.i[node_index[inst]] += mfact * (i);" in code  # nA scaled by 100/area
+
+
+def test_event_constructs_that_are_refused(tmp_path):
+    r, mod, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) {\n    g = g + weight\n    net_send(1, 1)\n}\n")
     assert r.returncode == 1
-    assert "BREAKPOINT: ASSIGNED ginf is read before this block sets it" in r.stderr
+    assert f"{mod}:17: error: net_send" in r.stderr
+    r, _, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) { weight = 0 }\n")
+    assert r.returncode == 1 and "NET_RECEIVE: assignment to 'weight' is not supported" in r.stderr
+    r, _, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) { INITIAL { g = 0 } g = g + weight }\n")
+    assert r.returncode == 1 and "an INITIAL block inside NET_RECEIVE is not supported" in r.stderr
+    r, _, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = g*v }\nNET_RECEIVE(w) { }\n")
+    assert r.returncode == 1 and "only a POINT_PROCESS can receive events" in r.stderr
+
+
+def test_electrode_current_and_time(tmp_path):
+    text = """NEURON { POINT_PROCESS Pulse RANGE amp, i ELECTRODE_CURRENT i }
+PARAMETER { amp = 1 (nA) }
+ASSIGNED { i (nA) }
+BREAKPOINT {
+    at_time(1)
+    if (t < 1) { i = amp } else { i = 0 }
+}
+"""
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "return -i;" in code  # an electrode current enters the cell
+    assert "times.push_back(1.0);" in code  # at_time: a discontinuity for CVODE
+    assert "const double i_plus = breakpoint(v + 0.001);" in code  # NEURON's numerical di/dv
 
 
 def test_unknown_names_are_refused_before_cpp(tmp_path):
@@ -94,5 +197,8 @@ def test_unknown_names_are_refused_before_cpp(tmp_path):
     assert r.returncode == 1
     assert "BREAKPOINT: unknown name 'erev'" in r.stderr
     r, _, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = g*v*t }\n")
+    assert r.returncode == 0, r.stderr  # t is available in BREAKPOINT
+    r, _, _ = translate(tmp_path, HEADER.replace("ASSIGNED", "STATE { x }\nASSIGNED") +
+                        "BREAKPOINT {\n SOLVE s METHOD cnexp\n i = g*x*v\n}\nDERIVATIVE s { x' = -x*t }\n")
     assert r.returncode == 1
-    assert "BREAKPOINT: unknown name 't' (t and dt cannot be used in expressions yet)" in r.stderr
+    assert "DERIVATIVE s: unknown name 't' (t and dt are available in BREAKPOINT" in r.stderr

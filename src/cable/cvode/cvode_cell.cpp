@@ -485,16 +485,13 @@ void cvode_cell::set_up() {
     }
     s.roots_found.assign(det.size(), 0);
 
-    // Stop points of time-dependent currents: IClamp on at del, off at del + dur.
-    if (mechanism* clamp = state.find_mechanism("IClamp")) {
-        const int del = clamp->type().parameter_index("del");
-        const int dur = clamp->type().parameter_index("dur");
-        for (std::size_t k = 0; k < clamp->size(); ++k) {
-            const double on = clamp->data().parameters[static_cast<std::size_t>(del)][k];
-            const double off = on + clamp->data().parameters[static_cast<std::size_t>(dur)][k];
-            for (const double e : {on, off})
-                if (std::isfinite(e) && e > t_) s.edges.push_back(e);
-        }
+    // Stop points of time-dependent currents (IClamp on at del, off at
+    // del + dur; at_time() of translated mechanisms), of every mechanism.
+    {
+        std::vector<double> times;
+        for (std::size_t m = 0; m < state.mechanism_count(); ++m) state.mechanism_at(m).discontinuities(times);
+        for (const double e : times)
+            if (std::isfinite(e) && e > t_) s.edges.push_back(e);
         std::sort(s.edges.begin(), s.edges.end());
         s.edges.erase(std::unique(s.edges.begin(), s.edges.end()), s.edges.end());
     }
@@ -557,7 +554,7 @@ std::vector<double> cvode_cell::tolerance_vector() const {
     std::vector<double> atol(s.nv + s.ns, options_.atol);
     // The one check of an entry (the simulation and the model file make it
     // too), then only the entry's place in y.
-    const mechanism_catalogue catalogue = builtin_catalogue();
+    const mechanism_catalogue& catalogue = catalogue_of(options_.mechanisms);
     for (const auto& [name, factor] : options_.atol_scale) {
         const std::string problem = atol_scale_problem(catalogue, name, factor);
         if (!problem.empty()) throw user_error(source_location{"", 0, "atol_scale"}, problem);

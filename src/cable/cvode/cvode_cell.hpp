@@ -32,6 +32,8 @@
 
 namespace ranvier::cable {
 
+class mechanism_catalogue;
+
 struct cvode_options {
     double atol = 1e-3;        // absolute tolerance (mV for v, state units for states)
     double rtol = 0;           // relative tolerance (NEURON's default is 0)
@@ -47,9 +49,11 @@ struct cvode_options {
     // Per-state absolute tolerance factors, NEURON's atolscale: the state
     // named "mechanism.state" (e.g. "cad.cai") or "v" gets atol * factor; a
     // mechanism the cell does not have is ignored. Each entry is checked by
-    // cable::atol_scale_problem against the built-in catalogue (the check the
+    // cable::atol_scale_problem against `mechanisms` (the check the
     // simulation and the model file make): a user_error names the problem.
     std::vector<std::pair<std::string, double>> atol_scale;
+    // The model's mechanisms (recipe::mechanisms(); null: the built-ins).
+    std::shared_ptr<const mechanism_catalogue> mechanisms;
 };
 
 struct cvode_statistics {

@@ -7,13 +7,15 @@
 namespace ranvier::cable {
 
 mechanism_type iclamp_type() {
-    return mechanism_type{"IClamp",
+    mechanism_type type{"IClamp",
                      mechanism_kind::point,
                      {{"del", "ms", 0.0}, {"dur", "ms", 0.0}, {"amp", "nA", 0.0}},
                      {},
                      {},
                      false,
                      {{"i", "nA", 0.0}}};
+    type.electrode_current = true; // ELECTRODE_CURRENT i
+    return type;
 }
 namespace {
 
@@ -35,6 +37,14 @@ public:
             if (!on) continue;
             const std::int32_t j = node[k];
             c.i[j] -= amp[k] * (100.0 / c.area[j]); // nA -> mA/cm² (area µm²)
+        }
+    }
+
+    void discontinuities(std::vector<double>& times) const override {
+        const auto& p = data_.parameters; // on at del, off at del + dur
+        for (std::size_t k = 0; k < size(); ++k) {
+            times.push_back(p[0][k]);
+            times.push_back(p[0][k] + p[1][k]);
         }
     }
 

@@ -12,6 +12,7 @@
 //                         numerical (i(v+0.001) - i(v)) / 0.001 equals to roundoff
 //   SOLVE ... cnexp    -> advance_states(v, dt)
 //   NET_RECEIVE        -> receive_event(instance, weight)
+//   at_time(x)         -> discontinuities(times), for the variable-step engine
 //   DERIVATIVE block   -> state_derivatives / state_jacobian_diagonal, for the
 //                         variable-step (CVODE) engine, at arbitrary states.
 // Point processes (nA) convert their currents to densities with NEURON's
@@ -49,6 +50,11 @@ struct mechanism_type {
     // Derived quantities a probe can record (NMODL's ASSIGNED currents and
     // conductances, e.g. hh's ina, gna), computed by mechanism::observe.
     std::vector<quantity_info> observables;
+    // NMODL's ELECTRODE_CURRENT (IClamp): current injected by an electrode,
+    // not a membrane current; the total membrane current (probe i_membrane_)
+    // leaves it out, as NEURON's i_membrane_ does. Its observable "i" is the
+    // injected current (nA, depolarising > 0).
+    bool electrode_current = false;
 
     // Index of a parameter/state/global/observable by name, -1 if there is none.
     int parameter_index(const std::string& n) const;
@@ -111,6 +117,11 @@ public:
     // An event of `weight` (the mechanism's weight unit, uS for synapses)
     // arrives at `instance`.
     virtual void receive_event(std::size_t instance, double weight) {}
+
+    // Appends the times (ms) at which this mechanism's currents jump (IClamp
+    // on at del, off at del + dur; NMODL's at_time(x)): the variable-step
+    // integrator stops and restarts there. Called once after initialise.
+    virtual void discontinuities(std::vector<double>& times) const {}
 
     // d(state)/dt (state unit per ms) at v and the given states, and the
     // diagonal of its Jacobian d(dstate/dt)/dstate (1/ms).

@@ -10,13 +10,17 @@
 
 namespace ranvier::cable {
 
-void mechanism_catalogue::add(mechanism_type type, factory make) {
+void mechanism_catalogue::add(mechanism_type type, factory make, std::string source) {
     for (auto& e : entries_)
         if (e.type.name == type.name) {
-            e = {std::move(type), make};
+            e = {std::move(type), make, std::move(source)};
             return;
         }
-    entries_.push_back({std::move(type), make});
+    entries_.push_back({std::move(type), make, std::move(source)});
+}
+
+const std::string& mechanism_catalogue::source(const std::string& name) const {
+    return entries_[static_cast<std::size_t>(checked_rank(name))].source;
 }
 
 bool mechanism_catalogue::contains(const std::string& name) const { return rank(name) >= 0; }
@@ -62,6 +66,15 @@ mechanism_catalogue builtin_catalogue() {
     c.add(expsyn_type(), &make_expsyn);
     c.add(exp2syn_type(), &make_exp2syn);
     return c;
+}
+
+std::shared_ptr<const mechanism_catalogue> shared_builtin_catalogue() {
+    static const auto builtin = std::make_shared<const mechanism_catalogue>(builtin_catalogue());
+    return builtin;
+}
+
+const mechanism_catalogue& catalogue_of(const std::shared_ptr<const mechanism_catalogue>& model) {
+    return model ? *model : *shared_builtin_catalogue();
 }
 
 std::vector<std::string> tolerance_state_names(const mechanism_catalogue& catalogue) {

@@ -18,9 +18,12 @@ public:
 
     // Registers (or replaces) the type named type.name, whose objects `make`
     // builds. The order of registration is the order in which a group
-    // evaluates mechanism currents.
-    void add(mechanism_type type, factory make);
+    // evaluates mechanism currents. `source` says where the type comes from
+    // in messages ("built-in", or the .mod file of a user mechanism).
+    void add(mechanism_type type, factory make, std::string source = "built-in");
     bool contains(const std::string& name) const;
+    // Where `name` comes from (add's `source`); throws like type().
+    const std::string& source(const std::string& name) const;
     // Both throw user_error naming the mechanism and listing the known ones.
     const mechanism_type& type(const std::string& name) const;
     std::unique_ptr<mechanism> make(const std::string& name) const;
@@ -32,6 +35,7 @@ private:
     struct entry {
         mechanism_type type;
         factory make;
+        std::string source;
     };
     int checked_rank(const std::string& name) const;
     std::vector<entry> entries_;
@@ -39,6 +43,12 @@ private:
 
 // pas, hh, IClamp, ExpSyn, Exp2Syn.
 mechanism_catalogue builtin_catalogue();
+
+// The catalogue a model's cable cells use: `model` (recipe::mechanisms(),
+// network_model::mechanisms), or the built-in one when it is null. The
+// built-in one is made once per process.
+const mechanism_catalogue& catalogue_of(const std::shared_ptr<const mechanism_catalogue>& model);
+std::shared_ptr<const mechanism_catalogue> shared_builtin_catalogue();
 
 // Names of the integrated states a tolerance can be given for: "v" and
 // "<mechanism>.<state>" for every state of every mechanism in `catalogue`.

@@ -40,7 +40,7 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
 
         // One cable_state per cell: each cell gets its own CVODE integrator
         // (NEURON's per-cell variable step), so cells step independently.
-        cable::cable_state_builder builder;
+        cable::cable_state_builder builder(cable::catalogue_of(model.mechanisms()));
         lowered_cable_cell lowered = lower_cable_cell(builder, *c, who);
         cells_.emplace_back(builder.build(c->v_init), static_cast<std::int64_t>(gid), options, hybrid);
         cable::hybrid_cable_cell& cell = cells_.back();

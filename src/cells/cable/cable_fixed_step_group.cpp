@@ -28,7 +28,7 @@ std::string format_value(double x) {
 cable_fixed_step_group::cable_fixed_step_group(const recipe& model, std::vector<gid_type> gids, double dt,
                                    cable::time_scheme scheme)
     : gids_(std::move(gids)), grid_(dt) {
-    cable::cable_state_builder builder;
+    cable::cable_state_builder builder(cable::catalogue_of(model.mechanisms()));
     std::vector<cable_cell> cells;
     std::vector<cable::cv_tree> trees;
     cells.reserve(gids_.size());
@@ -135,7 +135,10 @@ void cable_fixed_step_group::record_samples(std::int64_t k, group_output& out) {
     const auto v = stepper_.voltage();
     for (const probe_point& p : probes_) {
         if (k % p.interval_steps != 0) continue;
-        const double value = sample_cable_probe(p.target, stepper_.state(), v.data(), grid_.time_of(k));
+        // electrode currents of the step that ended at k were on or off at its midpoint
+        const double electrode_time = k > 0 ? grid_.time_of(k - 1) + 0.5 * grid_.step() : 0.0;
+        const double value =
+            sample_cable_probe(p.target, stepper_.state(), v.data(), grid_.time_of(k), electrode_time);
         out.samples.push_back({gids_[p.cell], p.index, grid_.time_of(k), value});
     }
 }

@@ -5,6 +5,7 @@
 #include <ranvier/errors.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ranvier {
 
@@ -21,6 +22,25 @@ cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
     cable_probe_target target;
     target.node = node_offset + node_of(c, tree, where, what);
     if (p.variable == "v") return target;
+    if (p.variable == "i_membrane_" || p.variable == "i_membrane") {
+        target.membrane = p.variable == "i_membrane_" ? cable_probe_target::membrane_current::nA
+                                                      : cable_probe_target::membrane_current::density;
+        // children within the cell (its nodes only: a group may hold many cells)
+        const std::int32_t local = target.node - node_offset;
+        for (std::size_t k = 0; k < tree.size(); ++k)
+            if (tree.parent[k] == local) target.children.push_back(node_offset + static_cast<std::int32_t>(k));
+        for (std::size_t m = 0; m < cell_state.mechanism_count(); ++m) {
+            const auto& mechanism = cell_state.mechanism_at(m);
+            const int current = mechanism.type().observable_index("i");
+            if (!mechanism.type().electrode_current || current < 0) continue;
+            const auto& nodes = mechanism.data().node_index;
+            for (std::size_t k = 0; k < nodes.size(); ++k)
+                if (nodes[k] == target.node)
+                    target.electrodes.push_back(
+                        {static_cast<std::int32_t>(m), static_cast<std::int32_t>(k), current});
+        }
+        return target;
+    }
 
     const auto dot = p.variable.find('.');
     const std::string mech = p.variable.substr(0, dot);
@@ -30,7 +50,8 @@ cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
             target.mechanism = static_cast<std::int32_t>(m);
     if (target.mechanism < 0)
         throw user_error(what +
-                         ": valid variables are 'v' and '<mechanism>.<state>' of a mechanism on "
+                         ": valid variables are 'v', 'i_membrane_' (total membrane current, nA), "
+                         "'i_membrane' (mA/cm2) and '<mechanism>.<state>' of a mechanism on "
                          "the cell, e.g. 'hh.m'; '" +
                          mech + "' is not one");
     const auto& mechanism = cell_state.mechanism_at(static_cast<std::size_t>(target.mechanism));
@@ -54,8 +75,40 @@ cable_probe_target resolve_cable_probe(const probe& p, const cable_cell& c,
     return target;
 }
 
+namespace {
+
+// Total membrane current at t.node (nA): axial inflow plus electrode
+// currents. Axial conductances from the Hines coefficients: b[i] =
+// -100/(r_i area_i) and a[c] = -100/(r_c area_parent) (mA/cm² per mV, µm²),
+// so 1/r (µS, nA per mV) = -b[i] area_i / 100 = -a[c] area_i / 100.
+double membrane_current_nA(const cable_probe_target& t, const cable::cable_state& state, const double* v,
+                           double electrode_time) {
+    const auto& nodes = state.nodes();
+    const auto i = static_cast<std::size_t>(t.node);
+    const double scale = -0.01 * nodes.area[i];
+    double in = 0;
+    if (const std::int32_t p = nodes.parent[i]; p >= 0)
+        in += scale * nodes.b[i] * (v[static_cast<std::size_t>(p)] - v[i]);
+    for (const std::int32_t c : t.children)
+        in += scale * nodes.a[static_cast<std::size_t>(c)] * (v[static_cast<std::size_t>(c)] - v[i]);
+    for (const auto& e : t.electrodes) { // injected current, inward (depolarising) > 0
+        const auto& mechanism = state.mechanism_at(static_cast<std::size_t>(e.mechanism));
+        in += mechanism.observe(static_cast<std::size_t>(e.observable), static_cast<std::size_t>(e.instance),
+                                v[i], mechanism.own_states(), electrode_time);
+    }
+    return in;
+}
+
+} // namespace
+
 double sample_cable_probe(const cable_probe_target& t, const cable::cable_state& state, const double* v,
-                          double time) {
+                          double time, double electrode_time) {
+    if (t.membrane != cable_probe_target::membrane_current::none) {
+        const double nA = membrane_current_nA(t, state, v, std::isnan(electrode_time) ? time : electrode_time);
+        if (t.membrane == cable_probe_target::membrane_current::nA) return nA;
+        // mA/cm²: 1 nA over area µm² is 100/area mA/cm² (zero-area nodes: area 100, current 0)
+        return nA * 100.0 / state.nodes().area[static_cast<std::size_t>(t.node)];
+    }
     if (t.mechanism < 0) return v[static_cast<std::size_t>(t.node)];
     const auto& m = state.mechanism_at(static_cast<std::size_t>(t.mechanism));
     const auto instance = static_cast<std::size_t>(t.instance);

@@ -11,6 +11,7 @@ for cell in hh_single branched passive_cable; do
 done
 "$here/nrnpy.sh" "$here/ring_networks.py" "$out"
 "$here/nrnpy.sh" "$here/spike_source_drive.py" "$out"
+"$here/nrnpy.sh" "$here/i_membrane.py" "$out"
 # The layer-5 pyramidal-like cell (examples/l5pc): its .mod files compiled for NEURON
 # first (the library is not committed; examples/l5pc/mod/.gitignore).
 "$here/nrnivmodl.sh" "$here/../../../../examples/l5pc/mod" >/dev/null
