@@ -34,6 +34,9 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 NRNPY_ENV = {"NRN_PYTHONHOME": "/usr", "NRN_PYLIB": "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1"}
+# Open MPI's shared-memory single-copy path needs ptrace rights that
+# containers often lack (test/mpi/mpi_support.py): plain copies, for both simulators.
+MPI_ENV = {"OMPI_MCA_btl_vader_single_copy_mechanism": "none"}
 
 # (processes, threads) per Ranvier configuration, in table order.
 CONFIGS = [(1, 1), (2, 1), (1, 2)]
@@ -60,7 +63,7 @@ def run_ranvier(binary, model, mode, processes, threads, out):
     cmd = mpirun(processes) + [binary, "run", str(model), "--mode", mode, "--threads", str(threads),
                                "--out", str(out)]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **MPI_ENV})
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
@@ -75,7 +78,7 @@ def run_neuron(ncells, tstop, processes, out):
     cmd = mpirun(processes) + nrniv + ["--ncells", str(ncells), "--tstop", str(tstop), "--out", str(out)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          env={**os.environ, **NRNPY_ENV})
+                          env={**os.environ, **NRNPY_ENV, **MPI_ENV})
     wall = time.perf_counter() - t0
     lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
     if proc.returncode != 0 or not lines:
