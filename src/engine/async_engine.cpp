@@ -6,6 +6,7 @@
 #include "engine/group_factory.hpp"
 #include "engine/stopwatch.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <span>
 #include <thread>
@@ -24,29 +25,34 @@ async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Cl
     : clock_(clock), chunk_(chunk), pool_(pool), accounts_(pool.size()), groups_(std::move(groups)),
       units_(groups_.size()), comm_(comm) {
     // Which group waits for which: g receives from h if any cell of h is a
-    // source of a connection onto g.
+    // source of a connection onto g. Found from each group's sorted list of
+    // sources, so the work and memory follow the local connections, never
+    // the number of cells in the network.
     const std::size_t n = groups_.size();
     const int processes = comm_.size(), me = comm_.rank();
-    // from[g][p]: g receives from a cell of process p (another process).
-    std::vector<std::vector<char>> from(n, std::vector<char>(static_cast<std::size_t>(processes), 0));
+    // This process's cells and their groups, by gid.
+    std::vector<std::pair<gid_type, std::size_t>> group_of;
+    for (std::size_t h = 0; h < n; ++h)
+        for (const gid_type gid : groups_[h]->gids()) group_of.emplace_back(gid, h);
+    std::sort(group_of.begin(), group_of.end());
+    // remote_sources[g]: the other processes g receives from (sorted, distinct).
+    std::vector<std::vector<int>> remote_sources(n);
     pool_.parallel_for(n, [&](std::size_t g) {
         unit& u = units_[g];
         u.min_delay = clock_.min_delay(*groups_[g]);
-        for (std::size_t h = 0; h < n; ++h)
-            for (const gid_type gid : groups_[h]->gids())
-                if (groups_[g]->receives_from(gid)) {
-                    u.sources.push_back(h);
-                    break;
-                }
-        for (int p = 0; p < processes; ++p) {
-            if (p == me) continue;
-            const gid_range r = cells.range(p);
-            for (gid_type gid = r.begin; gid < r.end; ++gid)
-                if (groups_[g]->receives_from(gid)) {
-                    from[g][static_cast<std::size_t>(p)] = 1;
-                    break;
-                }
+        for (const gid_type gid : groups_[g]->source_gids()) {
+            const int p = cells.owner(gid);
+            if (p != me) {
+                if (remote_sources[g].empty() || remote_sources[g].back() != p) remote_sources[g].push_back(p);
+                continue;
+            }
+            const auto it = std::lower_bound(group_of.begin(), group_of.end(), std::make_pair(gid, std::size_t{0}));
+            if (it == group_of.end() || it->first != gid)
+                throw internal_error("async engine: a local source gid without a local group");
+            u.sources.push_back(it->second);
         }
+        std::sort(u.sources.begin(), u.sources.end());
+        u.sources.erase(std::unique(u.sources.begin(), u.sources.end()), u.sources.end());
     });
     for (std::size_t g = 0; g < n; ++g)
         for (const std::size_t h : units_[g].sources) units_[h].targets.push_back(g);
@@ -55,18 +61,21 @@ async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Cl
     // One proxy unit per process this one receives from.
     remote_unit_of_.assign(static_cast<std::size_t>(processes), -1);
     std::vector<int> sources;
-    for (int p = 0; p < processes; ++p) {
-        std::vector<std::size_t> receivers;
+    {
+        std::vector<std::vector<std::size_t>> receivers(static_cast<std::size_t>(processes));
         for (std::size_t g = 0; g < n; ++g)
-            if (from[g][static_cast<std::size_t>(p)]) receivers.push_back(g);
-        if (receivers.empty()) continue;
-        const std::size_t proxy = units_.size();
-        units_.emplace_back();
-        for (const std::size_t g : receivers) units_[g].sources.push_back(proxy);
-        units_[proxy].targets = std::move(receivers);
-        remote_unit_of_[static_cast<std::size_t>(p)] = static_cast<std::ptrdiff_t>(remotes_.size());
-        remotes_.push_back({p, proxy});
-        sources.push_back(p);
+            for (const int p : remote_sources[g]) receivers[static_cast<std::size_t>(p)].push_back(g);
+        for (int p = 0; p < processes; ++p) {
+            auto& r = receivers[static_cast<std::size_t>(p)];
+            if (r.empty()) continue;
+            const std::size_t proxy = units_.size();
+            units_.emplace_back();
+            for (const std::size_t g : r) units_[g].sources.push_back(proxy);
+            units_[proxy].targets = std::move(r);
+            remote_unit_of_[static_cast<std::size_t>(p)] = static_cast<std::ptrdiff_t>(remotes_.size());
+            remotes_.push_back({p, proxy});
+            sources.push_back(p);
+        }
     }
     // Every process learns who receives from it.
     const auto lists = comm_.all_gather(as_bytes_of(std::span<const int>(sources)));
@@ -74,28 +83,25 @@ async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Cl
         const std::vector<int> theirs = values_of<int>(lists[static_cast<std::size_t>(q)]);
         if (std::find(theirs.begin(), theirs.end(), me) != theirs.end()) destinations_.push_back(q);
     }
-    // ... and which of its cells each of them needs: one bit per gid of the
-    // sender's range, sent to it, so a process sends each spike only where
-    // a connection waits for it (no table of the whole network anywhere).
+    // ... and which of its cells each of them needs: the sorted gids of the
+    // sender's cells that local connections come from, sent to it, so a
+    // process sends each spike only where a connection waits for it. Sizes
+    // follow the connections between the two processes.
     for (const int p : sources) {
         const gid_range r = cells.range(p);
-        byte_buffer bits((r.size() + 7) / 8);
-        pool_.parallel_for(bits.size(), [&](std::size_t b) {
-            unsigned char byte = 0;
-            for (unsigned i = 0; i < 8; ++i) {
-                const std::uint64_t gid = std::uint64_t{r.begin} + 8 * b + i;
-                if (gid >= r.end) break;
-                for (std::size_t g = 0; g < n; ++g)
-                    if (groups_[g]->receives_from(static_cast<gid_type>(gid))) {
-                        byte = static_cast<unsigned char>(byte | (1u << i));
-                        break;
-                    }
-            }
-            bits[b] = std::byte{byte};
-        });
-        comm_.post_send(p, needs_tag, std::move(bits));
+        std::vector<gid_type> needed;
+        for (std::size_t g = 0; g < n; ++g) {
+            const auto all = groups_[g]->source_gids();
+            const auto lo = std::lower_bound(all.begin(), all.end(), r.begin);
+            const auto hi = std::lower_bound(lo, all.end(), r.end);
+            needed.insert(needed.end(), lo, hi);
+        }
+        std::sort(needed.begin(), needed.end());
+        needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+        byte_buffer bytes(needed.size() * sizeof(gid_type));
+        if (!needed.empty()) std::memcpy(bytes.data(), needed.data(), bytes.size());
+        comm_.post_send(p, needs_tag, std::move(bytes));
     }
-    first_gid_ = cells.range(me).begin;
     needed_by_.resize(destinations_.size());
     for (std::size_t received = 0; received < destinations_.size();) {
         auto m = comm_.poll(needs_tag);
@@ -105,7 +111,7 @@ async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Cl
         }
         const auto at = std::find(destinations_.begin(), destinations_.end(), m->source);
         if (at == destinations_.end()) throw internal_error("async engine: needs from a process that does not receive");
-        needed_by_[static_cast<std::size_t>(at - destinations_.begin())] = std::move(m->bytes);
+        needed_by_[static_cast<std::size_t>(at - destinations_.begin())] = values_of<gid_type>(m->bytes);
         ++received;
     }
     while (!comm_.sends_done()) std::this_thread::yield();
@@ -201,12 +207,10 @@ void async_engine<Clock>::report_progress() {
     std::vector<spike> wanted;
     for (std::size_t d = 0; d < destinations_.size(); ++d) {
         // Only the spikes of cells it has connections from.
-        const byte_buffer& needs = needed_by_[d];
+        const std::vector<gid_type>& needs = needed_by_[d];
         wanted.clear();
-        for (const spike& sp : outgoing_) {
-            const std::size_t i = sp.gid - first_gid_;
-            if ((std::to_integer<unsigned>(needs[i / 8]) >> (i % 8)) & 1u) wanted.push_back(sp);
-        }
+        for (const spike& sp : outgoing_)
+            if (std::binary_search(needs.begin(), needs.end(), sp.gid)) wanted.push_back(sp);
         byte_buffer b;
         append(b, std::span<const time>(&w, 1));
         append(b, std::span<const spike>(wanted));

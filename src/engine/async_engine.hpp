@@ -175,8 +175,7 @@ private:
     std::vector<remote_source> remotes_;
     std::vector<std::ptrdiff_t> remote_unit_of_; // per process: index into remotes_, or -1
     std::vector<int> destinations_;            // processes that receive from this one
-    std::vector<byte_buffer> needed_by_;       // per destination: a bit per gid of this range
-    gid_type first_gid_ = 0;                   // this process's first gid
+    std::vector<std::vector<gid_type>> needed_by_; // per destination: the gids of this range it needs, sorted
     std::vector<time> output_reported_;        // rank 0: each process's output watermark
     time reported_ = 0;                        // the watermark last sent
     std::vector<spike> outgoing_;              // spikes not yet sent to destinations
