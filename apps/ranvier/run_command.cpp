@@ -3,6 +3,7 @@
 #include "progress_reporter.hpp"
 
 #include <ranvier/errors.hpp>
+#include <ranvier/execution_context.hpp>
 #include <ranvier/network_model.hpp>
 #include <ranvier/output_files.hpp>
 #include <ranvier/run_limits.hpp>
@@ -14,10 +15,12 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 #include <unordered_map>
@@ -144,9 +147,47 @@ private:
 
 } // namespace
 
+namespace {
+
+// Reports a failure and ends the run with `status`. In a distributed run the
+// message names this process, and every process ends at once (the others
+// may be waiting for this one in an exchange and would otherwise hang).
+int fail(const execution_context& context, int status, const std::string& message) {
+    const std::string prefix = process_prefix(context);
+    if (prefix.empty() || message.rfind("ranvier: ", 0) != 0)
+        std::fprintf(stderr, "%s%s\n", prefix.c_str(), message.c_str());
+    else // "ranvier: process 1 of 4: error: ..."
+        std::fprintf(stderr, "ranvier: %s%s\n", prefix.c_str(), message.c_str() + 9);
+    if (context.size() > 1) abort_all_processes(context, status);
+    return status;
+}
+
+// A failure test hook (test/mpi/test_mpi_failures.py): RANVIER_TEST_FAULT =
+// "<rank>:throw" makes that process fail with a user error once its cells
+// are built, as a model or integrator error seen by one process would;
+// "<rank>:kill" kills it (SIGKILL), as a crashed node would. Other ranks
+// then wait in the first exchange: the run must still end promptly.
+void test_fault_hook(const execution_context& context) {
+    const char* fault = std::getenv("RANVIER_TEST_FAULT");
+    if (!fault || !*fault) return;
+    const std::string text(fault);
+    const auto colon = text.find(':');
+    if (colon == std::string::npos || text.substr(0, colon) != std::to_string(context.rank())) return;
+    const std::string kind = text.substr(colon + 1);
+    if (kind == "kill") std::raise(SIGKILL);
+    if (kind == "throw") throw user_error("RANVIER_TEST_FAULT: a failure injected into this process");
+}
+
+} // namespace
+
 int run_command(const run_arguments& args) {
     const auto wall_start = std::chrono::steady_clock::now();
+    execution_context context; // this process alone until the launch is known
     try {
+        // Under mpirun, every process joins one run (MPI_COMM_WORLD); rank 0
+        // writes the output and prints progress and the summary.
+        context = make_launch_context();
+        const bool root = context.rank() == 0;
         model_file model = args.model.empty() ? builtin_brunel_model() : load_model_file(args.model);
         if (args.threads) model.options.threads = *args.threads;
         if (args.t_stop) model.t_stop = *args.t_stop;
@@ -165,17 +206,22 @@ int run_command(const run_arguments& args) {
         // The file was checked against its own options; the ones given here may differ.
         check_run_options(model.network, model.options);
 
-        std::error_code ec;
-        std::filesystem::create_directories(args.out, ec);
-        if (ec) throw user_error("cannot create output directory '" + args.out + "': " + ec.message());
         const std::filesystem::path out(args.out);
-        remove_earlier_outputs(out);
+        if (root) {
+            std::error_code ec;
+            std::filesystem::create_directories(args.out, ec);
+            if (ec) throw user_error("cannot create output directory '" + args.out + "': " + ec.message());
+            remove_earlier_outputs(out);
+        }
 
-        if (!args.quiet)
-            std::fprintf(stderr, "ranvier: building %s (%u cells, %s, %u thread%s)\n",
+        if (!args.quiet && root) {
+            std::string processes;
+            if (context.size() > 1) processes = std::to_string(context.size()) + " processes, ";
+            std::fprintf(stderr, "ranvier: building %s (%u cells, %s, %s%u thread%s%s)\n",
                          model.network.origin.c_str(), model.network.num_cells(),
-                         to_string(model.options.mode).c_str(), model.options.threads,
-                         model.options.threads == 1 ? "" : "s");
+                         to_string(model.options.mode).c_str(), processes.c_str(), model.options.threads,
+                         model.options.threads == 1 ? "" : "s", context.size() > 1 ? " each" : "");
+        }
         io::run_description run;
         run.model = model.network.origin;
         run.version = RANVIER_VERSION;
@@ -184,18 +230,24 @@ int run_command(const run_arguments& args) {
 
         // The simulation estimates the network's memory before building it.
         const auto model_recipe = make_recipe(model);
-        simulation sim(*model_recipe, model.options);
+        simulation sim(*model_recipe, model.options, context);
 
-        io::csv_output files((out / "spikes.csv").string(), (out / "traces.csv").string(),
-                             probe_names(*model_recipe));
-        progress_reporter progress(stderr, isatty(STDERR_FILENO), args.quiet);
-        cli_sink sink(files, progress, sim, spike_record_filter(model.network));
+        // Only rank 0 writes files (the engines bring every spike and sample
+        // there); the other processes' output stays empty.
+        std::optional<io::csv_output> files;
+        if (root)
+            files.emplace((out / "spikes.csv").string(), (out / "traces.csv").string(),
+                          probe_names(*model_recipe));
+        progress_reporter progress(stderr, isatty(STDERR_FILENO), args.quiet || !root);
+        std::optional<cli_sink> sink;
+        if (root) sink.emplace(*files, progress, sim, spike_record_filter(model.network));
 
+        test_fault_hook(context);
         running_simulation.store(&sim);
         auto previous_int = std::signal(SIGINT, on_interrupt);
         auto previous_term = std::signal(SIGTERM, on_interrupt);
         try {
-            sim.run(model.t_stop, &sink);
+            sim.run(model.t_stop, sink ? &*sink : nullptr);
         } catch (...) {
             running_simulation.store(nullptr);
             std::signal(SIGINT, previous_int);
@@ -206,9 +258,10 @@ int run_command(const run_arguments& args) {
         std::signal(SIGINT, previous_int);
         std::signal(SIGTERM, previous_term);
         progress.finish();
-        if (sink.failed()) {
+        if (!root) return 0; // rank 0 reports the run
+        if (sink->failed()) {
             try {
-                sink.rethrow();
+                sink->rethrow();
             } catch (const user_error& e) {
                 char when[64];
                 std::snprintf(when, sizeof when, "%.3f", sim.statistics().t_reached);
@@ -216,7 +269,7 @@ int run_command(const run_arguments& args) {
                                  " ms and summary.json was not written");
             }
         }
-        files.close(); // every row on disk, or an error naming the file
+        files->close(); // every row on disk, or an error naming the file
 
         run.interrupted = interrupted.load();
         run.total_wall_s =
@@ -248,17 +301,13 @@ int run_command(const run_arguments& args) {
         }
         return 0;
     } catch (const usage_error& e) {
-        std::fprintf(stderr, "%s\nRun with --help for more information.\n", e.what());
-        return 2;
+        return fail(context, 2, std::string(e.what()) + "\nRun with --help for more information.");
     } catch (const user_error& e) {
-        std::fprintf(stderr, "ranvier: error: %s\n", e.what());
-        return 1;
+        return fail(context, 1, std::string("ranvier: error: ") + e.what());
     } catch (const internal_error& e) {
-        std::fprintf(stderr, "ranvier: %s\n", e.what());
-        return 3;
+        return fail(context, 3, std::string("ranvier: ") + e.what());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "ranvier: unexpected error: %s\n", e.what());
-        return 3;
+        return fail(context, 3, std::string("ranvier: unexpected error: ") + e.what());
     }
 }
 

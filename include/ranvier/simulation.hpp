@@ -1,6 +1,7 @@
 // Running a model: options, the simulation object, its outputs and statistics.
 #pragma once
 
+#include <ranvier/execution_context.hpp>
 #include <ranvier/recipe.hpp>
 #include <ranvier/simulation_options.hpp>
 #include <ranvier/types.hpp>
@@ -92,11 +93,26 @@ struct run_statistics {
     std::vector<thread_work> threads;
     length_histogram advance_lengths;
     cell_work_statistics per_cell;
+    // Distributed runs (execution_context.hpp): one entry per process, in
+    // rank order (one entry for a single process); the load imbalance is the
+    // largest busy time of a process over the mean (1 = balanced). The
+    // network-wide counts above (synapses, spikes, events, groups,
+    // integrator, per_cell) cover every process; `wall`, `threads` and
+    // `advance_lengths` are this process's own.
+    std::vector<process_work> processes;
+    double load_imbalance = 1;
 };
 
 class simulation {
 public:
+    // This process alone (a local execution context).
     simulation(const recipe& model, const simulation_options& options);
+    // On the processes and threads of `context` (its threads, when not 0,
+    // replace options.threads). Collective: every process of the context
+    // constructs its simulation with the same recipe and options, and calls
+    // run() with the same times; each builds only its own cells. Output goes
+    // to rank 0's sink (the others' sinks receive nothing).
+    simulation(const recipe& model, const simulation_options& options, const execution_context& context);
     ~simulation();
     simulation(const simulation&) = delete;
     simulation& operator=(const simulation&) = delete;
@@ -111,6 +127,7 @@ public:
 
     const run_statistics& statistics() const;
     const simulation_options& options() const;
+    const execution_context& context() const;
 
 private:
     struct impl;

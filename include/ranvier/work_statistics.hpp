@@ -78,4 +78,24 @@ struct cell_work_statistics {
     cell_count_summary events_delivered;
 };
 
+// One process of a run (one entry when run by a single process): what it
+// simulated and where its time went. `wait_s` is the time its spike
+// exchanges waited for the slowest process (bsp modes) plus its threads'
+// idle time (thread_work::wait_s: at barriers, or in async with no group
+// ready, e.g. waiting for another process's spikes); `communicate_s` the
+// rest of the exchanges: moving and merging spikes and samples.
+struct process_work {
+    std::uint64_t rank = 0;
+    std::uint64_t cells = 0;        // gids it owns (a contiguous range)
+    gid_type first_gid = 0;         // its range [first_gid, first_gid + cells)
+    std::uint64_t compartments = 0; // nodes of its cable cells
+    std::uint64_t cell_groups = 0;
+    double build_s = 0;             // building its cell groups
+    double update_s = 0;            // integrating its cells (wall time)
+    double communicate_s = 0;       // exchanging spikes and samples, waiting excluded
+    double wait_s = 0;              // waiting: exchanges and idle threads
+    double busy_s = 0;              // its threads' work (sum over threads)
+    std::uint64_t peak_memory_bytes = 0; // peak resident set size of the process
+};
+
 } // namespace ranvier

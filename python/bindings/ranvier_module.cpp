@@ -8,6 +8,7 @@
 #include <ranvier/network_model.hpp>
 #include <ranvier/run_limits.hpp>
 #include <ranvier/run_report.hpp>
+#include <ranvier/execution_context.hpp>
 #include <ranvier/units.hpp>
 #include <ranvier/simulation.hpp>
 
@@ -189,18 +190,22 @@ private:
 // the engine, so later edits of the Python Model do not affect it.
 class python_simulation {
 public:
-    explicit python_simulation(model_file model) : model_(std::move(model)) {
+    // Under mpirun every process builds its part of one distributed
+    // simulation (execution_context.hpp); rank 0 receives the output.
+    explicit python_simulation(model_file model) : model_(std::move(model)), context_(make_launch_context()) {
         const auto start = std::chrono::steady_clock::now();
         run_.model = model_.network.origin;
         run_.version = RANVIER_VERSION;
         run_.t_stop = model_.t_stop;
         {
             py::gil_scoped_release release; // building large networks takes a while
-            check_options(model_.options, model_.network.mechanisms); // dt, threads, tolerances first: the limits name them
-            check_run_options(model_.network, model_.options); // options may have been edited
-            run_.memory_before_build = io::current_memory_bytes();
-            recipe_ = make_recipe(model_);
-            sim_ = std::make_unique<simulation>(*recipe_, model_.options);
+            distributed_guard([&] {
+                check_options(model_.options, model_.network.mechanisms); // dt, threads, tolerances first: the limits name them
+                check_run_options(model_.network, model_.options); // options may have been edited
+                run_.memory_before_build = io::current_memory_bytes();
+                recipe_ = make_recipe(model_);
+                sim_ = std::make_unique<simulation>(*recipe_, model_.options, context_);
+            });
         }
         run_.total_wall_s += seconds_since(start);
     }
@@ -223,7 +228,7 @@ public:
             interrupt_guard guard(*sim_);
             {
                 py::gil_scoped_release release;
-                sim_->run(t_stop, &sink);
+                distributed_guard([&] { sim_->run(t_stop, &sink); });
             }
             interrupted = guard.interrupted();
             sink.rethrow_progress_error();
@@ -274,8 +279,26 @@ public:
     void request_stop() { sim_->request_stop(); }
     py::object last_result() const { return last_result_; }
 
+    int rank() const { return context_.rank(); }
+    int processes() const { return context_.size(); }
+
 private:
+    // In a distributed run an error seen by one process would leave the
+    // others waiting for it: it is printed, naming the process, and ends
+    // every process (MPI_Abort). A single process raises it in Python.
+    template <class Work>
+    void distributed_guard(Work work) {
+        if (context_.size() <= 1) return work();
+        try {
+            work();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "ranvier: %serror: %s\n", process_prefix(context_).c_str(), e.what());
+            abort_all_processes(context_, 1);
+        }
+    }
+
     model_file model_;
+    execution_context context_;
     std::unique_ptr<recipe> recipe_;
     std::unique_ptr<simulation> sim_;
     std::atomic<bool> running_{false};
@@ -655,5 +678,10 @@ PYBIND11_MODULE(_ranvier, m) {
              "the probes of a cell: list of dicts variable, interval (ms), location (where it samples: a "
              "cable cell's default is its detector's location), label ('v soma(0.5)')")
         .def("request_stop", &python_simulation::request_stop,
-             "asks a running run() (in another thread) to stop at the end of its epoch");
+             "asks a running run() (in another thread) to stop at the end of its epoch")
+        .def_property_readonly("rank", &python_simulation::rank,
+                               "this process under mpirun (0 .. processes - 1); 0 when run alone")
+        .def_property_readonly("processes", &python_simulation::processes,
+                               "processes sharing the network (mpirun -np N); rank 0 gets the spikes and "
+                               "traces, the other ranks' results are empty");
 }

@@ -72,6 +72,8 @@ public:
     // Has the group a connection from cell `source`? (The asynchronous
     // engines build their graph of which group waits for which from it.)
     virtual bool receives_from(gid_type source) const = 0;
+    // The distinct cells it receives from, sorted (empty: none).
+    virtual std::span<const gid_type> source_gids() const = 0;
     virtual cell_work_counts cell_work() const { return {}; }
 };
 

@@ -74,6 +74,8 @@ class connection_index_layout {
 public:
     std::uint64_t size() const { return offsets_.empty() ? 0 : offsets_.back(); }
     bool receives_from(gid_type source) const { return range(source).first != range(source).second; }
+    // The distinct sources of the group's connections, sorted.
+    std::span<const gid_type> sources() const { return sources_; }
 
     // Counters a group keeps per source (spikes it was handed from each, so
     // that it counts per spike rather than per event) are numbered by

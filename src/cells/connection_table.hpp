@@ -48,6 +48,7 @@ public:
     // in group order of the targets, then in the order the recipe gave them.
     std::span<const synapse_entry> from(gid_type source) const { return index_.from(source); }
     bool receives_from(gid_type source) const { return index_.receives_from(source); }
+    std::span<const gid_type> sources() const { return index_.sources(); } // distinct, sorted
     // The same with the source's key, for counters per source
     // (connection_index_layout::source_keys); f(key, entries) per source.
     auto from_keyed(gid_type source) const { return index_.from_keyed(source); }
@@ -78,6 +79,7 @@ public:
 
     std::span<const exact_delay_entry> from(gid_type source) const { return index_.from(source); }
     bool receives_from(gid_type source) const { return index_.receives_from(source); }
+    std::span<const gid_type> sources() const { return index_.sources(); } // distinct, sorted
     // As connection_table's.
     auto from_keyed(gid_type source) const { return index_.from_keyed(source); }
     std::size_t source_keys() const { return index_.source_keys(); }

@@ -41,6 +41,8 @@ public:
     virtual group_counters counters() const = 0;
     // Has the group a connection from cell `source`?
     virtual bool receives_from(gid_type source) const = 0;
+    // The distinct cells it receives from, sorted (empty: none).
+    virtual std::span<const gid_type> source_gids() const = 0;
     // Integrator work so far (cable cells; event-driven LIF reports none).
     virtual integrator_statistics integrator_counters() const { return {}; }
     // Work per cell so far (cell_group.hpp).

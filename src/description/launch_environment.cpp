@@ -29,6 +29,12 @@ std::pair<const char*, long> launcher_count() {
 
 long launched_processes() { return launcher_count().second; }
 
+std::string launcher_setting() {
+    const auto [name, n] = launcher_count();
+    if (!*name) return "";
+    return std::string(name) + "=" + std::to_string(n);
+}
+
 void check_single_process_launch() {
     const auto [name, n] = launcher_count();
     if (n <= 1) return;

@@ -6,6 +6,10 @@
 #include "engine/group_factory.hpp"
 #include "engine/stopwatch.hpp"
 
+#include <algorithm>
+#include <cstring>
+#include <span>
+#include <thread>
 #include <type_traits>
 
 namespace ranvier {
@@ -17,24 +21,101 @@ namespace {
 
 template <class Clock>
 async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Clock clock, time chunk,
-                                  task_pool& pool)
+                                  task_pool& pool, communicator& comm, const decomposition& cells)
     : clock_(clock), chunk_(chunk), pool_(pool), accounts_(pool.size()), groups_(std::move(groups)),
-      units_(groups_.size()) {
+      units_(groups_.size()), comm_(comm) {
     // Which group waits for which: g receives from h if any cell of h is a
-    // source of a connection onto g.
+    // source of a connection onto g. Found from each group's sorted list of
+    // sources, so the work and memory follow the local connections, never
+    // the number of cells in the network.
     const std::size_t n = groups_.size();
+    const int processes = comm_.size(), me = comm_.rank();
+    // This process's cells and their groups, by gid.
+    std::vector<std::pair<gid_type, std::size_t>> group_of;
+    for (std::size_t h = 0; h < n; ++h)
+        for (const gid_type gid : groups_[h]->gids()) group_of.emplace_back(gid, h);
+    std::sort(group_of.begin(), group_of.end());
+    // remote_sources[g]: the other processes g receives from (sorted, distinct).
+    std::vector<std::vector<int>> remote_sources(n);
     pool_.parallel_for(n, [&](std::size_t g) {
         unit& u = units_[g];
         u.min_delay = clock_.min_delay(*groups_[g]);
-        for (std::size_t h = 0; h < n; ++h)
-            for (const gid_type gid : groups_[h]->gids())
-                if (groups_[g]->receives_from(gid)) {
-                    u.sources.push_back(h);
-                    break;
-                }
+        for (const gid_type gid : groups_[g]->source_gids()) {
+            const int p = cells.owner(gid);
+            if (p != me) {
+                if (remote_sources[g].empty() || remote_sources[g].back() != p) remote_sources[g].push_back(p);
+                continue;
+            }
+            const auto it = std::lower_bound(group_of.begin(), group_of.end(), std::make_pair(gid, std::size_t{0}));
+            if (it == group_of.end() || it->first != gid)
+                throw internal_error("async engine: a local source gid without a local group");
+            u.sources.push_back(it->second);
+        }
+        std::sort(u.sources.begin(), u.sources.end());
+        u.sources.erase(std::unique(u.sources.begin(), u.sources.end()), u.sources.end());
     });
     for (std::size_t g = 0; g < n; ++g)
         for (const std::size_t h : units_[g].sources) units_[h].targets.push_back(g);
+    if (processes == 1) return;
+
+    // One proxy unit per process this one receives from.
+    remote_unit_of_.assign(static_cast<std::size_t>(processes), -1);
+    std::vector<int> sources;
+    {
+        std::vector<std::vector<std::size_t>> receivers(static_cast<std::size_t>(processes));
+        for (std::size_t g = 0; g < n; ++g)
+            for (const int p : remote_sources[g]) receivers[static_cast<std::size_t>(p)].push_back(g);
+        for (int p = 0; p < processes; ++p) {
+            auto& r = receivers[static_cast<std::size_t>(p)];
+            if (r.empty()) continue;
+            const std::size_t proxy = units_.size();
+            units_.emplace_back();
+            for (const std::size_t g : r) units_[g].sources.push_back(proxy);
+            units_[proxy].targets = std::move(r);
+            remote_unit_of_[static_cast<std::size_t>(p)] = static_cast<std::ptrdiff_t>(remotes_.size());
+            remotes_.push_back({p, proxy});
+            sources.push_back(p);
+        }
+    }
+    // Every process learns who receives from it.
+    const auto lists = comm_.all_gather(as_bytes_of(std::span<const int>(sources)));
+    for (int q = 0; q < processes; ++q) {
+        const std::vector<int> theirs = values_of<int>(lists[static_cast<std::size_t>(q)]);
+        if (std::find(theirs.begin(), theirs.end(), me) != theirs.end()) destinations_.push_back(q);
+    }
+    // ... and which of its cells each of them needs: the sorted gids of the
+    // sender's cells that local connections come from, sent to it, so a
+    // process sends each spike only where a connection waits for it. Sizes
+    // follow the connections between the two processes.
+    for (const int p : sources) {
+        const gid_range r = cells.range(p);
+        std::vector<gid_type> needed;
+        for (std::size_t g = 0; g < n; ++g) {
+            const auto all = groups_[g]->source_gids();
+            const auto lo = std::lower_bound(all.begin(), all.end(), r.begin);
+            const auto hi = std::lower_bound(lo, all.end(), r.end);
+            needed.insert(needed.end(), lo, hi);
+        }
+        std::sort(needed.begin(), needed.end());
+        needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+        byte_buffer bytes(needed.size() * sizeof(gid_type));
+        if (!needed.empty()) std::memcpy(bytes.data(), needed.data(), bytes.size());
+        comm_.post_send(p, needs_tag, std::move(bytes));
+    }
+    needed_by_.resize(destinations_.size());
+    for (std::size_t received = 0; received < destinations_.size();) {
+        auto m = comm_.poll(needs_tag);
+        if (!m) {
+            std::this_thread::yield();
+            continue;
+        }
+        const auto at = std::find(destinations_.begin(), destinations_.end(), m->source);
+        if (at == destinations_.end()) throw internal_error("async engine: needs from a process that does not receive");
+        needed_by_[static_cast<std::size_t>(at - destinations_.begin())] = values_of<gid_type>(m->bytes);
+        ++received;
+    }
+    while (!comm_.sends_done()) std::this_thread::yield();
+    output_reported_.assign(static_cast<std::size_t>(processes), time{});
 }
 
 template <class Clock>
@@ -54,13 +135,119 @@ typename Clock::time async_engine<Clock>::reach(std::size_t g) const {
 template <class Clock>
 typename Clock::time async_engine<Clock>::watermark() const {
     time w = stop_at_;
-    for (const unit& u : units_) w = std::min(w, u.now);
+    for (std::size_t g = 0; g < groups_.size(); ++g) w = std::min(w, units_[g].now);
     return w;
 }
 
 template <class Clock>
-void async_engine<Clock>::flush(bool everything) {
+typename Clock::time async_engine<Clock>::output_watermark() const {
+    time w = watermark();
+    if (distributed())
+        for (int p = 1; p < comm_.size(); ++p) w = std::min(w, output_reported_[static_cast<std::size_t>(p)]);
+    return w;
+}
+
+namespace {
+
+// Message layouts: a watermark (8 bytes: steps or ms), then for the output
+// messages the number of spikes, then spikes (and samples). Plain records
+// copied as bytes between processes of one program.
+template <class T>
+void append(byte_buffer& b, std::span<const T> values) {
+    const auto bytes = std::as_bytes(values);
+    b.insert(b.end(), bytes.begin(), bytes.end());
+}
+
+template <class T>
+std::size_t take(const byte_buffer& b, std::size_t at, std::size_t count, std::vector<T>& into) {
+    const std::size_t size = count * sizeof(T);
+    if (at + size > b.size()) throw internal_error("async engine: a message from another process is cut short");
+    const std::size_t before = into.size();
+    into.resize(before + count);
+    if (size) std::memcpy(into.data() + before, b.data() + at, size);
+    return at + size;
+}
+
+} // namespace
+
+template <class Clock>
+void async_engine<Clock>::poll_messages() {
+    while (auto m = comm_.poll(spike_tag)) {
+        const std::ptrdiff_t r = remote_unit_of_.at(static_cast<std::size_t>(m->source));
+        if (r < 0) throw internal_error("async engine: spikes from a process this one does not receive from");
+        unit& proxy = units_[remotes_[static_cast<std::size_t>(r)].unit];
+        std::vector<time> w;
+        std::size_t at = take(m->bytes, 0, 1, w);
+        std::vector<spike> spikes;
+        take(m->bytes, at, (m->bytes.size() - at) / sizeof(spike), spikes);
+        for (const std::size_t g : proxy.targets)
+            units_[g].inbox.insert(units_[g].inbox.end(), spikes.begin(), spikes.end());
+        proxy.now = std::max(proxy.now, w[0]);
+    }
+    if (comm_.rank() == 0) {
+        while (auto m = comm_.poll(output_tag)) {
+            std::vector<time> w;
+            std::vector<std::uint64_t> count;
+            std::size_t at = take(m->bytes, 0, 1, w);
+            at = take(m->bytes, at, 1, count);
+            at = take(m->bytes, at, count[0], pending_spikes_);
+            take(m->bytes, at, (m->bytes.size() - at) / sizeof(trace_sample), pending_samples_);
+            time& reported = output_reported_[static_cast<std::size_t>(m->source)];
+            reported = std::max(reported, w[0]);
+        }
+    }
+    comm_.sends_done();
+}
+
+template <class Clock>
+void async_engine<Clock>::report_progress() {
     const time w = watermark();
+    if (!(w > reported_)) return;
+    reported_ = w;
+    std::vector<spike> wanted;
+    for (std::size_t d = 0; d < destinations_.size(); ++d) {
+        // Only the spikes of cells it has connections from.
+        const std::vector<gid_type>& needs = needed_by_[d];
+        wanted.clear();
+        for (const spike& sp : outgoing_)
+            if (std::binary_search(needs.begin(), needs.end(), sp.gid)) wanted.push_back(sp);
+        byte_buffer b;
+        append(b, std::span<const time>(&w, 1));
+        append(b, std::span<const spike>(wanted));
+        comm_.post_send(destinations_[d], spike_tag, std::move(b));
+    }
+    outgoing_.clear();
+    if (comm_.rank() != 0) {
+        byte_buffer b;
+        const std::uint64_t count = outgoing_output_.size();
+        append(b, std::span<const time>(&w, 1));
+        append(b, std::span<const std::uint64_t>(&count, 1));
+        append(b, std::span<const spike>(outgoing_output_));
+        append(b, std::span<const trace_sample>(outgoing_samples_));
+        comm_.post_send(0, output_tag, std::move(b));
+        stats_->spikes += count; // this process's; rank 0 counts the network's
+        outgoing_output_.clear();
+        outgoing_samples_.clear();
+    }
+}
+
+template <class Clock>
+bool async_engine<Clock>::distributed_done() const {
+    for (const remote_source& r : remotes_)
+        if (units_[r.unit].now < stop_at_) return false;
+    if (comm_.rank() == 0)
+        for (int p = 1; p < comm_.size(); ++p)
+            if (output_reported_[static_cast<std::size_t>(p)] < stop_at_) return false;
+    return !(reported_ < stop_at_) && comm_.sends_done();
+}
+
+template <class Clock>
+void async_engine<Clock>::flush(bool everything) {
+    if (distributed() && comm_.rank() != 0) { // its output went to rank 0 (report_progress)
+        stats_->t_reached = clock_.ms(watermark());
+        return;
+    }
+    const time w = output_watermark();
     if (!everything && !(w > flushed_)) return;
     flushed_ = std::max(flushed_, w);
     const stopwatch t0;
@@ -88,31 +275,69 @@ void async_engine<Clock>::flush(bool everything) {
 
 template <class Clock>
 void async_engine<Clock>::worker(unsigned thread) {
+    // With other processes, a thread with nothing to do looks for their
+    // messages this often (no thread blocks in MPI).
+    constexpr auto poll_interval = std::chrono::microseconds(100);
     std::unique_lock lock(mutex_);
+    const auto fail = [&] {
+        if (!error_) error_ = std::current_exception();
+        progress_.notify_all();
+    };
     for (;;) {
-        if (error_ || stop_->load(std::memory_order_relaxed)) return;
-        // The ready group furthest behind.
-        std::size_t best = units_.size();
-        bool unfinished = false;
-        for (std::size_t g = 0; g < units_.size(); ++g) {
+        if (error_) return;
+        // A distributed run ends together (docs/architecture.md): a stop
+        // request of one process cannot hold the others back mid-run.
+        if (!distributed() && stop_->load(std::memory_order_relaxed)) return;
+        if (distributed()) {
+            try {
+                poll_messages();
+                report_progress();
+                flush(false);
+            } catch (...) {
+                fail();
+                return;
+            }
+        }
+        // The ready local group furthest behind.
+        const std::size_t local = groups_.size();
+        std::size_t best = local;
+        bool unfinished = false, running = false;
+        for (std::size_t g = 0; g < local; ++g) {
             const unit& u = units_[g];
             if (u.now < stop_at_) unfinished = true;
+            running |= u.busy;
             if (u.busy || !(u.now < stop_at_) || !(reach(g) > u.now)) continue;
-            if (best == units_.size() || u.now < units_[best].now) best = g;
+            if (best == local || u.now < units_[best].now) best = g;
         }
-        if (!unfinished) return;
-        if (best == units_.size()) {
-            bool running = false;
-            for (const unit& u : units_) running |= u.busy;
+        if (best == local) {
+            if (!unfinished && !running) {
+                bool done = !distributed();
+                if (!done) {
+                    try {
+                        done = distributed_done();
+                    } catch (...) {
+                        fail();
+                        return;
+                    }
+                }
+                if (done) {
+                    progress_.notify_all();
+                    return;
+                }
+            }
             // The unfinished group furthest behind can always advance (delays
-            // are > 0), unless it is running: anything else is a bug.
-            if (!running) {
+            // are > 0) unless it is running or waits for another process:
+            // anything else is a bug.
+            if (unfinished && !running && !distributed()) {
                 error_ = std::make_exception_ptr(internal_error("async engine: no group can advance"));
                 progress_.notify_all();
                 return;
             }
             const auto idle_since = thread_accounts::clock_type::now();
-            progress_.wait(lock);
+            if (distributed())
+                progress_.wait_for(lock, poll_interval);
+            else
+                progress_.wait(lock);
             accounts_.add_wait_since(thread, idle_since);
             continue;
         }
@@ -136,9 +361,8 @@ void async_engine<Clock>::worker(unsigned thread) {
             });
         } catch (...) {
             lock.lock();
-            if (!error_) error_ = std::current_exception();
             u.busy = false;
-            progress_.notify_all();
+            fail();
             return;
         }
 
@@ -148,9 +372,24 @@ void async_engine<Clock>::worker(unsigned thread) {
         u.busy = false;
         for (const std::size_t g : u.targets)
             units_[g].inbox.insert(units_[g].inbox.end(), u.out.spikes.begin(), u.out.spikes.end());
-        pending_spikes_.insert(pending_spikes_.end(), u.out.spikes.begin(), u.out.spikes.end());
-        pending_samples_.insert(pending_samples_.end(), u.out.samples.begin(), u.out.samples.end());
-        flush(false);
+        if (!distributed() || comm_.rank() == 0) {
+            pending_spikes_.insert(pending_spikes_.end(), u.out.spikes.begin(), u.out.spikes.end());
+            pending_samples_.insert(pending_samples_.end(), u.out.samples.begin(), u.out.samples.end());
+        } else {
+            outgoing_output_.insert(outgoing_output_.end(), u.out.spikes.begin(), u.out.spikes.end());
+            outgoing_samples_.insert(outgoing_samples_.end(), u.out.samples.begin(), u.out.samples.end());
+        }
+        try {
+            if (distributed()) {
+                if (!destinations_.empty())
+                    outgoing_.insert(outgoing_.end(), u.out.spikes.begin(), u.out.spikes.end());
+                report_progress();
+            }
+            flush(false);
+        } catch (...) {
+            fail();
+            return;
+        }
         progress_.notify_all();
     }
 }
@@ -173,9 +412,10 @@ void async_engine<Clock>::run(time_type t_stop, output_sink* sink, const std::at
     {
         std::lock_guard lock(mutex_);
         if (error_) std::rethrow_exception(error_);
-        // At the end every group stands at t_stop: everything left is final.
-        // After an interruption only what every group has passed is.
-        flush(watermark() >= stop_at_);
+        // At the end every group (of every process) stands at t_stop:
+        // everything left is final. After an interruption only what every
+        // group has passed is.
+        flush(output_watermark() >= stop_at_);
     }
     // Integration, delivery and scheduling overlap; "update" is all of it.
     stats.wall.update += t0.seconds() -
@@ -208,11 +448,14 @@ void count_network(const Groups& groups, const recipe& model, run_statistics& st
 } // namespace
 
 std::unique_ptr<engine> make_async_fixed_engine(const recipe& model, const simulation_options& options,
-                                                task_pool& pool, run_statistics& stats) {
+                                                task_pool& pool, communicator& comm,
+                                                const decomposition& cells, run_statistics& stats) {
     const stopwatch t0;
-    auto groups = make_fixed_step_groups(model, options, pool);
+    auto groups = make_fixed_step_groups(model, options, pool, cells.range(comm.rank()));
     std::uint32_t min_delay = UINT32_MAX;
     for (const auto& g : groups) min_delay = std::min(min_delay, g->min_delay_steps());
+    // Every process advances in chunks of the network's shortest delay.
+    min_delay = static_cast<std::uint32_t>(comm.min(static_cast<double>(min_delay)));
     // One advance is at most the global minimum delay: the groups' event
     // buffers are sized for one epoch of that length (as in bsp-fixed).
     const time_grid grid(options.dt);
@@ -220,20 +463,23 @@ std::unique_ptr<engine> make_async_fixed_engine(const recipe& model, const simul
     for (auto& g : groups) g->prepare(chunk);
     count_network(groups, model, stats);
     auto eng = std::make_unique<async_engine<step_clock>>(std::move(groups), step_clock{grid},
-                                                          chunk, pool);
+                                                          chunk, pool, comm, cells);
     stats.wall.build += t0.seconds();
     return eng;
 }
 
 std::unique_ptr<engine> make_async_variable_engine(const recipe& model, const simulation_options& options,
-                                                   task_pool& pool, run_statistics& stats) {
+                                                   task_pool& pool, communicator& comm,
+                                                   const decomposition& cells, run_statistics& stats) {
     const stopwatch t0;
-    auto groups = make_variable_step_groups(model, options, pool);
+    auto groups = make_variable_step_groups(model, options, pool, cells.range(comm.rank()));
     time_type min_delay = time_infinity;
     for (const auto& g : groups) min_delay = std::min(min_delay, g->min_delay());
+    // Every process ends its advances on the same grid: the network's shortest delay.
+    min_delay = comm.min(min_delay);
     const time_type chunk = min_delay < time_infinity ? min_delay : 1.0;
     count_network(groups, model, stats);
-    auto eng = std::make_unique<async_engine<ms_clock>>(std::move(groups), ms_clock{}, chunk, pool);
+    auto eng = std::make_unique<async_engine<ms_clock>>(std::move(groups), ms_clock{}, chunk, pool, comm, cells);
     stats.wall.build += t0.seconds();
     return eng;
 }

@@ -19,12 +19,26 @@
 //   so the schedule cannot deadlock.
 // - Output: spikes and samples wait in a buffer until every group has passed
 //   their time, then stream out sorted, exactly as the bsp engines write them.
+// - Distributed (several processes): every other process this one receives
+//   from is a proxy unit whose `now` is the last watermark that process
+//   reported (the smallest `now` of its groups: it has sent every spike
+//   before it). The rules above then hold unchanged across processes. After
+//   its watermark rises a process sends one message per process that
+//   receives from it, bundling the watermark and its new spikes of the cells
+//   that process has connections from (learnt at build), and one to
+//   rank 0 with its new spikes, samples and watermark for the output.
+//   Messages are polled by the workers under the lock (MPI_Iprobe, never
+//   blocking); a worker with nothing to do polls every 100 us. A run ends
+//   when every local group, every proxy and (on rank 0) every process's
+//   output has reached t_stop and every send has completed: no barrier.
 //
 // The engine is one template over the two kinds of group; `Clock` maps the
 // group's own time (steps of dt, or ms) to and from ms.
 #pragma once
 
 #include "cells/cell_group.hpp"
+#include "comm/communicator.hpp"
+#include "engine/decomposition.hpp"
 #include "engine/engine.hpp"
 #include "engine/epoch_grid.hpp"
 #include "engine/task_pool.hpp"
@@ -105,7 +119,10 @@ public:
 
     // `chunk` bounds one advance of a group (the fixed-step groups' event
     // buffers hold one epoch ahead; it also sets how often output streams).
-    async_engine(std::vector<std::unique_ptr<group>> groups, Clock clock, time chunk, task_pool& pool);
+    // `groups` are this process's (the gids of cells.range(comm.rank()));
+    // collective over `comm`.
+    async_engine(std::vector<std::unique_ptr<group>> groups, Clock clock, time chunk, task_pool& pool,
+                 communicator& comm, const decomposition& cells);
 
     void run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
              run_statistics& stats) override;
@@ -123,12 +140,28 @@ private:
         bool busy = false;                // a thread is advancing it
         group_output out;                 // its output of the current advance
     };
+    // Another process this one receives spikes from (a unit of its own, after
+    // the local ones, that never advances here).
+    struct remote_source {
+        int process = 0;
+        std::size_t unit = 0;
+    };
+    static constexpr int spike_tag = 7101;  // spikes and watermark for a receiving process
+    static constexpr int output_tag = 7102; // spikes, samples and watermark for rank 0's output
+    static constexpr int needs_tag = 7103;  // at build: which of its cells a process needs
 
     void worker(unsigned thread); // `thread`: the pool's thread number
     // The end of the next advance of u, or u.now if it cannot advance (locked).
     time reach(std::size_t u) const;
-    time watermark() const; // the smallest `now` (locked)
+    time watermark() const; // the smallest `now` of the local groups (locked)
+    time output_watermark() const; // what every process has passed (locked)
     void flush(bool everything); // streams final output to the sink (locked)
+    // Distributed runs (locked): receives what has arrived, reports a risen
+    // watermark, and says whether this process may end the run.
+    void poll_messages();
+    void report_progress();
+    bool distributed_done() const;
+    bool distributed() const { return comm_.size() > 1; }
 
     Clock clock_;
     time chunk_;
@@ -137,7 +170,17 @@ private:
     // ready) time per thread; each thread writes its own slot.
     thread_accounts accounts_;
     std::vector<std::unique_ptr<group>> groups_;
-    std::vector<unit> units_;
+    std::vector<unit> units_; // the local groups, then one per remote source process
+    communicator& comm_;
+    std::vector<remote_source> remotes_;
+    std::vector<std::ptrdiff_t> remote_unit_of_; // per process: index into remotes_, or -1
+    std::vector<int> destinations_;            // processes that receive from this one
+    std::vector<std::vector<gid_type>> needed_by_; // per destination: the gids of this range it needs, sorted
+    std::vector<time> output_reported_;        // rank 0: each process's output watermark
+    time reported_ = 0;                        // the watermark last sent
+    std::vector<spike> outgoing_;              // spikes not yet sent to destinations
+    std::vector<spike> outgoing_output_;       // spikes and samples not yet sent to rank 0
+    std::vector<trace_sample> outgoing_samples_;
 
     // Shared by the workers, under mutex_.
     std::mutex mutex_;
@@ -156,9 +199,12 @@ private:
 // The engines of the two asynchronous modes, built from a model: groups as in
 // the bsp engines, one advance at most one global minimum delay long (1 ms
 // without connections).
+// Collective over `comm`: each process builds the groups of its own range.
 std::unique_ptr<engine> make_async_fixed_engine(const recipe& model, const simulation_options& options,
-                                                task_pool& pool, run_statistics& stats);
+                                                task_pool& pool, communicator& comm,
+                                                const decomposition& cells, run_statistics& stats);
 std::unique_ptr<engine> make_async_variable_engine(const recipe& model, const simulation_options& options,
-                                                   task_pool& pool, run_statistics& stats);
+                                                   task_pool& pool, communicator& comm,
+                                                   const decomposition& cells, run_statistics& stats);
 
 } // namespace ranvier

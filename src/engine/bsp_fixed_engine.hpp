@@ -5,6 +5,7 @@
 #pragma once
 
 #include "comm/communicator.hpp"
+#include "engine/decomposition.hpp"
 #include "cells/cell_group.hpp"
 #include "engine/engine.hpp"
 #include "engine/task_pool.hpp"
@@ -19,7 +20,7 @@ namespace ranvier {
 class bsp_fixed_engine final : public engine {
 public:
     bsp_fixed_engine(const recipe& model, const simulation_options& options, task_pool& pool,
-                     communicator& comm, run_statistics& stats);
+                     communicator& comm, gid_range range, run_statistics& stats);
 
     void run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
              run_statistics& stats) override;

@@ -15,10 +15,10 @@ namespace ranvier {
 
 bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_options& options,
                                          task_pool& pool, communicator& comm,
-                                         run_statistics& stats)
+                                         gid_range range, run_statistics& stats)
     : pool_(pool), accounts_(pool.size()), comm_(comm) {
     const stopwatch t0;
-    groups_ = make_variable_step_groups(model, options, pool_);
+    groups_ = make_variable_step_groups(model, options, pool_, range);
     outputs_.resize(groups_.size());
 
     // The epoch is the shortest delay: a spike in (T, T + D] acts after T + D.
@@ -29,6 +29,8 @@ bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_o
         stats.synapses += c.synapses;
         stats.connection_bytes += c.connection_bytes;
     }
+    // Every process must cut time at the same epochs: the network's shortest delay.
+    min_delay = comm_.min(min_delay);
     // Without connections, epochs of 1 ms keep output streaming and progress.
     epoch_ = min_delay < time_infinity ? min_delay : 1.0;
     stats.cells = model.num_cells();
@@ -36,8 +38,8 @@ bsp_variable_engine::bsp_variable_engine(const recipe& model, const simulation_o
     stats.wall.build += t0.seconds();
 }
 
-void bsp_variable_engine::run_epoch(time_type t_end, time_type t_stop, output_sink* sink,
-                                    run_statistics& stats) {
+bool bsp_variable_engine::run_epoch(time_type t_end, time_type t_stop, output_sink* sink,
+                                    bool stop_wish, run_statistics& stats) {
     const stopwatch t0;
     pool_.parallel_for_on_threads(groups_.size(), [&](std::size_t g, unsigned thread) {
         accounts_.run_task(thread, [&] {
@@ -53,19 +55,24 @@ void bsp_variable_engine::run_epoch(time_type t_end, time_type t_stop, output_si
     if (t_end > t_) stats.advance_lengths.add(t_end - t_, groups_.size());
 
     t_ = t_end;
-    finish_epoch(groups_, outputs_, pool_, accounts_, comm_, sink, t_, t_stop, stats);
+    return finish_epoch(groups_, outputs_, pool_, accounts_, comm_, sink, t_, t_stop, stop_wish, stats);
 }
 
 void bsp_variable_engine::run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
                               run_statistics& stats) {
     // The point t = 0 is an epoch of its own: a spike at 0 acts at D, which
     // the first full epoch (0, D] must already know about.
+    // Stopping is agreed at each epoch's exchange, so every process ends at
+    // the same epoch.
+    bool halt = false;
     if (!started_) {
-        run_epoch(0.0, t_stop, sink, stats);
+        halt = run_epoch(0.0, t_stop, sink, comm_.size() > 1 && stop.load(std::memory_order_relaxed), stats);
         started_ = true;
     }
-    while (t_ < t_stop && !stop.load(std::memory_order_relaxed))
-        run_epoch(epoch_end(t_, epoch_, t_stop), t_stop, sink, stats);
+    if (comm_.size() == 1) halt = stop.load(std::memory_order_relaxed);
+    while (t_ < t_stop && !halt)
+        halt = run_epoch(epoch_end(t_, epoch_, t_stop), t_stop, sink, stop.load(std::memory_order_relaxed),
+                         stats);
     stats.events_delivered = 0;
     stats.integrator = {};
     for (const auto& g : groups_) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "comm/communicator.hpp"
+#include "engine/decomposition.hpp"
 #include "engine/engine.hpp"
 #include "engine/task_pool.hpp"
 #include "engine/thread_accounts.hpp"
@@ -20,13 +21,15 @@ class bsp_variable_engine final : public engine {
 public:
     // Throws user_error for anything a cell group cannot build.
     bsp_variable_engine(const recipe& model, const simulation_options& options, task_pool& pool,
-                        communicator& comm, run_statistics& stats);
+                        communicator& comm, gid_range range, run_statistics& stats);
 
     void run(time_type t_stop, output_sink* sink, const std::atomic<bool>& stop,
              run_statistics& stats) override;
 
 private:
-    void run_epoch(time_type t_end, time_type t_stop, output_sink* sink, run_statistics& stats);
+    // Returns whether any process asked to stop.
+    bool run_epoch(time_type t_end, time_type t_stop, output_sink* sink, bool stop_wish,
+                   run_statistics& stats);
 
     task_pool& pool_;
     thread_accounts accounts_; // busy and waiting time per thread

@@ -10,10 +10,10 @@
 namespace ranvier {
 
 std::vector<std::unique_ptr<fixed_step_group>> make_fixed_step_groups(
-    const recipe& model, const simulation_options& options, task_pool& pool) {
+    const recipe& model, const simulation_options& options, task_pool& pool, gid_range range) {
     const std::size_t group_size = options.group_size ? options.group_size
-                                   : default_group_size(model.num_cells(), pool.size());
-    const auto specs = partition_cells(model, group_size);
+                                   : default_group_size(range.size(), pool.size());
+    const auto specs = partition_cells(model, group_size, range);
     std::vector<std::unique_ptr<fixed_step_group>> groups(specs.size());
     pool.parallel_for(specs.size(), [&](std::size_t g) {
         switch (specs[g].kind) {
@@ -37,10 +37,10 @@ std::vector<std::unique_ptr<fixed_step_group>> make_fixed_step_groups(
 }
 
 std::vector<std::unique_ptr<variable_step_group>> make_variable_step_groups(
-    const recipe& model, const simulation_options& options, task_pool& pool) {
+    const recipe& model, const simulation_options& options, task_pool& pool, gid_range range) {
     const std::size_t group_size = options.group_size ? options.group_size
-                                   : default_group_size(model.num_cells(), pool.size());
-    const auto specs = partition_cells(model, group_size);
+                                   : default_group_size(range.size(), pool.size());
+    const auto specs = partition_cells(model, group_size, range);
     cable::cvode_options cvode;
     cvode.atol = options.atol;
     cvode.rtol = options.rtol;

@@ -7,12 +7,11 @@
 
 namespace ranvier {
 
-std::vector<group_spec> partition_cells(const recipe& model, std::size_t group_size) {
+std::vector<group_spec> partition_cells(const recipe& model, std::size_t group_size, gid_range range) {
     group_size = std::clamp<std::size_t>(group_size, 1, max_group_targets);
     std::vector<group_spec> groups;
     std::optional<cell_description> previous;
-    const gid_type n = model.num_cells();
-    for (gid_type gid = 0; gid < n; ++gid) {
+    for (gid_type gid = range.begin; gid < range.end; ++gid) {
         cell_description description = model.cell(gid);
         const bool extend = previous && may_share_group(*previous, description) &&
                             groups.back().gids.size() < group_size;
@@ -21,6 +20,10 @@ std::vector<group_spec> partition_cells(const recipe& model, std::size_t group_s
         previous = std::move(description);
     }
     return groups;
+}
+
+std::vector<group_spec> partition_cells(const recipe& model, std::size_t group_size) {
+    return partition_cells(model, group_size, gid_range{0, model.num_cells()});
 }
 
 std::size_t default_group_size(gid_type num_cells, unsigned threads) {

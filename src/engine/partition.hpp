@@ -4,6 +4,8 @@
 // affects only speed, never results.
 #pragma once
 
+#include "engine/decomposition.hpp"
+
 #include <ranvier/recipe.hpp>
 
 #include <vector>
@@ -15,6 +17,9 @@ struct group_spec {
     std::vector<gid_type> gids;
 };
 
+// The gids of `range` only (this process's cells in a distributed run); the
+// second form takes every gid.
+std::vector<group_spec> partition_cells(const recipe& model, std::size_t group_size, gid_range range);
 std::vector<group_spec> partition_cells(const recipe& model, std::size_t group_size);
 
 // The default group size: enough groups for load balance over `threads`,

@@ -5,10 +5,13 @@
 #include "engine/async_engine.hpp"
 #include "engine/bsp_fixed_engine.hpp"
 #include "engine/bsp_variable_engine.hpp"
+#include "engine/decomposition.hpp"
+#include "engine/stopwatch.hpp"
 #include "engine/task_pool.hpp"
 #include "cable/mechanisms/mechanism_catalogue.hpp"
 
 #include <ranvier/errors.hpp>
+#include <ranvier/execution_context.hpp>
 #include <ranvier/launch_environment.hpp>
 #include <ranvier/run_limits.hpp>
 #include <ranvier/simulation.hpp>
@@ -19,6 +22,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <variant>
 
@@ -112,10 +116,13 @@ void check_run_length(time_type t_stop, double dt) {
                      problem);
 }
 
-memory_estimate estimate_memory(const recipe& model, const simulation_options& options,
-                                std::uint64_t sample_size) {
+namespace {
+
+// The estimate for the cells [first, first + n): one process's share of a
+// distributed run (so that it samples only gids it will be asked about).
+memory_estimate estimate_memory_of(const recipe& model, const simulation_options& options,
+                                   std::uint64_t sample_size, gid_type first, std::uint64_t n) {
     memory_estimate e;
-    const std::uint64_t n = model.num_cells();
     e.cells = n;
     e.cell_bytes = saturate(static_cast<double>(n) * min_cell_bytes);
     if (n == 0) return e;
@@ -129,7 +136,7 @@ memory_estimate estimate_memory(const recipe& model, const simulation_options& o
     for (std::uint64_t j = 0; j < (std::uint64_t{1} << bits); ++j) {
         const std::uint64_t i = spread_index(j, bits);
         if (i >= k) continue;
-        const auto gid = static_cast<gid_type>(static_cast<unsigned __int128>(i) * n / k);
+        const auto gid = static_cast<gid_type>(first + static_cast<unsigned __int128>(i) * n / k);
         if (model.kind(gid) == cell_kind::lif) {
             ++lif;
             if (fixed) {
@@ -161,6 +168,13 @@ memory_estimate estimate_memory(const recipe& model, const simulation_options& o
                                   per_cell_channels * 8);
     }
     return e;
+}
+
+} // namespace
+
+memory_estimate estimate_memory(const recipe& model, const simulation_options& options,
+                                std::uint64_t sample_size) {
+    return estimate_memory_of(model, options, sample_size, 0, model.num_cells());
 }
 
 std::uint64_t machine_memory_bytes() {
@@ -221,57 +235,187 @@ void check_memory(const memory_estimate& e, std::uint64_t available) {
                      ". Nothing was built.");
 }
 
+namespace {
+
+// This process's peak resident set size (the summary's per-process memory).
+std::uint64_t peak_rss_bytes() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024; // Linux reports kB
+}
+
+// What each process contributes to the published statistics (trivially
+// copyable: it travels as bytes).
+struct process_record {
+    process_work work;
+    std::uint64_t synapses, connection_bytes, events_delivered, cell_groups, spikes;
+    integrator_statistics integrator;
+    cell_count_summary steps, restarts, events;
+};
+
+void merge(cell_count_summary& into, const cell_count_summary& c) {
+    if (c.cells == 0) return;
+    // The worst cell: the largest count, the smallest gid among equals.
+    if (into.cells == 0 || c.max > into.max || (c.max == into.max && c.max_gid < into.max_gid)) {
+        into.max = c.max;
+        into.max_gid = c.max_gid;
+    }
+    into.cells += c.cells;
+    into.total += c.total;
+}
+
+std::shared_ptr<communicator> communicator_of(const execution_context& context) {
+    if (context.comm) return context.comm;
+    return std::make_shared<local_communicator>();
+}
+
+} // namespace
+
 struct simulation::impl {
     simulation_options options;
-    run_statistics stats;
+    execution_context context;
+    std::shared_ptr<communicator> comm;
+    run_statistics local; // this process's own counts (the engines write here)
+    run_statistics stats; // published: network-wide counts (publish())
     std::atomic<bool> stop{false};
     task_pool pool;
-    local_communicator comm;
+    decomposition cells;  // which gids each process owns
+    std::uint64_t compartments = 0; // of this process's cable cells
     std::unique_ptr<engine> eng;
 
     // Options and memory are checked before the thread pool starts and
     // before anything is built.
-    static const simulation_options& checked(const recipe& model, const simulation_options& opts) {
+    static simulation_options checked(const recipe& model, simulation_options opts,
+                                      const execution_context& context) {
+        if (context.threads != 0) opts.threads = context.threads;
         check_options(opts, model.mechanisms());
-        check_single_process_launch(); // no MPI in this build: never run N copies
-        check_memory(estimate_memory(model, opts), machine_memory_bytes());
+        if (context.size() == 1 && launched_processes() > 1) {
+            if (!mpi_available()) check_single_process_launch(); // never run N copies
+            throw user_error("this process is one of " + std::to_string(launched_processes()) +
+                             " started by an MPI launcher (" + launcher_setting() +
+                             "), but the simulation was given this process alone: every process "
+                             "would simulate the whole network. Build it with make_launch_context() "
+                             "(ranvier/execution_context.hpp)");
+        }
+        // A distributed run checks each process's share once it is known.
+        if (context.size() == 1) check_memory(estimate_memory(model, opts), machine_memory_bytes());
         return opts;
     }
 
-    impl(const recipe& model, const simulation_options& opts)
-        : options(checked(model, opts)), pool(opts.threads) {
-        stats.threads.resize(pool.size()); // one entry per thread from the start
+    impl(const recipe& model, const simulation_options& opts, const execution_context& ctx)
+        : options(checked(model, opts, ctx)), context(ctx), comm(communicator_of(ctx)),
+          pool(options.threads), cells(model.num_cells()) {
+        local.threads.resize(pool.size()); // one entry per thread from the start
+        const stopwatch t0;
+        cells = decompose(model, *comm);
+        const gid_range range = cells.range(comm->rank());
+        // From here on only this process's gids are asked about (a recipe may
+        // then build only what they need: network_recipe's tables).
+        if (comm->size() > 1) {
+            model.will_ask_about(range.begin, range.end);
+            check_memory(estimate_memory_of(model, options, 1024, range.begin, range.size()),
+                         machine_memory_bytes());
+        }
+        compartments = count_compartments(model, range);
+        local.wall.build += t0.seconds();
         switch (options.mode) {
         case execution_mode::bsp_fixed:
-            eng = std::make_unique<bsp_fixed_engine>(model, options, pool, comm, stats);
+            eng = std::make_unique<bsp_fixed_engine>(model, options, pool, *comm, range, local);
             break;
         case execution_mode::bsp_variable:
-            eng = std::make_unique<bsp_variable_engine>(model, options, pool, comm, stats);
+            eng = std::make_unique<bsp_variable_engine>(model, options, pool, *comm, range, local);
             break;
         case execution_mode::async_fixed:
-            eng = make_async_fixed_engine(model, options, pool, stats);
+            eng = make_async_fixed_engine(model, options, pool, *comm, cells, local);
             break;
         case execution_mode::async_variable:
-            eng = make_async_variable_engine(model, options, pool, stats);
+            eng = make_async_variable_engine(model, options, pool, *comm, cells, local);
             break;
         }
+        publish();
+    }
+
+    // Combines every process's counts into `stats` (collective).
+    void publish() {
+        process_record mine{};
+        process_work& w = mine.work;
+        const gid_range range = cells.range(comm->rank());
+        w.rank = static_cast<std::uint64_t>(comm->rank());
+        w.cells = range.size();
+        w.first_gid = range.begin;
+        w.compartments = compartments;
+        w.cell_groups = local.cell_groups;
+        w.build_s = local.wall.build;
+        w.update_s = local.wall.update;
+        // Waiting: in the exchanges for the slowest process (bsp), plus its
+        // threads' idle time (a barrier inside the process; in async, no
+        // group ready: waiting for inputs, from other processes too).
+        const double exchange_wait = comm->wait_seconds();
+        w.communicate_s = std::max(0.0, local.wall.communicate - exchange_wait);
+        w.wait_s = exchange_wait;
+        for (const thread_work& t : local.threads) {
+            w.busy_s += t.busy_s;
+            w.wait_s += t.wait_s;
+        }
+        w.peak_memory_bytes = peak_rss_bytes();
+        mine.synapses = local.synapses;
+        mine.connection_bytes = local.connection_bytes;
+        mine.events_delivered = local.events_delivered;
+        mine.cell_groups = local.cell_groups;
+        mine.spikes = local.spikes;
+        mine.integrator = local.integrator;
+        mine.steps = local.per_cell.steps;
+        mine.restarts = local.per_cell.restarts;
+        mine.events = local.per_cell.events_delivered;
+        const std::vector<process_record> all = all_gather_one(*comm, mine);
+
+        stats = local;
+        stats.synapses = stats.connection_bytes = stats.events_delivered = stats.cell_groups = 0;
+        stats.integrator = {};
+        stats.per_cell = {};
+        stats.processes.clear();
+        double busy_max = 0, busy_sum = 0;
+        for (const process_record& r : all) {
+            stats.synapses += r.synapses;
+            stats.connection_bytes += r.connection_bytes;
+            stats.events_delivered += r.events_delivered;
+            stats.cell_groups += r.cell_groups;
+            // The bsp engines count every spike on every process; the async
+            // ones count the network's on rank 0 and their own elsewhere.
+            stats.spikes = std::max(stats.spikes, r.spikes);
+            stats.integrator += r.integrator;
+            merge(stats.per_cell.steps, r.steps);
+            merge(stats.per_cell.restarts, r.restarts);
+            merge(stats.per_cell.events_delivered, r.events);
+            stats.processes.push_back(r.work);
+            busy_max = std::max(busy_max, r.work.busy_s);
+            busy_sum += r.work.busy_s;
+        }
+        stats.load_imbalance = busy_sum > 0 ? busy_max * static_cast<double>(all.size()) / busy_sum : 1.0;
     }
 };
 
 simulation::simulation(const recipe& model, const simulation_options& options)
-    : impl_(std::make_unique<impl>(model, options)) {}
+    : simulation(model, options, make_local_context()) {}
+
+simulation::simulation(const recipe& model, const simulation_options& options,
+                       const execution_context& context)
+    : impl_(std::make_unique<impl>(model, options, context)) {}
 
 simulation::~simulation() = default;
 
 void simulation::run(time_type t_stop, output_sink* sink) {
     check_run_length(t_stop, impl_->options.dt);
     impl_->stop.store(false);
-    impl_->eng->run(t_stop, sink, impl_->stop, impl_->stats);
+    // Output is written by rank 0 alone (the engines send it there).
+    impl_->eng->run(t_stop, impl_->comm->rank() == 0 ? sink : nullptr, impl_->stop, impl_->local);
+    impl_->publish();
 }
 
 void simulation::request_stop() { impl_->stop.store(true); }
 
 const run_statistics& simulation::statistics() const { return impl_->stats; }
 const simulation_options& simulation::options() const { return impl_->options; }
+const execution_context& simulation::context() const { return impl_->context; }
 
 } // namespace ranvier

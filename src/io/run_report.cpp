@@ -60,8 +60,15 @@ std::string run_summary_json(const run_description& run, const simulation_option
     const double simulate = stats.wall.update + stats.wall.deliver + stats.wall.communicate +
                             stats.wall.output;
     const std::uint64_t peak = peak_memory_bytes();
-    const std::uint64_t network_bytes =
-        peak > run.memory_before_build ? peak - run.memory_before_build : 0;
+    std::uint64_t network_bytes = peak > run.memory_before_build ? peak - run.memory_before_build : 0;
+    if (stats.processes.size() > 1) {
+        // Every process's peak, less what each held before building (taken
+        // to be what this process held: they all run the same program).
+        network_bytes = 0;
+        for (const process_work& p : stats.processes)
+            network_bytes += p.peak_memory_bytes > run.memory_before_build
+                                 ? p.peak_memory_bytes - run.memory_before_build : 0;
+    }
 
     json j;
     j["ranvier_version"] = run.version;
@@ -122,6 +129,23 @@ std::string run_summary_json(const run_description& run, const simulation_option
     add_cell_count(per_cell, "events_delivered", stats.per_cell.events_delivered);
     j["per_cell"] = per_cell;
     j["peak_memory_bytes"] = peak;
+    // Distributed runs (one entry for a single process): docs/outputs.md.
+    j["processes"] = stats.processes.size();
+    j["load_imbalance"] = stats.load_imbalance;
+    json per_process = json::array();
+    for (const process_work& p : stats.processes)
+        per_process.push_back({{"rank", p.rank},
+                               {"first_gid", p.first_gid},
+                               {"cells", p.cells},
+                               {"compartments", p.compartments},
+                               {"cell_groups", p.cell_groups},
+                               {"build_s", p.build_s},
+                               {"update_s", p.update_s},
+                               {"communicate_s", p.communicate_s},
+                               {"wait_s", p.wait_s},
+                               {"busy_s", p.busy_s},
+                               {"peak_memory_bytes", p.peak_memory_bytes}});
+    j["per_process"] = per_process;
     j["connection_table_bytes"] = stats.connection_bytes;
     // Two views: the connection tables alone, and all memory the network
     // added to the process (peak RSS minus RSS before building).
@@ -253,6 +277,16 @@ std::string console_summary(const std::string& summary_json, const std::string& 
     }
     append_where_time_went(j, text);
     fmt::format_to(out, "  peak memory {:.1f} MB\n", u("peak_memory_bytes") / 1048576.0);
+    if (j.contains("per_process") && j.at("per_process").size() > 1) {
+        // Distributed: the spread over the processes (docs/outputs.md).
+        double max_mb = 0, max_wait = 0;
+        for (const auto& p : j.at("per_process")) {
+            max_mb = std::max(max_mb, p.at("peak_memory_bytes").get<double>() / 1048576.0);
+            max_wait = std::max(max_wait, p.at("wait_s").get<double>());
+        }
+        fmt::format_to(out, "  {} processes: load imbalance {:.2f}, longest wait {:.2f} s, largest peak memory {:.1f} MB\n",
+                       j.at("per_process").size(), d("load_imbalance"), max_wait, max_mb);
+    }
     std::string files;
     for (const auto& f : files_written) files += (files.empty() ? "" : ", ") + f;
     fmt::format_to(out, "  output in {}/: {}\n", out_dir, files.empty() ? "(none)" : files);

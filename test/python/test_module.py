@@ -277,8 +277,10 @@ def test_statistics_has_summary_counters():
                 "spikes", "mean_rate_hz", "events_delivered", "wall_time_s", "real_time_factor",
                 "ns_per_event", "deliver_ns_per_event", "peak_memory_bytes",
                 "connection_table_bytes", "bytes_per_synapse", "table_bytes_per_synapse",
-                "thread_work", "advance_ms", "per_cell"}
+                "thread_work", "advance_ms", "per_cell", "processes", "load_imbalance", "per_process"}
     assert set(stats) == expected
+    assert stats["processes"] == 1 and len(stats["per_process"]) == 1
+    assert stats["per_process"][0]["cells"] == 16 and stats["per_process"][0]["compartments"] > 16
     assert set(stats["wall_time_s"]) == {"build", "update", "deliver", "communicate", "output",
                                          "simulate", "total"}
     assert stats["scheme"] == "backward-euler" and stats["model"] == RING

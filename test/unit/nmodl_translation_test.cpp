@@ -170,20 +170,31 @@ void compare_states(const mechanism& gen, const mechanism& ref, const std::strin
                          what + " " + ref.type().states[s].name + " at v = " + std::to_string(test_v[k]));
 }
 
-void compare_cvode_terms(const mechanism& gen, const mechanism& ref) {
-    const std::size_t n = ref.size(), ns = ref.state_count();
-    std::vector<std::vector<double>> d_gen(ns, std::vector<double>(n)), d_ref = d_gen, j_gen = d_gen,
-                                                                         j_ref = d_gen;
+// What CVODE asks of a mechanism at test_v: each state's derivative and
+// Jacobian diagonal, per instance ([state][instance]).
+struct cvode_terms {
+    std::vector<std::vector<double>> d, j;
+};
+
+cvode_terms cvode_terms_of(const mechanism& m) {
+    const std::size_t n = m.size(), ns = m.state_count();
+    cvode_terms t{std::vector<std::vector<double>>(ns, std::vector<double>(n)), {}};
+    t.j = t.d;
     auto pointers = [](std::vector<std::vector<double>>& a) {
         std::vector<double*> p;
         for (auto& x : a) p.push_back(x.data());
         return p;
     };
-    auto pd_gen = pointers(d_gen), pd_ref = pointers(d_ref), pj_gen = pointers(j_gen), pj_ref = pointers(j_ref);
-    gen.state_derivatives(test_v.data(), gen.own_states(), pd_gen);
-    ref.state_derivatives(test_v.data(), ref.own_states(), pd_ref);
-    gen.state_jacobian_diagonal(test_v.data(), gen.own_states(), pj_gen);
-    ref.state_jacobian_diagonal(test_v.data(), ref.own_states(), pj_ref);
+    auto pd = pointers(t.d), pj = pointers(t.j);
+    m.state_derivatives(test_v.data(), m.own_states(), pd);
+    m.state_jacobian_diagonal(test_v.data(), m.own_states(), pj);
+    return t;
+}
+
+void compare_cvode_terms(const mechanism& gen, const mechanism& ref) {
+    const std::size_t n = ref.size(), ns = ref.state_count();
+    const cvode_terms g = cvode_terms_of(gen), r = cvode_terms_of(ref);
+    const auto &d_gen = g.d, &j_gen = g.j, &d_ref = r.d, &j_ref = r.j;
     for (std::size_t s = 0; s < ns; ++s)
         for (std::size_t k = 0; k < n; ++k) {
             const std::string at = ref.type().states[s].name + " at v = " + std::to_string(test_v[k]);
@@ -326,17 +337,8 @@ void compare_synapse(mechanism& gen, mechanism& ref) {
         }
     }
     const std::size_t n = ref.size(), ns = ref.state_count();
-    std::vector<std::vector<double>> d_gen(ns, std::vector<double>(n)), d_ref = d_gen, j_gen = d_gen, j_ref = d_gen;
-    auto pointers = [](std::vector<std::vector<double>>& a) {
-        std::vector<double*> p;
-        for (auto& x : a) p.push_back(x.data());
-        return p;
-    };
-    auto pd_gen = pointers(d_gen), pd_ref = pointers(d_ref), pj_gen = pointers(j_gen), pj_ref = pointers(j_ref);
-    gen.state_derivatives(test_v.data(), gen.own_states(), pd_gen);
-    ref.state_derivatives(test_v.data(), ref.own_states(), pd_ref);
-    gen.state_jacobian_diagonal(test_v.data(), gen.own_states(), pj_gen);
-    ref.state_jacobian_diagonal(test_v.data(), ref.own_states(), pj_ref);
+    const cvode_terms g = cvode_terms_of(gen), r = cvode_terms_of(ref);
+    const auto &d_gen = g.d, &j_gen = g.j, &d_ref = r.d, &j_ref = r.j;
     for (std::size_t s = 0; s < ns; ++s)
         for (std::size_t k = 0; k < n; ++k) {
             EXPECT_LT(j_ref[s][k], 0.0);

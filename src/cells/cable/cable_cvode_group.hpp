@@ -37,6 +37,7 @@ public:
     std::span<const gid_type> gids() const override { return gids_; }
     time_type min_delay() const override { return table_->min_delay(); }
     bool receives_from(gid_type source) const override { return table_->receives_from(source); }
+    std::span<const gid_type> source_gids() const override { return table_->sources(); }
     group_counters counters() const override;
     integrator_statistics integrator_counters() const override;
     cell_work_counts cell_work() const override;

@@ -33,6 +33,7 @@ public:
     std::span<const gid_type> gids() const override { return gids_; }
     std::uint32_t min_delay_steps() const override { return table_->min_delay(); }
     bool receives_from(gid_type source) const override { return !table_->from(source).empty(); }
+    std::span<const gid_type> source_gids() const override { return table_->sources(); }
     group_counters counters() const override;
     cell_work_counts cell_work() const override;
 

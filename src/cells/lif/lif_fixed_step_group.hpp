@@ -34,6 +34,7 @@ public:
 
     std::uint32_t min_delay_steps() const override { return table_.min_delay(); }
     bool receives_from(gid_type source) const override { return !table_.from(source).empty(); }
+    std::span<const gid_type> source_gids() const override { return table_.sources(); }
 
 private:
     template <lif_synapse Kind>

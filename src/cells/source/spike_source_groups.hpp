@@ -36,6 +36,7 @@ public:
     std::uint32_t min_delay_steps() const override { return UINT32_MAX; }
     group_counters counters() const override { return {}; }
     bool receives_from(gid_type) const override { return false; }
+    std::span<const gid_type> source_gids() const override { return {}; }
 
 private:
     std::vector<gid_type> gids_;
@@ -55,6 +56,7 @@ public:
     time_type min_delay() const override { return time_infinity; }
     group_counters counters() const override { return {}; }
     bool receives_from(gid_type) const override { return false; }
+    std::span<const gid_type> source_gids() const override { return {}; }
 
 private:
     std::vector<gid_type> gids_;

@@ -1,0 +1,124 @@
+#include "engine/decomposition.hpp"
+
+#include <ranvier/cable_cell_layout.hpp>
+#include <ranvier/errors.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <variant>
+
+namespace ranvier {
+
+decomposition::decomposition(std::vector<gid_type> bounds) : bounds_(std::move(bounds)) {
+    if (bounds_.size() < 2 || bounds_.front() != 0 || !std::is_sorted(bounds_.begin(), bounds_.end()))
+        throw internal_error("decomposition: boundaries must rise from 0");
+}
+
+gid_range decomposition::range(int p) const {
+    return {bounds_.at(static_cast<std::size_t>(p)), bounds_.at(static_cast<std::size_t>(p) + 1)};
+}
+
+int decomposition::owner(gid_type gid) const {
+    // The last process whose range begins at or before gid (empty ranges skipped).
+    const auto it = std::upper_bound(bounds_.begin(), bounds_.end() - 1, gid);
+    return static_cast<int>(it - bounds_.begin()) - 1;
+}
+
+double estimated_cost(const recipe& model, gid_type gid) {
+    switch (model.kind(gid)) {
+    case cell_kind::lif:
+        return 1.0;
+    case cell_kind::spike_source:
+        // A lazily generated schedule: nothing between its spikes. (1/8:
+        // costs stay binary fractions, so their sums are exact and the cut
+        // does not depend on how the sums were split over processes.)
+        return 0.125;
+    case cell_kind::cable: {
+        const cell_description description = model.cell(gid);
+        const auto& c = std::get<cable_cell>(description);
+        const double nodes = static_cast<double>(layout_of(c).nodes.size());
+        return nodes * (1.0 + static_cast<double>(c.paintings.size())) +
+               static_cast<double>(c.synapses.size() + c.stimuli.size());
+    }
+    }
+    return 1.0;
+}
+
+std::uint64_t count_compartments(const recipe& model, gid_range range) {
+    std::uint64_t n = 0;
+    for (gid_type gid = range.begin; gid < range.end; ++gid)
+        if (model.kind(gid) == cell_kind::cable)
+            n += layout_of(std::get<cable_cell>(model.cell(gid))).nodes.size();
+    return n;
+}
+
+namespace {
+
+// The first gid g in (begin, end] whose prefix cost (of gids < g, starting at
+// `offset` for gid `begin`) reaches each target, or `none`.
+std::vector<gid_type> crossings(const std::vector<double>& costs, gid_type begin, double offset,
+                                const std::vector<double>& targets, gid_type none) {
+    std::vector<gid_type> found(targets.size(), none);
+    double prefix = offset;
+    std::size_t k = 0;
+    while (k < targets.size() && targets[k] <= offset) found[k++] = begin; // at or before the slice
+    for (std::size_t i = 0; i < costs.size() && k < targets.size(); ++i) {
+        prefix += costs[i];
+        while (k < targets.size() && prefix >= targets[k]) found[k++] = begin + static_cast<gid_type>(i) + 1;
+    }
+    return found;
+}
+
+std::vector<double> share_targets(double total, int processes) {
+    std::vector<double> targets;
+    for (int k = 1; k < processes; ++k) targets.push_back(total * k / processes);
+    return targets;
+}
+
+} // namespace
+
+std::vector<gid_type> cut_at_equal_cost(const std::vector<double>& costs, int processes) {
+    double total = 0;
+    for (double c : costs) total += c;
+    const auto n = static_cast<gid_type>(costs.size());
+    std::vector<gid_type> bounds{0};
+    for (gid_type b : crossings(costs, 0, 0.0, share_targets(total, processes), n)) bounds.push_back(b);
+    bounds.push_back(n);
+    return bounds;
+}
+
+decomposition decompose(const recipe& model, communicator& comm) {
+    const gid_type n = model.num_cells();
+    const int P = comm.size();
+    if (P == 1) return decomposition(n);
+    const auto r = static_cast<std::uint64_t>(comm.rank());
+    // This process's slice for estimating: an equal share of the gids.
+    const auto begin = static_cast<gid_type>(std::uint64_t{n} * r / static_cast<std::uint64_t>(P));
+    const auto end = static_cast<gid_type>(std::uint64_t{n} * (r + 1) / static_cast<std::uint64_t>(P));
+    std::vector<double> costs;
+    costs.reserve(end - begin);
+    double slice_total = 0;
+    for (gid_type gid = begin; gid < end; ++gid) {
+        costs.push_back(estimated_cost(model, gid));
+        slice_total += costs.back();
+    }
+    const std::vector<double> totals = all_gather_one(comm, slice_total);
+    double offset = 0, total = 0;
+    for (int p = 0; p < P; ++p) {
+        if (p == comm.rank()) offset = total;
+        total += totals[static_cast<std::size_t>(p)];
+    }
+    const std::vector<double> targets = share_targets(total, P);
+    // Each boundary is the smallest gid any slice finds for it (the prefix
+    // cost only grows with the gid).
+    const std::vector<gid_type> mine = crossings(costs, begin, offset, targets, n);
+    std::vector<gid_type> bounds(static_cast<std::size_t>(P) + 1, n);
+    bounds[0] = 0;
+    for (const byte_buffer& part : comm.all_gather(as_bytes_of(std::span<const gid_type>(mine)))) {
+        const std::vector<gid_type> theirs = values_of<gid_type>(part);
+        for (std::size_t k = 0; k < theirs.size(); ++k) bounds[k + 1] = std::min(bounds[k + 1], theirs[k]);
+    }
+    return decomposition(std::move(bounds));
+}
+
+} // namespace ranvier
