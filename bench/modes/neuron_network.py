@@ -116,6 +116,147 @@ def split_location(text):
     return m.group(1), float(m.group(2)) if m.group(2) is not None else 0.5
 
 
+# Units of .mod parameters and ions, to NEURON's (S/cm2, mV, ms, mM, um, uS, nA); a plain
+# number is taken as given.
+GENERIC_UNITS = {"S/cm2": 1.0, "mS/cm2": 1e-3, "uS/cm2": 1e-6, "mV": 1.0, "V": 1e3, "ms": 1.0,
+                 "s": 1e3, "mM": 1.0, "uM": 1e-3, "um": 1.0, "uS": 1.0, "nS": 1e-3, "nA": 1.0,
+                 "pA": 1e-3, "degC": 1.0, "1/ms": 1.0, "/ms": 1.0}
+
+
+def generic_value(value, what):
+    if isinstance(value, (int, float)):
+        return float(value)
+    m = re.fullmatch(r"\s*([-+0-9.eE]+)\s*(.*?)\s*", str(value))
+    if not m or m.group(2) not in GENERIC_UNITS:
+        raise SystemExit(f"{what}: cannot read {value!r} (units known here: {', '.join(GENERIC_UNITS)})")
+    return float(m.group(1)) * GENERIC_UNITS[m.group(2)]
+
+
+SWC_TEMPLATE = """begintemplate RanvierSwcCell
+public soma, axon, dend, apic, all, somatic, axonal, basal, apical
+create soma[1], axon[1], dend[1], apic[1]
+objref all, somatic, axonal, basal, apical
+proc init() {
+    all = new SectionList()
+    somatic = new SectionList()
+    axonal = new SectionList()
+    basal = new SectionList()
+    apical = new SectionList()
+}
+endtemplate RanvierSwcCell
+"""
+
+
+class SwcCell:
+    """A cable cell whose morphology is an SWC file (`morphology = "x.swc"`), read with NEURON's
+    Import3d into a template instance, with Ranvier's d_lambda rule, paintings of any mechanism
+    on regions `name`, `name & distance(lo, hi)` (path distance of a segment's centre from
+    soma(0.5), as Ranvier's region `distance`) and their `|` unions, `ions`, synapses and
+    IClamp stimuli."""
+
+    def __init__(self, h, pop, gid, base):
+        if not hasattr(h, "RanvierSwcCell"):
+            h.load_file("import3d.hoc")
+            h(SWC_TEMPLATE)
+        self.cell = h.RanvierSwcCell()
+        reader = h.Import3d_SWC_read()
+        reader.input(os.path.join(base, pop["morphology"]))
+        h.Import3d_GUI(reader, 0).instantiate(self.cell)
+        self.by_kind = {k: list(getattr(self.cell, k)) for k in ("soma", "axon", "dend", "apic")}
+        self.secs = [sec for k in ("soma", "axon", "dend", "apic") for sec in self.by_kind[k]]
+        disc = pop.get("discretization", {})
+        ra = quantity(disc.get("Ra", "35.4 ohm*cm"), "resistivity")
+        cm = quantity(disc.get("cm", "1 uF/cm2"), "capacitance_density")
+        for sec in self.secs:
+            sec.Ra, sec.cm = ra, cm
+        if "d_lambda" in disc:
+            freq = float(str(disc.get("frequency", "100 Hz")).split()[0])
+            for sec in self.secs:
+                lam = h.lambda_f(freq, sec=sec)
+                sec.nseg = int((sec.L / (disc["d_lambda"] * lam) + 0.9) / 2) * 2 + 1
+        else:
+            for sec in self.secs:
+                sec.nseg = disc.get("nseg", 1)
+        centre = self.by_kind["soma"][0](0.5)
+        for p in pop.get("paint", []):
+            mech = p["mechanism"]
+            for sec, seg in self.region(h, centre, p.get("region", "all")):
+                sec.insert(mech)
+                for key, value in p.items():
+                    if key in ("region", "mechanism"):
+                        continue
+                    x = generic_value(value, f"paint {mech}.{key}")
+                    if key.startswith("e") and not hasattr(getattr(seg, mech), key):
+                        setattr(seg, key, x)  # hh's ena/ek: the ion's reversal potential
+                    else:
+                        setattr(getattr(seg, mech), key, x)
+        for ion in pop.get("ions", []):
+            name = ion["ion"]
+            for key, value in ion.items():
+                if key in ("region", "ion"):
+                    continue
+                x = generic_value(value, f"ions {name}.{key}")
+                if key == "e":
+                    for sec, seg in self.region(h, centre, ion.get("region", "all")):
+                        if h.ismembrane(f"{name}_ion", sec=sec):
+                            setattr(seg, f"e{name}", x)
+                elif ion.get("region", "all") == "all" and key in (f"{name}i", f"{name}o"):
+                    setattr(h, f"{key}0_{name}_ion", x)  # NEURON's initial concentration
+                else:
+                    raise SystemExit(f"ions {ion}: per-region concentrations are not supported here")
+        self.synapses = [self.point_process(h, s) for s in pop.get("synapses", [])]
+        self.stimuli = [self.point_process(h, s) for s in pop.get("stimuli", [])]
+        det = pop.get("detector", {})
+        seg = self.segment(det.get("location", "soma(0.5)"))
+        self.detector = h.NetCon(seg._ref_v, None, sec=seg.sec)
+        self.detector.threshold = quantity(det.get("threshold", "10 mV"), "voltage")
+        self.compartments = sum(sec.nseg for sec in self.secs)
+
+    def region(self, h, centre, text):
+        for term in text.split("|"):
+            m = re.fullmatch(r"\s*(\w+)\s*(?:&\s*distance\(\s*([-\d.e]+)\s*,\s*([-\d.e]+)\s*\))?\s*", term)
+            if not m or (m.group(1) != "all" and m.group(1) not in self.by_kind):
+                raise SystemExit(f"region {text!r}: only soma/axon/dend/apic/all, '& distance(a, b)' and '|'")
+            secs = self.secs if m.group(1) == "all" else self.by_kind[m.group(1)]
+            for sec in secs:
+                for seg in sec:
+                    if m.group(2) is not None:
+                        d = h.distance(centre, seg)
+                        if not float(m.group(2)) <= d <= float(m.group(3)):
+                            continue
+                    yield sec, seg
+
+    def segment(self, text):
+        m = re.fullmatch(r"\s*(\w+)(?:\[(\d+)\])?\((.+)\)\s*", text)
+        if not m or m.group(1) not in self.by_kind:
+            raise SystemExit(f"location {text!r}: expected e.g. apic[3](0.5)")
+        return self.by_kind[m.group(1)][int(m.group(2) or 0)](float(m.group(3)))
+
+    def point_process(self, h, spec):
+        units = {"del": "time", "dur": "time", "amp": "current"}
+        pp = getattr(h, spec["mechanism"])(self.segment(spec["location"]))
+        for key, value in spec.items():
+            if key in ("location", "mechanism"):
+                continue
+            setattr(pp, key, quantity(value, units[key]) if key in units
+                    else generic_value(value, f"{spec['mechanism']}.{key}"))
+        return pp
+
+
+def load_mechanisms(h, model, base):
+    """Compiles (nrnivmodl.sh, when older than its .mod files) and loads each `mechanisms` dir."""
+    nrnivmodl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test",
+                             "validation", "reference", "neuron", "nrnivmodl.sh")
+    for d in model.get("mechanisms", []):
+        d = os.path.join(base, d)
+        lib = os.path.join(d, "x86_64", "libnrnmech.so")
+        mods = [os.path.join(d, f) for f in os.listdir(d) if f.endswith(".mod")]
+        if not os.path.exists(lib) or any(os.path.getmtime(m) > os.path.getmtime(lib) for m in mods):
+            import subprocess
+            subprocess.run([nrnivmodl, d], check=True, stdout=subprocess.DEVNULL)
+        h.nrn_load_dll(lib)
+
+
 class CableCell:
     """One cell of a cable population, built from the population's table."""
 
@@ -201,6 +342,7 @@ def main():
     tstop = args.tstop if args.tstop is not None else quantity(sim.get("t_stop", "1000 ms"), "time")
 
     h = hoc_interpreter()
+    load_mechanisms(h, model, base)
     t_start = time.perf_counter()
     pc = h.ParallelContext()
     h.usetable_hh = 0
@@ -228,7 +370,8 @@ def main():
         if p["kind"] == "cable":
             for i in range(p["size"]):
                 gid = p["first"] + i
-                cell = CableCell(h, p["spec"], gid)
+                spec = p["spec"]
+                cell = SwcCell(h, spec, gid, base) if "morphology" in spec else CableCell(h, spec, gid)
                 pc.set_gid2node(gid, pc.id())
                 pc.cell(gid, cell.detector)
                 cells[gid] = cell
