@@ -1,5 +1,8 @@
 #include "plots.hpp"
 
+#include <ranvier/errors.hpp>
+#include <ranvier/installation.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,9 +18,14 @@ std::string quote(const std::string& s) {
     return q + "'";
 }
 
+// The source tree's or the installation's plot script (installation.hpp).
 std::string plot_script() {
     if (const char* p = std::getenv("RANVIER_PLOT_SCRIPT")) return p;
-    return std::string(RANVIER_SOURCE_DIR) + "/python/ranvier/plot.py";
+    try {
+        return ranvier_data_file("python/ranvier/plot.py").string();
+    } catch (const user_error&) {
+        return std::string(RANVIER_SOURCE_DIR) + "/python/ranvier/plot.py"; // reported as missing
+    }
 }
 
 bool has_data_rows(const std::filesystem::path& csv) {

@@ -13,6 +13,7 @@
 #include "mechanism_build_config.hpp"
 
 #include <ranvier/errors.hpp>
+#include <ranvier/installation.hpp>
 #include <ranvier/mechanisms.hpp>
 
 #include <dlfcn.h>
@@ -106,7 +107,9 @@ std::string trimmed(std::string s) {
     return s;
 }
 
-fs::path source_path(const char* relative) { return fs::path(config::source_dir) / relative; }
+// The translator and the mechanism interface: in the source tree of this
+// build or an installation's data directory (ranvier/installation.hpp).
+fs::path source_path(const char* relative) { return ranvier_data_file(relative); }
 
 // The .mod files of `dir`, sorted by name (absolute, normalised paths).
 std::vector<fs::path> mod_files_of(const std::string& dir) {
