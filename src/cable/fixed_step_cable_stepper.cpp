@@ -47,9 +47,14 @@ void fixed_step_cable_stepper::take_requests() {
     for (const cable_state::self_event& e : sent_)
         events_.push({e.time, self_order_++, e.mechanism, e.instance, e.weight, e.flag, e.args, e.nargs});
     sent_.clear();
-    // net_event: a spike of the instance's cell at the event's time (one
-    // detector per cell, so the cell index is its detector's).
-    for (const cable_state::emitted_spike& s : emitted_) spikes_.push_back({s.cell, s.time});
+    // net_event: a spike of the instance's cell (one detector per cell, so
+    // the cell index is its detector's), stamped at the end of the step whose
+    // start delivered the event, as a threshold crossing in that step would
+    // be: the engines take a fixed-step spike at t_{k+1} to come from the
+    // step from t_k, which keeps the exchange and async horizons exact.
+    // NEURON's fixed step keeps net_event's own t instead (docs/nmodl.md).
+    const double stamp = static_cast<double>(step_ + 1) * options_.dt;
+    for (const cable_state::emitted_spike& s : emitted_) spikes_.push_back({s.cell, stamp});
     emitted_.clear();
 }
 

@@ -191,7 +191,7 @@ void read_extra_weights(const toml_table_reader& r, projection_spec& spec,
                    "gives " + std::to_string(spec.extra_weights.size()) + " extra weight" +
                        (spec.extra_weights.size() == 1 ? "" : "s") + ", but synapse " +
                        std::to_string(spec.synapse) + " of population '" + p->name + "' is " + name +
-                       (args.empty() ? ", which has no NET_RECEIVE arguments beyond the weight"
+                       (args.size() <= 1 ? ", which has no NET_RECEIVE arguments beyond the weight"
                                      : ", whose NET_RECEIVE(" + list + ") takes " +
                                            std::to_string(args.size() - 1) + " after the weight"));
         }

@@ -19,7 +19,7 @@ void connection_arguments::add(const connection& c, gid_type target, std::uint64
                          "gives " + std::to_string(c.extra_weights.size() + 1) + " weights (weight and " +
                              std::to_string(c.extra_weights.size()) + " extra_weights), but its target " +
                              type.name +
-                             (names.empty() ? " has no NET_RECEIVE arguments beyond the weight"
+                             (names.size() <= 1 ? " has no NET_RECEIVE arguments beyond the weight"
                                             : " takes " + std::to_string(names.size()) + " (NET_RECEIVE(" + list +
                                                   "))"));
     }
