@@ -5,6 +5,7 @@ NET_RECEIVE's arguments), and determinism: the validation network
 any group size and thread count in every mode. The comparison with NEURON is
 in the validation test; here what must hold whatever NEURON does."""
 
+import csv
 import os
 import pathlib
 import subprocess
@@ -120,3 +121,60 @@ def test_identical_for_any_group_size_and_threads(tmp_path, mode):
         assert r.returncode == 0, r.stderr
         assert (out / "spikes.csv").read_bytes() == spikes, (group_size, threads)
         assert (out / "traces.csv").read_bytes() == traces, (group_size, threads)
+
+
+ORDER = """mechanisms = ["{events}"]
+
+[simulation]
+t_stop = "8 ms"
+dt = "0.125 ms"
+mode = "{mode}"
+
+[[population]]
+name = "x"
+size = 1
+cell = "spike_source"
+times = ["2 ms"]
+
+[[population]]
+name = "y"
+size = 1
+cell = "spike_source"
+times = ["4 ms"]
+
+[[population]]
+name = "r"
+size = 1
+cell = "cable"
+paint = [{{ region = "soma", mechanism = "pas" }}]
+synapses = [{{ location = "soma(0.5)", mechanism = "Recorder" }}]
+sections = [{{ name = "soma", length = "20 um", diam = "20 um", tag = 1 }}]
+
+[[projection]]
+source = "x"
+target = "r"
+rule = "all_to_all"
+weight = "1 nS"
+delay = "1 ms"
+
+[[projection]]
+source = "y"
+target = "r"
+rule = "all_to_all"
+weight = "0 nS"
+delay = "1 ms"
+
+[record]
+probes = [{{ gids = [2], variable = "Recorder.code", location = "soma(0.5)", interval = "1 ms" }}]
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_self_event_acts_after_a_connection_event_at_the_same_time(tmp_path, mode):
+    # x's event at 3 ms sends a self-event for 5 ms; y's event is due at 5 ms too
+    # (dt = 0.125 ms: every time here is exact in binary, so the two are equal).
+    r, _, out = run(tmp_path, ORDER.format(events=EVENTS, mode=mode), "order")
+    assert r.returncode == 0, r.stderr
+    with open(out / "traces.csv") as f:
+        codes = [float(row["value"]) for row in csv.DictReader(f)]
+    assert codes[-1] == 112.0, codes  # x (1), then at 5 ms y (1) before the self-event (2)

@@ -6,17 +6,17 @@ nrnivmodl and by Ranvier for test/validation/test_net_receive_neuron.py.
 Two conductances: g, a decaying one (g' = -g/tau) every event raises, and
 gon, a square pulse each event opens for `dur` ms and its own self-event
 (net_send(dur, 1)) closes again. Per connection (NET_RECEIVE's arguments):
-w the weight (uS); scale (NetCon weight[1]) scales the square pulse;
-count and amp are kept between the connection's events: its k-th event has
-pulse amplitude w*scale*(1 + fac*(k - 1)) (facilitation per connection).
-NET_RECEIVE's INITIAL resets count per connection. INITIAL sends one
-self-event with flag 2 at tspont (if > 0): a spontaneous release of gspont
-into g.
+w the weight (uS); scale (NetCon weight[1]) scales the square pulse; count
+and amp are kept between the connection's events (facilitation per
+connection). NET_RECEIVE's INITIAL block starts count at count0, so the
+connection's k-th event has pulse amplitude w*scale*(1 + fac*(count0 + k)).
+INITIAL sends one self-event with flag 2 at tspont (if > 0): a spontaneous
+release of gspont into g.
 ENDCOMMENT
 
 NEURON {
     POINT_PROCESS GateSyn
-    RANGE tau, e, dur, fac, tspont, gspont, g, gon, i, nevents
+    RANGE tau, e, dur, fac, count0, tspont, gspont, g, gon, i, nevents
     NONSPECIFIC_CURRENT i
 }
 
@@ -31,6 +31,7 @@ PARAMETER {
     e = 0 (mV)
     dur = 1.5 (ms)
     fac = 0.25
+    count0 = 1
     tspont = 0 (ms)
     gspont = 0 (uS)
 }
@@ -64,14 +65,14 @@ DERIVATIVE state {
 
 NET_RECEIVE(w (uS), scale, count, amp (uS)) {
     INITIAL {
-        count = 0
+        count = count0
         amp = 0
     }
     if (flag == 0) {
         count = count + 1
         nevents = nevents + 1
         g = g + w
-        amp = w*scale*(1 + fac*(count - 1))
+        amp = w*scale*(1 + fac*count)
         gon = gon + amp
         net_send(dur, 1)
     } else if (flag == 1) {
