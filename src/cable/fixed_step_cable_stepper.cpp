@@ -40,20 +40,20 @@ void fixed_step_cable_stepper::restart() {
     sent_.clear();
     emitted_.clear();
     state_.take_initial_requests(sent_, emitted_);
-    take_requests();
+    take_requests(options_.dt);
 }
 
-void fixed_step_cable_stepper::take_requests() {
+void fixed_step_cable_stepper::take_requests(double stamp) {
     for (const cable_state::self_event& e : sent_)
         events_.push({e.time, self_order_++, e.mechanism, e.instance, e.weight, e.flag, e.args, e.nargs});
     sent_.clear();
     // net_event: a spike of the instance's cell (one detector per cell, so
-    // the cell index is its detector's), stamped at the end of the step whose
-    // start delivered the event, as a threshold crossing in that step would
-    // be: the engines take a fixed-step spike at t_{k+1} to come from the
-    // step from t_k, which keeps the exchange and async horizons exact.
-    // NEURON's fixed step keeps net_event's own t instead (docs/nmodl.md).
-    const double stamp = static_cast<double>(step_ + 1) * options_.dt;
+    // the cell index is its detector's), stamped at the end of a step, as a
+    // threshold crossing: the engines take a fixed-step spike at t_k to come
+    // from the step that ended at t_k, which keeps the exchange and async
+    // horizons exact. Events delivered after a step (deliver_due_events)
+    // emit at its end t_k, NEURON's own t for an event on the grid; those
+    // step() delivers before stepping from t_k (only at t = 0) at t_k + dt.
     for (const cable_state::emitted_spike& s : emitted_) spikes_.push_back({s.cell, stamp});
     emitted_.clear();
 }
@@ -95,7 +95,11 @@ void fixed_step_cable_stepper::schedule_event(std::int32_t target, double time, 
     events_.push({time, event_order_++, r.mechanism, r.instance, weight, 0.0, args, nargs});
 }
 
-void fixed_step_cable_stepper::deliver_events_until(double t_ms) {
+void fixed_step_cable_stepper::deliver_due_events() {
+    deliver_events_until(time() + 0.5 * options_.dt, time());
+}
+
+void fixed_step_cable_stepper::deliver_events_until(double t_ms, double stamp) {
     // A self-event sent here with a short delay is delivered in this loop
     // too, as NEURON's fixed step does.
     while (!events_.empty() && events_.top().time <= t_ms) {
@@ -103,7 +107,7 @@ void fixed_step_cable_stepper::deliver_events_until(double t_ms) {
         events_.pop();
         state_.net_receive(static_cast<std::size_t>(e.mechanism), static_cast<std::size_t>(e.instance), e.args,
                            e.nargs, e.weight, e.flag, e.time, sent_, emitted_);
-        if (!sent_.empty() || !emitted_.empty()) take_requests();
+        if (!sent_.empty() || !emitted_.empty()) take_requests(stamp);
     }
 }
 
@@ -209,7 +213,7 @@ void fixed_step_cable_stepper::step() {
     const std::size_t n = nodes.size();
 
     // NEURON: events up to t + dt/2 are delivered before the step.
-    deliver_events_until(t0 + 0.5 * dt);
+    deliver_events_until(t0 + 0.5 * dt, t0 + dt);
 
     // Matrix diagonal d = cm/dt' + axial + di/dv, with dt' = dt (BE) or dt/2
     // (CN: solve for v(t + dt/2) - v(t), then v += 2 x); 1e-3 turns

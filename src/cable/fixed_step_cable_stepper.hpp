@@ -72,6 +72,13 @@ public:
     void step();
     // Steps while t < t_end - dt/2 (NEURON's run loop).
     void run_until(double t_end);
+    // Delivers now the events the next step() would deliver first (time <=
+    // t + dt/2), so that what they emit (net_event) is stamped t, the end of
+    // the step just taken, as NEURON's exact t for events on the grid. The
+    // cell groups call it after each step's samples (NEURON records before
+    // it delivers); every connection event due by then is known (delays are
+    // at least one step). step() still delivers whatever is left.
+    void deliver_due_events();
 
     // Queues an event for point-process `target` at `time` (ms, not before
     // the current step's start). Allocates only when the queue grows.
@@ -114,10 +121,11 @@ private:
     // t = 0, no events, no spikes, detectors checked at t = 0; the INITIAL
     // blocks' self-events queued.
     void restart();
-    // Queues the state's self-events and spikes of the last NET_RECEIVE or initialise.
-    void take_requests();
+    // Queues the state's self-events and spikes of the last NET_RECEIVE or
+    // initialise; spikes are stamped `stamp` (ms).
+    void take_requests(double stamp);
     void schedule_event(std::int32_t target, double time, double* args, std::uint32_t nargs, double weight);
-    void deliver_events_until(double t_ms);
+    void deliver_events_until(double t_ms, double stamp);
     // Groups the cells into solve_batches_.
     void plan_solve_batches();
 

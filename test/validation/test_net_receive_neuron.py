@@ -12,11 +12,7 @@ GateSyn on B; C (hh) receiving B's net_event spikes.
 
 Fixed step (backward Euler, dt 0.025 ms), bsp-fixed and async-fixed
 (identical files): v of A, B, C and A's GateSyn g and gon every 0.25 ms,
-spike steps of A, B (net_event) and C. Ranvier's fixed step stamps a
-net_event spike at the end of the step that delivered the event, one step
-after NEURON's exact t (docs/nmodl.md, Events): B's spikes are NEURON's +
-dt, and the reference's fixed-step run gives B -> C a delay one step longer
-so that C receives them on the same steps. The implementations evaluate the same
+spike steps of A, B (net_event) and C. The implementations evaluate the same
 formulas in the same order (events delivered before the step when their
 time <= t + dt/2, with NET_RECEIVE's t the event's own time, as NEURON), so
 what remains is roundoff: held to 1e-8 mV and 1e-12 uS as the user
@@ -177,12 +173,10 @@ def test_fixed_step_matches_neuron(tmp_path):
     assert dg < 1e-12 and don < 1e-12
     # The pulses are there (per-connection scale and facilitation), B's GateSyn moves v.
     assert max(r["gon_A_uS"] for r in rows) > 2 ** -9 and max(r["v_B_mV"] for r in rows) > -64
-    # The same steps; B's net_event spikes one step later, at the end of the step that
-    # delivered the event (NEURON keeps the event's t; the reference's B -> C delay is
-    # one step longer in its fixed-step run, so C's inputs arrive at the same steps).
-    for gid, name, shift in ((2, "A", 0.0), (3, "B", 0.025), (4, "C", 0.0)):
+    # The same steps, B's net_event spikes included (events on the grid: NEURON's t).
+    for gid, name in ((2, "A"), (3, "B"), (4, "C")):
         assert len(got[gid]) == len(spikes["be"][name]), (name, got[gid], spikes["be"][name])
-        assert max(abs(a - (b + shift)) for a, b in zip(got[gid], spikes["be"][name])) < 1e-6
+        assert max(abs(a - b) for a, b in zip(got[gid], spikes["be"][name])) < 1e-6
 
     # async-fixed gives the same files; the comparison can fail.
     assert ranvier(tmp_path, "async-fixed")[2] == files

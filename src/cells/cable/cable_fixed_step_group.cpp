@@ -181,11 +181,15 @@ void cable_fixed_step_group::advance(std::int64_t step_begin, std::int64_t step_
     if (step_begin == 0 && !probes_.empty()) record_samples(0, out); // the initial state at t = 0
     for (std::int64_t step = step_begin; step < step_end; ++step) {
         stepper_.step();
+        if (!probes_.empty()) record_samples(step + 1, out);
+        // The next step's events now, after the samples (NEURON records the
+        // state before it delivers): a net_event they cause is stamped at
+        // this step's end, NEURON's t (fixed_step_cable_stepper.hpp).
+        stepper_.deliver_due_events();
         // One detector per cell, added in cell order: detector k is cell k.
         for (const cable::cable_spike& s : stepper_.spikes())
             out.spikes.push_back({gids_[static_cast<std::size_t>(s.detector)], s.time});
         stepper_.clear_spikes();
-        if (!probes_.empty()) record_samples(step + 1, out);
     }
     std::stable_sort(out.spikes.begin() + static_cast<std::ptrdiff_t>(first), out.spikes.end(),
                      spike_before);

@@ -21,12 +21,7 @@ Network (gids as in Ranvier's model file):
   4  C: soma (L = diam = 20 um, hh), GateSyn receiving B -> C (weight 2^-6
         uS, scale 0.5, delay 1 ms).
 Weights are powers of 2 so that Ranvier's single-precision connection
-weights equal NEURON's doubles. Ranvier's fixed step stamps a net_event
-spike at the end of the step whose start delivered the event (as a
-threshold crossing; docs/nmodl.md, Events), one step after NEURON's exact t
-here, where event times are on the grid: the fixed-step run therefore gives
-B -> C a delay of 1 ms + dt, so that C's inputs arrive when Ranvier's do
-(the CVODE run keeps 1 ms: both are exact there). Detectors: soma(0.5) crossing 0 mV.
+weights equal NEURON's doubles. Detectors: soma(0.5) crossing 0 mV.
 Ra 100 ohm cm, cm 1 uF/cm2, celsius 6.3, v_init -65 mV, usetable_hh = 0.
 
 Writes net_receive/traces.csv: t, v of A, B, C at soma(0.5) and A's GateSyn
@@ -131,8 +126,6 @@ def run(h, cells, cvode):
         h.cvode.atol(1e-9)
         h.cvode.rtol(1e-9)
         h.cvode.condition_order(2)  # crossings interpolated within the step
-    # See the module docstring: Ranvier's fixed step emits net_event at the step's end.
-    cells["nc_bc"].delay = 1.0 if cvode else 1.0 + DT
     h.secondorder = 0
     h.dt = DT
     h.steps_per_ms = 1 / DT
