@@ -31,16 +31,18 @@ def python_network(scale_a=0.5):
     pas = {"mechanism": "pas", "g": "0.0001 S/cm2", "e": "-65 mV"}
     hh = {"region": "soma", "mechanism": "hh"}
     common = dict(cell="cable", celsius="6.3 degC", v_init="-65 mV",
-                  discretization={"Ra": "100 ohm*cm", "cm": "1 uF/cm2", "nseg_of": {"soma": 1, "dend": 5}},
                   detector={"location": "soma(0.5)", "threshold": "0 mV"})
+
+    def disc(**nseg):
+        return {"discretization": {"Ra": "100 ohm*cm", "cm": "1 uF/cm2", "nseg_of": nseg}}
     a = net.population("A", 1, paint=[hh, dict(pas, region="dend")], sections=[soma, dend],
                        synapses=[{"location": "soma(0.5)", "mechanism": "GateSyn", "tspont": "25 ms",
-                                  "gspont": "0.004 uS"}], **common)
+                                  "gspont": "0.004 uS"}], **disc(soma=1, dend=5), **common)
     b = net.population("B", 1, paint=[dict(pas, region="soma")], sections=[soma],
                        synapses=[{"location": "soma(0.5)", "mechanism": "Relay", "lag": "2 ms"},
-                                 {"location": "soma(0.5)", "mechanism": "GateSyn"}], **common)
+                                 {"location": "soma(0.5)", "mechanism": "GateSyn"}], **disc(soma=1), **common)
     c = net.population("C", 1, paint=[hh], sections=[soma],
-                       synapses=[{"location": "soma(0.5)", "mechanism": "GateSyn"}], **common)
+                       synapses=[{"location": "soma(0.5)", "mechanism": "GateSyn"}], **disc(soma=1), **common)
     net.projection(s1, a, rule="all_to_all", synapse=0, weight="3.90625 nS", delay="1 ms",
                    extra_weights=[scale_a])
     # connect() takes the key too (explicit pairs from arrays).

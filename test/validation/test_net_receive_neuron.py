@@ -46,7 +46,7 @@ size = 1
 cell = "cable"
 celsius = "6.3 degC"
 v_init = "-65 mV"
-discretization = {{ Ra = "100 ohm*cm", cm = "1 uF/cm2", nseg_of = {{ soma = 1, dend = 5 }} }}
+discretization = {{ Ra = "100 ohm*cm", cm = "1 uF/cm2", nseg_of = {{ {nseg} }} }}
 paint = [{paint}]
 synapses = [{synapses}]
 detector = {{ location = "soma(0.5)", threshold = "0 mV" }}
@@ -84,15 +84,15 @@ cell = "spike_source"
 times = ["4.5 ms", "12 ms", "20 ms"]
 """
     dend = '{{ name = "dend", parent = "soma", parent_x = 1, length = "200 um", diam = "2 um", tag = 3 }}'
-    text += CELL.format(name="A", paint=HH.format() + ", " + PAS.format(r="dend"),
+    text += CELL.format(name="A", nseg="soma = 1, dend = 5", paint=HH.format() + ", " + PAS.format(r="dend"),
                         synapses='{ location = "soma(0.5)", mechanism = "GateSyn", tspont = "25 ms", '
                                  'gspont = "0.004 uS" }',
                         sections=SOMA.format() + ", " + dend.format())
-    text += CELL.format(name="B", paint=PAS.format(r="soma"),
+    text += CELL.format(name="B", nseg="soma = 1", paint=PAS.format(r="soma"),
                         synapses='{ location = "soma(0.5)", mechanism = "Relay", lag = "2 ms" }, '
                                  '{ location = "soma(0.5)", mechanism = "GateSyn" }',
                         sections=SOMA.format())
-    text += CELL.format(name="C", paint=HH.format(),
+    text += CELL.format(name="C", nseg="soma = 1", paint=HH.format(),
                         synapses='{ location = "soma(0.5)", mechanism = "GateSyn" }', sections=SOMA.format())
     # Weights in nS (read in nS, stored in uS): 2^-8, 2^-9, 2^-6 uS.
     for source, target, synapse, weight, extra, delay in (
