@@ -178,3 +178,11 @@ def test_self_event_acts_after_a_connection_event_at_the_same_time(tmp_path, mod
     with open(out / "traces.csv") as f:
         codes = [float(row["value"]) for row in csv.DictReader(f)]
     assert codes[-1] == 112.0, codes  # x (1), then at 5 ms y (1) before the self-event (2)
+
+
+def test_hybrid_stepping_refuses_event_mechanisms_clearly(tmp_path):
+    text = model_text("bsp-variable").replace('atol = 1e-7\n', 'atol = 1e-7\nhybrid = true\n')
+    r, _, _ = run(tmp_path, text, "hybrid")
+    assert r.returncode == 1
+    assert "GateSyn uses net_send, net_event or several/assigned NET_RECEIVE arguments, which hybrid " \
+           "stepping does not support yet (set hybrid = false)" in r.stderr

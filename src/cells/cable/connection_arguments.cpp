@@ -3,6 +3,7 @@
 
 #include <ranvier/errors.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
