@@ -90,6 +90,8 @@ struct projection_spec {
     site_index synapse = 0;     // target site: a cable cell's synapse index (0 for LIF)
     distribution weight = distribution::constant(0); // mV or pA by LIF synapse kind; uS onto cable cells
     distribution delay = distribution::constant(1);  // ms
+    // NET_RECEIVE's further arguments of every connection (connection::extra_weights).
+    std::vector<double> extra_weights;
     source_location where;
     source_location delay_where; // of its delay (checked against dt: check_run_options)
 

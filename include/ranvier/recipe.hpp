@@ -30,11 +30,19 @@ using cell_description = std::variant<lif_cell, cable_cell, spike_source_cell>;
 // the cell being described. Weight units depend on the target: mV for LIF
 // delta synapses, pA for LIF exp/alpha synapses, uS for cable-cell synapses
 // (target_site = index into cable_cell::synapses).
+//
+// extra_weights: NET_RECEIVE's further arguments for a cable-cell synapse
+// whose NET_RECEIVE takes several (NEURON's NetCon weight[1], weight[2], ...,
+// by position, plain numbers in the units the .mod file gives them; missing
+// ones are 0). Every connection onto such a synapse keeps its own arguments
+// in the target cell's group, which NET_RECEIVE may change between events
+// (docs/nmodl.md, "Events").
 struct connection {
     gid_type source = 0;
     site_index target_site = 0;
     double weight = 0.0; // mV or pA (see above)
     double delay = 1.0;  // ms, > 0
+    std::vector<double> extra_weights{};
 };
 
 // An independent Poisson spike train onto one site of the cell, active in

@@ -1,7 +1,10 @@
 // The state of a group of cable cells (see cable_state.hpp).
 #include "cable/cable_state.hpp"
 
+#include <ranvier/errors.hpp>
+
 #include <algorithm>
+#include <string>
 
 namespace ranvier::cable {
 
@@ -22,6 +25,8 @@ void cable_state::initialise() {
         }
     }
     for (auto& m : mechanisms_) {
+        m->self_events().clear(); // requests of an earlier run are void
+        m->emitted_spikes().clear();
         m->initialise(nodes_.v.data());
         if (m->writes_concentration()) m->write_concentrations(m->own_states());
     }
@@ -57,6 +62,53 @@ void cable_state::advance_states(const double* v, double dt) {
         m->advance_states(v, dt);
         if (m->writes_concentration()) m->write_concentrations(m->own_states());
     }
+}
+
+std::int32_t cable_state::cell_of_node(std::int32_t node) const {
+    return static_cast<std::int32_t>(std::upper_bound(cell_offset_.begin(), cell_offset_.end(), node) -
+                                     cell_offset_.begin() - 1);
+}
+
+namespace {
+
+// Moves mechanism m's requests into the stepper's lists. `args_are_storage`:
+// the event that sent them carried connection storage (its pointer may be
+// kept); otherwise its arguments were a temporary and only the weight is kept.
+void take_requests(mechanism& mech, std::size_t m, bool args_are_storage, const cable_state& state,
+                   std::vector<cable_state::self_event>& sent,
+                   std::vector<cable_state::emitted_spike>& spikes) {
+    for (const mechanism::self_event& e : mech.self_events()) {
+        if (!(e.time == e.time))
+            throw user_error(source_location{"", 0, mech.type().name},
+                             "net_send with a negative or non-finite delay (instance " +
+                                 std::to_string(e.instance) + ")");
+        sent.push_back({e.time, static_cast<std::int32_t>(m), static_cast<std::int32_t>(e.instance), e.flag,
+                        args_are_storage ? e.args : nullptr, args_are_storage ? e.nargs : 0u, e.weight});
+    }
+    mech.self_events().clear();
+    for (const mechanism::emitted_spike& e : mech.emitted_spikes())
+        spikes.push_back({e.time, state.cell_of_node(mech.data().node_index[e.instance])});
+    mech.emitted_spikes().clear();
+}
+
+} // namespace
+
+void cable_state::net_receive(std::size_t m, std::size_t instance, double* args, std::uint32_t nargs,
+                              double weight, double flag, double t, std::vector<self_event>& sent,
+                              std::vector<emitted_spike>& spikes) {
+    mechanism& mech = *mechanisms_[m];
+    if (args) {
+        mech.net_receive(instance, std::span<double>(args, nargs), flag, t);
+    } else {
+        double w = weight;
+        mech.net_receive(instance, std::span<double>(&w, 1), flag, t);
+    }
+    if (mech.has_requests()) take_requests(mech, m, args != nullptr, *this, sent, spikes);
+}
+
+void cable_state::take_initial_requests(std::vector<self_event>& sent, std::vector<emitted_spike>& spikes) {
+    for (std::size_t m = 0; m < mechanisms_.size(); ++m)
+        if (mechanisms_[m]->has_requests()) take_requests(*mechanisms_[m], m, false, *this, sent, spikes);
 }
 
 const ion_species* cable_state::find_ion(const std::string& name) const {

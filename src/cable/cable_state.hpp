@@ -101,6 +101,32 @@ public:
             static_cast<std::size_t>(r.instance), weight);
     }
     std::size_t target_count() const { return targets_.size(); }
+
+    // Events as NET_RECEIVE sees them (docs/nmodl.md, "Events"). A self-event
+    // net_send asked for, to be queued by the time stepper; or a spike
+    // net_event emitted (of the cell holding the instance).
+    struct self_event {
+        double time; // ms
+        std::int32_t mechanism, instance;
+        double flag;
+        double* args; // the sending event's argument storage, null: {weight}
+        std::uint32_t nargs;
+        double weight;
+    };
+    struct emitted_spike {
+        double time;       // ms
+        std::int32_t cell; // index in the state (one detector per cell: its detector index)
+    };
+    // NET_RECEIVE of instance `instance` of mechanism `m` at time t: `args`
+    // the connection's argument storage (nargs values), or null for a plain
+    // event of `weight`; `flag` 0 or a self-event's. What it sends or emits
+    // is appended to `sent` / `spikes`.
+    void net_receive(std::size_t m, std::size_t instance, double* args, std::uint32_t nargs, double weight,
+                     double flag, double t, std::vector<self_event>& sent, std::vector<emitted_spike>& spikes);
+    // After initialise(): what the INITIAL blocks sent (net_send) and emitted.
+    void take_initial_requests(std::vector<self_event>& sent, std::vector<emitted_spike>& spikes);
+    // The state's cell holding group node `node`.
+    std::int32_t cell_of_node(std::int32_t node) const;
     target_ref target_at(std::int32_t target) const {
         return targets_[static_cast<std::size_t>(target)];
     }

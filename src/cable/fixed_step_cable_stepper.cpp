@@ -32,10 +32,30 @@ void fixed_step_cable_stepper::restart() {
     step_ = 0;
     events_ = {};
     event_order_ = 0;
+    self_order_ = self_event_order;
     spikes_.clear();
     spike_detectors& detectors = state_.detectors();
     std::fill(detectors.above.begin(), detectors.above.end(), std::uint8_t{0});
     detectors.check(state_.voltage().data(), 0.0, spikes_);
+    sent_.clear();
+    emitted_.clear();
+    state_.take_initial_requests(sent_, emitted_);
+    take_requests(options_.dt);
+}
+
+void fixed_step_cable_stepper::take_requests(double stamp) {
+    for (const cable_state::self_event& e : sent_)
+        events_.push({e.time, self_order_++, e.mechanism, e.instance, e.weight, e.flag, e.args, e.nargs});
+    sent_.clear();
+    // net_event: a spike of the instance's cell (one detector per cell, so
+    // the cell index is its detector's), stamped at the end of a step, as a
+    // threshold crossing: the engines take a fixed-step spike at t_k to come
+    // from the step that ended at t_k, which keeps the exchange and async
+    // horizons exact. Events delivered after a step (deliver_due_events)
+    // emit at its end t_k, NEURON's own t for an event on the grid; those
+    // step() delivers before stepping from t_k (only at t = 0) at t_k + dt.
+    for (const cable_state::emitted_spike& s : emitted_) spikes_.push_back({s.cell, stamp});
+    emitted_.clear();
 }
 
 void fixed_step_cable_stepper::continue_at(std::int64_t step) {
@@ -57,18 +77,37 @@ void fixed_step_cable_stepper::set_dt(double dt_ms) {
 }
 
 void fixed_step_cable_stepper::schedule_event(std::int32_t target, double time, double weight) {
+    schedule_event(target, time, nullptr, 0, weight);
+}
+
+void fixed_step_cable_stepper::schedule_event(std::int32_t target, double time, double* args,
+                                              std::uint32_t nargs) {
+    schedule_event(target, time, args, nargs, args[0]);
+}
+
+void fixed_step_cable_stepper::schedule_event(std::int32_t target, double time, double* args,
+                                              std::uint32_t nargs, double weight) {
     if (target < 0 || static_cast<std::size_t>(target) >= state_.target_count())
         throw user_error(source_location{"", 0, "target"},
                          "no such target " + std::to_string(target) + " (the group has " +
                              std::to_string(state_.target_count()) + ")");
-    events_.push({time, event_order_++, target, weight});
+    const cable_state::target_ref r = state_.target_at(target);
+    events_.push({time, event_order_++, r.mechanism, r.instance, weight, 0.0, args, nargs});
 }
 
-void fixed_step_cable_stepper::deliver_events_until(double t_ms) {
+void fixed_step_cable_stepper::deliver_due_events() {
+    deliver_events_until(time() + 0.5 * options_.dt, time());
+}
+
+void fixed_step_cable_stepper::deliver_events_until(double t_ms, double stamp) {
+    // A self-event sent here with a short delay is delivered in this loop
+    // too, as NEURON's fixed step does.
     while (!events_.empty() && events_.top().time <= t_ms) {
         const cable_event e = events_.top();
         events_.pop();
-        state_.receive_event(e.target, e.weight);
+        state_.net_receive(static_cast<std::size_t>(e.mechanism), static_cast<std::size_t>(e.instance), e.args,
+                           e.nargs, e.weight, e.flag, e.time, sent_, emitted_);
+        if (!sent_.empty() || !emitted_.empty()) take_requests(stamp);
     }
 }
 
@@ -174,7 +213,7 @@ void fixed_step_cable_stepper::step() {
     const std::size_t n = nodes.size();
 
     // NEURON: events up to t + dt/2 are delivered before the step.
-    deliver_events_until(t0 + 0.5 * dt);
+    deliver_events_until(t0 + 0.5 * dt, t0 + dt);
 
     // Matrix diagonal d = cm/dt' + axial + di/dv, with dt' = dt (BE) or dt/2
     // (CN: solve for v(t + dt/2) - v(t), then v += 2 x); 1e-3 turns

@@ -28,13 +28,21 @@ struct fixed_step_options {
     double dt = 0.025; // ms
 };
 
-// A synaptic event waiting for delivery.
+// A synaptic event or a self-event (net_send) waiting for delivery.
 struct cable_event {
     double time;          // ms
-    std::uint64_t order;  // ties broken by scheduling order
-    std::int32_t target;  // point-process target (cable_state_builder::place)
+    // Ties broken by this: connection events (below self_event_order) in
+    // scheduling order, then self-events in the order they were sent.
+    std::uint64_t order;
+    std::int32_t mechanism, instance; // where it acts (a point-process target's)
     double weight;        // the target mechanism's weight unit (uS for synapses)
+    double flag = 0;      // 0: a connection's event; net_send's flag
+    double* args = nullptr; // the connection's NET_RECEIVE argument storage, or null: {weight}
+    std::uint32_t nargs = 0;
 };
+// Orders of self-events start here: at equal times they act after every
+// connection event, so the order never depends on when deliver() ran.
+inline constexpr std::uint64_t self_event_order = std::uint64_t{1} << 63;
 
 class fixed_step_cable_stepper {
 public:
@@ -64,10 +72,21 @@ public:
     void step();
     // Steps while t < t_end - dt/2 (NEURON's run loop).
     void run_until(double t_end);
+    // Delivers now the events the next step() would deliver first (time <=
+    // t + dt/2), so that what they emit (net_event) is stamped t, the end of
+    // the step just taken, as NEURON's exact t for events on the grid. The
+    // cell groups call it after each step's samples (NEURON records before
+    // it delivers); every connection event due by then is known (delays are
+    // at least one step). step() still delivers whatever is left.
+    void deliver_due_events();
 
     // Queues an event for point-process `target` at `time` (ms, not before
     // the current step's start). Allocates only when the queue grows.
     void schedule_event(std::int32_t target, double time, double weight);
+    // The same for a connection keeping NET_RECEIVE arguments: `args`
+    // (nargs values, args[0] the weight) is the connection's storage, which
+    // must outlive the stepper's use of it.
+    void schedule_event(std::int32_t target, double time, double* args, std::uint32_t nargs);
 
     double time() const { return static_cast<double>(step_) * options_.dt; } // ms
     std::int64_t step_index() const { return step_; }
@@ -99,9 +118,14 @@ private:
     // elimination; small enough that a batch's nodes stay in cache.
     static constexpr std::size_t max_solve_batch = 8;
 
-    // t = 0, no events, no spikes, detectors checked at t = 0.
+    // t = 0, no events, no spikes, detectors checked at t = 0; the INITIAL
+    // blocks' self-events queued.
     void restart();
-    void deliver_events_until(double t_ms);
+    // Queues the state's self-events and spikes of the last NET_RECEIVE or
+    // initialise; spikes are stamped `stamp` (ms).
+    void take_requests(double stamp);
+    void schedule_event(std::int32_t target, double time, double* args, std::uint32_t nargs, double weight);
+    void deliver_events_until(double t_ms, double stamp);
     // Groups the cells into solve_batches_.
     void plan_solve_batches();
 
@@ -123,6 +147,9 @@ private:
     std::vector<cable_spike> spikes_;
     std::priority_queue<cable_event, std::vector<cable_event>, later_event> events_;
     std::uint64_t event_order_ = 0;
+    std::uint64_t self_order_ = self_event_order;
+    std::vector<cable_state::self_event> sent_;      // scratch of take_requests
+    std::vector<cable_state::emitted_spike> emitted_;
     std::int64_t step_ = 0;
 };
 

@@ -66,6 +66,12 @@ public:
         return cvode_.resolve_target(mechanism, instance);
     }
     void schedule_event(event_target target, double time, double weight);
+    // A connection's event carrying NET_RECEIVE argument storage (cvode_cell's).
+    // Hybrid stepping refuses such mechanisms at construction (not yet).
+    void schedule_event(event_target target, double time, double weight, double* args, std::uint32_t nargs);
+    // Takes the state's arrays as the solution at t = 0 again, after
+    // NET_RECEIVE INITIAL blocks (which may assign states) ran on state().
+    void reload_initial_state();
 
     double time() const { return enabled() ? t_ : cvode_.time(); }
     std::int64_t gid() const { return cvode_.gid(); }

@@ -30,6 +30,11 @@ void bad_connection_values(const connection& c, gid_type target) {
     connection_error(c, target, "delay " + connection_message_number(c.delay) + " ms must be > 0 ms");
 }
 
+void no_extra_weights(const connection& c, gid_type target) {
+    connection_error(c, target, "gives " + std::to_string(c.extra_weights.size()) +
+                                    " extra weights, but its target (a point neuron) takes one weight only");
+}
+
 void site_numbering::no_such_site(std::uint32_t local, gid_type target, const connection& c) const {
     const std::uint32_t n = sites(local);
     if (point_cells())

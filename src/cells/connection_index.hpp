@@ -18,6 +18,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <utility>
@@ -37,6 +38,9 @@ inline void check_connection_values(const connection& c, gid_type target) {
     if (!(c.delay > 0) || !(c.delay < time_infinity) || !(std::abs(c.weight) < time_infinity))
         bad_connection_values(c, target);
 }
+// Throws the user_error for extra weights onto a target that takes only one
+// (a point neuron).
+[[noreturn]] void no_extra_weights(const connection& c, gid_type target);
 // A number in messages: "1.5", "0.025", "1e+06".
 std::string connection_message_number(double x);
 
@@ -147,6 +151,12 @@ private:
     std::vector<std::uint64_t> cursor_;  // per source: next free entry
 };
 
+// Called once per connection while an index is built: the checked
+// connection onto gid `target`, its group site, and the position of its entry
+// in the index (entry_position() of that entry later).
+using connection_observer =
+    std::function<void(const connection& c, gid_type target, std::uint32_t site, std::uint64_t position)>;
+
 template <class Entry>
 class connection_index : public connection_index_layout {
 public:
@@ -156,17 +166,26 @@ public:
     // (through connection_error) for what only its mode rejects.
     template <class Make>
     connection_index(const recipe& model, std::span<const gid_type> gids, const site_numbering& sites,
-                     Make&& make) {
+                     Make&& make, const connection_observer& observe = {}) {
         plan(model, gids);
         entries_.resize(size());
         for (std::uint32_t local = 0; local < gids.size(); ++local) {
             for (const connection& c : model.connections_on(gids[local])) {
                 check_connection_values(c, gids[local]);
                 const std::uint32_t site = sites.site(local, gids[local], c);
-                entries_[next_slot(c.source)] = make(c, gids[local], site);
+                const std::uint64_t position = next_slot(c.source);
+                entries_[position] = make(c, gids[local], site);
+                if (observe) observe(c, gids[local], site, position);
+                else if (!c.extra_weights.empty()) no_extra_weights(c, gids[local]);
             }
         }
         finish();
+    }
+
+    // The position of an entry of from() in the index (a connection's
+    // number in the group, as connection_observer saw it).
+    std::uint64_t entry_position(const Entry& e) const {
+        return static_cast<std::uint64_t>(&e - entries_.data());
     }
 
     // Entries of connections from `source` into the group (empty if none).

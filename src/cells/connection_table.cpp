@@ -43,7 +43,7 @@ inline std::uint32_t delay_in_steps(const connection& c, gid_type target, const 
 } // namespace
 
 connection_table::connection_table(const recipe& model, std::span<const gid_type> gids, double dt,
-                                   const site_numbering& sites)
+                                   const site_numbering& sites, const connection_observer& observe)
     : index_(model, gids, sites,
              [this, grid = time_grid(dt)](const connection& c, gid_type target, std::uint32_t site) {
                  const std::uint32_t d = delay_in_steps(c, target, grid);
@@ -53,13 +53,15 @@ connection_table::connection_table(const recipe& model, std::span<const gid_type
                      throw internal_error("connection_table: group has more than 65536 targets");
                  return synapse_entry{static_cast<std::uint16_t>(site), static_cast<std::uint16_t>(d),
                                       static_cast<float>(c.weight)};
-             }) {}
+             },
+             observe) {}
 
 exact_delay_table::exact_delay_table(const recipe& model, std::span<const gid_type> gids,
-                                     const site_numbering& sites)
+                                     const site_numbering& sites, const connection_observer& observe)
     : index_(model, gids, sites, [this](const connection& c, gid_type, std::uint32_t site) {
           min_delay_ = std::min(min_delay_, c.delay);
           return exact_delay_entry{site, static_cast<float>(c.weight), c.delay};
-      }) {}
+      },
+      observe) {}
 
 } // namespace ranvier

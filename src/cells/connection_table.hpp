@@ -41,12 +41,14 @@ public:
     // Throws user_error naming both gids for a bad connection (see
     // connection_index.hpp), a delay shorter than dt (beyond a relative
     // 1e-9: decimal values) or longer than max_delay_steps steps.
+    // `observe` (optional) sees every connection with its entry's position.
     connection_table(const recipe& model, std::span<const gid_type> gids, double dt,
-                     const site_numbering& sites);
+                     const site_numbering& sites, const connection_observer& observe = {});
 
     // Entries of connections from `source` into the group (empty if none),
     // in group order of the targets, then in the order the recipe gave them.
     std::span<const synapse_entry> from(gid_type source) const { return index_.from(source); }
+    std::uint64_t entry_position(const synapse_entry& e) const { return index_.entry_position(e); }
     bool receives_from(gid_type source) const { return index_.receives_from(source); }
     std::span<const gid_type> sources() const { return index_.sources(); } // distinct, sorted
     // The same with the source's key, for counters per source
@@ -75,9 +77,11 @@ struct exact_delay_entry {
 class exact_delay_table {
 public:
     // As connection_table, with delays kept in ms.
-    exact_delay_table(const recipe& model, std::span<const gid_type> gids, const site_numbering& sites);
+    exact_delay_table(const recipe& model, std::span<const gid_type> gids, const site_numbering& sites,
+                      const connection_observer& observe = {});
 
     std::span<const exact_delay_entry> from(gid_type source) const { return index_.from(source); }
+    std::uint64_t entry_position(const exact_delay_entry& e) const { return index_.entry_position(e); }
     bool receives_from(gid_type source) const { return index_.receives_from(source); }
     std::span<const gid_type> sources() const { return index_.sources(); } // distinct, sorted
     // As connection_table's.

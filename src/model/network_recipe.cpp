@@ -453,7 +453,10 @@ void network_recipe::append_sources(const resolved_projection& p, gid_type gid, 
         }
     }
 
-    for (std::size_t k = begin; k < out.size(); ++k) out[k].target_site = s.synapse;
+    for (std::size_t k = begin; k < out.size(); ++k) {
+        out[k].target_site = s.synapse;
+        if (!s.extra_weights.empty()) out[k].extra_weights = s.extra_weights;
+    }
     if (s.rule == connection_rule::explicit_list && !p.incoming.pair_of.empty()) {
         // Weights or delays given per pair; the other one, if a
         // distribution, is drawn as for any projection.

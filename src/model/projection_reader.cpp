@@ -1,6 +1,7 @@
 // Reading one [[projection]] table: populations, rule, weights and delays,
 // with the checks that can be made before anything is built.
 #include "model/model_reading.hpp"
+#include "cable/mechanisms/mechanism_catalogue.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -160,6 +161,49 @@ void read_target_synapse(const toml_table_reader& r, projection_spec& spec,
     spec.synapse = static_cast<site_index>(r.get_integer("synapse", 0, sites - 1, 0));
 }
 
+// extra_weights = [w2, ...]: NET_RECEIVE's further arguments (NetCon
+// weight[1..]) of every connection, plain numbers as the .mod file takes
+// them; the synapse's NET_RECEIVE must take that many.
+void read_extra_weights(const toml_table_reader& r, projection_spec& spec,
+                        const std::vector<const population_spec*>& targets, const model_reading_context& context) {
+    const toml_value* v = r.find("extra_weights");
+    if (!v) return;
+    if (targets.front()->kind != cell_kind::cable)
+        r.fail("extra_weights", "only applies to cable-cell targets (a synapse whose NET_RECEIVE takes several "
+                                "arguments)");
+    if (!v->is_array() || v->as_array().empty())
+        r.fail("extra_weights", "expected a non-empty array of numbers (NET_RECEIVE's arguments after the "
+                                "weight), got " + describe_toml_type(*v));
+    for (const auto& x : v->as_array()) {
+        const double w = r.number_of(x, "extra_weights");
+        if (!std::isfinite(w)) r.fail("extra_weights", "must be finite numbers");
+        spec.extra_weights.push_back(w);
+    }
+    const cable::mechanism_catalogue& catalogue = cable::catalogue_of(context.model().mechanisms);
+    for (const auto* p : targets) {
+        const std::string& name = p->cable.synapses[spec.synapse].mechanism;
+        const cable::mechanism_type& type = catalogue.type(name);
+        const auto& args = type.event_arguments;
+        if (args.size() < spec.extra_weights.size() + 1) {
+            std::string list;
+            for (const auto& a : args) list += (list.empty() ? "" : ", ") + a;
+            r.fail("extra_weights",
+                   "gives " + std::to_string(spec.extra_weights.size()) + " extra weight" +
+                       (spec.extra_weights.size() == 1 ? "" : "s") + ", but synapse " +
+                       std::to_string(spec.synapse) + " of population '" + p->name + "' is " + name +
+                       (args.size() <= 1 ? ", which has no NET_RECEIVE arguments beyond the weight"
+                                     : ", whose NET_RECEIVE(" + list + ") takes " +
+                                           std::to_string(args.size() - 1) + " after the weight"));
+        }
+        if (!type.has_net_receive_initial)
+            r.fail("extra_weights", "synapse " + std::to_string(spec.synapse) + " of population '" + p->name +
+                                        "' is " + name +
+                                        ", whose NET_RECEIVE has no INITIAL block: NEURON sets the arguments "
+                                        "after the weight to 0 at initialisation then, and so does Ranvier "
+                                        "(set them in an INITIAL block inside NET_RECEIVE)");
+    }
+}
+
 } // namespace
 
 explicit_pair_checker::explicit_pair_checker(const projection_spec& spec,
@@ -213,7 +257,7 @@ projection_spec read_projection(const toml_table_reader& r, const model_reading_
                                 const explicit_arrays* arrays) {
     r.reject_unknown_keys({"source", "target", "rule", "indegree", "outdegree", "p", "pairs",
                            "allow_autapses", "allow_multapses", "weight", "delay", "synapse", "weights",
-                           "delays"});
+                           "delays", "extra_weights"});
     projection_spec spec;
     spec.where = r.where("");
     const auto sources = context.resolve_populations(r, "source");
@@ -301,6 +345,7 @@ projection_spec read_projection(const toml_table_reader& r, const model_reading_
         if (cable) scale_conductance_weight(spec.weight);
     }
     read_target_synapse(r, spec, targets);
+    read_extra_weights(r, spec, targets, context);
     if (per_pair_delays) {
         if (r.has("delay")) r.fail("delay", "give delay (the same for every pair) or delays (one per pair), not both");
         connections->delays = arrays ? values_in_unit(r, "delays", arrays->delays, arrays->delay_unit, dimension::time)

@@ -30,6 +30,9 @@ except ImportError:  # pragma: no cover - depends on the machine
     sys.stderr.write("translate.py: python3-nmodl is not installed (scripts/setup.sh installs it)\n")
     sys.exit(1)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import net_receive  # noqa: E402  (NET_RECEIVE's arguments, flags, net_send, net_event)
+
 
 class TranslationError(Exception):
     """A problem with the user's file: reported as file:line: message."""
@@ -55,10 +58,10 @@ REFUSED_KEYWORDS = {
     "LINEAR": "LINEAR blocks are not supported yet",
     "NONLINEAR": "NONLINEAR blocks are not supported yet",
     "FUNCTION_TABLE": "FUNCTION_TABLE is not supported",
-    "ARTIFICIAL_CELL": "ARTIFICIAL_CELL is not supported",
-    "net_send": "net_send (self-events) is not supported yet (planned: docs/nmodl.md)",
-    "net_event": "net_event is not supported",
-    "net_move": "net_move is not supported",
+    "ARTIFICIAL_CELL": ("ARTIFICIAL_CELL is not supported yet: a cell without membrane needs a cell kind "
+                        "of its own (docs/nmodl.md, Events); a POINT_PROCESS with net_event on a cable "
+                        "cell emits that cell's spikes"),
+    "net_move": "net_move is not supported (it moves a pending self-event: docs/nmodl.md, Events)",
     "WATCH": "WATCH statements are not supported",
     "FOR_NETCONS": "FOR_NETCONS is not supported",
     "LAG": "LAG statements are not supported",
@@ -513,8 +516,11 @@ def cpp_expression(node):
 class Emitter:
     """Statements of one block, as C++ lines, inside the loop over instances."""
 
-    def __init__(self, mech, block_name, on_ode=None, extra=(), writable=(), read_only=()):
+    def __init__(self, mech, block_name, on_ode=None, extra=(), writable=(), read_only=(), calls=None):
         self.mech = mech
+        # Statement calls handled by a hook: name -> f(emitter, call, pad) -> lines
+        # (net_send, net_event: src/nmodl/net_receive.py).
+        self.calls = calls or {}
         self.block_name = block_name
         self.on_ode = on_ode  # callback(state, rhs_node, indent) -> lines, for DERIVATIVE blocks
         self.lines = []
@@ -614,9 +620,8 @@ class Emitter:
                 params = {p[0] for p in self.mech.parameters + self.mech.globals}
                 if (target in params and target not in self.writable) or target in self.read_only:
                     fail(f"{self.block_name}: assignment to '{target}' is not supported "
-                         "(parameters can be assigned in INITIAL only; extra NET_RECEIVE arguments "
-                         "are read-only, 0; ion values only READ and UNITS constants cannot be "
-                         "assigned)")
+                         "(parameters can be assigned in INITIAL only; ion values only READ and "
+                         "UNITS constants cannot be assigned)")
                 self.check_reads(e.rhs)
                 self.set_here.add(target)
                 self.lines.append(f"{pad}{target} = {cpp_expression(e.rhs)};")
@@ -627,6 +632,11 @@ class Emitter:
                 self.check_reads(e.arguments[0])
                 self.at_times.append(cpp_expression(e.arguments[0]))
                 return
+            if et == "FunctionCall" and name_of(e) in self.calls:
+                self.lines.extend(self.calls[name_of(e)](self, e, pad))
+                return
+            if et == "FunctionCall" and name_of(e) in ("net_send", "net_event"):
+                fail(f"{self.block_name}: {name_of(e)} is allowed in NET_RECEIVE (and net_send in INITIAL) only")
             if et == "FunctionCall":
                 fail(f"call of {name_of(e)}() as a statement was not inlined (recursive or unknown)")
             fail(f"statement '{dsl.to_nmodl(s)}' is not supported")
@@ -797,6 +807,7 @@ def generate(mech, namespace):
     L.append("#include <cstddef>")
     L.append("#include <cstdint>")
     L.append("#include <memory>")
+    L.append("#include <span>")
     L.append("#include <utility>")
     L.append("#include <vector>")
     L.append("")
@@ -815,6 +826,7 @@ def generate(mech, namespace):
                           ("read_e", "read_ci", "read_co", "read_i", "write_i", "write_ci", "write_co"))
         L.append(f'    t.ions.push_back({{"{u["ion"]}", {u["valence"]}, {flags}, '
                  f'{u["ci_state"]}, {u["co_state"]}}});')
+    L.extend(net_receive.type_lines(mech))
     L.append("    return t;")
     L.append("}")
     L.append("")
@@ -844,7 +856,7 @@ def generate(mech, namespace):
     body = []
     if mech.initial is not None:
         params = [p[0] for p in mech.parameters]
-        em = Emitter(mech, "INITIAL", extra=("t",), writable=params)
+        em = Emitter(mech, "INITIAL", extra=("t",), writable=params, calls=net_receive.initial_calls(mech))
         if mech.steady_state:
             em.steady = mech.implicit
         em.block(mech.initial.statement_block, 3)
@@ -949,19 +961,7 @@ def generate(mech, namespace):
         L.append("    }")
 
     if mech.net_receive is not None:
-        args = mech.net_args
-        L.append("")
-        L.append(f"    void receive_event(std::size_t inst, double {args[0]}) override {{")
-        L.extend(hoisted(2))
-        L.append("        [[maybe_unused]] const double* v_of_node = nullptr;")
-        L.extend(loads(2, "data_.states", True, with_v=False))
-        for extra in args[1:]:
-            L.append(f"        [[maybe_unused]] const double {extra} = 0; // NetCon weight[k > 0]: not kept")
-        em = Emitter(mech, "NET_RECEIVE", extra=args, read_only=args)
-        em.block(mech.net_receive.statement_block, 2)
-        L.extend(em.lines)
-        L.extend(stores(2))
-        L.append("    }")
+        L.extend(net_receive.generate_net_receive(mech, hoisted, loads, stores, Emitter))
 
     if mech.derivative is not None:
         def cnexp(state, rhs, pad):
@@ -1054,6 +1054,9 @@ def generate_header(mech, namespace):
         f"}} // namespace {namespace}",
         "",
     ])
+
+
+net_receive.bind(TranslationError, cpp_expression)
 
 
 def main(argv):

@@ -159,18 +159,78 @@ def test_point_process_with_net_receive(tmp_path):
     code = out.read_text()
     assert "mechanism_kind::point" in code
     assert "void receive_event(std::size_t inst, double weight) override" in code
-    assert "const double w2 = 0;" in code  # extra weights read as 0
+    # Every argument is read from the event's arguments (the connection's storage),
+    # 0 beyond what the event carries.
+    assert "double w2 = args.size() > 1 ? args[1] : 0.0;" in code
+    assert 't.event_arguments = {"weight", "w2"};' in code
+    assert "t.assigns_event_arguments" not in code  # read only: no write back
+    assert "args[1] = w2" not in code
     assert "ctx.i[node_index[inst]] += mfact * (i);" in code  # nA scaled by 100/area
 
 
+NET_RECEIVE_ALL = """NET_RECEIVE(w (uS), scale, tlast (ms)) {
+    INITIAL { tlast = -1 }
+    if (flag == 0) {
+        g = g + w*scale
+        tlast = t
+        net_send(2, 1)
+    } else if (flag == 1) {
+        net_event(t)
+    }
+}
+"""
+
+
+def test_net_receive_arguments_initial_flag_net_send_net_event(tmp_path):
+    text = POINT.replace("INITIAL { g = 0 }", "INITIAL {\n    g = 0\n    net_send(5, 3)\n}")
+    r, _, out = translate(tmp_path, text + NET_RECEIVE_ALL)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert 't.event_arguments = {"w", "scale", "tlast"};' in code
+    for flag in ("assigns_event_arguments", "has_net_receive_initial", "sends_self_events", "emits_spikes"):
+        assert f"t.{flag} = true;" in code
+    # Assigned arguments are written back to the connection's storage, the others not.
+    assert "if (args.size() > 2) args[2] = tlast;" in code
+    assert "args[0] = w" not in code and "args[1] = scale" not in code
+    assert "if (flag == 0.0) {" in code
+    # net_send in NET_RECEIVE carries the event's arguments; in INITIAL none.
+    assert "mechanism::net_send(inst, t, 2.0, 1.0, args);" in code
+    assert "mechanism::net_send(inst, t, 5.0, 3.0, std::span<double>());" in code
+    assert "mechanism::net_event(inst, t);" in code
+    # NET_RECEIVE's INITIAL becomes net_receive_initial, not part of net_receive.
+    initial = code[code.index("void net_receive_initial"):]
+    assert "tlast = -1.0;" in initial and "if (args.size() > 2) args[2] = tlast;" in initial
+    receive = code[code.index("void net_receive(std::size_t inst"):code.index("void net_receive_initial")]
+    assert "tlast = -1.0;" not in receive
+
+
+def test_net_receive_without_initial_or_assignment_keeps_no_storage(tmp_path):
+    r, _, out = translate(tmp_path, POINT + "NET_RECEIVE(w, w2) { g = g + w*w2 }\n")
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "t.has_net_receive_initial" not in code and "t.assigns_event_arguments" not in code
+
+
 def test_event_constructs_that_are_refused(tmp_path):
-    r, mod, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) {\n    g = g + weight\n    net_send(1, 1)\n}\n")
+    r, mod, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) {\n    g = g + weight\n    net_move(t + 1)\n}\n")
     assert r.returncode == 1
-    assert f"{mod}:17: error: net_send" in r.stderr
-    r, _, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) { weight = 0 }\n")
-    assert r.returncode == 1 and "NET_RECEIVE: assignment to 'weight' is not supported" in r.stderr
-    r, _, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) { INITIAL { g = 0 } g = g + weight }\n")
-    assert r.returncode == 1 and "an INITIAL block inside NET_RECEIVE is not supported" in r.stderr
+    assert f"{mod}:17: error: net_move" in r.stderr
+    r, _, _ = translate(tmp_path, "NEURON { ARTIFICIAL_CELL IF }\nNET_RECEIVE(w) { net_event(t) }\n")
+    assert r.returncode == 1 and "ARTIFICIAL_CELL is not supported yet" in r.stderr
+    r, _, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) { INITIAL { net_send(1, 1) } g = g + weight }\n")
+    assert r.returncode == 1 and "net_send/net_event in NET_RECEIVE's INITIAL block is not supported" in r.stderr
+    bp = POINT.replace("    i = g*(v - e)\n", "    i = g*(v - e)\n    net_send(1, 1)\n")
+    r, _, _ = translate(tmp_path, bp + "NET_RECEIVE(weight) { g = g + weight }\n")
+    assert r.returncode == 1 and "only NET_RECEIVE and INITIAL can send self-events" in r.stderr
+    ini = POINT.replace("INITIAL { g = 0 }", "INITIAL { net_event(t) }")
+    r, _, _ = translate(tmp_path, ini + "NET_RECEIVE(weight) { g = g + weight }\n")
+    assert r.returncode == 1 and "only NET_RECEIVE can emit a spike" in r.stderr
+    r, _, _ = translate(tmp_path, POINT.replace("INITIAL { g = 0 }", "INITIAL { net_send(1, 1) }"))
+    assert r.returncode == 1 and "net_send needs a NET_RECEIVE block" in r.stderr
+    r, _, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) { net_send(1) }\n")
+    assert r.returncode == 1 and "net_send takes (delay, flag)" in r.stderr
+    r, _, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) { g = g + flg }\n")
+    assert r.returncode == 1 and "NET_RECEIVE: unknown name 'flg'" in r.stderr
     r, _, _ = translate(tmp_path, HEADER + "BREAKPOINT { i = g*v }\nNET_RECEIVE(w) { }\n")
     assert r.returncode == 1 and "only a POINT_PROCESS can receive events" in r.stderr
 

@@ -50,11 +50,17 @@ constexpr double first_step_horizon_ms = 100.0;
 // An event waiting for its stop point.
 struct pending_event {
     double time;          // ms
-    std::uint64_t order;  // ties broken by scheduling order
+    // Ties broken by scheduling order, connection events before self-events
+    // (their orders start at self_event_order), as the fixed step.
+    std::uint64_t order;
     std::size_t mechanism; // index into the state's mechanisms
     std::size_t instance;
     double weight;        // the mechanism's weight unit (uS for synapses)
+    double flag = 0;      // 0, or net_send's flag
+    double* args = nullptr; // the connection's NET_RECEIVE argument storage, or null: {weight}
+    std::uint32_t nargs = 0;
 };
+constexpr std::uint64_t self_event_order = std::uint64_t{1} << 63;
 struct later_event {
     bool operator()(const pending_event& x, const pending_event& y) const {
         return x.time != y.time ? x.time > y.time : x.order > y.order;
@@ -142,6 +148,9 @@ struct cvode_cell::solver {
 
     std::priority_queue<pending_event, std::vector<pending_event>, later_event> events;
     std::uint64_t event_order = 0;
+    std::uint64_t self_order = self_event_order;
+    std::vector<cable_state::self_event> sent;      // scratch: requests of one NET_RECEIVE
+    std::vector<cable_state::emitted_spike> emitted;
     std::vector<double> edges; // ms, IClamp on/off times
     std::size_t next_edge = 0;
     long reinits = 0;
@@ -496,6 +505,13 @@ void cvode_cell::set_up() {
         s.edges.erase(std::unique(s.edges.begin(), s.edges.end()), s.edges.end());
     }
 
+    // Self-events the INITIAL blocks sent (net_send), queued like any later
+    // one; spikes they emitted (net_event) are the cell's at t = 0.
+    s.sent.clear();
+    s.emitted.clear();
+    state.take_initial_requests(s.sent, s.emitted);
+    take_requests();
+
     if (SUNContext_Create(nullptr, &s.context) != 0) throw std::bad_alloc();
     s.y = N_VNew_Serial(static_cast<sunindextype>(s.nv + s.ns), s.context);
     s.ytmp = N_VNew_Serial(static_cast<sunindextype>(s.nv + s.ns), s.context);
@@ -603,11 +619,29 @@ cvode_cell::event_target cvode_cell::resolve_target(const std::string& mechanism
 }
 
 void cvode_cell::schedule_event(event_target target, double time, double weight) {
+    schedule_event(target, time, weight, nullptr, 0);
+}
+
+void cvode_cell::schedule_event(event_target target, double time, double weight, double* args,
+                                std::uint32_t nargs) {
     if (!(time >= t_))
         throw user_error(source_location{"", 0, "event for cell gid " + std::to_string(gid_)},
                          "event time " + std::to_string(time) + " ms is before the cell's time " +
                              std::to_string(t_) + " ms");
-    solver_->events.push({time, solver_->event_order++, target.mechanism, target.instance, weight});
+    solver_->events.push(
+        {time, solver_->event_order++, target.mechanism, target.instance, weight, 0.0, args, nargs});
+}
+
+void cvode_cell::take_requests() {
+    solver& s = *solver_;
+    // A self-event's time is the sending event's time plus its delay (>= 0
+    // as net_send requires): never before the committed time.
+    for (const cable_state::self_event& e : s.sent)
+        s.events.push({e.time, s.self_order++, static_cast<std::size_t>(e.mechanism),
+                       static_cast<std::size_t>(e.instance), e.weight, e.flag, e.args, e.nargs});
+    s.sent.clear();
+    for (const cable_state::emitted_spike& e : s.emitted) spikes_.push_back({0, e.time});
+    s.emitted.clear();
 }
 
 void cvode_cell::advance_to(double t_end) {
@@ -667,10 +701,14 @@ void cvode_cell::advance_to(double t_end) {
             // The event group acts at its window's end, not at an edge inside it.
             if (group_end <= tau) {
                 s.store(tau, N_VGetArrayPointer(s.y)); // the mechanisms' own states <- y
+                // A self-event sent here that falls inside the group acts in it
+                // too; a later one is a stop point of its own (the loop above).
                 while (!s.events.empty() && s.events.top().time <= group_end) {
                     const pending_event e = s.events.top();
                     s.events.pop();
-                    s.state.mechanism_at(e.mechanism).receive_event(e.instance, e.weight);
+                    s.state.net_receive(e.mechanism, e.instance, e.args, e.nargs, e.weight, e.flag, tau, s.sent,
+                                        s.emitted);
+                    if (!s.sent.empty() || !s.emitted.empty()) take_requests();
                 }
                 s.load();
             }

@@ -115,6 +115,9 @@ public:
     // acts at `time` (or at the end of its grouping window). It may lie
     // inside the integrator's last step.
     void schedule_event(event_target target, double time, double weight);
+    // The same for a connection keeping NET_RECEIVE arguments (`args`, nargs
+    // values, its storage: it must outlive the cell's use of it).
+    void schedule_event(event_target target, double time, double weight, double* args, std::uint32_t nargs);
     // The same, resolving the target by name first (for one-off events and
     // tests; groups resolve their targets once).
     void schedule_event(const std::string& mechanism, std::size_t instance, double time,
@@ -143,6 +146,7 @@ public:
 
 private:
     void set_up(); // the integrator for the state, at t = 0
+    void take_requests(); // NET_RECEIVE's self-events and spikes -> queue, spikes_
     void sync() const; // the state's arrays <- the solution at t_
     std::vector<double> tolerance_vector() const;
 

@@ -11,7 +11,9 @@
 //                         is linear in v (all built-ins), which NEURON's
 //                         numerical (i(v+0.001) - i(v)) / 0.001 equals to roundoff
 //   SOLVE ... cnexp    -> advance_states(v, dt)
-//   NET_RECEIVE        -> receive_event(instance, weight)
+//   NET_RECEIVE        -> receive_event(instance, weight); with several
+//                         arguments, flags or net_send: net_receive(instance,
+//                         args, flag, t) (docs/nmodl.md, "Events")
 //   at_time(x)         -> discontinuities(times), for the variable-step engine
 //   DERIVATIVE block   -> state_derivatives / state_jacobian_diagonal, for the
 //                         variable-step (CVODE) engine, at arbitrary states.
@@ -24,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -100,6 +103,24 @@ struct mechanism_type {
     bool electrode_current = false;
     // USEION statements, in the file's order (mechanism::ions_ follows it).
     std::vector<ion_use> ions{};
+    // NET_RECEIVE's argument names, the first the weight (NEURON's NetCon
+    // weight[0], weight[1], ...); empty without NET_RECEIVE.
+    std::vector<std::string> event_arguments{};
+    // NET_RECEIVE assigns its arguments or has an INITIAL block: every
+    // connection onto an instance keeps its arguments in storage of its own
+    // between events (also when there are several arguments).
+    bool assigns_event_arguments = false;
+    // NET_RECEIVE has an INITIAL block (mechanism::net_receive_initial).
+    // Without one NEURON sets the arguments after the weight to 0 at every
+    // finitialize, so connections cannot give them (extra_weights).
+    bool has_net_receive_initial = false;
+    bool sends_self_events = false; // net_send: mechanism::take_self_events
+    bool emits_spikes = false;      // net_event: mechanism::take_emitted_spikes
+    // Connections onto this type need per-connection argument storage
+    // (the cell groups keep it, indexed by connection).
+    bool per_connection_arguments() const {
+        return event_arguments.size() > 1 || assigns_event_arguments;
+    }
 
     // Index of a parameter/state/global/observable by name, -1 if there is none.
     int parameter_index(const std::string& n) const;
@@ -169,6 +190,48 @@ public:
     // arrives at `instance`.
     virtual void receive_event(std::size_t instance, double weight) {}
 
+    // NET_RECEIVE for one event at `instance`, at time t (ms): `args` are
+    // the connection's arguments (args[0] its weight; for types with
+    // per_connection_arguments() the connection's own storage, which
+    // NET_RECEIVE may assign and which persists; arguments beyond
+    // args.size() read 0), `flag` 0 for a connection's event, net_send's
+    // flag for a self-event. The default is receive_event(instance, args[0]).
+    virtual void net_receive(std::size_t instance, std::span<double> args, double flag, double t) {
+        (void)flag;
+        (void)t;
+        receive_event(instance, args.empty() ? 0.0 : args[0]);
+    }
+    // NET_RECEIVE's INITIAL block for one connection onto `instance`, run
+    // after initialise() (as NEURON's finitialize: INITIAL blocks first).
+    virtual void net_receive_initial(std::size_t instance, std::span<double> args) {
+        (void)instance;
+        (void)args;
+    }
+
+    // What net_send asked for: an event back to `instance` at `time` with
+    // `flag`, carrying the arguments of the event that sent it (args: the
+    // connection's storage; the time stepper sets it null, keeping `weight`
+    // = args[0], when the event's arguments were not storage; from INITIAL:
+    // null and 0, NEURON gives no arguments there).
+    struct self_event {
+        double time;   // ms
+        std::uint32_t instance;
+        double flag;
+        double* args;  // null: {weight}
+        std::uint32_t nargs;
+        double weight;
+    };
+    // A spike net_event emitted from `instance` at `time` (ms): the cell's spike.
+    struct emitted_spike {
+        double time;
+        std::uint32_t instance;
+    };
+    // The requests of the calls since the last take (initialise,
+    // net_receive); the time stepper queues them. Cleared by the take.
+    bool has_requests() const { return !sent_.empty() || !emitted_.empty(); }
+    std::vector<self_event>& self_events() { return sent_; }
+    std::vector<emitted_spike>& emitted_spikes() { return emitted_; }
+
     // Appends the times (ms) at which this mechanism's currents jump (IClamp
     // on at del, off at del + dur; NMODL's at_time(x)): the variable-step
     // integrator stops and restarts there. Called once after initialise.
@@ -204,9 +267,26 @@ protected:
     // Called after the layout of data_ changed (instances added).
     void refresh_state_pointers();
 
+    // net_send(delay, flag) at time t / net_event(time) from generated code
+    // (see self_events()). A delay that is negative or not finite gives a
+    // self-event at NaN, which the time stepper reports as a user error
+    // (NEURON stops there too); nothing is thrown from here, since catalogue
+    // libraries have their own copy of this code and its exception types.
+    void net_send(std::size_t instance, double t, double delay, double flag, std::span<double> args) {
+        const bool good = delay >= 0 && delay < std::numeric_limits<double>::infinity();
+        sent_.push_back({good ? t + delay : std::numeric_limits<double>::quiet_NaN(),
+                         static_cast<std::uint32_t>(instance), flag, args.empty() ? nullptr : args.data(),
+                         static_cast<std::uint32_t>(args.size()), args.empty() ? 0.0 : args[0]});
+    }
+    void net_event(std::size_t instance, double time) {
+        emitted_.push_back({time, static_cast<std::uint32_t>(instance)});
+    }
+
     mechanism_type type_;
     mechanism_data data_;
     std::vector<ion_species*> ions_;
+    std::vector<self_event> sent_;
+    std::vector<emitted_spike> emitted_;
 
 private:
     std::vector<const double*> state_ptrs_;

@@ -80,12 +80,31 @@ cable_cvode_group::cable_cvode_group(const recipe& model, std::vector<gid_type> 
     // A source's entries keep the group's cell order, then the recipe's
     // (which, with the globally sorted spikes, fixes the order of
     // simultaneous events).
-    table_.emplace(model, gids_, site_numbering(site_offset_));
+    table_.emplace(model, gids_, site_numbering(site_offset_),
+                   [&](const connection& c, gid_type target, std::uint32_t site, std::uint64_t position) {
+                       const synapse_site& where = sites_[site];
+                       const cable::cable_state& state = cells_[where.cell].state();
+                       arguments_.add(c, target, position, state.mechanism_at(where.target.mechanism).type(),
+                                      where.cell, where.target.mechanism, where.target.instance);
+                   });
+    arguments_.finish(table_->size());
+    // NET_RECEIVE INITIAL per connection after the INITIAL blocks (NEURON's
+    // finitialize), in recipe order per cell; it may assign states, so each
+    // such cell's integrator restarts from the state at t = 0.
+    std::vector<std::uint8_t> touched(n, 0);
+    arguments_.for_each([&](std::uint32_t cell, std::size_t m, std::size_t instance, double* args,
+                            std::uint32_t nargs) {
+        if (!cells_[cell].state().mechanism_at(m).type().assigns_event_arguments) return;
+        cells_[cell].state().mechanism_at(m).net_receive_initial(instance, std::span<double>(args, nargs));
+        touched[cell] = 1;
+    });
+    for (std::size_t i = 0; i < n; ++i)
+        if (touched[i]) cells_[i].reload_initial_state();
     cell_events_ = cell_event_counts(n, table_->source_keys());
 }
 
 group_counters cable_cvode_group::counters() const {
-    return {table_->size(), events_delivered_, table_->bytes()};
+    return {table_->size(), events_delivered_, table_->bytes() + arguments_.bytes()};
 }
 
 cable::cvode_statistics cable_cvode_group::statistics() const {
@@ -155,8 +174,12 @@ void cable_cvode_group::deliver(std::span<const spike> spikes) {
         if (!entries.empty()) cell_events_.count_spike(key);
         for (const exact_delay_entry& e : entries) {
             const synapse_site& site = sites_[e.target];
-            cells_[site.cell].schedule_event(site.target, s.time + e.delay,
-                                             static_cast<double>(e.weight));
+            std::uint32_t nargs = 0;
+            double* args = arguments_.at(table_->entry_position(e), nargs);
+            if (args)
+                cells_[site.cell].schedule_event(site.target, s.time + e.delay, args[0], args, nargs);
+            else
+                cells_[site.cell].schedule_event(site.target, s.time + e.delay, static_cast<double>(e.weight));
         }
         events_delivered_ += entries.size();
     }

@@ -10,6 +10,7 @@
 
 #include "cable/hybrid_cable_cell.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
+#include "cells/cable/connection_arguments.hpp"
 #include "cells/cell_event_counts.hpp"
 #include "cells/connection_table.hpp"
 #include "cells/variable_step_group.hpp"
@@ -75,6 +76,7 @@ private:
 
     // Connections by source (targets: sites), built once sites are known.
     std::optional<exact_delay_table> table_;
+    connection_arguments arguments_; // NET_RECEIVE arguments per connection (some targets)
     std::uint64_t events_delivered_ = 0;
     mutable cell_event_counts cell_events_; // cell_work() brings it up to date
 };

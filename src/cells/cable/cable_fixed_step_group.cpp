@@ -75,7 +75,27 @@ cable_fixed_step_group::cable_fixed_step_group(const recipe& model, std::vector<
     // are stamped at step ends, t >= dt, everywhere in the engine.
     stepper_.clear_spikes();
 
-    table_.emplace(model, gids_, dt, site_numbering(site_offset_));
+    {
+        cable::cable_state& state = stepper_.state();
+        table_.emplace(model, gids_, dt, site_numbering(site_offset_),
+                       [&](const connection& c, gid_type target, std::uint32_t site, std::uint64_t position) {
+                           const auto cell = static_cast<std::uint32_t>(
+                               std::upper_bound(site_offset_.begin(), site_offset_.end(), site) -
+                               site_offset_.begin() - 1);
+                           const auto r = state.target_at(synapse_target_[site]);
+                           arguments_.add(c, target, position,
+                                          state.mechanism_at(static_cast<std::size_t>(r.mechanism)).type(), cell,
+                                          static_cast<std::size_t>(r.mechanism),
+                                          static_cast<std::size_t>(r.instance));
+                       });
+        arguments_.finish(table_->size());
+        // NEURON's finitialize runs each NetCon's NET_RECEIVE INITIAL after
+        // the INITIAL blocks: here, in group cell order then recipe order.
+        arguments_.for_each([&](std::uint32_t, std::size_t m, std::size_t instance, double* args,
+                                std::uint32_t nargs) {
+            state.mechanism_at(m).net_receive_initial(instance, std::span<double>(args, nargs));
+        });
+    }
     cell_events_ = cell_event_counts(gids_.size(), table_->source_keys());
 
     for (std::uint32_t i = 0; i < gids_.size(); ++i) {
@@ -103,7 +123,7 @@ cable_fixed_step_group::cable_fixed_step_group(const recipe& model, std::vector<
 void cable_fixed_step_group::prepare(std::int64_t) {}
 
 group_counters cable_fixed_step_group::counters() const {
-    return {table_->size(), events_delivered_, table_->bytes()};
+    return {table_->size(), events_delivered_, table_->bytes() + arguments_.bytes()};
 }
 
 cell_work_counts cable_fixed_step_group::cell_work() const {
@@ -124,9 +144,19 @@ void cable_fixed_step_group::deliver(std::span<const spike> spikes) {
         // Times on the step grid, computed from integers so that an event is
         // due exactly at the start of step (emit + delay).
         const std::int64_t emit = grid_.nearest(s.time);
-        for (const synapse_entry& e : entries)
-            stepper_.schedule_event(synapse_target_[e.target],
-                                    grid_.time_of(emit + e.delay), e.weight);
+        if (arguments_.empty()) {
+            for (const synapse_entry& e : entries)
+                stepper_.schedule_event(synapse_target_[e.target], grid_.time_of(emit + e.delay), e.weight);
+        } else {
+            for (const synapse_entry& e : entries) {
+                std::uint32_t nargs = 0;
+                double* args = arguments_.at(table_->entry_position(e), nargs);
+                if (args)
+                    stepper_.schedule_event(synapse_target_[e.target], grid_.time_of(emit + e.delay), args, nargs);
+                else
+                    stepper_.schedule_event(synapse_target_[e.target], grid_.time_of(emit + e.delay), e.weight);
+            }
+        }
         events_delivered_ += entries.size();
     }
 }
@@ -151,11 +181,15 @@ void cable_fixed_step_group::advance(std::int64_t step_begin, std::int64_t step_
     if (step_begin == 0 && !probes_.empty()) record_samples(0, out); // the initial state at t = 0
     for (std::int64_t step = step_begin; step < step_end; ++step) {
         stepper_.step();
+        if (!probes_.empty()) record_samples(step + 1, out);
+        // The next step's events now, after the samples (NEURON records the
+        // state before it delivers): a net_event they cause is stamped at
+        // this step's end, NEURON's t (fixed_step_cable_stepper.hpp).
+        stepper_.deliver_due_events();
         // One detector per cell, added in cell order: detector k is cell k.
         for (const cable::cable_spike& s : stepper_.spikes())
             out.spikes.push_back({gids_[static_cast<std::size_t>(s.detector)], s.time});
         stepper_.clear_spikes();
-        if (!probes_.empty()) record_samples(step + 1, out);
     }
     std::stable_sort(out.spikes.begin() + static_cast<std::ptrdiff_t>(first), out.spikes.end(),
                      spike_before);

@@ -7,6 +7,7 @@
 
 #include "cable/fixed_step_cable_stepper.hpp"
 #include "cells/cable/cable_probe_resolution.hpp"
+#include "cells/cable/connection_arguments.hpp"
 #include "cells/cell_event_counts.hpp"
 #include "cells/cell_group.hpp"
 #include "cells/connection_table.hpp"
@@ -54,6 +55,7 @@ private:
     std::vector<std::uint32_t> site_offset_;   // per cell: its first synapse number
     std::vector<std::int32_t> synapse_target_; // per synapse number: point-process target
     std::optional<connection_table> table_;    // built once sites are known
+    connection_arguments arguments_;           // NET_RECEIVE arguments per connection (some targets)
     std::vector<probe_point> probes_;
     std::uint64_t events_delivered_ = 0;
     mutable cell_event_counts cell_events_; // cell_work() brings it up to date
