@@ -3,6 +3,7 @@
 #include "engine/async_engine.hpp"
 
 #include "engine/cell_work_summary.hpp"
+#include "engine/dry_run_sources.hpp"
 #include "engine/group_factory.hpp"
 #include "engine/stopwatch.hpp"
 
@@ -23,7 +24,8 @@ template <class Clock>
 async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Clock clock, time chunk,
                                   task_pool& pool, communicator& comm, const decomposition& cells)
     : clock_(clock), chunk_(chunk), pool_(pool), accounts_(pool.size()), groups_(std::move(groups)),
-      units_(groups_.size()), comm_(comm) {
+      units_(groups_.size()), comm_(comm), dry_(dynamic_cast<dry_run_communicator*>(&comm)) {
+    tell_dry_run_sources(comm_, groups_);
     // Which group waits for which: g receives from h if any cell of h is a
     // source of a connection onto g. Found from each group's sorted list of
     // sources, so the work and memory follow the local connections, never
@@ -76,6 +78,38 @@ async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Cl
             remotes_.push_back({p, proxy});
             sources.push_back(p);
         }
+    }
+    if (dry_) {
+        // No other rank exists to answer: the mirror of this rank's own
+        // pattern stands for them (dry_run_communicator.hpp). Rank q is rank
+        // K shifted by q - K ranks, so q receives from K what K receives
+        // from p = 2K - q, shifted into K's range.
+        const int ranks = processes;
+        std::vector<std::pair<int, int>> by_destination; // (q, p)
+        for (const int p : sources) by_destination.emplace_back(((2 * me - p) % ranks + ranks) % ranks, p);
+        std::sort(by_destination.begin(), by_destination.end());
+        const gid_range own = cells.range(me);
+        for (const auto& [q, p] : by_destination) {
+            const gid_range r = cells.range(p);
+            std::vector<gid_type> needed;
+            for (std::size_t g = 0; g < n; ++g) {
+                const auto all = groups_[g]->source_gids();
+                const auto lo = std::lower_bound(all.begin(), all.end(), r.begin);
+                const auto hi = std::lower_bound(lo, all.end(), r.end);
+                // Cells of a longer range than K's have no counterpart in K.
+                for (auto it = lo; it != hi; ++it)
+                    if (*it - r.begin < own.size()) needed.push_back(*it);
+            }
+            std::sort(needed.begin(), needed.end());
+            needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+            // The list K would send p (counted, not delivered) ...
+            comm_.post_send(p, needs_tag, byte_buffer(needed.size() * sizeof(gid_type)));
+            // ... is, shifted, the list q sends K.
+            for (gid_type& gid : needed) gid = gid - r.begin + own.begin;
+            destinations_.push_back(q);
+            needed_by_.push_back(std::move(needed));
+        }
+        return;
     }
     // Every process learns who receives from it.
     const auto lists = comm_.all_gather(as_bytes_of(std::span<const int>(sources)));
@@ -142,7 +176,7 @@ typename Clock::time async_engine<Clock>::watermark() const {
 template <class Clock>
 typename Clock::time async_engine<Clock>::output_watermark() const {
     time w = watermark();
-    if (distributed())
+    if (distributed() && collects_output())
         for (int p = 1; p < comm_.size(); ++p) w = std::min(w, output_reported_[static_cast<std::size_t>(p)]);
     return w;
 }
@@ -184,7 +218,7 @@ void async_engine<Clock>::poll_messages() {
             units_[g].inbox.insert(units_[g].inbox.end(), spikes.begin(), spikes.end());
         proxy.now = std::max(proxy.now, w[0]);
     }
-    if (comm_.rank() == 0) {
+    if (collects_output()) {
         while (auto m = comm_.poll(output_tag)) {
             std::vector<time> w;
             std::vector<std::uint64_t> count;
@@ -216,8 +250,9 @@ void async_engine<Clock>::report_progress() {
         append(b, std::span<const spike>(wanted));
         comm_.post_send(destinations_[d], spike_tag, std::move(b));
     }
+    if (dry_) receive_modelled_spikes(w);
     outgoing_.clear();
-    if (comm_.rank() != 0) {
+    if (!writes_output()) {
         byte_buffer b;
         const std::uint64_t count = outgoing_output_.size();
         append(b, std::span<const time>(&w, 1));
@@ -232,10 +267,27 @@ void async_engine<Clock>::report_progress() {
 }
 
 template <class Clock>
+void async_engine<Clock>::receive_modelled_spikes(time w) {
+    // What the other ranks would send K now: the copies of K's new spikes
+    // that K's cells need, each to the proxy of the rank it stands for, and
+    // a watermark as far as K's own (every rank is as far as K).
+    std::vector<spike> copies;
+    dry_->append_copies(outgoing_, copies);
+    stats_->dry_run.modelled_spikes += copies.size();
+    for (const spike& sp : copies) {
+        const std::ptrdiff_t r = remote_unit_of_.at(static_cast<std::size_t>(dry_->owner(sp.gid)));
+        if (r < 0) throw internal_error("async engine: a modelled spike from a process this one does not receive from");
+        for (const std::size_t g : units_[remotes_[static_cast<std::size_t>(r)].unit].targets)
+            units_[g].inbox.push_back(sp);
+    }
+    for (const remote_source& r : remotes_) units_[r.unit].now = std::max(units_[r.unit].now, w);
+}
+
+template <class Clock>
 bool async_engine<Clock>::distributed_done() const {
     for (const remote_source& r : remotes_)
         if (units_[r.unit].now < stop_at_) return false;
-    if (comm_.rank() == 0)
+    if (collects_output())
         for (int p = 1; p < comm_.size(); ++p)
             if (output_reported_[static_cast<std::size_t>(p)] < stop_at_) return false;
     return !(reported_ < stop_at_) && comm_.sends_done();
@@ -243,7 +295,7 @@ bool async_engine<Clock>::distributed_done() const {
 
 template <class Clock>
 void async_engine<Clock>::flush(bool everything) {
-    if (distributed() && comm_.rank() != 0) { // its output went to rank 0 (report_progress)
+    if (!writes_output()) { // its output went to rank 0 (report_progress)
         stats_->t_reached = clock_.ms(watermark());
         return;
     }
@@ -372,7 +424,7 @@ void async_engine<Clock>::worker(unsigned thread) {
         u.busy = false;
         for (const std::size_t g : u.targets)
             units_[g].inbox.insert(units_[g].inbox.end(), u.out.spikes.begin(), u.out.spikes.end());
-        if (!distributed() || comm_.rank() == 0) {
+        if (writes_output()) {
             pending_spikes_.insert(pending_spikes_.end(), u.out.spikes.begin(), u.out.spikes.end());
             pending_samples_.insert(pending_samples_.end(), u.out.samples.begin(), u.out.samples.end());
         } else {
