@@ -129,6 +129,9 @@ struct dry_run_statistics {
     std::uint64_t build_messages = 0;
     std::uint64_t build_message_bytes = 0;
     double run_wall_s = 0; // wall time inside simulation::run
+    // Memory of the copy model itself (which of the other ranks' gids each
+    // cell stands for): in the peak memory, but no real rank holds it.
+    std::uint64_t model_bytes = 0;
 };
 
 } // namespace ranvier

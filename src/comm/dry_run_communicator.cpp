@@ -100,33 +100,55 @@ int dry_run_communicator::owner(gid_type gid) const {
     return static_cast<int>(it - bounds_.begin()) - 1;
 }
 
-void dry_run_communicator::expect_sources(std::span<const gid_type> sources) {
+void dry_run_communicator::expect_sources(std::span<const std::span<const gid_type>> lists) {
     const gid_type begin = bounds_.at(static_cast<std::size_t>(rank_));
     const gid_type cells = bounds_.at(static_cast<std::size_t>(rank_) + 1) - begin;
-    // (index in K's range, other rank's gid), then grouped by index.
-    std::vector<std::pair<gid_type, gid_type>> pairs;
+    // Two passes over the groups' own lists (count, then fill) instead of
+    // one merged list of pairs: at N = 10^5 a rank's sources are nearly all
+    // distinct and elsewhere, and a merged copy would double this model's
+    // memory, which is not the engine's (docs/scaling.md).
+    const auto for_each_remote = [&](auto&& use) {
+        for (const auto& list : lists)
+            for (const gid_type s : list) {
+                const int p = owner(s);
+                if (p == rank_) continue;
+                use(s, s - bounds_[static_cast<std::size_t>(p)]);
+            }
+    };
+    copy_offsets_.assign(static_cast<std::size_t>(cells) + 1, 0);
     exchange_.sources_without_counterpart = 0;
-    for (const gid_type s : sources) {
-        const int p = owner(s);
-        if (p == rank_) continue;
-        const gid_type index = s - bounds_[static_cast<std::size_t>(p)];
+    for_each_remote([&](gid_type, gid_type index) {
         // A rank whose range is longer than K's (N does not divide the
         // cells) has cells no cell of K stands for: they stay silent.
-        if (index >= cells) {
-            ++exchange_.sources_without_counterpart;
-            continue;
-        }
-        pairs.emplace_back(index, s);
-    }
-    std::sort(pairs.begin(), pairs.end());
-    copy_offsets_.assign(static_cast<std::size_t>(cells) + 1, 0);
-    copy_gids_.clear();
-    copy_gids_.reserve(pairs.size());
-    for (const auto& [index, s] : pairs) {
-        ++copy_offsets_[static_cast<std::size_t>(index) + 1];
-        copy_gids_.push_back(s);
-    }
+        if (index >= cells) ++exchange_.sources_without_counterpart;
+        else ++copy_offsets_[static_cast<std::size_t>(index) + 1];
+    });
     for (std::size_t i = 1; i < copy_offsets_.size(); ++i) copy_offsets_[i] += copy_offsets_[i - 1];
+    std::vector<gid_type>().swap(copy_gids_);
+    copy_gids_.resize(copy_offsets_.back());
+    std::vector<std::uint64_t> next(copy_offsets_.begin(), copy_offsets_.end() - 1);
+    for_each_remote([&](gid_type s, gid_type index) {
+        if (index < cells) copy_gids_[next[index]++] = s;
+    });
+    std::vector<std::uint64_t>().swap(next);
+    // Groups share sources: one copy per gid, or a spike would arrive twice.
+    std::uint64_t kept = 0;
+    for (std::size_t i = 0; i + 1 < copy_offsets_.size(); ++i) {
+        const auto first = copy_gids_.begin() + static_cast<std::ptrdiff_t>(copy_offsets_[i]);
+        const auto last = copy_gids_.begin() + static_cast<std::ptrdiff_t>(copy_offsets_[i + 1]);
+        std::sort(first, last);
+        const auto end = std::unique(first, last);
+        copy_offsets_[i] = kept;
+        kept = static_cast<std::uint64_t>(std::copy(first, end, copy_gids_.begin() + static_cast<std::ptrdiff_t>(kept)) -
+                                          copy_gids_.begin());
+    }
+    copy_offsets_.back() = kept;
+    copy_gids_.resize(kept);
+    copy_gids_.shrink_to_fit();
+}
+
+std::uint64_t dry_run_communicator::model_bytes() const {
+    return copy_offsets_.capacity() * sizeof(std::uint64_t) + copy_gids_.capacity() * sizeof(gid_type);
 }
 
 void dry_run_communicator::append_copies(std::span<const spike> local, std::vector<spike>& into) const {

@@ -51,9 +51,13 @@ public:
     void set_bounds(std::vector<gid_type> bounds);
     const std::vector<gid_type>& bounds() const { return bounds_; }
     int owner(gid_type gid) const;
-    // The gids this rank's cells have connections from (sorted, distinct,
-    // any rank's). Only the other ranks' among them get copies.
-    void expect_sources(std::span<const gid_type> sources);
+    // The gids this rank's cells have connections from: one list per cell
+    // group (each sorted; lists may share gids), any rank's. Only the other
+    // ranks' among them get copies.
+    void expect_sources(std::span<const std::span<const gid_type>> lists);
+    // The memory of the copy model itself (not the engine's): part of the
+    // peak memory a real rank would not have.
+    std::uint64_t model_bytes() const;
     // Appends the copies of K's `local` spikes that stand for other ranks'
     // spikes K's cells need (unsorted).
     void append_copies(std::span<const spike> local, std::vector<spike>& into) const;

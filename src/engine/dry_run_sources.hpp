@@ -6,7 +6,7 @@
 
 #include "comm/dry_run_communicator.hpp"
 
-#include <algorithm>
+#include <span>
 #include <memory>
 #include <vector>
 
@@ -16,14 +16,9 @@ template <class Group>
 void tell_dry_run_sources(communicator& comm, const std::vector<std::unique_ptr<Group>>& groups) {
     auto* dry = dynamic_cast<dry_run_communicator*>(&comm);
     if (!dry) return;
-    std::vector<gid_type> sources;
-    for (const auto& g : groups) {
-        const auto s = g->source_gids();
-        sources.insert(sources.end(), s.begin(), s.end());
-    }
-    std::sort(sources.begin(), sources.end());
-    sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
-    dry->expect_sources(sources);
+    std::vector<std::span<const gid_type>> lists;
+    for (const auto& g : groups) lists.push_back(g->source_gids());
+    dry->expect_sources(lists);
 }
 
 } // namespace ranvier

@@ -428,6 +428,7 @@ struct simulation::impl {
         d.build_messages = needs.messages;
         d.build_message_bytes = needs.bytes;
         d.run_wall_s = run_wall_s;
+        d.model_bytes = dry->model_bytes();
         // The bsp engines counted the modelled copies they delivered too:
         // the rank's own spikes are the ones it put into the exchanges.
         if (options.mode == execution_mode::bsp_fixed || options.mode == execution_mode::bsp_variable)

@@ -64,6 +64,7 @@ json dry_run_json(const run_statistics& stats, const simulation_options& options
                  "their gid offsets, which holds for statistically homogeneous networks only; "
                  "shows what the exchange costs, not how the network behaves";
     j["peak_memory_bytes"] = stats.processes.empty() ? 0 : stats.processes.front().peak_memory_bytes;
+    j["model_bytes"] = d.model_bytes;
     j["build_s"] = stats.wall.build;
     j["run_wall_s"] = d.run_wall_s;
     j["modelled_spikes"] = d.modelled_spikes;
