@@ -96,6 +96,10 @@ struct process_work {
     double wait_s = 0;              // waiting: exchanges and idle threads
     double busy_s = 0;              // its threads' work (sum over threads)
     std::uint64_t peak_memory_bytes = 0; // peak resident set size of the process
+    // async modes: the messages of spikes and watermark it sent to other
+    // processes (the output sent to rank 0 not included).
+    std::uint64_t messages_sent = 0;
+    std::uint64_t message_bytes_sent = 0;
 };
 
 // A dry run (make_dry_run_context, execution_context.hpp; docs/scaling.md):

@@ -73,6 +73,7 @@ void dry_run_communicator::post_send(int dest, int tag, byte_buffer bytes) {
     if (dest < 0 || dest >= size_ || dest == rank_)
         throw internal_error("dry run: a message to process " + std::to_string(dest) + " of " +
                              std::to_string(size_) + " from " + std::to_string(rank_));
+    count_send(tag, bytes.size());
     tag_counts& t = messages_[tag];
     if (t.sent_to.empty()) t.sent_to.assign(static_cast<std::size_t>(size_), false);
     ++t.counts.messages;

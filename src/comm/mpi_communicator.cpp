@@ -131,6 +131,7 @@ std::uint64_t mpi_communicator::sum(std::uint64_t x) {
 
 void mpi_communicator::post_send(int dest, int tag, byte_buffer bytes) {
     const int count = byte_count(bytes.size(), "message");
+    count_send(tag, bytes.size());
     pending_send& s = sends_.emplace_back();
     s.bytes = std::move(bytes);
     MPI_Isend(s.bytes.data(), count, MPI_BYTE, dest, tag, comm_, &s.request);

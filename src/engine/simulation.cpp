@@ -368,6 +368,9 @@ struct simulation::impl {
             w.wait_s += t.wait_s;
         }
         w.peak_memory_bytes = peak_rss_bytes();
+        const auto sent = comm->sent(async_message_tag::spikes);
+        w.messages_sent = sent.messages;
+        w.message_bytes_sent = sent.bytes;
         mine.synapses = local.synapses;
         mine.connection_bytes = local.connection_bytes;
         mine.events_delivered = local.events_delivered;

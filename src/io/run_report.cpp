@@ -191,7 +191,9 @@ std::string run_summary_json(const run_description& run, const simulation_option
                                {"communicate_s", p.communicate_s},
                                {"wait_s", p.wait_s},
                                {"busy_s", p.busy_s},
-                               {"peak_memory_bytes", p.peak_memory_bytes}});
+                               {"peak_memory_bytes", p.peak_memory_bytes},
+                               {"messages_sent", p.messages_sent},
+                               {"message_bytes_sent", p.message_bytes_sent}});
     j["per_process"] = per_process;
     if (stats.dry_run.processes) j["dry_run"] = dry_run_json(stats, options);
     j["connection_table_bytes"] = stats.connection_bytes;

@@ -170,6 +170,8 @@ TEST(DryRun, AsyncCountsTheMessagesOfTheRank) {
     EXPECT_LE(d.message_bytes, 8 * d.messages + 16 * sim.statistics().spikes);
     EXPECT_GT(d.message_bytes, 8 * d.messages + 16 * sim.statistics().spikes / 2);
     EXPECT_EQ(d.build_messages, 1u);
+    EXPECT_EQ(sim.statistics().processes.at(0).messages_sent, d.messages);
+    EXPECT_EQ(sim.statistics().processes.at(0).message_bytes_sent, d.message_bytes);
     EXPECT_EQ(d.epochs, 0u); // no all-gathers in async
     EXPECT_GT(d.run_wall_s, 0.0);
 }
