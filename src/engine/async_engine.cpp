@@ -79,77 +79,94 @@ async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Cl
             sources.push_back(p);
         }
     }
-    if (dry_) {
-        // No other rank exists to answer: the mirror of this rank's own
-        // pattern stands for them (dry_run_communicator.hpp). Rank q is rank
-        // K shifted by q - K ranks, so q receives from K what K receives
-        // from p = 2K - q, shifted into K's range.
-        const int ranks = processes;
-        std::vector<std::pair<int, int>> by_destination; // (q, p)
-        for (const int p : sources) by_destination.emplace_back(((2 * me - p) % ranks + ranks) % ranks, p);
-        std::sort(by_destination.begin(), by_destination.end());
-        const gid_range own = cells.range(me);
-        for (const auto& [q, p] : by_destination) {
-            const gid_range r = cells.range(p);
-            std::vector<gid_type> needed;
-            for (std::size_t g = 0; g < n; ++g) {
-                const auto all = groups_[g]->source_gids();
-                const auto lo = std::lower_bound(all.begin(), all.end(), r.begin);
-                const auto hi = std::lower_bound(lo, all.end(), r.end);
-                // Cells of a longer range than K's have no counterpart in K.
-                for (auto it = lo; it != hi; ++it)
-                    if (*it - r.begin < own.size()) needed.push_back(*it);
-            }
-            std::sort(needed.begin(), needed.end());
-            needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
-            // The list K would send p (counted, not delivered) ...
-            comm_.post_send(p, needs_tag, byte_buffer(needed.size() * sizeof(gid_type)));
-            // ... is, shifted, the list q sends K.
-            for (gid_type& gid : needed) gid = gid - r.begin + own.begin;
-            destinations_.push_back(q);
-            needed_by_.push_back(std::move(needed));
-        }
-        return;
-    }
-    // Every process learns who receives from it.
-    const auto lists = comm_.all_gather(as_bytes_of(std::span<const int>(sources)));
-    for (int q = 0; q < processes; ++q) {
-        const std::vector<int> theirs = values_of<int>(lists[static_cast<std::size_t>(q)]);
-        if (std::find(theirs.begin(), theirs.end(), me) != theirs.end()) destinations_.push_back(q);
-    }
-    // ... and which of its cells each of them needs: the sorted gids of the
-    // sender's cells that local connections come from, sent to it, so a
-    // process sends each spike only where a connection waits for it. Sizes
-    // follow the connections between the two processes.
-    for (const int p : sources) {
+    // The sorted gids of process p's cells that local connections come from.
+    const auto needed_from = [&](int p) {
         const gid_range r = cells.range(p);
         std::vector<gid_type> needed;
         for (std::size_t g = 0; g < n; ++g) {
             const auto all = groups_[g]->source_gids();
             const auto lo = std::lower_bound(all.begin(), all.end(), r.begin);
-            const auto hi = std::lower_bound(lo, all.end(), r.end);
-            needed.insert(needed.end(), lo, hi);
+            needed.insert(needed.end(), lo, std::lower_bound(lo, all.end(), r.end));
         }
         std::sort(needed.begin(), needed.end());
         needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
-        byte_buffer bytes(needed.size() * sizeof(gid_type));
-        if (!needed.empty()) std::memcpy(bytes.data(), needed.data(), bytes.size());
-        comm_.post_send(p, needs_tag, std::move(bytes));
-    }
-    needed_by_.resize(destinations_.size());
-    for (std::size_t received = 0; received < destinations_.size();) {
-        auto m = comm_.poll(needs_tag);
-        if (!m) {
-            std::this_thread::yield();
-            continue;
+        return needed;
+    };
+    if (dry_) {
+        // No other rank exists to answer: the mirror of this rank's own
+        // pattern stands for them (dry_run_communicator.hpp). Rank q is rank
+        // K shifted by q - K ranks, so q receives from K what K receives
+        // from p = 2K - q, shifted into K's range.
+        std::vector<std::pair<int, int>> by_destination; // (q, p)
+        for (const int p : sources) by_destination.emplace_back(((2 * me - p) % processes + processes) % processes, p);
+        std::sort(by_destination.begin(), by_destination.end());
+        const gid_range own = cells.range(me);
+        for (const auto& [q, p] : by_destination) {
+            std::vector<gid_type> needed = needed_from(p);
+            // The list K would send p (counted, not delivered) ...
+            comm_.post_send(p, needs_tag, byte_buffer(needed.size() * sizeof(gid_type)));
+            // ... is, shifted, the list q sends K (cells of a longer range
+            // than K's have no counterpart in K).
+            const gid_type begin = cells.range(p).begin;
+            std::erase_if(needed, [&](gid_type gid) { return gid - begin >= own.size(); });
+            for (gid_type& gid : needed) gid = gid - begin + own.begin;
+            destinations_.push_back(q);
+            needed_by_.push_back(std::move(needed));
         }
-        const auto at = std::find(destinations_.begin(), destinations_.end(), m->source);
-        if (at == destinations_.end()) throw internal_error("async engine: needs from a process that does not receive");
-        needed_by_[static_cast<std::size_t>(at - destinations_.begin())] = values_of<gid_type>(m->bytes);
-        ++received;
+    } else {
+        // Every process learns who receives from it.
+        const auto lists = comm_.all_gather(as_bytes_of(std::span<const int>(sources)));
+        for (int q = 0; q < processes; ++q) {
+            const std::vector<int> theirs = values_of<int>(lists[static_cast<std::size_t>(q)]);
+            if (std::find(theirs.begin(), theirs.end(), me) != theirs.end()) destinations_.push_back(q);
+        }
+        // ... and which of its cells each of them needs, sent to it, so a
+        // process sends each spike only where a connection waits for it.
+        // Sizes follow the connections between the two processes.
+        for (const int p : sources) {
+            const std::vector<gid_type> needed = needed_from(p);
+            byte_buffer bytes(needed.size() * sizeof(gid_type));
+            if (!needed.empty()) std::memcpy(bytes.data(), needed.data(), bytes.size());
+            comm_.post_send(p, needs_tag, std::move(bytes));
+        }
+        needed_by_.resize(destinations_.size());
+        for (std::size_t received = 0; received < destinations_.size();) {
+            auto m = comm_.poll(needs_tag);
+            if (!m) {
+                std::this_thread::yield();
+                continue;
+            }
+            const auto at = std::find(destinations_.begin(), destinations_.end(), m->source);
+            if (at == destinations_.end()) throw internal_error("async engine: needs from a process that does not receive");
+            needed_by_[static_cast<std::size_t>(at - destinations_.begin())] = values_of<gid_type>(m->bytes);
+            ++received;
+        }
+        while (!comm_.sends_done()) std::this_thread::yield();
     }
-    while (!comm_.sends_done()) std::this_thread::yield();
+    index_destinations(cells.range(me));
     output_reported_.assign(static_cast<std::size_t>(processes), time{});
+}
+
+template <class Clock>
+void async_engine<Clock>::index_destinations(gid_range own) {
+    // needed_by_ (per destination, the local gids it needs) turned around:
+    // per local cell, the destinations that need it.
+    first_local_ = own.begin;
+    destination_offsets_.assign(static_cast<std::size_t>(own.size()) + 1, 0);
+    for (const auto& needs : needed_by_)
+        for (const gid_type gid : needs) {
+            if (gid < own.begin || gid >= own.end)
+                throw internal_error("async engine: another process needs gid " + std::to_string(gid) +
+                                     ", which this one does not own");
+            ++destination_offsets_[gid - own.begin + 1];
+        }
+    for (std::size_t i = 1; i < destination_offsets_.size(); ++i) destination_offsets_[i] += destination_offsets_[i - 1];
+    destinations_of_.resize(destination_offsets_.back());
+    std::vector<std::uint64_t> next(destination_offsets_.begin(), destination_offsets_.end() - 1);
+    for (std::size_t d = 0; d < needed_by_.size(); ++d)
+        for (const gid_type gid : needed_by_[d]) destinations_of_[next[gid - own.begin]++] = static_cast<std::uint32_t>(d);
+    std::vector<std::vector<gid_type>>().swap(needed_by_);
+    wanted_.assign(destinations_.size(), {});
 }
 
 template <class Clock>
@@ -238,17 +255,20 @@ void async_engine<Clock>::report_progress() {
     const time w = watermark();
     if (!(w > reported_)) return;
     reported_ = w;
-    std::vector<spike> wanted;
+    // Each new spike to the destinations that need it (per cell: a list),
+    // so the work follows the spikes and their targets, not spikes times
+    // destinations (docs/scaling.md).
+    for (const spike& sp : outgoing_) {
+        const std::size_t cell = sp.gid - first_local_;
+        for (std::uint64_t k = destination_offsets_[cell]; k < destination_offsets_[cell + 1]; ++k)
+            wanted_[destinations_of_[k]].push_back(sp);
+    }
     for (std::size_t d = 0; d < destinations_.size(); ++d) {
-        // Only the spikes of cells it has connections from.
-        const std::vector<gid_type>& needs = needed_by_[d];
-        wanted.clear();
-        for (const spike& sp : outgoing_)
-            if (std::binary_search(needs.begin(), needs.end(), sp.gid)) wanted.push_back(sp);
         byte_buffer b;
         append(b, std::span<const time>(&w, 1));
-        append(b, std::span<const spike>(wanted));
+        append(b, std::span<const spike>(wanted_[d]));
         comm_.post_send(destinations_[d], spike_tag, std::move(b));
+        wanted_[d].clear();
     }
     if (dry_) receive_modelled_spikes(w);
     outgoing_.clear();

@@ -173,6 +173,7 @@ private:
     // Dry run (docs/scaling.md): the other ranks are modelled, not run;
     // this process writes its own output and collects nobody else's.
     void receive_modelled_spikes(time w);
+    void index_destinations(gid_range own); // from needed_by_, at build
     bool collects_output() const { return comm_.rank() == 0 && !dry_; }
     bool writes_output() const { return !distributed() || comm_.rank() == 0 || dry_; }
 
@@ -189,7 +190,13 @@ private:
     std::vector<remote_source> remotes_;
     std::vector<std::ptrdiff_t> remote_unit_of_; // per process: index into remotes_, or -1
     std::vector<int> destinations_;            // processes that receive from this one
-    std::vector<std::vector<gid_type>> needed_by_; // per destination: the gids of this range it needs, sorted
+    std::vector<std::vector<gid_type>> needed_by_; // at build, per destination: the gids of this range it needs
+    // Per local cell (gid - first_local_): the destinations (indices into
+    // destinations_) that need its spikes, as offsets into destinations_of_.
+    gid_type first_local_ = 0;
+    std::vector<std::uint64_t> destination_offsets_;
+    std::vector<std::uint32_t> destinations_of_;
+    std::vector<std::vector<spike>> wanted_; // per destination, reused by report_progress
     std::vector<time> output_reported_;        // rank 0: each process's output watermark
     time reported_ = 0;                        // the watermark last sent
     std::vector<spike> outgoing_;              // spikes not yet sent to destinations
