@@ -186,6 +186,12 @@ def test_memory_per_process_falls_with_the_number_of_processes(tmp_path):
     assert peaks[16] < 0.5 * peaks[1], peaks
 
 
+def test_help_documents_the_dry_run():
+    r = subprocess.run([RANVIER, "run", "--help"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0
+    assert "--dry-run" in r.stdout and "--dry-run-rank" in r.stdout and "homogeneous" in r.stdout
+
+
 def test_bad_worlds_are_refused_naming_what_is_right(tmp_path):
     model = tmp_path / "halves.toml"
     model.write_text(identical_halves_model())
