@@ -358,8 +358,9 @@ void async_engine<Clock>::worker(unsigned thread) {
     for (;;) {
         if (error_) return;
         // A distributed run ends together (docs/architecture.md): a stop
-        // request of one process cannot hold the others back mid-run.
-        if (!distributed() && stop_->load(std::memory_order_relaxed)) return;
+        // request of one process cannot hold the others back mid-run. A dry
+        // run is one process: it stops as a single one does.
+        if ((!distributed() || dry_) && stop_->load(std::memory_order_relaxed)) return;
         if (distributed()) {
             try {
                 poll_messages();

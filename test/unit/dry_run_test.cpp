@@ -176,6 +176,26 @@ TEST(DryRun, AsyncCountsTheMessagesOfTheRank) {
     EXPECT_GT(d.run_wall_s, 0.0);
 }
 
+// A dry run is one process: a stop request ends it mid-run in every mode,
+// as it does a single process (a real distributed async run ends together).
+TEST(DryRun, AStopRequestEndsTheRunEarly) {
+    const testing::list_recipe model = identical_halves(100);
+    for (const execution_mode mode : all_modes) {
+        SCOPED_TRACE(to_string(mode));
+        simulation sim(model, options_for(mode), make_dry_run_context(4, 1));
+        struct stopping_sink final : output_sink {
+            simulation* sim = nullptr;
+            void on_progress(time_type t, time_type) override {
+                if (t >= 10) sim->request_stop();
+            }
+        } sink;
+        sink.sim = &sim;
+        sim.run(1000, &sink);
+        EXPECT_GE(sim.statistics().t_reached, 10.0);
+        EXPECT_LT(sim.statistics().t_reached, 100.0);
+    }
+}
+
 TEST(DryRun, ARankBuildsOnlyItsShare) {
     // The connection tables of rank 0 of 8 hold an eighth of the network's
     // connections (each cell has the same indegree).
