@@ -67,6 +67,30 @@ const CLI::Validator seed_value(
     },
     "UINT64");
 
+// A dry run's world: 1 process or more (an int, as MPI ranks are).
+const CLI::Validator pretend_processes(
+    [](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long n = std::strtol(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || errno == ERANGE || n < 1 || n > 2147483647L)
+            return "the number of pretend processes must be a whole number from 1 to 2147483647, got '" +
+                   text + "'";
+        return {};
+    },
+    "N");
+
+const CLI::Validator pretend_rank(
+    [](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long k = std::strtol(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || errno == ERANGE || k < 0 || k > 2147483646L)
+            return "the rank must be a whole number from 0 to N - 1 (N of --dry-run), got '" + text + "'";
+        return {};
+    },
+    "K");
+
 // Names checked by the library's parsers, whose messages list the valid names.
 template <class Parse>
 CLI::Validator valid_name(Parse parse, const char* description) {
@@ -150,6 +174,17 @@ int main(int argc, char** argv) {
                         "Hybrid stepping: the cost of one CVODE step in fixed steps of the same "
                         "cell; default 4")
         ->check(positive_number);
+    auto* dry_run = run_cmd->add_option(
+        "--dry-run", run.dry_run,
+        "Dry run (docs/scaling.md): build only one process's share of an N-process run, in this "
+        "one process, model the other processes as copies of it (statistically homogeneous "
+        "networks only) and report memory, spikes and bytes exchanged per epoch (bsp) and "
+        "messages per second (async) in summary.json's dry_run; not under mpirun")
+        ->check(pretend_processes);
+    run_cmd->add_option("--dry-run-rank", run.dry_run_rank,
+                        "The rank the dry run builds, 0 to N - 1 (default 0)")
+        ->check(pretend_rank)
+        ->needs(dry_run);
     run_cmd->add_flag("!--no-plot", run.plot, "Do not draw raster.png / traces.png");
     run_cmd->add_flag("--quiet,-q", run.quiet, "No progress output");
 

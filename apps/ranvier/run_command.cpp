@@ -4,6 +4,7 @@
 
 #include <ranvier/errors.hpp>
 #include <ranvier/execution_context.hpp>
+#include <ranvier/launch_environment.hpp>
 #include <ranvier/network_model.hpp>
 #include <ranvier/output_files.hpp>
 #include <ranvier/run_limits.hpp>
@@ -180,14 +181,34 @@ void test_fault_hook(const execution_context& context) {
 
 } // namespace
 
+namespace {
+
+// This process's place in the run: a pretend world for --dry-run (no MPI:
+// one process plays one rank), else as the launcher started it.
+execution_context launch_context(const run_arguments& args) {
+    if (!args.dry_run) return make_launch_context();
+    if (launched_processes() > 1)
+        throw usage_error("--dry-run: a dry run is one process playing one rank of " +
+                          std::to_string(*args.dry_run) + ", but mpirun started " +
+                          std::to_string(launched_processes()) + " processes (" + launcher_setting() +
+                          "): run `ranvier run MODEL --dry-run N` without mpirun");
+    const int rank = args.dry_run_rank.value_or(0);
+    if (rank >= *args.dry_run)
+        throw usage_error("--dry-run-rank " + std::to_string(rank) + ": the ranks of --dry-run " +
+                          std::to_string(*args.dry_run) + " are 0 to " + std::to_string(*args.dry_run - 1));
+    return make_dry_run_context(*args.dry_run, rank);
+}
+
+} // namespace
+
 int run_command(const run_arguments& args) {
     const auto wall_start = std::chrono::steady_clock::now();
     execution_context context; // this process alone until the launch is known
     try {
         // Under mpirun, every process joins one run (MPI_COMM_WORLD); rank 0
         // writes the output and prints progress and the summary.
-        context = make_launch_context();
-        const bool root = context.rank() == 0;
+        context = launch_context(args);
+        const bool root = context.rank() == 0 || context.dry_run; // a dry run writes its rank's output
         model_file model = args.model.empty() ? builtin_brunel_model() : load_model_file(args.model);
         if (args.threads) model.options.threads = *args.threads;
         if (args.t_stop) model.t_stop = *args.t_stop;
@@ -216,11 +237,16 @@ int run_command(const run_arguments& args) {
 
         if (!args.quiet && root) {
             std::string processes;
-            if (context.size() > 1) processes = std::to_string(context.size()) + " processes, ";
+            if (context.dry_run)
+                processes = "dry run: rank " + std::to_string(context.rank()) + " of " +
+                            std::to_string(context.size()) + " processes, ";
+            else if (context.size() > 1)
+                processes = std::to_string(context.size()) + " processes, ";
             std::fprintf(stderr, "ranvier: building %s (%u cells, %s, %s%u thread%s%s)\n",
                          model.network.origin.c_str(), model.network.num_cells(),
                          to_string(model.options.mode).c_str(), processes.c_str(), model.options.threads,
-                         model.options.threads == 1 ? "" : "s", context.size() > 1 ? " each" : "");
+                         model.options.threads == 1 ? "" : "s",
+                         context.size() > 1 && !context.dry_run ? " each" : "");
         }
         io::run_description run;
         run.model = model.network.origin;

@@ -23,6 +23,8 @@ struct run_arguments {
     bool hybrid = false;                 // variable step: cells switch to the fixed step when busy
     std::optional<double> hybrid_window; // ms between the cells' choices
     std::optional<double> hybrid_cost;   // one CVODE step in fixed steps
+    std::optional<int> dry_run;          // pretend processes (docs/scaling.md)
+    std::optional<int> dry_run_rank;     // the one built; default 0
     bool plot = true;
     bool quiet = false;
 };

@@ -18,6 +18,9 @@ struct execution_context {
     unsigned threads = 0;
     // The processes sharing the network; null: this process alone.
     std::shared_ptr<communicator> comm;
+    // True when `comm` is a pretend world (make_dry_run_context): this one
+    // process plays one rank of it and writes the output whatever rank.
+    bool dry_run = false;
 
     int rank() const; // this process, 0 .. size() - 1
     int size() const; // number of processes
@@ -25,6 +28,15 @@ struct execution_context {
 
 // This process alone (what simulation(recipe, options) uses).
 execution_context make_local_context(unsigned threads = 0);
+
+// A dry run (docs/scaling.md): this process alone plays rank `rank` of a
+// world of `processes`, builds only that rank's share of the network, and
+// models the other ranks as copies of it (shifted by their gid offsets: valid
+// for statistically homogeneous networks only). The run's statistics then
+// hold what the rank would send and receive (run_statistics::dry_run). No MPI
+// is needed. Throws user_error for processes < 1 or rank outside 0 ..
+// processes - 1.
+execution_context make_dry_run_context(int processes, int rank = 0, unsigned threads = 0);
 
 // True when this build has MPI (CMake option RANVIER_MPI).
 bool mpi_available();

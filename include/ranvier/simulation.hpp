@@ -101,6 +101,9 @@ struct run_statistics {
     // `advance_lengths` are this process's own.
     std::vector<process_work> processes;
     double load_imbalance = 1;
+    // A dry run's exchange figures (processes lists the one rank it built;
+    // the network-wide counts above are that rank's).
+    dry_run_statistics dry_run;
 };
 
 class simulation {

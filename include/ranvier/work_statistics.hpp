@@ -96,6 +96,46 @@ struct process_work {
     double wait_s = 0;              // waiting: exchanges and idle threads
     double busy_s = 0;              // its threads' work (sum over threads)
     std::uint64_t peak_memory_bytes = 0; // peak resident set size of the process
+    // async modes: the messages of spikes and watermark it sent to other
+    // processes (the output sent to rank 0 not included).
+    std::uint64_t messages_sent = 0;
+    std::uint64_t message_bytes_sent = 0;
+};
+
+// A dry run (make_dry_run_context, execution_context.hpp; docs/scaling.md):
+// what rank `rank` of a pretend world of `processes` would send and receive,
+// the other ranks modelled as shifted copies of it. processes == 0: not a
+// dry run.
+struct dry_run_statistics {
+    std::uint64_t processes = 0;
+    std::uint64_t rank = 0;
+    std::uint64_t cells = 0; // the rank's share
+    // bsp modes: one spike all-gather per epoch. Sent: the rank's part
+    // (a 16-byte count and stop flag, 16 bytes a spike); received: every
+    // rank's, N times as much under the copy model.
+    std::uint64_t epochs = 0;
+    std::uint64_t local_spikes = 0;              // the rank's spikes, all epochs
+    std::uint64_t max_local_spikes_per_epoch = 0;
+    std::uint64_t exchange_bytes_sent = 0;
+    std::uint64_t exchange_bytes_received = 0;
+    // Copies of the rank's spikes that stood for other ranks' spikes its
+    // cells have connections from (bsp and async).
+    std::uint64_t modelled_spikes = 0;
+    // Sources in other ranks' ranges with no counterpart in this rank's
+    // (ranges differ by one cell when N does not divide the cells): silent.
+    std::uint64_t sources_without_counterpart = 0;
+    // async modes: messages the rank sends while running (watermark and new
+    // spikes, one per receiving rank each time its watermark rises), and at
+    // build (the lists of needed gids). It receives as many (copy model).
+    std::uint64_t messages = 0;
+    std::uint64_t message_bytes = 0;
+    std::uint64_t message_destinations = 0; // distinct ranks it sends to
+    std::uint64_t build_messages = 0;
+    std::uint64_t build_message_bytes = 0;
+    double run_wall_s = 0; // wall time inside simulation::run
+    // Memory of the copy model itself (which of the other ranks' gids each
+    // cell stands for): in the peak memory, but no real rank holds it.
+    std::uint64_t model_bytes = 0;
 };
 
 } // namespace ranvier

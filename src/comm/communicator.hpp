@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <span>
 #include <type_traits>
@@ -65,10 +66,30 @@ public:
     // Completes the sends that have finished; true when none is pending.
     virtual bool sends_done() = 0;
 
+    // The point-to-point messages this process has sent with `tag` so far
+    // (the summary's per-process message counts; docs/scaling.md).
+    struct send_counts {
+        std::uint64_t messages = 0, bytes = 0;
+    };
+    send_counts sent(int tag) const {
+        const auto it = sent_.find(tag);
+        return it == sent_.end() ? send_counts{} : it->second;
+    }
+
     // Seconds this process spent waiting for the others in gather_spikes
     // (the first, small exchange of each epoch: it completes when the last
     // process arrives), so the summary can tell waiting from moving data.
     virtual double wait_seconds() const { return 0; }
+
+protected:
+    void count_send(int tag, std::size_t bytes) {
+        send_counts& c = sent_[tag];
+        ++c.messages;
+        c.bytes += bytes;
+    }
+
+private:
+    std::map<int, send_counts> sent_;
 };
 
 class local_communicator final : public communicator {

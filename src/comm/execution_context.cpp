@@ -1,6 +1,7 @@
 // The execution context (include/ranvier/execution_context.hpp): local, or
 // over MPI_COMM_WORLD when a launcher started several processes.
 #include "comm/communicator.hpp"
+#include "comm/dry_run_communicator.hpp"
 #if RANVIER_MPI
 #include "comm/mpi_communicator.hpp"
 #endif
@@ -31,10 +32,14 @@ void local_communicator::no_peers() {
 int execution_context::rank() const { return comm ? comm->rank() : 0; }
 int execution_context::size() const { return comm ? comm->size() : 1; }
 
-execution_context make_local_context(unsigned threads) { return {threads, nullptr}; }
+execution_context make_local_context(unsigned threads) { return {threads, nullptr, false}; }
+
+execution_context make_dry_run_context(int processes, int rank, unsigned threads) {
+    return {threads, std::make_shared<dry_run_communicator>(processes, rank), true};
+}
 
 std::string process_prefix(const execution_context& context) {
-    if (context.size() <= 1) return "";
+    if (context.size() <= 1 || context.dry_run) return ""; // a dry run is one real process
     return "process " + std::to_string(context.rank()) + " of " + std::to_string(context.size()) + ": ";
 }
 
@@ -88,7 +93,7 @@ std::shared_ptr<communicator> world() {
 execution_context make_launch_context(unsigned threads) {
     const long launched = launched_processes();
     if (launched <= 1) return make_local_context(threads);
-    execution_context context{threads, world()};
+    execution_context context{threads, world(), false};
     // A launcher of another MPI (MPICH's mpiexec for an Open MPI build), or a
     // stray variable, leaves each process alone in its own world.
     if (context.size() != launched)
@@ -100,7 +105,7 @@ execution_context make_launch_context(unsigned threads) {
 }
 
 execution_context make_mpi_context(MPI_Comm comm, unsigned threads) {
-    return {threads, std::make_shared<mpi_communicator>(comm)};
+    return {threads, std::make_shared<mpi_communicator>(comm), false};
 }
 
 #else

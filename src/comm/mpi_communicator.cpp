@@ -69,11 +69,16 @@ std::vector<spike> mpi_communicator::gather_spikes(std::vector<spike> local, boo
                    counts.data(), displs.data(), MPI_BYTE, comm_);
     // Each part is sorted and gids are disjoint between parts: merging the
     // sorted runs gives the one (time, gid) order of a single process.
-    for (int p = 1; p < size_; ++p) {
-        const auto middle = spikes.begin() + displs[static_cast<std::size_t>(p)] / static_cast<int>(sizeof(spike));
-        const auto end = middle + counts[static_cast<std::size_t>(p)] / static_cast<int>(sizeof(spike));
-        std::inplace_merge(spikes.begin(), middle, end, spike_before);
-    }
+    // Merged in pairs, log2(P) rounds over the whole buffer: merging each part
+    // into the growing prefix would move about P/2 times every spike (P^2
+    // work per epoch; docs/scaling.md).
+    const auto P = static_cast<std::size_t>(size_);
+    std::vector<std::size_t> starts(P + 1); // part p: [starts[p], starts[p + 1]) in spikes
+    for (std::size_t p = 0; p < P; ++p) starts[p + 1] = starts[p] + static_cast<std::size_t>(counts[p]) / sizeof(spike);
+    const auto at = [&](std::size_t p) { return spikes.begin() + static_cast<std::ptrdiff_t>(starts[std::min(p, P)]); };
+    for (std::size_t width = 1; width < P; width *= 2)
+        for (std::size_t p = 0; p + width < P; p += 2 * width)
+            std::inplace_merge(at(p), at(p + width), at(p + 2 * width), spike_before);
     return spikes;
 }
 
@@ -131,6 +136,7 @@ std::uint64_t mpi_communicator::sum(std::uint64_t x) {
 
 void mpi_communicator::post_send(int dest, int tag, byte_buffer bytes) {
     const int count = byte_count(bytes.size(), "message");
+    count_send(tag, bytes.size());
     pending_send& s = sends_.emplace_back();
     s.bytes = std::move(bytes);
     MPI_Isend(s.bytes.data(), count, MPI_BYTE, dest, tag, comm_, &s.request);

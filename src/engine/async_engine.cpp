@@ -3,6 +3,7 @@
 #include "engine/async_engine.hpp"
 
 #include "engine/cell_work_summary.hpp"
+#include "engine/dry_run_sources.hpp"
 #include "engine/group_factory.hpp"
 #include "engine/stopwatch.hpp"
 
@@ -23,7 +24,8 @@ template <class Clock>
 async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Clock clock, time chunk,
                                   task_pool& pool, communicator& comm, const decomposition& cells)
     : clock_(clock), chunk_(chunk), pool_(pool), accounts_(pool.size()), groups_(std::move(groups)),
-      units_(groups_.size()), comm_(comm) {
+      units_(groups_.size()), comm_(comm), dry_(dynamic_cast<dry_run_communicator*>(&comm)) {
+    tell_dry_run_sources(comm_, groups_);
     // Which group waits for which: g receives from h if any cell of h is a
     // source of a connection onto g. Found from each group's sorted list of
     // sources, so the work and memory follow the local connections, never
@@ -77,45 +79,94 @@ async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Cl
             sources.push_back(p);
         }
     }
-    // Every process learns who receives from it.
-    const auto lists = comm_.all_gather(as_bytes_of(std::span<const int>(sources)));
-    for (int q = 0; q < processes; ++q) {
-        const std::vector<int> theirs = values_of<int>(lists[static_cast<std::size_t>(q)]);
-        if (std::find(theirs.begin(), theirs.end(), me) != theirs.end()) destinations_.push_back(q);
-    }
-    // ... and which of its cells each of them needs: the sorted gids of the
-    // sender's cells that local connections come from, sent to it, so a
-    // process sends each spike only where a connection waits for it. Sizes
-    // follow the connections between the two processes.
-    for (const int p : sources) {
+    // The sorted gids of process p's cells that local connections come from.
+    const auto needed_from = [&](int p) {
         const gid_range r = cells.range(p);
         std::vector<gid_type> needed;
         for (std::size_t g = 0; g < n; ++g) {
             const auto all = groups_[g]->source_gids();
             const auto lo = std::lower_bound(all.begin(), all.end(), r.begin);
-            const auto hi = std::lower_bound(lo, all.end(), r.end);
-            needed.insert(needed.end(), lo, hi);
+            needed.insert(needed.end(), lo, std::lower_bound(lo, all.end(), r.end));
         }
         std::sort(needed.begin(), needed.end());
         needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
-        byte_buffer bytes(needed.size() * sizeof(gid_type));
-        if (!needed.empty()) std::memcpy(bytes.data(), needed.data(), bytes.size());
-        comm_.post_send(p, needs_tag, std::move(bytes));
-    }
-    needed_by_.resize(destinations_.size());
-    for (std::size_t received = 0; received < destinations_.size();) {
-        auto m = comm_.poll(needs_tag);
-        if (!m) {
-            std::this_thread::yield();
-            continue;
+        return needed;
+    };
+    if (dry_) {
+        // No other rank exists to answer: the mirror of this rank's own
+        // pattern stands for them (dry_run_communicator.hpp). Rank q is rank
+        // K shifted by q - K ranks, so q receives from K what K receives
+        // from p = 2K - q, shifted into K's range.
+        std::vector<std::pair<int, int>> by_destination; // (q, p)
+        for (const int p : sources) by_destination.emplace_back(((2 * me - p) % processes + processes) % processes, p);
+        std::sort(by_destination.begin(), by_destination.end());
+        const gid_range own = cells.range(me);
+        for (const auto& [q, p] : by_destination) {
+            std::vector<gid_type> needed = needed_from(p);
+            // The list K would send p (counted, not delivered) ...
+            comm_.post_send(p, needs_tag, byte_buffer(needed.size() * sizeof(gid_type)));
+            // ... is, shifted, the list q sends K (cells of a longer range
+            // than K's have no counterpart in K).
+            const gid_type begin = cells.range(p).begin;
+            std::erase_if(needed, [&](gid_type gid) { return gid - begin >= own.size(); });
+            for (gid_type& gid : needed) gid = gid - begin + own.begin;
+            destinations_.push_back(q);
+            needed_by_.push_back(std::move(needed));
         }
-        const auto at = std::find(destinations_.begin(), destinations_.end(), m->source);
-        if (at == destinations_.end()) throw internal_error("async engine: needs from a process that does not receive");
-        needed_by_[static_cast<std::size_t>(at - destinations_.begin())] = values_of<gid_type>(m->bytes);
-        ++received;
+    } else {
+        // Every process learns who receives from it.
+        const auto lists = comm_.all_gather(as_bytes_of(std::span<const int>(sources)));
+        for (int q = 0; q < processes; ++q) {
+            const std::vector<int> theirs = values_of<int>(lists[static_cast<std::size_t>(q)]);
+            if (std::find(theirs.begin(), theirs.end(), me) != theirs.end()) destinations_.push_back(q);
+        }
+        // ... and which of its cells each of them needs, sent to it, so a
+        // process sends each spike only where a connection waits for it.
+        // Sizes follow the connections between the two processes.
+        for (const int p : sources) {
+            const std::vector<gid_type> needed = needed_from(p);
+            byte_buffer bytes(needed.size() * sizeof(gid_type));
+            if (!needed.empty()) std::memcpy(bytes.data(), needed.data(), bytes.size());
+            comm_.post_send(p, needs_tag, std::move(bytes));
+        }
+        needed_by_.resize(destinations_.size());
+        for (std::size_t received = 0; received < destinations_.size();) {
+            auto m = comm_.poll(needs_tag);
+            if (!m) {
+                std::this_thread::yield();
+                continue;
+            }
+            const auto at = std::find(destinations_.begin(), destinations_.end(), m->source);
+            if (at == destinations_.end()) throw internal_error("async engine: needs from a process that does not receive");
+            needed_by_[static_cast<std::size_t>(at - destinations_.begin())] = values_of<gid_type>(m->bytes);
+            ++received;
+        }
+        while (!comm_.sends_done()) std::this_thread::yield();
     }
-    while (!comm_.sends_done()) std::this_thread::yield();
+    index_destinations(cells.range(me));
     output_reported_.assign(static_cast<std::size_t>(processes), time{});
+}
+
+template <class Clock>
+void async_engine<Clock>::index_destinations(gid_range own) {
+    // needed_by_ (per destination, the local gids it needs) turned around:
+    // per local cell, the destinations that need it.
+    first_local_ = own.begin;
+    destination_offsets_.assign(static_cast<std::size_t>(own.size()) + 1, 0);
+    for (const auto& needs : needed_by_)
+        for (const gid_type gid : needs) {
+            if (gid < own.begin || gid >= own.end)
+                throw internal_error("async engine: another process needs gid " + std::to_string(gid) +
+                                     ", which this one does not own");
+            ++destination_offsets_[gid - own.begin + 1];
+        }
+    for (std::size_t i = 1; i < destination_offsets_.size(); ++i) destination_offsets_[i] += destination_offsets_[i - 1];
+    destinations_of_.resize(destination_offsets_.back());
+    std::vector<std::uint64_t> next(destination_offsets_.begin(), destination_offsets_.end() - 1);
+    for (std::size_t d = 0; d < needed_by_.size(); ++d)
+        for (const gid_type gid : needed_by_[d]) destinations_of_[next[gid - own.begin]++] = static_cast<std::uint32_t>(d);
+    std::vector<std::vector<gid_type>>().swap(needed_by_);
+    wanted_.assign(destinations_.size(), {});
 }
 
 template <class Clock>
@@ -142,7 +193,7 @@ typename Clock::time async_engine<Clock>::watermark() const {
 template <class Clock>
 typename Clock::time async_engine<Clock>::output_watermark() const {
     time w = watermark();
-    if (distributed())
+    if (distributed() && collects_output())
         for (int p = 1; p < comm_.size(); ++p) w = std::min(w, output_reported_[static_cast<std::size_t>(p)]);
     return w;
 }
@@ -184,7 +235,7 @@ void async_engine<Clock>::poll_messages() {
             units_[g].inbox.insert(units_[g].inbox.end(), spikes.begin(), spikes.end());
         proxy.now = std::max(proxy.now, w[0]);
     }
-    if (comm_.rank() == 0) {
+    if (collects_output()) {
         while (auto m = comm_.poll(output_tag)) {
             std::vector<time> w;
             std::vector<std::uint64_t> count;
@@ -204,20 +255,24 @@ void async_engine<Clock>::report_progress() {
     const time w = watermark();
     if (!(w > reported_)) return;
     reported_ = w;
-    std::vector<spike> wanted;
+    // Each new spike to the destinations that need it (per cell: a list),
+    // so the work follows the spikes and their targets, not spikes times
+    // destinations (docs/scaling.md).
+    for (const spike& sp : outgoing_) {
+        const std::size_t cell = sp.gid - first_local_;
+        for (std::uint64_t k = destination_offsets_[cell]; k < destination_offsets_[cell + 1]; ++k)
+            wanted_[destinations_of_[k]].push_back(sp);
+    }
     for (std::size_t d = 0; d < destinations_.size(); ++d) {
-        // Only the spikes of cells it has connections from.
-        const std::vector<gid_type>& needs = needed_by_[d];
-        wanted.clear();
-        for (const spike& sp : outgoing_)
-            if (std::binary_search(needs.begin(), needs.end(), sp.gid)) wanted.push_back(sp);
         byte_buffer b;
         append(b, std::span<const time>(&w, 1));
-        append(b, std::span<const spike>(wanted));
+        append(b, std::span<const spike>(wanted_[d]));
         comm_.post_send(destinations_[d], spike_tag, std::move(b));
+        wanted_[d].clear();
     }
+    if (dry_) receive_modelled_spikes(w);
     outgoing_.clear();
-    if (comm_.rank() != 0) {
+    if (!writes_output()) {
         byte_buffer b;
         const std::uint64_t count = outgoing_output_.size();
         append(b, std::span<const time>(&w, 1));
@@ -232,10 +287,27 @@ void async_engine<Clock>::report_progress() {
 }
 
 template <class Clock>
+void async_engine<Clock>::receive_modelled_spikes(time w) {
+    // What the other ranks would send K now: the copies of K's new spikes
+    // that K's cells need, each to the proxy of the rank it stands for, and
+    // a watermark as far as K's own (every rank is as far as K).
+    std::vector<spike> copies;
+    dry_->append_copies(outgoing_, copies);
+    stats_->dry_run.modelled_spikes += copies.size();
+    for (const spike& sp : copies) {
+        const std::ptrdiff_t r = remote_unit_of_.at(static_cast<std::size_t>(dry_->owner(sp.gid)));
+        if (r < 0) throw internal_error("async engine: a modelled spike from a process this one does not receive from");
+        for (const std::size_t g : units_[remotes_[static_cast<std::size_t>(r)].unit].targets)
+            units_[g].inbox.push_back(sp);
+    }
+    for (const remote_source& r : remotes_) units_[r.unit].now = std::max(units_[r.unit].now, w);
+}
+
+template <class Clock>
 bool async_engine<Clock>::distributed_done() const {
     for (const remote_source& r : remotes_)
         if (units_[r.unit].now < stop_at_) return false;
-    if (comm_.rank() == 0)
+    if (collects_output())
         for (int p = 1; p < comm_.size(); ++p)
             if (output_reported_[static_cast<std::size_t>(p)] < stop_at_) return false;
     return !(reported_ < stop_at_) && comm_.sends_done();
@@ -243,7 +315,7 @@ bool async_engine<Clock>::distributed_done() const {
 
 template <class Clock>
 void async_engine<Clock>::flush(bool everything) {
-    if (distributed() && comm_.rank() != 0) { // its output went to rank 0 (report_progress)
+    if (!writes_output()) { // its output went to rank 0 (report_progress)
         stats_->t_reached = clock_.ms(watermark());
         return;
     }
@@ -286,8 +358,9 @@ void async_engine<Clock>::worker(unsigned thread) {
     for (;;) {
         if (error_) return;
         // A distributed run ends together (docs/architecture.md): a stop
-        // request of one process cannot hold the others back mid-run.
-        if (!distributed() && stop_->load(std::memory_order_relaxed)) return;
+        // request of one process cannot hold the others back mid-run. A dry
+        // run is one process: it stops as a single one does.
+        if ((!distributed() || dry_) && stop_->load(std::memory_order_relaxed)) return;
         if (distributed()) {
             try {
                 poll_messages();
@@ -372,7 +445,7 @@ void async_engine<Clock>::worker(unsigned thread) {
         u.busy = false;
         for (const std::size_t g : u.targets)
             units_[g].inbox.insert(units_[g].inbox.end(), u.out.spikes.begin(), u.out.spikes.end());
-        if (!distributed() || comm_.rank() == 0) {
+        if (writes_output()) {
             pending_spikes_.insert(pending_spikes_.end(), u.out.spikes.begin(), u.out.spikes.end());
             pending_samples_.insert(pending_samples_.end(), u.out.samples.begin(), u.out.samples.end());
         } else {

@@ -38,6 +38,7 @@
 
 #include "cells/cell_group.hpp"
 #include "comm/communicator.hpp"
+#include "comm/dry_run_communicator.hpp"
 #include "engine/decomposition.hpp"
 #include "engine/engine.hpp"
 #include "engine/epoch_grid.hpp"
@@ -111,6 +112,13 @@ struct ms_clock {
     time allowed_by(time source_now, time delay) const { return source_now + delay + time_tolerance_ms; }
 };
 
+// The messages between processes (tags; the dry run counts them by tag).
+namespace async_message_tag {
+constexpr int spikes = 7101; // spikes and watermark for a receiving process
+constexpr int output = 7102; // spikes, samples and watermark for rank 0's output
+constexpr int needs = 7103;  // at build: which of its cells a process needs
+} // namespace async_message_tag
+
 template <class Clock>
 class async_engine final : public engine {
 public:
@@ -146,9 +154,9 @@ private:
         int process = 0;
         std::size_t unit = 0;
     };
-    static constexpr int spike_tag = 7101;  // spikes and watermark for a receiving process
-    static constexpr int output_tag = 7102; // spikes, samples and watermark for rank 0's output
-    static constexpr int needs_tag = 7103;  // at build: which of its cells a process needs
+    static constexpr int spike_tag = async_message_tag::spikes;
+    static constexpr int output_tag = async_message_tag::output;
+    static constexpr int needs_tag = async_message_tag::needs;
 
     void worker(unsigned thread); // `thread`: the pool's thread number
     // The end of the next advance of u, or u.now if it cannot advance (locked).
@@ -162,6 +170,12 @@ private:
     void report_progress();
     bool distributed_done() const;
     bool distributed() const { return comm_.size() > 1; }
+    // Dry run (docs/scaling.md): the other ranks are modelled, not run;
+    // this process writes its own output and collects nobody else's.
+    void receive_modelled_spikes(time w);
+    void index_destinations(gid_range own); // from needed_by_, at build
+    bool collects_output() const { return comm_.rank() == 0 && !dry_; }
+    bool writes_output() const { return !distributed() || comm_.rank() == 0 || dry_; }
 
     Clock clock_;
     time chunk_;
@@ -172,10 +186,17 @@ private:
     std::vector<std::unique_ptr<group>> groups_;
     std::vector<unit> units_; // the local groups, then one per remote source process
     communicator& comm_;
+    dry_run_communicator* dry_ = nullptr; // comm_, when it is a dry run's
     std::vector<remote_source> remotes_;
     std::vector<std::ptrdiff_t> remote_unit_of_; // per process: index into remotes_, or -1
     std::vector<int> destinations_;            // processes that receive from this one
-    std::vector<std::vector<gid_type>> needed_by_; // per destination: the gids of this range it needs, sorted
+    std::vector<std::vector<gid_type>> needed_by_; // at build, per destination: the gids of this range it needs
+    // Per local cell (gid - first_local_): the destinations (indices into
+    // destinations_) that need its spikes, as offsets into destinations_of_.
+    gid_type first_local_ = 0;
+    std::vector<std::uint64_t> destination_offsets_;
+    std::vector<std::uint32_t> destinations_of_;
+    std::vector<std::vector<spike>> wanted_; // per destination, reused by report_progress
     std::vector<time> output_reported_;        // rank 0: each process's output watermark
     time reported_ = 0;                        // the watermark last sent
     std::vector<spike> outgoing_;              // spikes not yet sent to destinations

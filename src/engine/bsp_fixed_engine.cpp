@@ -2,6 +2,7 @@
 
 #include "engine/cell_work_summary.hpp"
 #include "engine/epoch_exchange.hpp"
+#include "engine/dry_run_sources.hpp"
 #include "engine/epoch_grid.hpp"
 #include "engine/group_factory.hpp"
 #include "engine/stopwatch.hpp"
@@ -19,6 +20,7 @@ bsp_fixed_engine::bsp_fixed_engine(const recipe& model, const simulation_options
     : grid_(options.dt), pool_(pool), accounts_(pool.size()), comm_(comm) {
     const stopwatch t0;
     groups_ = make_fixed_step_groups(model, options, pool_, range);
+    tell_dry_run_sources(comm_, groups_);
     outputs_.resize(groups_.size());
 
     // The epoch is the shortest delay in the network: a spike emitted in an

@@ -1,5 +1,7 @@
 #include "engine/decomposition.hpp"
 
+#include "comm/dry_run_communicator.hpp"
+
 #include <ranvier/cable_cell_layout.hpp>
 #include <ranvier/errors.hpp>
 
@@ -90,6 +92,18 @@ std::vector<gid_type> cut_at_equal_cost(const std::vector<double>& costs, int pr
 decomposition decompose(const recipe& model, communicator& comm) {
     const gid_type n = model.num_cells();
     const int P = comm.size();
+    if (auto* dry = dynamic_cast<dry_run_communicator*>(&comm)) {
+        // The dry run takes every rank to be a copy of the one it builds, so
+        // every rank holds the same number of cells: equal gid shares (what
+        // the cost cut gives when all cells cost the same). Nothing outside
+        // rank K's share is asked about, and no table of N^2 boundaries (the
+        // all-gather below, copied N times) is made.
+        std::vector<gid_type> bounds;
+        for (std::uint64_t r = 0; r <= static_cast<std::uint64_t>(P); ++r)
+            bounds.push_back(static_cast<gid_type>(std::uint64_t{n} * r / static_cast<std::uint64_t>(P)));
+        dry->set_bounds(bounds);
+        return decomposition(std::move(bounds));
+    }
     if (P == 1) return decomposition(n);
     const auto r = static_cast<std::uint64_t>(comm.rank());
     // This process's slice for estimating: an equal share of the gids.

@@ -2,10 +2,12 @@
 // (include/ranvier/run_limits.hpp), picks the engine of the execution mode,
 // owns the thread pool and the communicator.
 #include "comm/communicator.hpp"
+#include "comm/dry_run_communicator.hpp"
 #include "engine/async_engine.hpp"
 #include "engine/bsp_fixed_engine.hpp"
 #include "engine/bsp_variable_engine.hpp"
 #include "engine/decomposition.hpp"
+#include "engine/own_range_sink.hpp"
 #include "engine/stopwatch.hpp"
 #include "engine/task_pool.hpp"
 #include "cable/mechanisms/mechanism_catalogue.hpp"
@@ -282,6 +284,8 @@ struct simulation::impl {
     decomposition cells;  // which gids each process owns
     std::uint64_t compartments = 0; // of this process's cable cells
     std::unique_ptr<engine> eng;
+    dry_run_communicator* dry = nullptr; // comm, in a dry run
+    double run_wall_s = 0;               // inside run(), for the dry run's rates
 
     // Options and memory are checked before the thread pool starts and
     // before anything is built.
@@ -289,6 +293,11 @@ struct simulation::impl {
                                       const execution_context& context) {
         if (context.threads != 0) opts.threads = context.threads;
         check_options(opts, model.mechanisms());
+        if (context.dry_run && launched_processes() > 1)
+            throw user_error("a dry run is one process playing one rank of a pretend world, but this "
+                             "process is one of " + std::to_string(launched_processes()) +
+                             " started by an MPI launcher (" + launcher_setting() +
+                             "): start the dry run without mpirun");
         if (context.size() == 1 && launched_processes() > 1) {
             if (!mpi_available()) check_single_process_launch(); // never run N copies
             throw user_error("this process is one of " + std::to_string(launched_processes()) +
@@ -304,7 +313,8 @@ struct simulation::impl {
 
     impl(const recipe& model, const simulation_options& opts, const execution_context& ctx)
         : options(checked(model, opts, ctx)), context(ctx), comm(communicator_of(ctx)),
-          pool(options.threads), cells(model.num_cells()) {
+          pool(options.threads), cells(model.num_cells()),
+          dry(dynamic_cast<dry_run_communicator*>(comm.get())) {
         local.threads.resize(pool.size()); // one entry per thread from the start
         const stopwatch t0;
         cells = decompose(model, *comm);
@@ -358,6 +368,9 @@ struct simulation::impl {
             w.wait_s += t.wait_s;
         }
         w.peak_memory_bytes = peak_rss_bytes();
+        const auto sent = comm->sent(async_message_tag::spikes);
+        w.messages_sent = sent.messages;
+        w.message_bytes_sent = sent.bytes;
         mine.synapses = local.synapses;
         mine.connection_bytes = local.connection_bytes;
         mine.events_delivered = local.events_delivered;
@@ -367,7 +380,9 @@ struct simulation::impl {
         mine.steps = local.per_cell.steps;
         mine.restarts = local.per_cell.restarts;
         mine.events = local.per_cell.events_delivered;
-        const std::vector<process_record> all = all_gather_one(*comm, mine);
+        // A dry run has built one rank: the others' records would be
+        // copies of it (N of them: 10^5 in a large dry run).
+        const std::vector<process_record> all = dry ? std::vector<process_record>{mine} : all_gather_one(*comm, mine);
 
         stats = local;
         stats.synapses = stats.connection_bytes = stats.events_delivered = stats.cell_groups = 0;
@@ -392,6 +407,35 @@ struct simulation::impl {
             busy_sum += r.work.busy_s;
         }
         stats.load_imbalance = busy_sum > 0 ? busy_max * static_cast<double>(all.size()) / busy_sum : 1.0;
+        if (dry) publish_dry_run(w.cells);
+    }
+
+    void publish_dry_run(std::uint64_t rank_cells) {
+        const auto& x = dry->exchanges();
+        dry_run_statistics& d = stats.dry_run;
+        d.processes = static_cast<std::uint64_t>(comm->size());
+        d.rank = static_cast<std::uint64_t>(comm->rank());
+        d.cells = rank_cells;
+        d.epochs = x.epochs;
+        d.local_spikes = x.local_spikes;
+        d.max_local_spikes_per_epoch = x.max_local_spikes;
+        d.exchange_bytes_sent = x.bytes_sent;
+        d.exchange_bytes_received = x.bytes_received;
+        d.modelled_spikes = x.copies + local.dry_run.modelled_spikes; // bsp's, async's
+        d.sources_without_counterpart = x.sources_without_counterpart;
+        const auto spikes = dry->messages(async_message_tag::spikes);
+        const auto needs = dry->messages(async_message_tag::needs);
+        d.messages = spikes.messages;
+        d.message_bytes = spikes.bytes;
+        d.message_destinations = spikes.destinations;
+        d.build_messages = needs.messages;
+        d.build_message_bytes = needs.bytes;
+        d.run_wall_s = run_wall_s;
+        d.model_bytes = dry->model_bytes();
+        // The bsp engines counted the modelled copies they delivered too:
+        // the rank's own spikes are the ones it put into the exchanges.
+        if (options.mode == execution_mode::bsp_fixed || options.mode == execution_mode::bsp_variable)
+            stats.spikes = x.local_spikes;
     }
 };
 
@@ -407,8 +451,16 @@ simulation::~simulation() = default;
 void simulation::run(time_type t_stop, output_sink* sink) {
     check_run_length(t_stop, impl_->options.dt);
     impl_->stop.store(false);
-    // Output is written by rank 0 alone (the engines send it there).
-    impl_->eng->run(t_stop, impl_->comm->rank() == 0 ? sink : nullptr, impl_->stop, impl_->local);
+    const stopwatch t0;
+    if (impl_->dry && sink) {
+        // The one process of a dry run writes its rank's output.
+        own_range_sink own(*sink, impl_->cells.range(impl_->comm->rank()));
+        impl_->eng->run(t_stop, &own, impl_->stop, impl_->local);
+    } else {
+        // Output is written by rank 0 alone (the engines send it there).
+        impl_->eng->run(t_stop, impl_->comm->rank() == 0 ? sink : nullptr, impl_->stop, impl_->local);
+    }
+    impl_->run_wall_s += t0.seconds();
     impl_->publish();
 }
 

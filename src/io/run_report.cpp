@@ -52,6 +52,51 @@ void add_cell_count(json& per_cell, const char* key, const cell_count_summary& c
                      {"max", c.max},     {"max_gid", c.max_gid}};
 }
 
+// The dry run's figures (docs/scaling.md): per epoch for the bsp exchange,
+// per second of wall and of simulated time for the async messages.
+json dry_run_json(const run_statistics& stats, const simulation_options& options) {
+    const dry_run_statistics& d = stats.dry_run;
+    json j;
+    j["processes"] = d.processes;
+    j["rank"] = d.rank;
+    j["cells_per_process"] = d.cells;
+    j["model"] = "built one rank; the other ranks are modelled as copies of its spikes shifted by "
+                 "their gid offsets, which holds for statistically homogeneous networks only; "
+                 "shows what the exchange costs, not how the network behaves";
+    j["peak_memory_bytes"] = stats.processes.empty() ? 0 : stats.processes.front().peak_memory_bytes;
+    j["model_bytes"] = d.model_bytes;
+    j["build_s"] = stats.wall.build;
+    j["run_wall_s"] = d.run_wall_s;
+    j["modelled_spikes"] = d.modelled_spikes;
+    j["sources_without_counterpart"] = d.sources_without_counterpart;
+    const bool async = options.mode == execution_mode::async_fixed || options.mode == execution_mode::async_variable;
+    if (!async) {
+        const double epochs = static_cast<double>(d.epochs);
+        const auto per_epoch = [&](double x) { return d.epochs ? x / epochs : 0.0; };
+        j["bsp"] = {{"epochs", d.epochs},
+                    {"spikes_sent_per_epoch", per_epoch(static_cast<double>(d.local_spikes))},
+                    {"max_spikes_sent_per_epoch", d.max_local_spikes_per_epoch},
+                    {"spikes_received_per_epoch",
+                     per_epoch(static_cast<double>(d.local_spikes) * static_cast<double>(d.processes))},
+                    {"bytes_sent_per_epoch", per_epoch(static_cast<double>(d.exchange_bytes_sent))},
+                    {"bytes_received_per_epoch", per_epoch(static_cast<double>(d.exchange_bytes_received))}};
+    } else {
+        const double wall = d.run_wall_s, bio_s = stats.t_reached * 1e-3;
+        const auto rate = [](double x, double s) { return s > 0 ? x / s : 0.0; };
+        const auto m = static_cast<double>(d.messages), b = static_cast<double>(d.message_bytes);
+        j["async"] = {{"messages_sent", d.messages},
+                      {"bytes_sent", d.message_bytes},
+                      {"destinations", d.message_destinations},
+                      {"messages_per_wall_s", rate(m, wall)},
+                      {"bytes_per_wall_s", rate(b, wall)},
+                      {"messages_per_simulated_s", rate(m, bio_s)},
+                      {"bytes_per_simulated_s", rate(b, bio_s)},
+                      {"build_messages", d.build_messages},
+                      {"build_bytes", d.build_message_bytes}};
+    }
+    return j;
+}
+
 } // namespace
 
 std::string run_summary_json(const run_description& run, const simulation_options& options,
@@ -85,7 +130,9 @@ std::string run_summary_json(const run_description& run, const simulation_option
     j["cell_groups"] = stats.cell_groups;
     j["synapses"] = stats.synapses;
     j["spikes"] = stats.spikes;
-    j["mean_rate_hz"] = stats.cells && bio_s > 0 ? stats.spikes / (stats.cells * bio_s) : 0.0;
+    // A dry run's spikes are its rank's, of its own cells.
+    const std::uint64_t spiking_cells = stats.dry_run.processes ? stats.dry_run.cells : stats.cells;
+    j["mean_rate_hz"] = spiking_cells && bio_s > 0 ? stats.spikes / (spiking_cells * bio_s) : 0.0;
     j["events_delivered"] = stats.events_delivered;
     j["wall_time_s"] = {{"build", stats.wall.build},
                         {"update", stats.wall.update},
@@ -144,8 +191,11 @@ std::string run_summary_json(const run_description& run, const simulation_option
                                {"communicate_s", p.communicate_s},
                                {"wait_s", p.wait_s},
                                {"busy_s", p.busy_s},
-                               {"peak_memory_bytes", p.peak_memory_bytes}});
+                               {"peak_memory_bytes", p.peak_memory_bytes},
+                               {"messages_sent", p.messages_sent},
+                               {"message_bytes_sent", p.message_bytes_sent}});
     j["per_process"] = per_process;
+    if (stats.dry_run.processes) j["dry_run"] = dry_run_json(stats, options);
     j["connection_table_bytes"] = stats.connection_bytes;
     // Two views: the connection tables alone, and all memory the network
     // added to the process (peak RSS minus RSS before building).
@@ -286,6 +336,31 @@ std::string console_summary(const std::string& summary_json, const std::string& 
         }
         fmt::format_to(out, "  {} processes: load imbalance {:.2f}, longest wait {:.2f} s, largest peak memory {:.1f} MB\n",
                        j.at("per_process").size(), d("load_imbalance"), max_wait, max_mb);
+    }
+    if (j.contains("dry_run")) {
+        const auto& r = j.at("dry_run");
+        fmt::format_to(out, "  dry run: rank {} of {} processes ({} cells), peak memory {:.1f} MB, build {:.2f} s\n",
+                       r.at("rank").get<unsigned long long>(), r.at("processes").get<unsigned long long>(),
+                       r.at("cells_per_process").get<unsigned long long>(),
+                       r.at("peak_memory_bytes").get<double>() / 1048576.0, r.at("build_s").get<double>());
+        if (r.contains("bsp")) {
+            const auto& b = r.at("bsp");
+            fmt::format_to(out, "    bsp exchange per epoch ({} epochs): {:.1f} spikes sent, {:.0f} received; "
+                                "{:.0f} bytes sent, {:.0f} received\n",
+                           b.at("epochs").get<unsigned long long>(), b.at("spikes_sent_per_epoch").get<double>(),
+                           b.at("spikes_received_per_epoch").get<double>(), b.at("bytes_sent_per_epoch").get<double>(),
+                           b.at("bytes_received_per_epoch").get<double>());
+        }
+        if (r.contains("async")) {
+            const auto& a = r.at("async");
+            fmt::format_to(out, "    async messages sent to {} processes: {:.0f} per s of wall time ({:.3g} bytes/s), "
+                                "{:.0f} per simulated s ({:.3g} bytes/s)\n",
+                           a.at("destinations").get<unsigned long long>(), a.at("messages_per_wall_s").get<double>(),
+                           a.at("bytes_per_wall_s").get<double>(), a.at("messages_per_simulated_s").get<double>(),
+                           a.at("bytes_per_simulated_s").get<double>());
+        }
+        fmt::format_to(out, "    other processes modelled as shifted copies of this one: valid for statistically "
+                            "homogeneous networks only (docs/scaling.md)\n");
     }
     std::string files;
     for (const auto& f : files_written) files += (files.empty() ? "" : ", ") + f;
