@@ -707,6 +707,8 @@ def sympy_of(node, names):
     text = re.sub(r"(?<![A-Za-z_0-9.])((?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\([^()]*\)", r"\1",
                   dsl.to_nmodl(node))
     local = {n: sp.Symbol(n, real=True) for n in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)}
+    for f in re.findall(r"([A-Za-z_][A-Za-z_0-9]*)\s*\(", text):
+        local[f] = sp.Function(f)  # a tabled FUNCTION's call: an unknown function of its argument
     for f, fn in SYMPY_FUNCTIONS.items():
         local[f] = fn
     return sp.sympify(text.replace("^", "**"), locals=local)

@@ -41,7 +41,7 @@ REFERENCE = SOURCE / "test" / "validation" / "reference" / "neuron"
 sys.path.insert(0, str(REFERENCE))
 import corpus_cells as cc  # noqa: E402
 
-TABLED = ("HHna", "HHk", "MCna", "cachan1", "cachan")
+TABLED = ("HHna", "HHk", "MCna", "cachan1", "cachan", "tabedge")
 
 # (v in mV, states relative to their range). mcna: its KINETIC scheme has no
 # CONSERVE (commented out in the file), so INITIAL's SOLVE ... STEADYSTATE
@@ -96,7 +96,7 @@ def model_file(mod_dir, model, cell, mode, usetable, atol=1e-7):
         for mech, params in spec[key]:
             items = "".join(f", {p} = {quantity(*v)}" for p, v in params.items())
             paint.append(f'{{ region = "{region}", mechanism = "{mech}"{items} }}')
-    globals_ = [f'{{ mechanism = "{m}"' + "".join(f", {k} = {v!r}" for k, v in values.items()) + " }"
+    globals_ = [f'{{ mechanism = "{m}"' + "".join(f", {k} = {quantity(*v)}" for k, v in values.items()) + " }"
                 for m, values in spec["globals"].items()]
     if not usetable:
         globals_ += [f'{{ mechanism = "{m}", usetable = 0 }}' for m in TABLED if m in painted]

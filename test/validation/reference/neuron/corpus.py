@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nrn_session import hoc_interpreter, script_args  # noqa: E402
 import corpus_cells as cc  # noqa: E402
 
-TABLE_SUFFIXES = ("HHna", "HHk", "MCna", "cachan1", "cachan")
+TABLE_SUFFIXES = ("HHna", "HHk", "MCna", "cachan1", "cachan", "tabedge")
 
 
 def build(h, model, cell):
@@ -79,7 +79,7 @@ def run(h, model, soma, syns, cvode, usetable):
     for suffix in TABLE_SUFFIXES:
         setattr(h, f"usetable_{suffix}", usetable)
     for mech, values in spec["globals"].items():
-        for name, value in values.items():
+        for name, (value, _) in values.items():
             setattr(h, f"{name}_{mech}", value)
     spikes = h.Vector()
     nc = h.NetCon(soma(0.5)._ref_v, None, sec=soma)

@@ -7,7 +7,9 @@ hh, pas, ExpSyn and Exp2Syn are copied under other names (SUFFIX hhx, pasx,
 POINT_PROCESS ExpSynX, Exp2SynX; nothing else changed) because both
 simulators have built-ins of those names. cadyn (examples/l5pc/mod) is not
 part of the corpus: it is the calcium pool that makes cai move, since the
-corpus's only writer of cai (cabpump) is refused.
+corpus's only writer of cai (cabpump) is refused. Neither is tabedge
+(test/data/nmodl/user): coarse TABLEs whose ends v passes, for the lookup's
+edge cases.
 
 Cells: "single" (soma L = diam = 20 um, nseg 1) and "branched" (the soma
 with dend_a, L 200 um, diam 2 um, nseg 5, and dend_b, L 100 um, diam 1 um,
@@ -34,6 +36,7 @@ MOD_FILES = {
     "ex_expsyn.mod": (EXAMPLE + "/expsyn.mod", [("POINT_PROCESS ExpSyn", "POINT_PROCESS ExpSynX")]),
     "ex_exp2syn.mod": (EXAMPLE + "/exp2syn.mod", [("POINT_PROCESS Exp2Syn", "POINT_PROCESS Exp2SynX")]),
     "cadyn.mod": ("examples/l5pc/mod/cadyn.mod", []),  # relative to the source tree
+    "tabedge.mod": ("test/data/nmodl/user/tabedge.mod", []),
 }
 
 
@@ -79,7 +82,7 @@ MODELS = {
     # release (a KINETIC scheme reading cai, writing nothing), cadyn's cai;
     # spikes from nachan + khhchan at 16 degC (cachan1's temperature).
     "calcium": {
-        "celsius": 16.0, "globals": {"cachan1": {"rfac": 2.0}},
+        "celsius": 16.0, "globals": {"cachan1": {"rfac": (2.0, None)}},
         "soma": HH_SOMA + [("cachan1", {"imax": (0.002, None)}), ("cachan", {"pcabar": (2e-6, None)}),
                            ("capump", {"vmax": (0.005, None)}), ("nacax", {"k": (1e-5, "S/cm2")}),
                            ("trel", {}), ("cadyn", {})],
@@ -100,6 +103,16 @@ MODELS = {
         "events": [(0, 2.0, 0.01), (1, 15.0, 0.02), (0, 40.0, 0.03)],  # (synapse, ms, uS)
         "probes": [("v", None), ("hhx", "m"), ("ExpSynX", "g")],
     },
+}
+
+# TABLE edge cases (tabedge.mod): clamping below and above both tables,
+# coarse interpolation, a DEPEND GLOBAL set by the model (shift 3 mV).
+MODELS["tables"] = {
+    "celsius": 6.3, "globals": {"tabedge": {"shift": (3.0, "mV")}},
+    "soma": HH_SOMA + [("tabedge", {"gbar": (0.01, "S/cm2")})],
+    "dend": [("tabedge", {"gbar": (0.002, "S/cm2")}), ("pas", {"g": (1e-4, "S/cm2"), "e": (-65.0, "mV")})],
+    "iclamp": 0.3, "synapses": [], "events": [],
+    "probes": [("v", None), ("tabedge", "n")],
 }
 
 CELLS = ("single", "branched")
