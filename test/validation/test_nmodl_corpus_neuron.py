@@ -238,3 +238,28 @@ def test_cvode_matches_neuron(tmp_path, mod_dir, model, cell):
     err = max(abs(a - b) for a, b in zip(spikes, ref["cvode"]["spikes"]))
     print(f"{model} {cell}, CVODE atol {CVODE_ATOL} (NEURON 1e-9): spikes within {err:.3g} ms")
     assert err < 2e-5
+
+
+def test_populations_with_different_globals_run_in_one_model(tmp_path, mod_dir):
+    # usetable is per mechanism type in NEURON and per cable group here: two
+    # populations differing in it must not share a group. Each matches its
+    # own NEURON run (tables on, tables off), though both run together.
+    ref = reference("hhchan", "single")
+    on = model_file(mod_dir, "hhchan", "single", "bsp-fixed", True)
+    off = model_file(mod_dir, "hhchan", "single", "bsp-fixed", False)
+    population = lambda text: text[text.index("[[population]]"):text.index("[record]")]  # noqa: E731
+    text = on.replace("[record]", population(off).replace('name = "cell"', 'name = "off"') + "[record]")
+    text = text.replace("gids = [0]", "gids = [0, 1]")
+    path = tmp_path / "both.toml"
+    path.write_text(text)
+    r = subprocess.run([RANVIER, "run", str(path), "-o", str(tmp_path / "both"), "--no-plot", "-q"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    v = {0: [], 1: []}
+    with open(tmp_path / "both" / "traces.csv") as f:
+        for row in csv.DictReader(f):
+            if row["probe"] == "v":
+                v[int(row["gid"])].append(float(row["value"]))
+    for gid, which in ((0, "be"), (1, "be_notable")):
+        assert len(v[gid]) == len(ref[which]["t"])
+        assert max(abs(a - b) for a, b in zip(v[gid], ref[which]["traces"]["v"])) < 1e-8, which
