@@ -111,10 +111,30 @@ def find_tables(program, text, fail):
                  "positive integer", line)
         found.append(Table(name, kind, args, variables, [d.get_node_name() for d in s.depend_vars],
                            getattr(s, "from"), s.to, int(with_text), line))
-    for t in found:
-        text = re.sub(rf"\b({t.kind})(\s+){re.escape(t.name)}(\s*\()", rf"\1\2{t.name}{DIRECT}\3", text,
-                      count=1)
-    return found, text
+    return found, rename_definitions(text, found)
+
+
+def rename_definitions(text, found):
+    """`PROCEDURE name(` -> `PROCEDURE name__direct(` for each table, outside
+    comments (a COMMENT may quote the header)."""
+    out, in_comment = [], False
+    pending = {(t.kind, t.name) for t in found}
+    for raw in text.split("\n"):
+        if in_comment:
+            in_comment = not re.match(r"\s*ENDCOMMENT\b", raw)
+        elif re.match(r"\s*COMMENT\b", raw):
+            in_comment = True
+        else:
+            parts = re.split(r"([:?])", raw, maxsplit=1)  # ':' and '?' start comments
+            code, sep, rest = parts if len(parts) == 3 else (raw, "", "")
+            for kind, name in sorted(pending):
+                pattern = rf"\b({kind})(\s+){re.escape(name)}(\s*\()"
+                if re.search(pattern, code):
+                    code = re.sub(pattern, rf"\1\2{name}{DIRECT}\3", code, count=1)
+                    pending.discard((kind, name))
+            raw = code + sep + rest
+        out.append(raw)
+    return "\n".join(out)
 
 
 def attach(mech, program, tables, fail):

@@ -81,6 +81,7 @@ REFUSED_KEYWORDS = {
 def scan_refused(text):
     """First refused keyword outside comments: (keyword, line) or None."""
     in_comment = False
+    in_table = False  # between TABLE and its WITH (a TABLE may span lines)
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw
         if in_comment:
@@ -93,7 +94,9 @@ def scan_refused(text):
         line = line.split(":", 1)[0].split("?", 1)[0]  # ':' and '?' start comments
         words = re.findall(r"[A-Za-z_][A-Za-z_0-9]*", line)
         for word in words:
-            if word == "FROM" and "TABLE" in words:
+            if word in ("TABLE", "WITH"):
+                in_table = word == "TABLE"
+            if word == "FROM" and in_table:
                 continue  # TABLE ... FROM lo TO hi WITH n (src/nmodl/tables.py), not a loop
             if word in REFUSED_KEYWORDS:
                 return word, number

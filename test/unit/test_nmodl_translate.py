@@ -377,3 +377,17 @@ DERIVATIVE s { x' = cai - x }
     r, _, out = translate(tmp_path, text)
     assert r.returncode == 0, r.stderr
     assert "(void)ctx;" in out.read_text()
+
+
+def test_table_over_two_lines_and_a_header_quoted_in_a_comment(tmp_path):
+    # TABLE's FROM on the next line is not a FROM loop; a COMMENT quoting
+    # `PROCEDURE rates(` does not take the place of the definition.
+    text = "COMMENT\nPROCEDURE rates(v) is quoted here\nENDCOMMENT\n" + TABLED.replace(
+        "DEPEND shift FROM", "DEPEND shift\n        FROM")
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text().count("table_rates(v, ninf, ntau);") == 4
+    # A real FROM loop is still refused with its line.
+    loop = TABLED.replace("INITIAL { rates(v) n = ninf }", "INITIAL {\n rates(v)\n FROM i = 0 TO 2 { n = ninf }\n}")
+    r, mod, _ = translate(tmp_path, loop)
+    assert r.returncode == 1 and f"{mod}:12: error: FROM: FROM loops" in r.stderr
