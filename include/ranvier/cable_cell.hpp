@@ -71,6 +71,16 @@ struct cable_ion_setting {
     std::optional<double> co; // mM, outside concentration (initial)
 };
 
+// A GLOBAL of a mechanism type for the cell (`globals = [{ mechanism = "HHk",
+// usetable = 0 }]`): NEURON's `usetable_HHk = 0`, one value per mechanism
+// type; here per cable group (cells of a group must agree, as on celsius).
+struct cable_global_setting {
+    std::string mechanism;
+    std::string name;
+    double value = 0; // in the unit the mechanism declares
+    bool operator==(const cable_global_setting&) const = default;
+};
+
 // A point process at a location: a synapse (ExpSyn, Exp2Syn: receives
 // events) or a stimulus (IClamp: no events).
 struct cable_placement {
@@ -104,6 +114,7 @@ struct cable_cell {
     cable_detector detector;
     std::vector<cable_scheduled_event> events; // external events onto its synapses
     double celsius = 6.3; // degC, temperature for every mechanism with a celsius global
+    std::vector<cable_global_setting> globals; // applied in order, after celsius
     double v_init = -65;  // mV, initial membrane potential of every node
 };
 

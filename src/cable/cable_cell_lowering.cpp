@@ -128,6 +128,15 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
             return 0;
         });
     }
+    // Mechanism globals given by the cell (after celsius, so they may not
+    // set it: the population's celsius is the temperature).
+    for (std::size_t k = 0; k < c.globals.size(); ++k) {
+        const cable_global_setting& g = c.globals[k];
+        naming(who, "globals[" + std::to_string(k) + "] (" + g.mechanism + "." + g.name + ")", [&] {
+            builder.set_global(g.mechanism, g.name, g.value);
+            return 0;
+        });
+    }
     std::vector<std::string> ions_used; // by the cell's density mechanisms
     for (const cable_painting& p : c.paintings)
         for (const auto& u : catalogue.type(p.mechanism).ions)

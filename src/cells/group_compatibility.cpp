@@ -11,7 +11,7 @@ bool may_share_group(const cell_description& a, const cell_description& b) {
         return la->synapse == std::get<lif_cell>(b).synapse;
     if (const auto* ca = std::get_if<cable_cell>(&a)) {
         const auto& cb = std::get<cable_cell>(b);
-        return ca->celsius == cb.celsius && ca->v_init == cb.v_init;
+        return ca->celsius == cb.celsius && ca->v_init == cb.v_init && ca->globals == cb.globals;
     }
     // Spike sources have no group-wide numerics: any may share a group.
     if (std::holds_alternative<spike_source_cell>(a)) return true;

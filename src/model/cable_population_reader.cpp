@@ -280,7 +280,7 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
                                       const cable::mechanism_catalogue& catalogue) {
     r.reject_unknown_keys({"name", "size", "cell", "morphology", "sections", "discretization",
                            "paint", "synapses", "stimuli", "detector", "events", "celsius",
-                           "v_init", "ions"});
+                           "v_init", "ions", "globals"});
     p.kind = cell_kind::cable;
     cable_cell& c = p.cable;
     c.morph = read_morphology(r);
@@ -300,6 +300,37 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
             t.fail("mechanism",
                    "'" + name + "' is a point process: place it under synapses or stimuli");
         c.paintings.push_back({where, name, values});
+    }
+    // globals = [{ mechanism = "HHk", usetable = 0 }]: GLOBALs of a mechanism
+    // type (celsius excepted: the population's), in the declared unit.
+    for (const auto& t : table_list(r, "globals")) {
+        const std::string name = t.get_string("mechanism");
+        if (!catalogue.contains(name))
+            t.fail("mechanism", "unknown mechanism '" + name + "' (known: " + join(catalogue.names()) + ")");
+        const auto type = catalogue.type(name);
+        std::vector<std::string> settable;
+        for (const auto& q : type.globals)
+            if (q.name != "celsius") settable.push_back(q.name);
+        for (const auto& [key, value] : t.table_view()) {
+            if (key == "mechanism") continue;
+            const int index = type.global_index(key);
+            if (key == "celsius")
+                t.fail(key, "the temperature is the population's celsius, not a mechanism setting");
+            if (index < 0)
+                t.fail(key, name + " has no global '" + key + "' (globals: " +
+                                (settable.empty() ? std::string("none") : join(settable)) + ")");
+            const auto& info = type.globals[static_cast<std::size_t>(index)];
+            const auto unit = unit_of(info.unit).value_or(declared_unit{dimension::time, 1.0, true});
+            double x = 0;
+            if (unit.plain) {
+                if (!value.is_floating() && !value.is_integer())
+                    t.fail(key, "expected a plain number, got " + describe_toml_type(value));
+                x = value.is_floating() ? value.as_floating() : static_cast<double>(value.as_integer());
+            } else {
+                x = t.quantity_of(value, key, unit.d) * unit.from_canonical;
+            }
+            c.globals.push_back({name, key, x});
+        }
     }
     // ions = [{ region = "all", ion = "ca", cao = "2 mM", cai = "5e-5 mM" },
     //         { region = "soma", ion = "k", e = "-85 mV" }]

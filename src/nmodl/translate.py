@@ -23,7 +23,10 @@ import sympy as sp
 from sympy.printing.c import C99CodePrinter
 from sympy.printing.precedence import precedence
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 try:
+    import tables  # TABLE statements (src/nmodl/tables.py)
     from nmodl import dsl
     from nmodl.dsl import ast, symtab, visitor
 except ImportError:  # pragma: no cover - depends on the machine
@@ -52,7 +55,6 @@ REFUSED_KEYWORDS = {
     "POINTER": "POINTER variables (references into other mechanisms) are not supported",
     "BBCOREPOINTER": "BBCOREPOINTER variables are not supported",
     "EXTERNAL": "EXTERNAL variables are not supported",
-    "TABLE": "TABLE statements are not supported yet: the rates are evaluated directly (as usetable = 0)",
     "COMPARTMENT": "COMPARTMENT statements (volumes of kinetic species) are not supported",
     "LONGITUDINAL_DIFFUSION": "LONGITUDINAL_DIFFUSION is not supported",
     "LINEAR": "LINEAR blocks are not supported yet",
@@ -82,6 +84,7 @@ REFUSED_KEYWORDS = {
 def scan_refused(text):
     """First refused keyword outside comments: (keyword, line) or None."""
     in_comment = False
+    in_table = False  # between TABLE and its WITH (a TABLE may span lines)
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw
         if in_comment:
@@ -92,7 +95,12 @@ def scan_refused(text):
             in_comment = True
             continue
         line = line.split(":", 1)[0].split("?", 1)[0]  # ':' and '?' start comments
-        for word in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", line):
+        words = re.findall(r"[A-Za-z_][A-Za-z_0-9]*", line)
+        for word in words:
+            if word in ("TABLE", "WITH"):
+                in_table = word == "TABLE"
+            if word == "FROM" and in_table:
+                continue  # TABLE ... FROM lo TO hi WITH n (src/nmodl/tables.py), not a loop
             if word in REFUSED_KEYWORDS:
                 return word, number
     return None
@@ -137,6 +145,13 @@ UNIT_FACTORS = {
     ("k-mole", "joule/degC"): 8.31446261815324,
     ("k-mole", "joule/degK"): 8.31446261815324,
     ("k-mole", "millijoule/degC"): 8314.46261815324,
+    # Boltzmann's constant and the elementary charge (SI 2019, exact): the
+    # doubles nocmodl 8.2 writes (0x1.0b0e6d55e647cp-76, 0x1.7a4da290c1653p-63).
+    ("k", "joule/degC"): float.fromhex("0x1.0b0e6d55e647cp-76"),
+    ("k", "joule/degK"): float.fromhex("0x1.0b0e6d55e647cp-76"),
+    ("e", "coulombs"): float.fromhex("0x1.7a4da290c1653p-63"),
+    ("e", "coulomb"): float.fromhex("0x1.7a4da290c1653p-63"),
+    ("pi", "1"): float.fromhex("0x1.921fb54442d18p+1"),
 }
 
 
@@ -200,7 +215,8 @@ class Mechanism:
         """Every name a block may use: v, parameters, globals, states,
         ASSIGNED values, currents and read reversal potentials."""
         return ({"v"} | {p[0] for p in self.parameters + self.globals} | {st[0] for st in self.states}
-                | set(self.assigned) | set(self.currents) | set(self.ion_reads) | set(self.constants))
+                | set(self.assigned) | set(self.currents) | set(self.ion_reads) | set(self.constants)
+                | set(getattr(self, "module_locals", ())))
 
 
 @contextlib.contextmanager
@@ -238,6 +254,11 @@ def read_mechanism(path):
         match = re.search(r"\[Location : (\d+)\.", str(e))
         first = str(e).splitlines()[0]
         fail(first.replace("NMODL Parser Error : ", "syntax error: "), int(match.group(1)) if match else 0)
+    # Tabled PROCEDUREs/FUNCTIONs are renamed name__direct so that the inliner
+    # keeps their calls (evaluated by the table's lookup, src/nmodl/tables.py).
+    found_tables, renamed = tables.find_tables(program, text, fail)
+    if found_tables:
+        program = driver.parse_string(renamed)
     with quiet_output():
         symtab.SymtabVisitor().visit_program(program)
         # KINETIC schemes become DERIVATIVE blocks (NMODL's KineticBlockVisitor:
@@ -314,6 +335,8 @@ def read_mechanism(path):
         name = name_of(p.name)
         if name in ("celsius", "v", "dt", "t"):
             continue
+        if any(name in ion_variables(ion) for ion, reads, writes, _ in mech.ions if name in reads + writes):
+            continue  # khhchan's `ek (mV)` in PARAMETER: still the ion's value (as NEURON)
         value = float(dsl.to_nmodl(p.value)) if p.value is not None else 0.0
         entry = (name, unit_text(p.unit), value)
         # A point process's PARAMETERs are per instance unless GLOBAL (NEURON).
@@ -417,8 +440,6 @@ def read_mechanism(path):
     # the RANGE ASSIGNED values, in the units the file declares.
     mech.observables = [(c, mech.units.get(c, "nA" if mech.point else "mA/cm2")) for c in mech.currents]
     mech.observables += [(a, mech.units.get(a, "1")) for a in mech.assigned if a in range_names]
-    if not mech.currents and not any(u["write_ci"] or u["write_co"] for u in mech.ion_uses):
-        fail("the mechanism writes no current (NONSPECIFIC_CURRENT, ELECTRODE_CURRENT or USEION ... WRITE)")
     if mech.point and mech.ions:
         fail("USEION in a POINT_PROCESS is not supported yet")
     if mech.net_receive is not None:
@@ -427,8 +448,14 @@ def read_mechanism(path):
             fail("NET_RECEIVE needs at least one argument (the weight)")
         mech.net_args = [name_of(a) for a in args]
 
+    # Top-level LOCALs (capump's Q, s_celsius): NEURON's static variables,
+    # one per mechanism type (per thread), 0 at start, kept across blocks
+    # and instances; here members of the group's mechanism object.
+    mech.module_locals = [name_of(v) for b in program.blocks if b.get_node_type_name() == "LocalListStatement"
+                          for v in b.variables]
+    tables.attach(mech, program, found_tables, fail)
     for n in ([p[0] for p in mech.parameters + mech.globals] + list(state_names) + mech.assigned
-              + mech.currents + list(mech.constants)):
+              + mech.currents + list(mech.constants) + mech.module_locals):
         if n in CPP_RESERVED:
             fail(f"the name '{n}' is reserved in the generated C++; rename it")
     return mech
@@ -478,6 +505,11 @@ bool newton_update(const double* jacobian, const double* f, double* x) {
 """
 
 
+# Tabled FUNCTIONs/PROCEDUREs of the mechanism being generated -> the C++
+# member evaluating a call (set by generate()).
+TABLE_CALLS = {}
+
+
 def cpp_expression(node):
     t = node.get_node_type_name()
     if t == "WrappedExpression" or t == "ParenExpression":
@@ -493,6 +525,8 @@ def cpp_expression(node):
         return f"{node.op.eval()}{cpp_expression(node.expression)}"
     if t in ("Double", "Integer", "Float"):
         return number_text(node.value)
+    if t == "DoubleUnit":  # `.08(/mV)`: the number (nocmodl writes 0.08; units are checked, not applied)
+        return cpp_expression(node.value)
     if t == "VarName":
         if node.name.get_node_type_name() == "IndexedName":
             base = name_of(node.name.name)
@@ -506,6 +540,9 @@ def cpp_expression(node):
         return name_of(node)
     if t == "FunctionCall":
         f = name_of(node)
+        if f in TABLE_CALLS:
+            args = ", ".join(cpp_expression(a) for a in node.arguments)
+            return f"{TABLE_CALLS[f]}({args})"
         if f not in MATH_FUNCTIONS:
             fail(f"call of {f}(): only inlinable FUNCTIONs/PROCEDUREs and math functions are supported")
         args = ", ".join(cpp_expression(a) for a in node.arguments)
@@ -635,6 +672,14 @@ class Emitter:
             if et == "FunctionCall" and name_of(e) in self.calls:
                 self.lines.extend(self.calls[name_of(e)](self, e, pad))
                 return
+            if et == "FunctionCall" and tables.procedure_call(self.mech, name_of(e)) is not None:
+                table = tables.procedure_call(self.mech, name_of(e))
+                for a in e.arguments:
+                    self.check_reads(a)
+                args = ", ".join([cpp_expression(a) for a in e.arguments] + table.variables)
+                self.set_here.update(table.variables)
+                self.lines.append(f"{pad}{TABLE_CALLS[table.name]}({args});")
+                return
             if et == "FunctionCall" and name_of(e) in ("net_send", "net_event"):
                 fail(f"{self.block_name}: {name_of(e)} is allowed in NET_RECEIVE (and net_send in INITIAL) only")
             if et == "FunctionCall":
@@ -656,7 +701,11 @@ class Emitter:
                 self.lines.append(f"{pad}}} else {{")
                 self.block(s.elses.statement_block, indent + 1, skip_solve)
             self.lines.append(pad + "}")
-        elif t in ("ConductanceHint", "LineComment", "BlockComment", "Conserve"):
+        elif t == "ProtectStatement":  # (PROTECT: a mutex in NEURON's threads; one thread here)
+            self.statement(ast.ExpressionStatement(s.expression), indent, skip_solve)
+        elif t in ("ConductanceHint", "LineComment", "BlockComment", "Conserve", "TableStatement",
+                   "UnitState"):
+            # (TABLE: handled by src/nmodl/tables.py; UNITSOFF/UNITSON: unit checking only)
             return  # (CONSERVE: used by NMODL's solver; the ODEs keep the sum for CVODE)
         else:
             fail(f"statement '{dsl.to_nmodl(s).strip()}' ({t}) is not supported")
@@ -667,8 +716,12 @@ class Emitter:
 
 def sympy_of(node, names):
     """The SymPy expression of an NMODL expression; every identifier a real symbol."""
-    text = dsl.to_nmodl(node)
+    # A number with a unit, `1(/mV)`, is the number (as nocmodl).
+    text = re.sub(r"(?<![A-Za-z_0-9.])((?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\([^()]*\)", r"\1",
+                  dsl.to_nmodl(node))
     local = {n: sp.Symbol(n, real=True) for n in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text)}
+    for f in re.findall(r"([A-Za-z_][A-Za-z_0-9]*)\s*\(", text):
+        local[f] = sp.Function(f)  # a tabled FUNCTION's call: an unknown function of its argument
     for f, fn in SYMPY_FUNCTIONS.items():
         local[f] = fn
     return sp.sympify(text.replace("^", "**"), locals=local)
@@ -687,6 +740,8 @@ class _Printer(C99CodePrinter):
 
 def ccode(expr):
     code = _Printer().doprint(expr)
+    for f, member in TABLE_CALLS.items():  # a tabled FUNCTION inside an ODE's right-hand side
+        code = re.sub(rf"\b{f}\(", member + "(", code)
     # SymPy writes C's unqualified math functions; the generated file uses std::.
     return re.sub(r"\b(exp|pow|fabs|log|sqrt|sin|cos|tan|tanh|sinh|cosh)\(", r"std::\1(", code)
 
@@ -752,6 +807,8 @@ def generate(mech, namespace):
     a_index = {a: k for k, a in enumerate(mech.assigned)}
     klass = f"{mech.suffix}_mechanism"
     kind = "point" if mech.point else "density"
+    TABLE_CALLS.clear()
+    TABLE_CALLS.update(tables.cpp_calls(mech))
 
     def quantity_list(items):
         return "{" + ", ".join(f'{{"{n}", "{u}", {float(d)!r}}}' for n, u, d in items) + "}"
@@ -847,6 +904,7 @@ def generate(mech, namespace):
     # INITIAL (t = 0, as after NEURON's finitialize)
     initial_writes = set()
     L.append("    void initialise(const double* v_of_node) override {")
+    L.extend(tables.build_calls(mech))
     if a_index:
         L.append(f"        assigned_.resize({len(a_index)});")
         L.append("        for (auto& a : assigned_) a.resize(size(), 0.0);")
@@ -1021,6 +1079,14 @@ def generate(mech, namespace):
             L.append("        }")
             L.append("    }")
 
+    table_members = tables.members(mech, Emitter, cpp_expression, fail)
+    if table_members or mech.module_locals:
+        L.append("")
+        L.append("private:")
+        L.extend(table_members)
+    if mech.module_locals:
+        L.append("    // Top-level LOCALs: NEURON's per-type statics (0 at start, kept between calls).")
+        L.append("    mutable double " + ", ".join(f"{n} = 0" for n in mech.module_locals) + ";")
     if a_index:
         L.append("")
         L.append("private:")

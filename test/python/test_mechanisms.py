@@ -116,3 +116,37 @@ def test_hh_reversal_potentials_given_with_the_painting():
     with pytest.raises(ValueError) as e:
         hh_cell(eca="120 mV")  # hh reads no calcium
     assert "no parameter 'eca'" in str(e.value)
+
+
+def test_mechanism_globals(tmp_path):
+    """`globals=[{"mechanism": ..., name: value}]` sets a mechanism's GLOBALs
+    (docs/model-file.md): tabedge's TABLEs off (usetable 0, NEURON's
+    usetable_tabedge) and its DEPEND global shift change v; to_toml keeps them."""
+    mod = tmp_path / "mod"
+    mod.mkdir()
+    (mod / "tabedge.mod").write_text((NMODL / "user" / "tabedge.mod").read_text())
+
+    def run(globals_=None):
+        net = ranvier.Network(mechanisms=[str(mod)], t_stop="20 ms", dt="0.025 ms", mode="bsp-fixed")
+        keys = {} if globals_ is None else {"globals": globals_}
+        cells = net.population(
+            "c", 1, cell="cable", v_init="-65 mV", discretization={"nseg": 1},
+            paint=[{"region": "soma", "mechanism": "hh"}, {"region": "soma", "mechanism": "tabedge"}],
+            stimuli=[{"location": "soma(0.5)", "mechanism": "IClamp", "del": "2 ms", "dur": "10 ms",
+                      "amp": "0.3 nA"}],
+            sections=[{"name": "soma", "length": "20 um", "diam": "20 um", "tag": 1}], **keys)
+        net.probe(cells, variable="v", location="soma(0.5)", interval="0.5 ms")
+        return net, ranvier.Simulation(net).run().traces["value"]
+
+    _, tables = run()
+    _, same = run([{"mechanism": "tabedge", "usetable": 1}])
+    assert np.array_equal(tables, same)  # usetable's default is 1, as NEURON's
+    net, off = run([{"mechanism": "tabedge", "usetable": 0}])
+    assert np.max(np.abs(off - tables)) > 1e-3
+    again = ranvier.Simulation(ranvier.parse_model(net.to_toml())).run().traces["value"]
+    assert np.array_equal(again, off)
+    _, shifted = run([{"mechanism": "tabedge", "shift": "3 mV"}])
+    assert np.max(np.abs(shifted - tables)) > 1e-3
+    with pytest.raises(ValueError) as e:
+        run([{"mechanism": "tabedge", "shift": 3}])
+    assert "expected a voltage" in str(e.value)

@@ -92,6 +92,10 @@ INSTANTIATE_TEST_SUITE_P(
         bad_file{"size_is_string", 3, "population.size", "expected an integer"},
         bad_file{"tau_syn_with_delta", 4, "population.tau_syn_ex", "has no effect with synapse = \"delta\""},
         bad_file{"no_population", 0, "population", "add at least one"},
+        bad_file{"mechanism_global_unknown", 9, "population.globals[0].usetable",
+                 "hh has no global 'usetable' (globals: none)"},
+        bad_file{"mechanism_global_celsius", 8, "population.globals[0].celsius",
+                 "the population's celsius"},
         bad_file{"absurd_nseg", 8, "population.discretization",
                  "long_section.swc: section dend[0] (length 2e+10 um"},
         bad_file{"invalid_utf8", 4, "", "invalid UTF-8 at column 15: the byte 0xE5 starts a 3-byte character"},
@@ -126,5 +130,5 @@ TEST(MalformedModel, EveryBadFileIsCovered) {
     for (const auto& entry : std::filesystem::directory_iterator(std::string(RANVIER_SOURCE_DIR) +
                                                                  "/test/data/models/bad"))
         files += entry.path().extension() == ".toml";
-    EXPECT_EQ(files, 53u);
+    EXPECT_EQ(files, 55u);
 }

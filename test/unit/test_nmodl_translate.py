@@ -335,3 +335,119 @@ def test_read_ion_values_cannot_be_assigned(tmp_path):
     text = POOL.replace("INITIAL { cai = 1e-4 }", "INITIAL { cai = 1e-4 ica = 0 }")
     r, _, _ = translate(tmp_path, text)
     assert r.returncode == 1 and "INITIAL: assignment to 'ica' is not supported" in r.stderr
+
+
+TABLED = """NEURON {
+    SUFFIX tk
+    USEION k READ ek WRITE ik
+    RANGE gbar
+    GLOBAL shift, ninf, ntau
+}
+PARAMETER { gbar = 0.01 (S/cm2) shift = 0 (mV) }
+STATE { n }
+ASSIGNED { v (mV) ek (mV) ik (mA/cm2) ninf ntau (ms) }
+INITIAL { rates(v) n = ninf }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    ik = gbar*n*(v - ek)*scale(v)
+}
+DERIVATIVE states { rates(v) n' = (ninf - n)/ntau }
+PROCEDURE rates(v (mV)) {
+    TABLE ninf, ntau DEPEND shift FROM -100 TO 100 WITH 200
+    ninf = 1/(1 + exp(-(v - shift + 50)/4))
+    ntau = 1 + 4*exp(-((v + 50)/10)^2)
+}
+FUNCTION scale(v (mV)) {
+    TABLE FROM -70 TO 0 WITH 3
+    scale = 1 + 0.5*tanh((v + 40)/15)
+}
+"""
+
+
+def test_tables_are_looked_up_in_every_block(tmp_path):
+    # TABLE in a PROCEDURE and a FUNCTION (src/nmodl/tables.py): every call,
+    # including CVODE's derivatives and Jacobian, goes through the lookup,
+    # which falls back to the body when the global usetable is 0.
+    r, _, out = translate(tmp_path, TABLED)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert '{"usetable", "1", 1.0}' in code  # a global, default 1 as NEURON's usetable_<suffix>
+    assert code.count("table_rates(v, ninf, ntau);") == 4  # INITIAL, cnexp, derivatives, Jacobian
+    assert "table_scale(v)" in code
+    assert "build_table_rates();" in code and "build_table_scale();" in code
+    assert "for (int i = 0; i < 201; x += dx, ++i) {" in code  # NEURON's points, by repeated addition
+    assert "if (xi >= 3.0) return tb[3];" in code  # clamped above
+    assert "const double i_plus = breakpoint(v + 0.001" in code  # tabled function: numerical di/dv
+
+
+def test_table_refusals_name_file_line_and_reason(tmp_path):
+    # DEPEND on a RANGE variable: NEURON would tabulate the first instance's value.
+    r, mod, _ = translate(tmp_path, TABLED.replace("RANGE gbar", "RANGE gbar, shift")
+                          .replace("GLOBAL shift, ninf", "GLOBAL ninf"))
+    assert r.returncode == 1
+    assert f"{mod}:17: error: TABLE in PROCEDURE rates: DEPEND shift: shift is a RANGE variable" in r.stderr
+    # A body reading a per-instance value.
+    r, mod, _ = translate(tmp_path, TABLED.replace("ntau = 1 + 4", "ntau = gbar + 4"))
+    assert r.returncode == 1
+    assert f"{mod}:17: error: PROCEDURE rates (tabled): unknown name 'gbar'" in r.stderr
+    assert "first instance" in r.stderr
+    # Two arguments.
+    r, mod, _ = translate(tmp_path, TABLED.replace("FUNCTION scale(v (mV))", "FUNCTION scale(v (mV), w)")
+                          .replace("scale(v)\n", "scale(v, 1)\n"))
+    assert r.returncode == 1
+    assert f"{mod}:22: error: TABLE in FUNCTION scale: a table needs exactly one argument" in r.stderr
+    # The name usetable is Ranvier's switch.
+    r, _, _ = translate(tmp_path, TABLED.replace("shift = 0 (mV) }", "shift = 0 (mV) usetable = 1 }"))
+    assert r.returncode == 1 and "the name 'usetable' is Ranvier's switch of the TABLEs" in r.stderr
+
+
+def test_corpus_constructs(tmp_path):
+    # Numbers with units (the number, as nocmodl), UNITS (k) and (e) with
+    # NEURON 8.2's values, top-level LOCALs as per-type statics, PROTECT,
+    # UNITSOFF, an ion variable in PARAMETER (still the ion's).
+    text = """NEURON { SUFFIX q USEION k READ ek WRITE ik RANGE g }
+UNITS { k = (k) (joule/degC) e = (e) (coulombs) }
+PARAMETER { g = .001 (S/cm2) ek (mV) }
+ASSIGNED { v (mV) ik (mA/cm2) celsius (degC) }
+LOCAL s
+BREAKPOINT {
+    UNITSOFF
+    PROTECT s = s + 1
+    ik = g*(v - ek)*exp(.01(/mV)*e/k*1e-20*v)
+}
+"""
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "constexpr double k = 1.380649e-23;" in code
+    assert "constexpr double e = 1.602176634e-19;" in code
+    assert "mutable double s = 0;" in code and "s = s + 1.0;" in code
+    assert "0.01 * e / k" in code
+    assert "ions_[0]->e[node_index[inst]]" in code and '"ek"' not in code
+
+
+def test_a_mechanism_writing_nothing_translates(tmp_path):
+    # NEURON's release.mod: states driven by cai, no current, no concentration written.
+    text = """NEURON { SUFFIX rel USEION ca READ cai }
+ASSIGNED { cai (mM) }
+STATE { x }
+BREAKPOINT { SOLVE s METHOD cnexp }
+DERIVATIVE s { x' = cai - x }
+"""
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    assert "(void)ctx;" in out.read_text()
+
+
+def test_table_over_two_lines_and_a_header_quoted_in_a_comment(tmp_path):
+    # TABLE's FROM on the next line is not a FROM loop; a COMMENT quoting
+    # `PROCEDURE rates(` does not take the place of the definition.
+    text = "COMMENT\nPROCEDURE rates(v) is quoted here\nENDCOMMENT\n" + TABLED.replace(
+        "DEPEND shift FROM", "DEPEND shift\n        FROM")
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text().count("table_rates(v, ninf, ntau);") == 4
+    # A real FROM loop is still refused with its line.
+    loop = TABLED.replace("INITIAL { rates(v) n = ninf }", "INITIAL {\n rates(v)\n FROM i = 0 TO 2 { n = ninf }\n}")
+    r, mod, _ = translate(tmp_path, loop)
+    assert r.returncode == 1 and f"{mod}:12: error: FROM: FROM loops" in r.stderr

@@ -52,6 +52,11 @@ cable_fixed_step_group::cable_fixed_step_group(const recipe& model, std::vector<
                                  format_value(first.v_init) +
                                  " mV); cells of one cable group must share them (partition_cells "
                                  "splits by them)");
+            if (c->globals != first.globals)
+                throw user_error(who + ": its mechanism globals differ from cell " +
+                                 std::to_string(gids_.front()) +
+                                 "'s; cells of one cable group must share them (partition_cells "
+                                 "splits by them)");
         }
         lowered_cable_cell lowered = lower_cable_cell(builder, *c, who);
         site_offset_.push_back(static_cast<std::uint32_t>(synapse_target_.size()));
