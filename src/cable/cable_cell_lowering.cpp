@@ -60,6 +60,20 @@ bool receives_events(const cable::mechanism_catalogue& catalogue, const std::str
     return naming(who, what, [&] { return catalogue.type(name).receives_events; });
 }
 
+// The nodes of a region (a ranvier::region or its text) that have membrane:
+// only those carry density mechanisms and ions.
+std::vector<std::int32_t> membrane_nodes(const std::variant<std::string, region>& where,
+                                         const cable::cv_tree& tree, const std::string& who,
+                                         const std::string& what) {
+    const region r = std::holds_alternative<region>(where)
+                         ? std::get<region>(where)
+                         : naming(who, what, [&] { return parse_region(std::get<std::string>(where)); });
+    std::vector<std::int32_t> nodes;
+    for (const std::int32_t n : cable::region_nodes(r, tree))
+        if (tree.area[static_cast<std::size_t>(n)] > 0) nodes.push_back(n);
+    return nodes;
+}
+
 } // namespace
 
 cable::cv_tree discretize_cable_cell(const cable_cell& c, const std::string& who) {
@@ -108,15 +122,9 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
             }
         }
         const std::string what = "paint[" + std::to_string(k) + "] (" + p.mechanism + ")";
-        const region r =
-            std::holds_alternative<region>(p.where)
-                ? std::get<region>(p.where)
-                : naming(who, what, [&] { return parse_region(std::get<std::string>(p.where)); });
-        // Only nodes with membrane carry density mechanisms; an empty region
-        // paints nothing (the builder would read an empty list as "all").
-        std::vector<std::int32_t> nodes;
-        for (const std::int32_t n : cable::region_nodes(r, out.tree))
-            if (out.tree.area[static_cast<std::size_t>(n)] > 0) nodes.push_back(n);
+        // An empty region paints nothing (the builder would read an empty
+        // list as "all").
+        const std::vector<std::int32_t> nodes = membrane_nodes(p.where, out.tree, who, what);
         if (nodes.empty()) {
             naming(who, what, [&] { return catalogue.type(p.mechanism); }); // still check the name
             continue;
@@ -156,13 +164,7 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
             throw user_error(who + ": " + what + ": no mechanism of the cell uses the ion '" + s.ion +
                              "' (ions used: " + (list.empty() ? "none" : list) + ")");
         }
-        const region r =
-            std::holds_alternative<region>(s.where)
-                ? std::get<region>(s.where)
-                : naming(who, what, [&] { return parse_region(std::get<std::string>(s.where)); });
-        std::vector<std::int32_t> nodes;
-        for (const std::int32_t n : cable::region_nodes(r, out.tree))
-            if (out.tree.area[static_cast<std::size_t>(n)] > 0) nodes.push_back(n);
+        const std::vector<std::int32_t> nodes = membrane_nodes(s.where, out.tree, who, what);
         const double nan = std::numeric_limits<double>::quiet_NaN();
         naming(who, what, [&] {
             builder.set_ion(out.cell, s.ion, nodes, s.e.value_or(nan), s.ci.value_or(nan),
