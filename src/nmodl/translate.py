@@ -121,6 +121,15 @@ xor xor_eq std inst count node ctx states dstates jacobian data_ size exp pow fa
 v_of_node node_index param
 """.split())
 
+# Names the generated code declares around the user's (array pointers,
+# gathered values, hoisted invariants).
+GENERATED_NAME = re.compile(r"(param|state|assigned|out|invariant|ion_i|ion_didv)_\d+|gathered_\w+|count")
+
+
+def reserved(name):
+    return name in CPP_RESERVED or GENERATED_NAME.fullmatch(name) is not None
+
+
 MATH_FUNCTIONS = {
     # exp: fast_exp.hpp's polynomial, guarded (within 1 ulp of std::exp over the
     # whole range): a library call would keep the loops from vectorising.
@@ -458,7 +467,7 @@ def read_mechanism(path):
     tables.attach(mech, program, found_tables, fail)
     for n in ([p[0] for p in mech.parameters + mech.globals] + list(state_names) + mech.assigned
               + mech.currents + list(mech.constants) + mech.module_locals):
-        if n in CPP_RESERVED:
+        if reserved(n):
             fail(f"the name '{n}' is reserved in the generated C++; rename it")
     return mech
 
@@ -662,7 +671,7 @@ class Emitter:
             names = [name_of(v) for v in s.variables]
             self.known.update(names)
             for n in names:
-                if n in CPP_RESERVED:
+                if reserved(n):
                     fail(f"the name '{n}' is reserved in the generated C++; rename it")
             self.lines.append(pad + "double " + ", ".join(f"{n} = 0" for n in names) + ";")
         elif t == "ExpressionStatement":
