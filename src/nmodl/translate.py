@@ -123,7 +123,7 @@ v_of_node node_index param
 
 # Names the generated code declares around the user's (array pointers,
 # gathered values, hoisted invariants).
-GENERATED_NAME = re.compile(r"(param|state|assigned|out|invariant|ion_i|ion_didv)_\d+|gathered_\w+|count")
+GENERATED_NAME = re.compile(r"(param|state|assigned|out|invariant|ion_i|ion_didv)_\d+|gathered_\w+|count_")
 
 
 def reserved(name):
@@ -966,7 +966,7 @@ def generate(mech, namespace):
         arrays. states: (C++ array of state arrays, mutable) or None."""
         pad = "    " * indent
         mu = "[[maybe_unused]] "
-        out = [f"{pad}{mu}const std::size_t count = size();",
+        out = [f"{pad}{mu}const std::size_t count_ = size();",
                f"{pad}{mu}const std::int32_t* __restrict node_index = data_.node_index.data();"]
         out += [f"{pad}{mu}double* __restrict param_{k} = const_cast<double*>(data_.parameters[{k}].data());"
                 for k in p_index.values()]
@@ -983,8 +983,8 @@ def generate(mech, namespace):
             # Scratch sized at initialise (gathered_count per instance).
             out.append(f"{pad}double* __restrict gathered_v = scratch_.data();")
             for m, n in enumerate(gathered_ions, start=1):
-                out.append(f"{pad}double* __restrict gathered_{n} = scratch_.data() + {m} * count;")
-            out.append(f"{pad}for (std::size_t inst = 0; inst < count; ++inst) {{")
+                out.append(f"{pad}double* __restrict gathered_{n} = scratch_.data() + {m} * count_;")
+            out.append(f"{pad}for (std::size_t inst = 0; inst < count_; ++inst) {{")
             out.append(f"{pad}    gathered_v[inst] = v_of_node[node_index[inst]];")
             for n in gathered_ions:
                 j, field = mech.ion_reads[n]
@@ -1100,7 +1100,7 @@ def generate(mech, namespace):
         initial_writes = {n for n in em.set_here if n in p_index}
     L.extend(end_hoisting(2))
     L.append("        [[maybe_unused]] const double t = 0;")
-    L.append("        for (std::size_t inst = 0; inst < count; ++inst) {")
+    L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
     L.extend(loads(3, "ptr", True, params_mutable=initial_writes))
     L.extend(body)
     L.extend(stores(3, params=sorted(initial_writes, key=p_index.get), via_pointers=True))
@@ -1173,7 +1173,7 @@ def generate(mech, namespace):
                 B.append(f"            ion_i_{j}[node_index[inst]] += {scale}ion_at[{m}];")
                 B.append(f"            ion_didv_{j}[node_index[inst]] += {scale}((ion_plus[{m}] - ion_at[{m}]) / 0.001);")
         L.extend(end_hoisting(2))
-        L.append("        for (std::size_t inst = 0; inst < count; ++inst) {")
+        L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
         L.extend(B)
         L.append("        }")
     L.append("    }")
@@ -1254,7 +1254,7 @@ def generate(mech, namespace):
         B.extend(em.lines)
         B.extend(stores(3, via_pointers=True))
         L.extend(end_hoisting(2))
-        L.append("        for (std::size_t inst = 0; inst < count; ++inst) {")
+        L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
         L.extend(B)
         L.append("        }")
         L.append("    }")
@@ -1271,7 +1271,7 @@ def generate(mech, namespace):
             em.block(mech.derivative.statement_block, 3)
             B.extend(em.lines)
             L.extend(end_hoisting(2))
-            L.append("        for (std::size_t inst = 0; inst < count; ++inst) {")
+            L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
             L.extend(B)
             L.append("        }")
             L.append("    }")

@@ -178,14 +178,14 @@ def test_loops_get_restrict_pointers_gathered_v_and_invariants_before_the_loop(t
     assert "const double v = gathered_v[inst];" in advance
     # 3^((celsius - 6.3)/10) once per call, before the loop; exp guarded inline.
     hoisted = "const double invariant_0 = std::pow(3.0, ((celsius - 6.3) / 10.0));"
-    assert advance.index(hoisted) < advance.index("for (std::size_t inst = 0; inst < count; ++inst) {\n"
+    assert advance.index(hoisted) < advance.index("for (std::size_t inst = 0; inst < count_; ++inst) {\n"
                                                    "            [[maybe_unused]] const double v = gathered_v")
     assert "q10 = invariant_0;" in advance
     assert "std::exp" not in code and "ranvier::cable::guarded_exp(-(v_in_" in advance
 
 
 def test_names_of_the_generated_code_are_refused(tmp_path):
-    for name in ("param_0", "gathered_v", "invariant_3", "count"):
+    for name in ("param_0", "gathered_v", "invariant_3", "count_"):
         r, mod, out = translate(tmp_path, HEADER.replace("RANGE g", f"RANGE g, {name}").replace(
             "g = .001 (S/cm2) }", f"g = .001 (S/cm2) {name} = 1 }}") + "BREAKPOINT { i = g*v }\n")
         assert r.returncode == 1

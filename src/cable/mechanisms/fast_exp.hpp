@@ -12,7 +12,6 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 
 namespace ranvier::cable {
 
@@ -52,10 +51,11 @@ namespace ranvier::cable {
 // 2^h 2^(k-h), h = k/2 rounded, so that k may run over the whole double range
 // (fast_exp's single factor overflows its exponent field beyond |x| ~ 708);
 // both are powers of two, so the result is fast_exp's wherever that is valid.
-// Outside the finite range the argument is clamped and the result selected
-// (inf, 0), and a NaN passes through: compares and selects, no branch and no
-// library call, so that loops calling it still vectorise (with
-// -fno-trapping-math, which catalogues are compiled with).
+// The argument is clamped to [-746, 709.79], where the product rounds to 0
+// and overflows to inf by itself, so larger |x| (and +-inf) give 0 and inf
+// with no further select; a NaN passes the clamp and gives NaN. Compares and
+// selects, no branch and no library call, so that loops calling it still
+// vectorise (with -fno-trapping-math, which catalogues are compiled with).
 [[gnu::always_inline]] inline double guarded_exp(double x) {
     constexpr double log2e = 1.4426950408889634;
     constexpr double ln2_hi = 6.93147180369123816490e-01;
@@ -85,8 +85,7 @@ namespace ranvier::cable {
     const std::uint64_t rest_bits = (std::bit_cast<std::uint64_t>(rest_shifted) + 1023u) << 52;
     // p 2^h is exact (a normal number); the second factor rounds once,
     // into the subnormal range only.
-    const double y = (p * std::bit_cast<double>(h_bits)) * std::bit_cast<double>(rest_bits);
-    return x > 709.79 ? std::numeric_limits<double>::infinity() : (x < -746.0 ? 0.0 : y);
+    return (p * std::bit_cast<double>(h_bits)) * std::bit_cast<double>(rest_bits);
 }
 
 } // namespace ranvier::cable
