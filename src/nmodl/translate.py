@@ -558,6 +558,13 @@ def end_hoisting(indent):
     return out
 
 
+def hoisted_name(text):
+    """The local holding `text` (C++ of invariant names and dt only) before the loop."""
+    if text not in HOIST:
+        HOIST[text] = f"invariant_{len(HOIST)}"
+    return HOIST[text]
+
+
 def cpp_expression(node):
     if HOIST is not None and loop_invariant(node):
         saved, text = HOIST, None
@@ -1216,8 +1223,10 @@ def generate(mech, namespace):
             if steady is None:
                 return [f"{pad}{state} = {state} + dt * ({ccode(f)});"]
             # Exact for rates fixed over the step: x += (1 - exp(dt J)) (x_inf - x).
-            return [f"{pad}{state} = {state} + (1.0 - ranvier::cable::guarded_exp(dt * ({ccode(jac)}))) * "
-                    f"(({ccode(steady)}) - {state});"]
+            factor = f"(1.0 - {MATH_FUNCTIONS['exp']}(dt * ({ccode(jac)})))"
+            if HOIST is not None and {str(x) for x in jac.free_symbols} <= INVARIANT_NAMES:
+                factor = hoisted_name(factor)  # J of globals only (sk's -1/ztau): once per call
+            return [f"{pad}{state} = {state} + {factor} * (({ccode(steady)}) - {state});"]
 
         def derivative(state, rhs, pad):
             return [f"{pad}out_{s_index[state]}[inst] = {cpp_expression(rhs)};"]

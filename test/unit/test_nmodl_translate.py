@@ -140,10 +140,11 @@ RATES = """NEURON {
     SUFFIX rt
     NONSPECIFIC_CURRENT i
     RANGE g, e
+    GLOBAL ztau
 }
-PARAMETER { g = .001 (S/cm2) e = -65 (mV) }
+PARAMETER { g = .001 (S/cm2) e = -65 (mV) ztau = 5 (ms) }
 ASSIGNED { v (mV) i (mA/cm2) celsius (degC) xinf xtau yinf }
-STATE { x }
+STATE { x z }
 INITIAL { rates(v) x = xinf }
 BREAKPOINT {
     SOLVE states METHOD cnexp
@@ -152,6 +153,7 @@ BREAKPOINT {
 DERIVATIVE states {
     rates(v)
     x' = (xinf - x)/xtau
+    z' = (1 - z)/ztau
 }
 PROCEDURE rates(v (mV)) {
     LOCAL q10
@@ -181,6 +183,9 @@ def test_loops_get_restrict_pointers_gathered_v_and_invariants_before_the_loop(t
     assert advance.index(hoisted) < advance.index("for (std::size_t inst = 0; inst < count_; ++inst) {\n"
                                                    "            [[maybe_unused]] const double v = gathered_v")
     assert "q10 = invariant_0;" in advance
+    # cnexp's factor 1 - exp(dt J) with J of globals only: also once per call.
+    assert "const double invariant_1 = (1.0 - ranvier::cable::guarded_exp(dt * (-1/ztau)));" in advance
+    assert "z = z + invariant_1 * ((1) - z);" in advance
     assert "std::exp" not in code and "ranvier::cable::guarded_exp(-(v_in_" in advance
 
 
