@@ -1030,13 +1030,16 @@ def generate(mech, namespace):
             out.append(pad + mu + "double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
         return out
 
-    def stores(indent, states=True, params=(), via_pointers=False):
+    def stores(indent, states=True, params=(), via_pointers=False, written=None):
+        """Per instance: states, ASSIGNED values (only those in `written`, the
+        names the block may assign, when given: the others are unchanged) and
+        the parameters `params` back into their arrays."""
         pad = "    " * indent
         out = []
         if states:
             out += [(f"{pad}state_{k}[inst] = {n};" if via_pointers else f"{pad}data_.states[{k}][inst] = {n};")
                     for n, k in s_index.items()]
-        out += [f"{pad}assigned_{k}[inst] = {n};" for n, k in a_index.items()]
+        out += [f"{pad}assigned_{k}[inst] = {n};" for n, k in a_index.items() if written is None or n in written]
         out += [f"{pad}param_{p_index[n]}[inst] = {n};" for n in params]
         return out
 
@@ -1088,6 +1091,7 @@ def generate(mech, namespace):
 
     # INITIAL (t = 0, as after NEURON's finitialize)
     initial_writes = set()
+    initial_set = set()
     L.append("    void initialise(const double* v_of_node) override {")
     L.extend(tables.build_calls(mech))
     if a_index:
@@ -1105,12 +1109,13 @@ def generate(mech, namespace):
         em.block(mech.initial.statement_block, 3)
         body = em.lines
         initial_writes = {n for n in em.set_here if n in p_index}
+        initial_set = em.set_here
     L.extend(end_hoisting(2))
     L.append("        [[maybe_unused]] const double t = 0;")
     L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
     L.extend(loads(3, "ptr", True, params_mutable=initial_writes))
     L.extend(body)
-    L.extend(stores(3, params=sorted(initial_writes, key=p_index.get), via_pointers=True))
+    L.extend(stores(3, params=sorted(initial_writes, key=p_index.get), via_pointers=True, written=initial_set))
     L.append("        }")
     L.append("    }")
     L.append("")
@@ -1261,7 +1266,7 @@ def generate(mech, namespace):
             em = Emitter(mech, f"DERIVATIVE {mech.solve[0]} ({method})", extra=("dt",))
             em.block(mech.implicit.statement_block, 3)
         B.extend(em.lines)
-        B.extend(stores(3, via_pointers=True))
+        B.extend(stores(3, via_pointers=True, written=em.set_here))
         L.extend(end_hoisting(2))
         L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
         L.extend(B)
