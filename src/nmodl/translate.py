@@ -123,7 +123,7 @@ v_of_node node_index param
 
 # Names the generated code declares around the user's (array pointers,
 # gathered values, hoisted invariants).
-GENERATED_NAME = re.compile(r"(param|state|assigned|out|invariant|ion_i|ion_didv)_\d+|gathered_\w+|count_")
+GENERATED_NAME = re.compile(r"(param|state|assigned|out|invariant|ion_i|ion_didv|cnexp_factor)_\d+|gathered_\w+|count_")
 
 
 def reserved(name):
@@ -955,6 +955,7 @@ def generate(mech, namespace):
     # advance_states gathers v and the ion values its block reads.
     state_block = mech.implicit if mech.implicit is not None else mech.derivative
     gathered_ions = [] if state_block is None else [n for n in mech.ion_reads if n in exposed_reads(state_block)]
+    gather_v = state_block is not None and "v" in exposed_reads(state_block)
     gathered_count = 1 + len(gathered_ions)
     invariants = set(g_index) | set(mech.constants)
     klass = f"{mech.suffix}_mechanism"
@@ -988,11 +989,15 @@ def generate(mech, namespace):
             out.append(f"{pad}{mu}const double {n} = data_.globals[{k}];")
         if gather:
             # Scratch sized at initialise (gathered_count per instance).
-            out.append(f"{pad}double* __restrict gathered_v = scratch_.data();")
+            if gather_v:
+                out.append(f"{pad}double* __restrict gathered_v = scratch_.data();")
             for m, n in enumerate(gathered_ions, start=1):
                 out.append(f"{pad}double* __restrict gathered_{n} = scratch_.data() + {m} * count_;")
+            if not gather_v and not gathered_ions:
+                return out
             out.append(f"{pad}for (std::size_t inst = 0; inst < count_; ++inst) {{")
-            out.append(f"{pad}    gathered_v[inst] = v_of_node[node_index[inst]];")
+            if gather_v:
+                out.append(f"{pad}    gathered_v[inst] = v_of_node[node_index[inst]];")
             for n in gathered_ions:
                 j, field = mech.ion_reads[n]
                 out.append(f"{pad}    gathered_{n}[inst] = ions_[{j}]->{field}[node_index[inst]];")
@@ -1007,7 +1012,7 @@ def generate(mech, namespace):
         mu = "[[maybe_unused]] "
         out = []
         if with_v:
-            out.append(f"{pad}{mu}const double v = " + ("gathered_v[inst];" if gathered else
+            out.append(f"{pad}{mu}const double v = " + ("gathered_v[inst];" if gathered and gather_v else
                                                          "v_of_node[node_index[inst]];"))
         for n, k in p_index.items():
             kw = "double" if n in params_mutable else "const double"
@@ -1051,6 +1056,7 @@ def generate(mech, namespace):
     L.append("#include <cmath>")
     L.append("#include <cstddef>")
     L.append("#include <cstdint>")
+    L.append("#include <limits>")
     L.append("#include <memory>")
     L.append("#include <span>")
     L.append("#include <utility>")
@@ -1098,6 +1104,9 @@ def generate(mech, namespace):
         L.append("        for (auto& a : assigned_) a.resize(size(), 0.0);")
     if mech.derivative is not None:
         L.append(f"        scratch_.assign({gathered_count} * size(), 0.0);")
+        # (cnexp factors cached per instance: recomputed at the next step, INITIAL may set parameters)
+        L.append("        for (auto& f : cnexp_factor_) f.assign(size(), 0.0);")
+        L.append("        cnexp_dt_ = std::numeric_limits<double>::quiet_NaN();")
     L.extend(hoisted(2, states=("data_.states", True)))
     begin_hoisting(invariants)
     body = []
@@ -1229,8 +1238,15 @@ def generate(mech, namespace):
                 return [f"{pad}{state} = {state} + dt * ({ccode(f)});"]
             # Exact for rates fixed over the step: x += (1 - exp(dt J)) (x_inf - x).
             factor = f"(1.0 - {MATH_FUNCTIONS['exp']}(dt * ({ccode(jac)})))"
-            if HOIST is not None and {str(x) for x in jac.free_symbols} <= INVARIANT_NAMES:
+            names = {str(x) for x in jac.free_symbols}
+            if HOIST is not None and names <= INVARIANT_NAMES:
                 factor = hoisted_name(factor)  # J of globals only (sk's -1/ztau): once per call
+            elif names <= set(p_index) | set(mech.constants):
+                # J of parameters (ExpSyn's -1/tau), fixed after INITIAL: the factor
+                # per instance, recomputed when dt changes and after initialise.
+                k = len(cached_factors)
+                cached_factors.append((factor, sorted(names & set(p_index))))
+                factor = f"cnexp_factor_{k}[inst]"
             return [f"{pad}{state} = {state} + {factor} * (({ccode(steady)}) - {state});"]
 
         def derivative(state, rhs, pad):
@@ -1246,6 +1262,7 @@ def generate(mech, namespace):
             return [f"{pad}d_{state} = {cpp_expression(rhs)};"]
 
         method = mech.solve[1]
+        cached_factors = []  # (C++ of 1 - exp(dt J), the parameters J reads), filled by cnexp()
         L.append("")
         L.append("    void advance_states(const double* v_of_node, double dt) override {")
         # v and the ion values gathered first: the loop then reads contiguous arrays.
@@ -1267,6 +1284,19 @@ def generate(mech, namespace):
             em.block(mech.implicit.statement_block, 3)
         B.extend(em.lines)
         B.extend(stores(3, via_pointers=True, written=em.set_here))
+        for k in range(len(cached_factors)):
+            L.append(f"        double* __restrict cnexp_factor_{k} = cnexp_factor_[{k}].data();")
+        if cached_factors:
+            L.append("        if (dt != cnexp_dt_) { // (NaN after initialise)")
+            L.append("            for (std::size_t inst = 0; inst < count_; ++inst) {")
+            used = sorted({n for _, ns in cached_factors for n in ns}, key=p_index.get)
+            for n in used:
+                L.append(f"                const double {n} = param_{p_index[n]}[inst];")
+            for k, (text, _) in enumerate(cached_factors):
+                L.append(f"                cnexp_factor_{k}[inst] = {text};")
+            L.append("            }")
+            L.append("            cnexp_dt_ = dt;")
+            L.append("        }")
         L.extend(end_hoisting(2))
         L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
         L.extend(B)
@@ -1308,6 +1338,10 @@ def generate(mech, namespace):
     if mech.derivative is not None:
         L.append(f"    // advance_states' gathered v and ion values ([{gathered_count} * instances], sized at initialise).")
         L.append("    std::vector<double> scratch_;")
+        L.append("    // cnexp's 1 - exp(dt J) per instance for J of parameters, at dt = cnexp_dt_")
+        L.append("    // (at least one array: initialise() is written before the count is known).")
+        L.append(f"    std::vector<double> cnexp_factor_[{max(1, len(cached_factors))}];")
+        L.append("    double cnexp_dt_ = std::numeric_limits<double>::quiet_NaN();")
     L.append("};")
     L.append("")
     L.append("} // namespace")

@@ -214,6 +214,22 @@ DERIVATIVE state { g' = -g/tau }
 """
 
 
+def test_cnexp_factor_of_parameters_is_cached_per_instance_until_dt_changes(tmp_path):
+    # g' = -g/tau: 1 - exp(-dt/tau) depends on a parameter only (fixed after
+    # INITIAL): computed per instance when dt differs from the last call's
+    # (NaN after initialise), not per step; v is not read, so not gathered.
+    r, _, out = translate(tmp_path, POINT)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    initialise = code[code.index("void initialise"):code.index("void current")]
+    advance = code[code.index("void advance_states"):code.index("void state_derivatives")]
+    assert "cnexp_dt_ = std::numeric_limits<double>::quiet_NaN();" in initialise
+    assert "if (dt != cnexp_dt_) {" in advance
+    assert "cnexp_factor_0[inst] = (1.0 - ranvier::cable::guarded_exp(dt * (-1/tau)));" in advance
+    assert "g = g + cnexp_factor_0[inst] * ((0) - g);" in advance
+    assert "gathered_v" not in advance
+
+
 def test_point_process_with_net_receive(tmp_path):
     r, _, out = translate(tmp_path, POINT + "NET_RECEIVE(weight (uS), w2) { g = g + weight + w2 }\n")
     assert r.returncode == 0, r.stderr
