@@ -51,6 +51,15 @@ std::string read_text(const fs::path& p, const std::string& what) {
     return s.str();
 }
 
+// Added to the build's flags for catalogues. Neither changes a result:
+// -fno-math-errno only stops math functions from setting errno (nothing reads
+// it), -fno-trapping-math lets the compiler assume no code traps on a
+// floating-point exception (none is enabled; no flag is read), so that it may
+// evaluate both sides of a generated `if` or `?:` and select (if-conversion),
+// which the loops over instances need to vectorise. Both are part of the
+// cache key.
+constexpr const char* catalogue_flags[] = {"-fno-math-errno", "-fno-trapping-math"};
+
 // FNV-1a, 64 bits: a content key for the cache (not a security measure).
 class content_hash {
 public:
@@ -136,11 +145,12 @@ std::string cache_key(const std::vector<fs::path>& mods) {
     h.add(config::cxx_compiler_version);
     h.add(config::cxx_flags);
     h.add(config::cxx_standard);
+    for (const char* f : catalogue_flags) h.add(f);
     h.add(read_text(source_path("src/nmodl/translate.py"), "Ranvier's translator"));
     h.add(read_text(source_path("src/nmodl/net_receive.py"), "Ranvier's translator (NET_RECEIVE)"));
     h.add(read_text(source_path("src/nmodl/tables.py"), "Ranvier's translator (TABLE)"));
     for (const char* f : {"src/cable/mechanisms/mechanism.hpp", "src/cable/mechanisms/mechanism.cpp",
-                          "src/cable/mechanisms/catalogue_library.hpp"})
+                          "src/cable/mechanisms/catalogue_library.hpp", "src/cable/mechanisms/fast_exp.hpp"})
         h.add(read_text(source_path(f), "Ranvier's mechanism interface"));
     for (const auto& m : mods) {
         h.add(m.filename().string());
@@ -228,6 +238,7 @@ void compile(const std::vector<fs::path>& mods, const fs::path& work, std::ostre
 
     std::vector<std::string> argv{config::cxx_compiler};
     for (const auto& f : split_words(config::cxx_flags)) argv.push_back(f);
+    for (const char* f : catalogue_flags) argv.push_back(f);
     for (const char* f : {"-fPIC", "-shared", "-fvisibility=hidden", "-fvisibility-inlines-hidden"})
         argv.push_back(f);
     argv.push_back(config::cxx_standard);

@@ -121,8 +121,19 @@ xor xor_eq std inst count node ctx states dstates jacobian data_ size exp pow fa
 v_of_node node_index param
 """.split())
 
+# Names the generated code declares around the user's (array pointers,
+# gathered values, hoisted invariants).
+GENERATED_NAME = re.compile(r"(param|state|assigned|out|invariant|ion_i|ion_didv|cnexp_factor)_\d+|gathered_\w+|count_")
+
+
+def reserved(name):
+    return name in CPP_RESERVED or GENERATED_NAME.fullmatch(name) is not None
+
+
 MATH_FUNCTIONS = {
-    "exp": "std::exp", "log": "std::log", "log10": "std::log10", "sqrt": "std::sqrt",
+    # exp: fast_exp.hpp's polynomial, guarded (within 1 ulp of std::exp over the
+    # whole range): a library call would keep the loops from vectorising.
+    "exp": "ranvier::cable::guarded_exp", "log": "std::log", "log10": "std::log10", "sqrt": "std::sqrt",
     "fabs": "std::fabs", "sin": "std::sin", "cos": "std::cos", "tan": "std::tan",
     "tanh": "std::tanh", "sinh": "std::sinh", "cosh": "std::cosh", "atan": "std::atan",
     "asin": "std::asin", "acos": "std::acos", "pow": "std::pow", "floor": "std::floor",
@@ -456,7 +467,7 @@ def read_mechanism(path):
     tables.attach(mech, program, found_tables, fail)
     for n in ([p[0] for p in mech.parameters + mech.globals] + list(state_names) + mech.assigned
               + mech.currents + list(mech.constants) + mech.module_locals):
-        if n in CPP_RESERVED:
+        if reserved(n):
             fail(f"the name '{n}' is reserved in the generated C++; rename it")
     return mech
 
@@ -510,7 +521,61 @@ bool newton_update(const double* jacobian, const double* f, double* x) {
 TABLE_CALLS = {}
 
 
+# While a loop body is generated: costly subexpressions (powers, math
+# functions) of globals, UNITS constants and numbers only, C++ text -> the name
+# of a local computed once before the loop (q10 = 3^((celsius - 6.3)/10) in
+# hh.mod). The same expression evaluated once gives the same value.
+HOIST = None
+INVARIANT_NAMES = set()  # the globals and constants of the mechanism being generated
+
+
+def loop_invariant(node):
+    """node is an expensive expression of invariant names only."""
+    t = node.get_node_type_name()
+    costly = (t == "BinaryExpression" and node.op.eval() == "^") or (
+        t == "FunctionCall" and name_of(node) in MATH_FUNCTIONS)
+    if not costly:
+        return False
+    lookup = visitor.AstLookupVisitor()
+    if any(name_of(c) not in MATH_FUNCTIONS for c in lookup.lookup(node, ast.AstNodeType.FUNCTION_CALL)):
+        return False
+    return all(name_of(n) in INVARIANT_NAMES for n in lookup.lookup(node, ast.AstNodeType.VAR_NAME))
+
+
+def begin_hoisting(invariant_names):
+    global HOIST
+    HOIST = {}
+    INVARIANT_NAMES.clear()
+    INVARIANT_NAMES.update(invariant_names)
+
+
+def end_hoisting(indent):
+    """The hoisted locals' definitions (placed before the loop, after the globals)."""
+    global HOIST
+    pad = "    " * indent
+    out = [f"{pad}const double {name} = {text}; // loop invariant" for text, name in HOIST.items()]
+    HOIST = None
+    return out
+
+
+def hoisted_name(text):
+    """The local holding `text` (C++ of invariant names and dt only) before the loop."""
+    if text not in HOIST:
+        HOIST[text] = f"invariant_{len(HOIST)}"
+    return HOIST[text]
+
+
 def cpp_expression(node):
+    if HOIST is not None and loop_invariant(node):
+        saved, text = HOIST, None
+        try:
+            globals()["HOIST"] = None  # the expression itself, unhoisted
+            text = cpp_expression(node)
+        finally:
+            globals()["HOIST"] = saved
+        if text not in HOIST:
+            HOIST[text] = f"invariant_{len(HOIST)}"
+        return HOIST[text]
     t = node.get_node_type_name()
     if t == "WrappedExpression" or t == "ParenExpression":
         inner = cpp_expression(node.expression)
@@ -613,7 +678,7 @@ class Emitter:
             names = [name_of(v) for v in s.variables]
             self.known.update(names)
             for n in names:
-                if n in CPP_RESERVED:
+                if reserved(n):
                     fail(f"the name '{n}' is reserved in the generated C++; rename it")
             self.lines.append(pad + "double " + ", ".join(f"{n} = 0" for n in names) + ";")
         elif t == "ExpressionStatement":
@@ -743,7 +808,85 @@ def ccode(expr):
     for f, member in TABLE_CALLS.items():  # a tabled FUNCTION inside an ODE's right-hand side
         code = re.sub(rf"\b{f}\(", member + "(", code)
     # SymPy writes C's unqualified math functions; the generated file uses std::.
-    return re.sub(r"\b(exp|pow|fabs|log|sqrt|sin|cos|tan|tanh|sinh|cosh)\(", r"std::\1(", code)
+    code = re.sub(r"\b(pow|fabs|log|sqrt|sin|cos|tan|tanh|sinh|cosh)\(", r"std::\1(", code)
+    return re.sub(r"(?<![\w:])exp\(", MATH_FUNCTIONS["exp"] + "(", code)
+
+
+def exposed_reads(block):
+    """Names `block` may read before assigning them (upward-exposed uses):
+    a read counts as covered only after an unconditional assignment, or
+    one in every branch of an IF with an ELSE; whatever is not understood
+    (Newton systems, calls) counts as read."""
+    lookup = visitor.AstLookupVisitor()
+    out = set()
+
+    def reads(node, defined):
+        names = {name_of(n) for n in lookup.lookup(node, ast.AstNodeType.VAR_NAME)}
+        if node.get_node_type_name() == "VarName":
+            names.add(name_of(node))
+        out.update(names - defined)
+
+    def walk(statements, defined):
+        for s in statements:
+            t = s.get_node_type_name()
+            if t == "ExpressionStatement":
+                e = s.expression
+                if e.get_node_type_name() == "WrappedExpression":
+                    e = e.expression
+                et = e.get_node_type_name()
+                if et == "SolveBlock":
+                    continue
+                if et == "StatementBlock":
+                    walk(e.statements, defined)
+                elif (et == "BinaryExpression" and e.op.eval() == "=" and e.lhs.get_node_type_name() == "VarName"
+                      and e.lhs.name.get_node_type_name() != "IndexedName"):
+                    reads(e.rhs, defined)
+                    defined.add(name_of(e.lhs))
+                elif et == "FunctionCall" and tables.procedure_call(MECH_FOR_FLOW[0], name_of(e)) is not None:
+                    for a in e.arguments:
+                        reads(a, defined)
+                    defined.update(tables.procedure_call(MECH_FOR_FLOW[0], name_of(e)).variables)
+                else:
+                    reads(e, defined)
+            elif t == "StatementBlock":
+                walk(s.statements, defined)
+            elif t == "IfStatement":
+                reads(s.condition, defined)
+                branches = [s.statement_block] + [ei.statement_block for ei in s.elseifs]
+                for ei in s.elseifs:
+                    reads(ei.condition, defined)
+                if s.elses is not None:
+                    branches.append(s.elses.statement_block)
+                after = []
+                for b in branches:
+                    d = set(defined)
+                    walk(b.statements, d)
+                    after.append(d)
+                if s.elses is not None:
+                    defined |= set.intersection(*after)
+            elif t in ("LocalListStatement", "LineComment", "BlockComment", "UnitState", "TableStatement",
+                       "ConductanceHint", "Conserve"):
+                continue
+            else:
+                reads(s, defined)
+
+    walk(block.statement_block.statements, set())
+    return out
+
+
+MECH_FOR_FLOW = [None]
+
+
+def persistent_assigned(mech):
+    """The ASSIGNED values kept per instance between blocks: those some block
+    may read before assigning them, and the observables (observe() returns
+    them)."""
+    MECH_FOR_FLOW[0] = mech
+    needed = {a for a, _ in mech.observables}
+    for block in (mech.initial, mech.breakpoint, mech.derivative, mech.implicit, mech.net_receive):
+        if block is not None:
+            needed |= exposed_reads(block)
+    return {a for a in mech.assigned if a in needed}
 
 
 def current_conductances(mech):
@@ -804,7 +947,17 @@ def generate(mech, namespace):
     s_index = {name: k for k, (name, _) in enumerate(mech.states)}
     p_index = {p[0]: k for k, p in enumerate(mech.parameters)}
     g_index = {g[0]: k for k, g in enumerate(mech.globals)}
-    a_index = {a: k for k, a in enumerate(mech.assigned)}
+    # ASSIGNED values no block reads before assigning them need no storage
+    # (hh's minf, mtau, ...: set by rates() and used in the same block).
+    persistent = persistent_assigned(mech)
+    a_index = {a: k for k, a in enumerate(a for a in mech.assigned if a in persistent)}
+    transient = [a for a in mech.assigned if a not in persistent]
+    # advance_states gathers v and the ion values its block reads.
+    state_block = mech.implicit if mech.implicit is not None else mech.derivative
+    gathered_ions = [] if state_block is None else [n for n in mech.ion_reads if n in exposed_reads(state_block)]
+    gather_v = state_block is not None and "v" in exposed_reads(state_block)
+    gathered_count = 1 + len(gathered_ions)
+    invariants = set(g_index) | set(mech.constants)
     klass = f"{mech.suffix}_mechanism"
     kind = "point" if mech.point else "density"
     TABLE_CALLS.clear()
@@ -813,56 +966,97 @@ def generate(mech, namespace):
     def quantity_list(items):
         return "{" + ", ".join(f'{{"{n}", "{u}", {float(d)!r}}}' for n, u, d in items) + "}"
 
-    def hoisted(indent):
-        """Array pointers looked up once per call, not per instance."""
+    def hoisted(indent, states=None, gather=False):
+        """Before the loop over instances: the loop count, one `__restrict`
+        pointer per array the loop reads or writes (all distinct vectors, so
+        GCC may vectorise the loop), the globals, and with `gather` v and the
+        ion values read copied from their nodes into contiguous scratch
+        arrays. states: (C++ array of state arrays, mutable) or None."""
         pad = "    " * indent
-        out = [f"{pad}[[maybe_unused]] const std::int32_t* node_index = data_.node_index.data();"]
-        if p_index:
-            out.append(f"{pad}double* param[{len(p_index)}];")
-            out.append(f"{pad}for (std::size_t k = 0; k < {len(p_index)}; ++k) "
-                       "param[k] = const_cast<double*>(data_.parameters[k].data());")
+        mu = "[[maybe_unused]] "
+        out = [f"{pad}{mu}const std::size_t count_ = size();",
+               f"{pad}{mu}const std::int32_t* __restrict node_index = data_.node_index.data();"]
+        out += [f"{pad}{mu}double* __restrict param_{k} = const_cast<double*>(data_.parameters[{k}].data());"
+                for k in p_index.values()]
+        out += [f"{pad}{mu}double* __restrict assigned_{k} = const_cast<double*>(assigned_[{k}].data());"
+                for k in a_index.values()]
+        if states is not None:
+            source, mutable = states
+            kw = "double" if mutable else "const double"
+            out += [f"{pad}{mu}{kw}* __restrict state_{k} = {source}[{k}]{'.data()' if source == 'data_.states' else ''};"
+                    for k in s_index.values()]
+        for n, k in g_index.items():
+            out.append(f"{pad}{mu}const double {n} = data_.globals[{k}];")
+        if gather:
+            # Scratch sized at initialise (gathered_count per instance).
+            if gather_v:
+                out.append(f"{pad}double* __restrict gathered_v = scratch_.data();")
+            for m, n in enumerate(gathered_ions, start=1):
+                out.append(f"{pad}double* __restrict gathered_{n} = scratch_.data() + {m} * count_;")
+            if not gather_v and not gathered_ions:
+                return out
+            out.append(f"{pad}for (std::size_t inst = 0; inst < count_; ++inst) {{")
+            if gather_v:
+                out.append(f"{pad}    gathered_v[inst] = v_of_node[node_index[inst]];")
+            for n in gathered_ions:
+                j, field = mech.ion_reads[n]
+                out.append(f"{pad}    gathered_{n}[inst] = ions_[{j}]->{field}[node_index[inst]];")
+            out.append(f"{pad}}}")
         return out
 
-    def loads(indent, state_source, states_mutable, with_v=True, params_mutable=(), with_currents=True):
+    def loads(indent, state_source, states_mutable, with_v=True, params_mutable=(), with_currents=True,
+              gathered=False):
+        """Per instance: the values a block reads, as locals. state_source
+        "ptr": through hoisted()'s state pointers."""
         pad = "    " * indent
         mu = "[[maybe_unused]] "
         out = []
         if with_v:
-            out.append(f"{pad}{mu}const double v = v_of_node[node_index[inst]];")
+            out.append(f"{pad}{mu}const double v = " + ("gathered_v[inst];" if gathered and gather_v else
+                                                         "v_of_node[node_index[inst]];"))
         for n, k in p_index.items():
             kw = "double" if n in params_mutable else "const double"
-            out.append(f"{pad}{mu}{kw} {n} = param[{k}][inst];")
-        for n, k in g_index.items():
-            out.append(f"{pad}{mu}const double {n} = data_.globals[{k}];")
+            out.append(f"{pad}{mu}{kw} {n} = param_{k}[inst];")
         if state_source is not None:
             for n, k in s_index.items():
                 kw = "double" if states_mutable else "const double"
-                out.append(f"{pad}{mu}{kw} {n} = {state_source}[{k}][inst];")
+                where = f"state_{k}[inst]" if state_source == "ptr" else f"{state_source}[{k}][inst]"
+                out.append(f"{pad}{mu}{kw} {n} = {where};")
         for n, (j, field) in mech.ion_reads.items():
-            out.append(f"{pad}{mu}const double {n} = ions_[{j}]->{field}[node_index[inst]];")
+            where = f"gathered_{n}[inst]" if gathered and n in gathered_ions else f"ions_[{j}]->{field}[node_index[inst]]"
+            out.append(f"{pad}{mu}const double {n} = {where};")
         for n, k in a_index.items():
-            # ASSIGNED values persist per instance between blocks (as in NEURON).
-            out.append(f"{pad}{mu}double {n} = assigned_[{k}][inst];")
+            # ASSIGNED values persist per instance between blocks (as in NEURON)
+            # when some block reads them before assigning them.
+            out.append(f"{pad}{mu}double {n} = assigned_{k}[inst];")
+        if transient:  # always assigned before read: locals of each block
+            out.append(pad + mu + "double " + ", ".join(f"{n} = 0" for n in transient) + ";")
         if with_currents and mech.currents:  # currents outside BREAKPOINT: scratch values
             out.append(pad + mu + "double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
         return out
 
-    def stores(indent, states=True, params=()):
+    def stores(indent, states=True, params=(), via_pointers=False, written=None):
+        """Per instance: states, ASSIGNED values (only those in `written`, the
+        names the block may assign, when given: the others are unchanged) and
+        the parameters `params` back into their arrays."""
         pad = "    " * indent
         out = []
         if states:
-            out += [f"{pad}data_.states[{k}][inst] = {n};" for n, k in s_index.items()]
-        out += [f"{pad}assigned_[{k}][inst] = {n};" for n, k in a_index.items()]
-        out += [f"{pad}param[{p_index[n]}][inst] = {n};" for n in params]
+            out += [(f"{pad}state_{k}[inst] = {n};" if via_pointers else f"{pad}data_.states[{k}][inst] = {n};")
+                    for n, k in s_index.items()]
+        out += [f"{pad}assigned_{k}[inst] = {n};" for n, k in a_index.items() if written is None or n in written]
+        out += [f"{pad}param_{p_index[n]}[inst] = {n};" for n in params]
         return out
 
     L = []
     L.append(f"// Generated by src/nmodl/translate.py from {mech.path}. Do not edit.")
+    L.append("#include \"cable/mechanisms/fast_exp.hpp\"")
     L.append("#include \"cable/mechanisms/mechanism.hpp\"")
     L.append("")
     L.append("#include <cmath>")
     L.append("#include <cstddef>")
     L.append("#include <cstdint>")
+    L.append("#include <limits>")
     L.append("#include <memory>")
     L.append("#include <span>")
     L.append("#include <utility>")
@@ -903,14 +1097,18 @@ def generate(mech, namespace):
 
     # INITIAL (t = 0, as after NEURON's finitialize)
     initial_writes = set()
+    initial_set = set()
     L.append("    void initialise(const double* v_of_node) override {")
     L.extend(tables.build_calls(mech))
     if a_index:
-        L.append(f"        assigned_.resize({len(a_index)});")
         L.append("        for (auto& a : assigned_) a.resize(size(), 0.0);")
-    L.extend(hoisted(2))
-    L.append("        [[maybe_unused]] const double t = 0;")
-    L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
+    if mech.derivative is not None:
+        L.append(f"        scratch_.assign({gathered_count} * size(), 0.0);")
+        # (cnexp factors cached per instance: recomputed at the next step, INITIAL may set parameters)
+        L.append("        for (auto& f : cnexp_factor_) f.assign(size(), 0.0);")
+        L.append("        cnexp_dt_ = std::numeric_limits<double>::quiet_NaN();")
+    L.extend(hoisted(2, states=("data_.states", True)))
+    begin_hoisting(invariants)
     body = []
     if mech.initial is not None:
         params = [p[0] for p in mech.parameters]
@@ -920,9 +1118,13 @@ def generate(mech, namespace):
         em.block(mech.initial.statement_block, 3)
         body = em.lines
         initial_writes = {n for n in em.set_here if n in p_index}
-    L.extend(loads(3, "data_.states", True, params_mutable=initial_writes))
+        initial_set = em.set_here
+    L.extend(end_hoisting(2))
+    L.append("        [[maybe_unused]] const double t = 0;")
+    L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
+    L.extend(loads(3, "ptr", True, params_mutable=initial_writes))
     L.extend(body)
-    L.extend(stores(3, params=sorted(initial_writes, key=p_index.get)))
+    L.extend(stores(3, params=sorted(initial_writes, key=p_index.get), via_pointers=True, written=initial_set))
     L.append("        }")
     L.append("    }")
     L.append("")
@@ -940,52 +1142,60 @@ def generate(mech, namespace):
         L.append("        (void)ctx;")
         L.append("        (void)states;")
     else:
-        L.extend(hoisted(2))
+        L.extend(hoisted(2, states=("states", False)))
         L.append("        const double* v_of_node = ctx.v;")
         L.append("        [[maybe_unused]] const double t = ctx.t;")
-        L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
-        L.extend(loads(3, "states", False, with_currents=False))
+        # The accumulated node arrays (not __restrict: several ions' arrays
+        # are distinct, but the scatter through node_index does not vectorise anyway).
+        for j in sorted(set(mech.ion_currents.values())):
+            L.append(f"        double* ion_i_{j} = ions_[{j}]->i.data();")
+            L.append(f"        double* ion_didv_{j} = ions_[{j}]->didv.data();")
+        begin_hoisting(invariants)
+        B = loads(3, "ptr", False, with_currents=False)
         if mech.point:
-            L.append("            const double mfact = 100.0 / ctx.area[node_index[inst]]; // nA -> mA/cm²")
+            B.append("            const double mfact = 100.0 / ctx.area[node_index[inst]]; // nA -> mA/cm²")
             scale = "mfact * "
         else:
             scale = ""
         ion_currents = list(mech.ion_currents.items())
         if conductance is not None:
-            L.append("            double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
+            B.append("            double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
             em.block(mech.breakpoint.statement_block, 3)
-            L.extend(em.lines)
-            L.append("            // di/dv exact: the current is linear in v (derived by SymPy).")
-            L.append(f"            ctx.g[node_index[inst]] += {scale}({ccode(conductance)});")
-            L.append(f"            ctx.i[node_index[inst]] += {scale}({total});")
+            B.extend(em.lines)
+            B.append("            // di/dv exact: the current is linear in v (derived by SymPy).")
+            B.append(f"            ctx.g[node_index[inst]] += {scale}({ccode(conductance)});")
+            B.append(f"            ctx.i[node_index[inst]] += {scale}({total});")
             for c, j in ion_currents:
-                L.append(f"            ions_[{j}]->i[node_index[inst]] += {scale}{c};")
-                L.append(f"            ions_[{j}]->didv[node_index[inst]] += {scale}({ccode(conductances[1][c])});")
+                B.append(f"            ion_i_{j}[node_index[inst]] += {scale}{c};")
+                B.append(f"            ion_didv_{j}[node_index[inst]] += {scale}({ccode(conductances[1][c])});")
         else:
             # NEURON's di/dv: (i(v + 0.001) - i(v)) / 0.001, evaluated in that order
             # (ASSIGNED values end as computed at v).
             n_ion = len(ion_currents)
             ion_arg = ", double* ion_out" if n_ion else ""
-            L.append(f"            auto breakpoint = [&](const double v{ion_arg}) -> double {{")
-            L.append("                double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
+            B.append(f"            auto breakpoint = [&](const double v{ion_arg}) -> double {{")
+            B.append("                double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
             em.block(mech.breakpoint.statement_block, 4)
-            L.extend(em.lines)
+            B.extend(em.lines)
             for m, (c, _) in enumerate(ion_currents):
-                L.append(f"                ion_out[{m}] = {c};")
-            L.append(f"                return {total};")
-            L.append("            };")
+                B.append(f"                ion_out[{m}] = {c};")
+            B.append(f"                return {total};")
+            B.append("            };")
             if n_ion:
-                L.append(f"            double ion_plus[{n_ion}], ion_at[{n_ion}];")
-                L.append("            const double i_plus = breakpoint(v + 0.001, ion_plus);")
-                L.append("            const double i_at = breakpoint(v, ion_at);")
+                B.append(f"            double ion_plus[{n_ion}], ion_at[{n_ion}];")
+                B.append("            const double i_plus = breakpoint(v + 0.001, ion_plus);")
+                B.append("            const double i_at = breakpoint(v, ion_at);")
             else:
-                L.append("            const double i_plus = breakpoint(v + 0.001);")
-                L.append("            const double i_at = breakpoint(v);")
-            L.append(f"            ctx.g[node_index[inst]] += {scale}((i_plus - i_at) / 0.001);")
-            L.append(f"            ctx.i[node_index[inst]] += {scale}i_at;")
+                B.append("            const double i_plus = breakpoint(v + 0.001);")
+                B.append("            const double i_at = breakpoint(v);")
+            B.append(f"            ctx.g[node_index[inst]] += {scale}((i_plus - i_at) / 0.001);")
+            B.append(f"            ctx.i[node_index[inst]] += {scale}i_at;")
             for m, (c, j) in enumerate(ion_currents):
-                L.append(f"            ions_[{j}]->i[node_index[inst]] += {scale}ion_at[{m}];")
-                L.append(f"            ions_[{j}]->didv[node_index[inst]] += {scale}((ion_plus[{m}] - ion_at[{m}]) / 0.001);")
+                B.append(f"            ion_i_{j}[node_index[inst]] += {scale}ion_at[{m}];")
+                B.append(f"            ion_didv_{j}[node_index[inst]] += {scale}((ion_plus[{m}] - ion_at[{m}]) / 0.001);")
+        L.extend(end_hoisting(2))
+        L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
+        L.extend(B)
         L.append("        }")
     L.append("    }")
     at_times = em.at_times
@@ -1027,33 +1237,44 @@ def generate(mech, namespace):
             if steady is None:
                 return [f"{pad}{state} = {state} + dt * ({ccode(f)});"]
             # Exact for rates fixed over the step: x += (1 - exp(dt J)) (x_inf - x).
-            return [f"{pad}{state} = {state} + (1.0 - std::exp(dt * ({ccode(jac)}))) * "
-                    f"(({ccode(steady)}) - {state});"]
+            factor = f"(1.0 - {MATH_FUNCTIONS['exp']}(dt * ({ccode(jac)})))"
+            names = {str(x) for x in jac.free_symbols}
+            if HOIST is not None and names <= INVARIANT_NAMES:
+                factor = hoisted_name(factor)  # J of globals only (sk's -1/ztau): once per call
+            elif names <= set(p_index) | set(mech.constants):
+                # J of parameters (ExpSyn's -1/tau), fixed after INITIAL: the factor
+                # per instance, recomputed when dt changes and after initialise.
+                k = len(cached_factors)
+                cached_factors.append((factor, sorted(names & set(p_index))))
+                factor = f"cnexp_factor_{k}[inst]"
+            return [f"{pad}{state} = {state} + {factor} * (({ccode(steady)}) - {state});"]
 
         def derivative(state, rhs, pad):
-            return [f"{pad}dstates[{s_index[state]}][inst] = {cpp_expression(rhs)};"]
+            return [f"{pad}out_{s_index[state]}[inst] = {cpp_expression(rhs)};"]
 
         def jacobian(state, rhs, pad):
             # d(state')/d(state), any ODE (for CVODE's diagonal preconditioner).
             x = sp.Symbol(state, real=True)
             jac = sp.simplify(sp.diff(sympy_of(rhs, None), x))
-            return [f"{pad}jacobian[{s_index[state]}][inst] = {ccode(jac)};"]
+            return [f"{pad}out_{s_index[state]}[inst] = {ccode(jac)};"]
 
         def euler(state, rhs, pad):
             return [f"{pad}d_{state} = {cpp_expression(rhs)};"]
 
         method = mech.solve[1]
+        cached_factors = []  # (C++ of 1 - exp(dt J), the parameters J reads), filled by cnexp()
         L.append("")
         L.append("    void advance_states(const double* v_of_node, double dt) override {")
-        L.extend(hoisted(2))
-        L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
-        L.extend(loads(3, "data_.states", True))
+        # v and the ion values gathered first: the loop then reads contiguous arrays.
+        L.extend(hoisted(2, states=("data_.states", True), gather=True))
+        begin_hoisting(invariants)
+        B = loads(3, "ptr", True, gathered=True)
         if method == "cnexp":
             em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cnexp, extra=("dt",))
             em.block(mech.derivative.statement_block, 3)
         elif method == "euler":
             # Forward Euler: every derivative at the step's start, then the updates.
-            L.append("            double " + ", ".join(f"d_{n} = 0" for n in s_index) + ";")
+            B.append("            double " + ", ".join(f"d_{n} = 0" for n in s_index) + ";")
             em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", euler, extra=("dt",))
             em.block(mech.derivative.statement_block, 3)
             em.lines += [f"            {n} = {n} + dt * d_{n};" for n in s_index]
@@ -1061,8 +1282,24 @@ def generate(mech, namespace):
             # derivimplicit, sparse: backward Euler solved by Newton's method.
             em = Emitter(mech, f"DERIVATIVE {mech.solve[0]} ({method})", extra=("dt",))
             em.block(mech.implicit.statement_block, 3)
-        L.extend(em.lines)
-        L.extend(stores(3))
+        B.extend(em.lines)
+        B.extend(stores(3, via_pointers=True, written=em.set_here))
+        for k in range(len(cached_factors)):
+            L.append(f"        double* __restrict cnexp_factor_{k} = cnexp_factor_[{k}].data();")
+        if cached_factors:
+            L.append("        if (dt != cnexp_dt_) { // (NaN after initialise)")
+            L.append("            for (std::size_t inst = 0; inst < count_; ++inst) {")
+            used = sorted({n for _, ns in cached_factors for n in ns}, key=p_index.get)
+            for n in used:
+                L.append(f"                const double {n} = param_{p_index[n]}[inst];")
+            for k, (text, _) in enumerate(cached_factors):
+                L.append(f"                cnexp_factor_{k}[inst] = {text};")
+            L.append("            }")
+            L.append("            cnexp_dt_ = dt;")
+            L.append("        }")
+        L.extend(end_hoisting(2))
+        L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
+        L.extend(B)
         L.append("        }")
         L.append("    }")
         for fn, cb, out in (("state_derivatives", derivative, "dstates"),
@@ -1070,12 +1307,16 @@ def generate(mech, namespace):
             L.append("")
             L.append(f"    void {fn}(const double* v_of_node, ranvier::cable::state_view states,")
             L.append(f"                 ranvier::cable::state_out {out}) const override {{")
-            L.extend(hoisted(2))
-            L.append("        for (std::size_t inst = 0; inst < size(); ++inst) {")
-            L.extend(loads(3, "states", False))
+            L.extend(hoisted(2, states=("states", False)))
+            L.extend(f"        double* __restrict out_{k} = {out}[{k}];" for k in s_index.values())
+            begin_hoisting(invariants)
+            B = loads(3, "ptr", False)
             em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cb)
             em.block(mech.derivative.statement_block, 3)
-            L.extend(em.lines)
+            B.extend(em.lines)
+            L.extend(end_hoisting(2))
+            L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
+            L.extend(B)
             L.append("        }")
             L.append("    }")
 
@@ -1087,12 +1328,20 @@ def generate(mech, namespace):
     if mech.module_locals:
         L.append("    // Top-level LOCALs: NEURON's per-type statics (0 at start, kept between calls).")
         L.append("    mutable double " + ", ".join(f"{n} = 0" for n in mech.module_locals) + ";")
-    if a_index:
+    if a_index or mech.derivative is not None:
         L.append("")
         L.append("private:")
-        L.append("    // ASSIGNED values per instance ([name][instance], sized at initialise):")
-        L.append("    // " + ", ".join(mech.assigned) + ".")
-        L.append("    std::vector<std::vector<double>> assigned_;")
+    if a_index:
+        L.append("    // ASSIGNED values read before assigned by some block, per instance")
+        L.append("    // ([name][instance], sized at initialise): " + ", ".join(a_index) + ".")
+        L.append(f"    std::vector<double> assigned_[{len(a_index)}];")
+    if mech.derivative is not None:
+        L.append(f"    // advance_states' gathered v and ion values ([{gathered_count} * instances], sized at initialise).")
+        L.append("    std::vector<double> scratch_;")
+        L.append("    // cnexp's 1 - exp(dt J) per instance for J of parameters, at dt = cnexp_dt_")
+        L.append("    // (at least one array: initialise() is written before the count is known).")
+        L.append(f"    std::vector<double> cnexp_factor_[{max(1, len(cached_factors))}];")
+        L.append("    double cnexp_dt_ = std::numeric_limits<double>::quiet_NaN();")
     L.append("};")
     L.append("")
     L.append("} // namespace")

@@ -56,6 +56,7 @@ def test_the_prefix_holds_the_program_headers_data_and_package(prefix):
               "share/ranvier/src/cable/mechanisms/mechanism.hpp",
               "share/ranvier/src/cable/mechanisms/mechanism.cpp",
               "share/ranvier/src/cable/mechanisms/catalogue_library.hpp",
+              "share/ranvier/src/cable/mechanisms/fast_exp.hpp",
               "share/ranvier/python/ranvier/plot.py", f"{PYTHON_DIR}/ranvier/__init__.py"]:
         assert (prefix / f).is_file(), f
 

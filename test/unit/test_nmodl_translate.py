@@ -75,8 +75,8 @@ def test_implicit_methods_use_newton(tmp_path):
     assert r.returncode == 0, r.stderr
     code = out.read_text()
     assert "if (newton_update<1>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x)) break;" in code
-    assert "dstates[0][inst] = 1.0 - x * x;" in code
-    assert "jacobian[0][inst] = -2*x;" in code
+    assert "out_0[inst] = 1.0 - x * x;" in code
+    assert "out_0[inst] = -2*x;" in code
     # euler: forward Euler from the derivatives at the step's start.
     r, _, out = translate(tmp_path, text.replace("derivimplicit", "euler"))
     assert r.returncode == 0, r.stderr
@@ -132,8 +132,69 @@ def test_assigned_values_persist_between_blocks(tmp_path):
     r, _, out = translate(tmp_path, text)
     assert r.returncode == 0, r.stderr
     code = out.read_text()
-    assert "assigned_[0][inst] = ginf;" in code
-    assert "double ginf = assigned_[0][inst];" in code
+    assert "assigned_0[inst] = ginf;" in code
+    assert "double ginf = assigned_0[inst];" in code
+
+
+RATES = """NEURON {
+    SUFFIX rt
+    NONSPECIFIC_CURRENT i
+    RANGE g, e
+    GLOBAL ztau
+}
+PARAMETER { g = .001 (S/cm2) e = -65 (mV) ztau = 5 (ms) }
+ASSIGNED { v (mV) i (mA/cm2) celsius (degC) xinf xtau yinf }
+STATE { x z }
+INITIAL { rates(v) x = xinf }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    i = g*x*yinf*(v - e)
+}
+DERIVATIVE states {
+    rates(v)
+    x' = (xinf - x)/xtau
+    z' = (1 - z)/ztau
+}
+PROCEDURE rates(v (mV)) {
+    LOCAL q10
+    q10 = 3^((celsius - 6.3)/10)
+    xinf = 1/(1 + exp(-(v + 40)/5))
+    xtau = 1/q10
+    if (v > 0) { yinf = 1 }
+}
+"""
+
+
+def test_loops_get_restrict_pointers_gathered_v_and_invariants_before_the_loop(tmp_path):
+    r, _, out = translate(tmp_path, RATES)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    advance = code[code.index("void advance_states"):code.index("void state_derivatives")]
+    # xinf, xtau are assigned before every read: locals, never stored; yinf,
+    # read by BREAKPOINT and only set when v > 0, is kept per instance.
+    assert "double xinf = 0, xtau = 0;" in advance
+    assert "double yinf = assigned_0[inst];" in advance and "assigned_0[inst] = yinf;" in advance
+    assert "xinf = assigned" not in code and "= xinf;" not in advance.replace("x = xinf", "")
+    assert "double* __restrict state_0 = data_.states[0].data();" in advance
+    assert "gathered_v[inst] = v_of_node[node_index[inst]];" in advance
+    assert "const double v = gathered_v[inst];" in advance
+    # 3^((celsius - 6.3)/10) once per call, before the loop; exp guarded inline.
+    hoisted = "const double invariant_0 = std::pow(3.0, ((celsius - 6.3) / 10.0));"
+    assert advance.index(hoisted) < advance.index("for (std::size_t inst = 0; inst < count_; ++inst) {\n"
+                                                   "            [[maybe_unused]] const double v = gathered_v")
+    assert "q10 = invariant_0;" in advance
+    # cnexp's factor 1 - exp(dt J) with J of globals only: also once per call.
+    assert "const double invariant_1 = (1.0 - ranvier::cable::guarded_exp(dt * (-1/ztau)));" in advance
+    assert "z = z + invariant_1 * ((1) - z);" in advance
+    assert "std::exp" not in code and "ranvier::cable::guarded_exp(-(v_in_" in advance
+
+
+def test_names_of_the_generated_code_are_refused(tmp_path):
+    for name in ("param_0", "gathered_v", "invariant_3", "count_"):
+        r, mod, out = translate(tmp_path, HEADER.replace("RANGE g", f"RANGE g, {name}").replace(
+            "g = .001 (S/cm2) }", f"g = .001 (S/cm2) {name} = 1 }}") + "BREAKPOINT { i = g*v }\n")
+        assert r.returncode == 1
+        assert f"the name '{name}' is reserved" in r.stderr, r.stderr
 
 
 POINT = """NEURON {
@@ -151,6 +212,22 @@ BREAKPOINT {
 }
 DERIVATIVE state { g' = -g/tau }
 """
+
+
+def test_cnexp_factor_of_parameters_is_cached_per_instance_until_dt_changes(tmp_path):
+    # g' = -g/tau: 1 - exp(-dt/tau) depends on a parameter only (fixed after
+    # INITIAL): computed per instance when dt differs from the last call's
+    # (NaN after initialise), not per step; v is not read, so not gathered.
+    r, _, out = translate(tmp_path, POINT)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    initialise = code[code.index("void initialise"):code.index("void current")]
+    advance = code[code.index("void advance_states"):code.index("void state_derivatives")]
+    assert "cnexp_dt_ = std::numeric_limits<double>::quiet_NaN();" in initialise
+    assert "if (dt != cnexp_dt_) {" in advance
+    assert "cnexp_factor_0[inst] = (1.0 - ranvier::cable::guarded_exp(dt * (-1/tau)));" in advance
+    assert "g = g + cnexp_factor_0[inst] * ((0) - g);" in advance
+    assert "gathered_v" not in advance
 
 
 def test_point_process_with_net_receive(tmp_path):
@@ -306,8 +383,9 @@ BREAKPOINT { ica = g*(v - eca) }
     code = out.read_text()
     assert "const double eca = ions_[0]->e[node_index[inst]];" in code
     assert "const double cai = ions_[0]->ci[node_index[inst]];" in code
-    assert "ions_[0]->i[node_index[inst]] += ica;" in code
-    assert "ions_[0]->didv[node_index[inst]] += (g);" in code
+    assert "double* ion_i_0 = ions_[0]->i.data();" in code
+    assert "ion_i_0[node_index[inst]] += ica;" in code
+    assert "ion_didv_0[node_index[inst]] += (g);" in code
 
 
 def test_unknown_ion_needs_its_valence(tmp_path):

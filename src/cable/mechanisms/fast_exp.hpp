@@ -46,4 +46,46 @@ namespace ranvier::cable {
     return p * std::bit_cast<double>(bits);
 }
 
+// exp(x) for every x, for translated mechanisms (src/nmodl/translate.py maps
+// NMODL's exp here): fast_exp's polynomial, with 2^k formed as two factors
+// 2^h 2^(k-h), h = k/2 rounded, so that k may run over the whole double range
+// (fast_exp's single factor overflows its exponent field beyond |x| ~ 708);
+// both are powers of two, so the result is fast_exp's wherever that is valid.
+// The argument is clamped to [-746, 709.79], where the product rounds to 0
+// and overflows to inf by itself, so larger |x| (and +-inf) give 0 and inf
+// with no further select; a NaN passes the clamp and gives NaN. Compares and
+// selects, no branch and no library call, so that loops calling it still
+// vectorise (with -fno-trapping-math, which catalogues are compiled with).
+[[gnu::always_inline]] inline double guarded_exp(double x) {
+    constexpr double log2e = 1.4426950408889634;
+    constexpr double ln2_hi = 6.93147180369123816490e-01;
+    constexpr double ln2_lo = 1.90821492927058770002e-10;
+    constexpr double round_magic = 6755399441055744.0;
+    // exp(709.79) overflows; exp(-746) is below half the smallest subnormal.
+    const double xc = x > 709.79 ? 709.79 : (x < -746.0 ? -746.0 : x); // NaN: kept
+    const double shifted = xc * log2e + round_magic;
+    const double k = shifted - round_magic;
+    const double r = (xc - k * ln2_hi) - k * ln2_lo;
+    const double r2 = r * r;
+    const double r4 = r2 * r2;
+    const double c23 = 1.0 / 2 + r * (1.0 / 6);
+    const double c45 = 1.0 / 24 + r * (1.0 / 120);
+    const double c67 = 1.0 / 720 + r * (1.0 / 5040);
+    const double c89 = 1.0 / 40320 + r * (1.0 / 362880);
+    const double c1011 = 1.0 / 3628800 + r * (1.0 / 39916800);
+    const double c1213 = 1.0 / 479001600 + r * (1.0 / 6227020800);
+    const double c4_7 = c45 + r2 * c67;
+    const double c8_13 = (c89 + r2 * c1011) + r4 * c1213;
+    const double t = (c23 + r2 * c4_7) + r4 * (r2 * c8_13);
+    const double p = 1.0 + (r + r2 * t);
+    const double h_shifted = k * 0.5 + round_magic; // h = k/2 rounded, in the low bits
+    const double h = h_shifted - round_magic;
+    const double rest_shifted = (k - h) + round_magic;
+    const std::uint64_t h_bits = (std::bit_cast<std::uint64_t>(h_shifted) + 1023u) << 52;
+    const std::uint64_t rest_bits = (std::bit_cast<std::uint64_t>(rest_shifted) + 1023u) << 52;
+    // p 2^h is exact (a normal number); the second factor rounds once,
+    // into the subnormal range only.
+    return (p * std::bit_cast<double>(h_bits)) * std::bit_cast<double>(rest_bits);
+}
+
 } // namespace ranvier::cable
