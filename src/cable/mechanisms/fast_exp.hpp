@@ -15,11 +15,20 @@
 
 namespace ranvier::cable {
 
-[[gnu::always_inline]] inline double fast_exp(double x) {
+namespace detail {
+
+// x = k ln2 + r: exp(r) as `p`, k as a double, and `shifted` (k in the low
+// mantissa bits) for building 2^k.
+struct exp_parts {
+    double p, k, shifted;
+};
+
+inline constexpr double round_magic = 6755399441055744.0; // 1.5 * 2^52: rounds to integer
+
+[[gnu::always_inline]] inline exp_parts exp_reduced(double x) {
     constexpr double log2e = 1.4426950408889634;
     constexpr double ln2_hi = 6.93147180369123816490e-01; // high bits of ln 2 (exact k*ln2_hi)
     constexpr double ln2_lo = 1.90821492927058770002e-10; // ln 2 - ln2_hi
-    constexpr double round_magic = 6755399441055744.0;      // 1.5 * 2^52: rounds to integer
     const double shifted = x * log2e + round_magic; // low mantissa bits hold k
     const double k = shifted - round_magic;
     const double r = (x - k * ln2_hi) - k * ln2_lo;
@@ -39,11 +48,20 @@ namespace ranvier::cable {
     const double c4_7 = c45 + r2 * c67;
     const double c8_13 = (c89 + r2 * c1011) + r4 * c1213;
     const double t = (c23 + r2 * c4_7) + r4 * (r2 * c8_13); // sum over k >= 2 of r^(k-2)/k!
-    const double p = 1.0 + (r + r2 * t);
-    // 2^k: (k + 1023) in the exponent field; the magic number's own bits
-    // shift out of the 64-bit word.
-    const std::uint64_t bits = (std::bit_cast<std::uint64_t>(shifted) + 1023u) << 52;
-    return p * std::bit_cast<double>(bits);
+    return {1.0 + (r + r2 * t), k, shifted};
+}
+
+// 2^k from a `shifted` value: (k + 1023) in the exponent field; the magic
+// number's own bits shift out of the 64-bit word.
+[[gnu::always_inline]] inline double power_of_two(double shifted) {
+    return std::bit_cast<double>((std::bit_cast<std::uint64_t>(shifted) + 1023u) << 52);
+}
+
+} // namespace detail
+
+[[gnu::always_inline]] inline double fast_exp(double x) {
+    const detail::exp_parts e = detail::exp_reduced(x);
+    return e.p * detail::power_of_two(e.shifted);
 }
 
 // exp(x) for every x, for translated mechanisms (src/nmodl/translate.py maps
@@ -57,35 +75,15 @@ namespace ranvier::cable {
 // selects, no branch and no library call, so that loops calling it still
 // vectorise (with -fno-trapping-math, which catalogues are compiled with).
 [[gnu::always_inline]] inline double guarded_exp(double x) {
-    constexpr double log2e = 1.4426950408889634;
-    constexpr double ln2_hi = 6.93147180369123816490e-01;
-    constexpr double ln2_lo = 1.90821492927058770002e-10;
-    constexpr double round_magic = 6755399441055744.0;
     // exp(709.79) overflows; exp(-746) is below half the smallest subnormal.
     const double xc = x > 709.79 ? 709.79 : (x < -746.0 ? -746.0 : x); // NaN: kept
-    const double shifted = xc * log2e + round_magic;
-    const double k = shifted - round_magic;
-    const double r = (xc - k * ln2_hi) - k * ln2_lo;
-    const double r2 = r * r;
-    const double r4 = r2 * r2;
-    const double c23 = 1.0 / 2 + r * (1.0 / 6);
-    const double c45 = 1.0 / 24 + r * (1.0 / 120);
-    const double c67 = 1.0 / 720 + r * (1.0 / 5040);
-    const double c89 = 1.0 / 40320 + r * (1.0 / 362880);
-    const double c1011 = 1.0 / 3628800 + r * (1.0 / 39916800);
-    const double c1213 = 1.0 / 479001600 + r * (1.0 / 6227020800);
-    const double c4_7 = c45 + r2 * c67;
-    const double c8_13 = (c89 + r2 * c1011) + r4 * c1213;
-    const double t = (c23 + r2 * c4_7) + r4 * (r2 * c8_13);
-    const double p = 1.0 + (r + r2 * t);
-    const double h_shifted = k * 0.5 + round_magic; // h = k/2 rounded, in the low bits
-    const double h = h_shifted - round_magic;
-    const double rest_shifted = (k - h) + round_magic;
-    const std::uint64_t h_bits = (std::bit_cast<std::uint64_t>(h_shifted) + 1023u) << 52;
-    const std::uint64_t rest_bits = (std::bit_cast<std::uint64_t>(rest_shifted) + 1023u) << 52;
+    const detail::exp_parts e = detail::exp_reduced(xc);
+    const double h_shifted = e.k * 0.5 + detail::round_magic; // h = k/2 rounded, in the low bits
+    const double h = h_shifted - detail::round_magic;
+    const double rest_shifted = (e.k - h) + detail::round_magic;
     // p 2^h is exact (a normal number); the second factor rounds once,
     // into the subnormal range only.
-    return (p * std::bit_cast<double>(h_bits)) * std::bit_cast<double>(rest_bits);
+    return (e.p * detail::power_of_two(h_shifted)) * detail::power_of_two(rest_shifted);
 }
 
 } // namespace ranvier::cable
