@@ -9,6 +9,7 @@
 #include <ranvier/run_limits.hpp>
 #include <ranvier/run_report.hpp>
 #include <ranvier/execution_context.hpp>
+#include <ranvier/launch_environment.hpp>
 #include <ranvier/units.hpp>
 #include <ranvier/simulation.hpp>
 
@@ -192,7 +193,10 @@ class python_simulation {
 public:
     // Under mpirun every process builds its part of one distributed
     // simulation (execution_context.hpp); rank 0 receives the output.
-    explicit python_simulation(model_file model) : model_(std::move(model)), context_(make_launch_context()) {
+    // dry_run: play rank `dry_run_rank` of a pretend world of that many
+    // processes (docs/scaling.md; the command line's --dry-run).
+    python_simulation(model_file model, std::optional<int> dry_run, int dry_run_rank)
+        : model_(std::move(model)), context_(context_for(dry_run, dry_run_rank)) {
         const auto start = std::chrono::steady_clock::now();
         run_.model = model_.network.origin;
         run_.version = RANVIER_VERSION;
@@ -280,9 +284,24 @@ public:
     py::object last_result() const { return last_result_; }
 
     int rank() const { return context_.rank(); }
+    bool dry_run() const { return context_.dry_run; }
     int processes() const { return context_.size(); }
 
 private:
+    static execution_context context_for(std::optional<int> dry_run, int dry_run_rank) {
+        if (!dry_run) {
+            if (dry_run_rank != 0)
+                throw user_error("dry_run_rank = " + std::to_string(dry_run_rank) +
+                                 " without dry_run: give dry_run = N (the pretend world's processes) too");
+            return make_launch_context();
+        }
+        if (launched_processes() > 1)
+            throw user_error("dry_run: a dry run is one process playing one rank of " + std::to_string(*dry_run) +
+                             ", but mpirun started " + std::to_string(launched_processes()) + " processes (" +
+                             launcher_setting() + "): run it without mpirun");
+        return make_dry_run_context(*dry_run, dry_run_rank); // checks the count and the rank
+    }
+
     // In a distributed run an error seen by one process would leave the
     // others waiting for it: it is printed, naming the process, and ends
     // every process (MPI_Abort). A single process raises it in Python.
@@ -660,7 +679,13 @@ PYBIND11_MODULE(_ranvier, m) {
 
     py::class_<python_simulation>(m, "Simulation",
                                   "A built network. Simulation(model) copies the model and builts it.")
-        .def(py::init<model_file>(), py::arg("model"))
+        .def(py::init<model_file, std::optional<int>, int>(), py::arg("model"), py::arg("dry_run") = py::none(),
+             py::arg("dry_run_rank") = 0,
+             "dry_run = N: build and run only rank dry_run_rank's share of an N-process run, modelling the "
+             "other ranks as copies of it (docs/scaling.md); statistics['dry_run'] then holds what the rank "
+             "would send and receive. No MPI is needed; not under mpirun.")
+        .def_property_readonly("dry_run", [](const python_simulation& s) { return s.dry_run(); },
+                               "True when this Simulation plays one rank of a pretend world (dry_run = N)")
         .def("run", &python_simulation::run, py::arg("t_stop") = py::none(), py::arg("progress") = py::none(),
              "Advances to the absolute time t_stop (ms; default model.t_stop) and returns the spikes "
              "and traces produced by this call. Call again with a later time to continue. Ctrl-C "

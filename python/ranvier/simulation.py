@@ -45,12 +45,17 @@ def _interactive():
 
 class Simulation(_CompiledSimulation):
     """A built network. Simulation(model) takes a ranvier.Model (a model file) or a
-    ranvier.Network (built in Python), copies it and builds it."""
+    ranvier.Network (built in Python), copies it and builds it.
 
-    def __init__(self, model):
+    Simulation(model, dry_run=N, dry_run_rank=K) builds and runs only rank K's share
+    of an N-process run, the other ranks modelled as copies of it (docs/scaling.md,
+    the command line's --dry-run); statistics["dry_run"] then says what the rank
+    would send and receive, and statistics["per_process"] its memory."""
+
+    def __init__(self, model, dry_run=None, dry_run_rank=0):
         if hasattr(model, "model") and callable(model.model):  # a Network
             model = model.model()
-        super().__init__(model)
+        super().__init__(model, dry_run, dry_run_rank)
 
     def run(self, t_stop=None, progress=None):
         """Advances to the absolute time t_stop (ms; default model.t_stop) and returns the

@@ -55,3 +55,26 @@ def test_python_under_mpirun(tmp_path):
     assert root["samples"] == alone["samples"]
     assert other["gid"] == [] and other["samples"] == 0
     assert root["spikes"] == other["spikes"] == alone["spikes"]
+
+
+DRY_UNDER_MPIRUN = r"""
+import sys
+import ranvier
+try:
+    ranvier.Simulation(ranvier.load_model(sys.argv[1]), dry_run=4)
+except ranvier.ModelError as e:
+    print("refused:", e)
+    sys.exit(3)
+"""
+
+
+@pytest.mark.skipif(os.environ.get("RANVIER_PYTHON_MODULE_BUILT", "ON") != "ON",
+                    reason="the Python module was not built")
+def test_a_python_dry_run_under_mpirun_is_refused(tmp_path):
+    script = tmp_path / "dry.py"
+    script.write_text(DRY_UNDER_MPIRUN)
+    model = SOURCE / "test/data/models/mpi/mixed.toml"
+    r = subprocess.run(mpirun_command(2) + [sys.executable, str(script), str(model)],
+                       capture_output=True, text=True, timeout=120, env=dict(os.environ, **MPI_ENV))
+    assert r.returncode != 0
+    assert "a dry run is one process" in r.stdout and "mpirun started 2 processes" in r.stdout, r.stdout + r.stderr
