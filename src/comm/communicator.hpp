@@ -45,6 +45,15 @@ public:
     virtual double min(double x) = 0;
     virtual double max(double x) = 0;
     virtual std::uint64_t sum(std::uint64_t x) = 0;
+    // The element-wise minimum of every process's `values` (all of one
+    // length), on every process: O(length) per process, where an all_gather
+    // would hold every process's copy (N^2 for length N).
+    virtual std::vector<std::uint64_t> min_each(std::vector<std::uint64_t> values);
+    // Each process gives one value per process (`for_each_process[q]`, q in
+    // rank order); this returns the sum of the values given for this one
+    // (MPI_Reduce_scatter_block): a process learns, say, how many others
+    // will send to it without anyone holding the whole N x N table.
+    virtual std::uint64_t sum_for_me(std::span<const std::uint64_t> for_each_process);
 
     // Ends every process with `status` (MPI_Abort), for an error seen by
     // this process alone.
@@ -106,6 +115,8 @@ public:
     double min(double x) override { return x; }
     double max(double x) override { return x; }
     std::uint64_t sum(std::uint64_t x) override { return x; }
+    std::vector<std::uint64_t> min_each(std::vector<std::uint64_t> values) override { return values; }
+    std::uint64_t sum_for_me(std::span<const std::uint64_t> v) override { return v.empty() ? 0 : v[0]; }
     [[noreturn]] void abort(int status) override;
     // One process has nobody to send to.
     void post_send(int, int, byte_buffer) override { no_peers(); }

@@ -41,6 +41,11 @@ public:
     double min(double x) override { return x; }
     double max(double x) override { return x; }
     std::uint64_t sum(std::uint64_t x) override { return x * static_cast<std::uint64_t>(size_); }
+    // Every rank is a shifted copy of this one: the minimum is the value.
+    std::vector<std::uint64_t> min_each(std::vector<std::uint64_t> values) override { return values; }
+    // Rank q gives K what K gives rank 2K - q (the shift q - K): summed over
+    // q, everything K gives.
+    std::uint64_t sum_for_me(std::span<const std::uint64_t> for_each_process) override;
     [[noreturn]] void abort(int status) override;
 
     void post_send(int dest, int tag, byte_buffer bytes) override;

@@ -134,6 +134,20 @@ std::uint64_t mpi_communicator::sum(std::uint64_t x) {
     return r;
 }
 
+std::vector<std::uint64_t> mpi_communicator::min_each(std::vector<std::uint64_t> values) {
+    const int count = byte_count(values.size(), "min_each");
+    MPI_Allreduce(MPI_IN_PLACE, values.data(), count, MPI_UINT64_T, MPI_MIN, comm_);
+    return values;
+}
+
+std::uint64_t mpi_communicator::sum_for_me(std::span<const std::uint64_t> for_each_process) {
+    if (for_each_process.size() != static_cast<std::size_t>(size_))
+        throw internal_error("sum_for_me: one value per process is needed");
+    std::uint64_t mine = 0;
+    MPI_Reduce_scatter_block(for_each_process.data(), &mine, 1, MPI_UINT64_T, MPI_SUM, comm_);
+    return mine;
+}
+
 void mpi_communicator::post_send(int dest, int tag, byte_buffer bytes) {
     const int count = byte_count(bytes.size(), "message");
     count_send(tag, bytes.size());

@@ -26,6 +26,8 @@ public:
     double min(double x) override;
     double max(double x) override;
     std::uint64_t sum(std::uint64_t x) override;
+    std::vector<std::uint64_t> min_each(std::vector<std::uint64_t> values) override;
+    std::uint64_t sum_for_me(std::span<const std::uint64_t> for_each_process) override;
     [[noreturn]] void abort(int status) override;
 
     void post_send(int dest, int tag, byte_buffer bytes) override;

@@ -124,14 +124,13 @@ decomposition decompose(const recipe& model, communicator& comm) {
     }
     const std::vector<double> targets = share_targets(total, P);
     // Each boundary is the smallest gid any slice finds for it (the prefix
-    // cost only grows with the gid).
+    // cost only grows with the gid): one element-wise minimum, O(P) per
+    // process (an all-gather of every slice's P - 1 findings would be P^2).
     const std::vector<gid_type> mine = crossings(costs, begin, offset, targets, n);
-    std::vector<gid_type> bounds(static_cast<std::size_t>(P) + 1, n);
-    bounds[0] = 0;
-    for (const byte_buffer& part : comm.all_gather(as_bytes_of(std::span<const gid_type>(mine)))) {
-        const std::vector<gid_type> theirs = values_of<gid_type>(part);
-        for (std::size_t k = 0; k < theirs.size(); ++k) bounds[k + 1] = std::min(bounds[k + 1], theirs[k]);
-    }
+    const std::vector<std::uint64_t> found = comm.min_each(std::vector<std::uint64_t>(mine.begin(), mine.end()));
+    std::vector<gid_type> bounds{0};
+    for (const std::uint64_t b : found) bounds.push_back(static_cast<gid_type>(b));
+    bounds.push_back(n);
     return decomposition(std::move(bounds));
 }
 
