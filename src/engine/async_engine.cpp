@@ -114,32 +114,38 @@ async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Cl
             needed_by_.push_back(std::move(needed));
         }
     } else {
-        // Every process learns who receives from it.
-        const auto lists = comm_.all_gather(as_bytes_of(std::span<const int>(sources)));
-        for (int q = 0; q < processes; ++q) {
-            const std::vector<int> theirs = values_of<int>(lists[static_cast<std::size_t>(q)]);
-            if (std::find(theirs.begin(), theirs.end(), me) != theirs.end()) destinations_.push_back(q);
-        }
-        // ... and which of its cells each of them needs, sent to it, so a
-        // process sends each spike only where a connection waits for it.
-        // Sizes follow the connections between the two processes.
+        // Every process learns how many processes receive from it (one
+        // reduce-scatter: O(N) per process, not the N x N table an all-gather
+        // of the source lists would copy into each) ...
+        std::vector<std::uint64_t> receives_from(static_cast<std::size_t>(processes), 0);
+        for (const int p : sources) receives_from[static_cast<std::size_t>(p)] = 1;
+        const std::uint64_t receivers = comm_.sum_for_me(receives_from);
+        // ... and, from their messages, which they are and which of its
+        // cells each needs, so a process sends each spike only where a
+        // connection waits for it. Sizes follow the connections between the
+        // two processes.
         for (const int p : sources) {
             const std::vector<gid_type> needed = needed_from(p);
             byte_buffer bytes(needed.size() * sizeof(gid_type));
             if (!needed.empty()) std::memcpy(bytes.data(), needed.data(), bytes.size());
             comm_.post_send(p, needs_tag, std::move(bytes));
         }
-        needed_by_.resize(destinations_.size());
-        for (std::size_t received = 0; received < destinations_.size();) {
+        std::vector<std::pair<int, std::vector<gid_type>>> needs;
+        while (needs.size() < receivers) {
             auto m = comm_.poll(needs_tag);
             if (!m) {
                 std::this_thread::yield();
                 continue;
             }
-            const auto at = std::find(destinations_.begin(), destinations_.end(), m->source);
-            if (at == destinations_.end()) throw internal_error("async engine: needs from a process that does not receive");
-            needed_by_[static_cast<std::size_t>(at - destinations_.begin())] = values_of<gid_type>(m->bytes);
-            ++received;
+            needs.emplace_back(m->source, values_of<gid_type>(m->bytes));
+        }
+        // In rank order, whatever order they arrived in.
+        std::sort(needs.begin(), needs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [q, gids] : needs) {
+            if (!destinations_.empty() && destinations_.back() == q)
+                throw internal_error("async engine: two lists of needed cells from process " + std::to_string(q));
+            destinations_.push_back(q);
+            needed_by_.push_back(std::move(gids));
         }
         while (!comm_.sends_done()) std::this_thread::yield();
     }
