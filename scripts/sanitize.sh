@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the C++ test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 # (build-asan/), then the threaded tests under ThreadSanitizer (build-tsan/,
-# only those targets are built). Python-driven tests are skipped (they run the
-# Release binary).
+# only those targets are built), then distributed async runs under
+# ThreadSanitizer (mpirun, when MPI is built). Python-driven tests are skipped
+# (they run the Release binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${RANVIER_JOBS:-$(nproc)}"
