@@ -13,7 +13,7 @@ difference of their instruction counts (callgrind) is that work alone.
   cable_syn cable plus an ExpSyn receiving 10 events/ms per cell through
             connections (as conn, weight tiny)
 
-Usage: python3 make_models.py OUTDIR
+Usage: python3 make_models.py OUTDIR (run.py weights calls it)
 """
 import pathlib
 import sys
