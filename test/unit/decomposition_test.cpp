@@ -83,7 +83,8 @@ private:
     int rank_;
 };
 
-// LIF cells (cost 1) and spike sources (0.1), in an irregular pattern.
+// LIF cells (cost 1 plus their Poisson input's events, which vary with the
+// gid in steps of 1/64) and spike sources (1/8), in an irregular pattern.
 struct mixed_cost_recipe final : recipe {
     gid_type n;
     explicit mixed_cost_recipe(gid_type cells) : n(cells) {}
@@ -94,6 +95,10 @@ struct mixed_cost_recipe final : recipe {
     cell_description cell(gid_type gid) const override {
         if (kind(gid) == cell_kind::lif) return lif_cell{};
         return spike_source_cell{};
+    }
+    std::vector<poisson_input> poisson_inputs_on(gid_type gid) const override {
+        if (kind(gid) != cell_kind::lif) return {};
+        return {poisson_input{333.3 * static_cast<double>(gid % 11), 0.1}};
     }
 };
 
