@@ -80,6 +80,18 @@ class recipe;
 // empty on point neurons and spike sources. traces.csv's `location` column.
 std::string probe_location_text(const recipe& r, gid_type gid, const probe& p);
 
+// The firing rate (Hz) that stands for a neuron's (LIF or cable cell) when
+// costs are estimated before running: cortical network models fire at a few
+// to a few tens of Hz on average (the Brunel and Potjans-Diesmann networks:
+// about 1 to 30 Hz), so 10 Hz is within a factor of a few of most.
+inline constexpr double nominal_firing_rate = 10.0;
+
+// The mean rate (Hz) of a spike source's schedule: its Poisson rate plus its
+// explicit times spread over their span, but over at least 1 s (a handful of
+// early spikes is not a high rate). The run's length is not known when
+// costs are estimated, so start and stop are not counted.
+double expected_rate_of(const spike_source_cell& source);
+
 class recipe {
 public:
     virtual ~recipe() = default;
@@ -92,6 +104,23 @@ public:
     virtual std::vector<poisson_input> poisson_inputs_on(gid_type) const { return {}; }
     virtual std::vector<current_input> current_inputs_on(gid_type) const { return {}; }
     virtual std::vector<probe> probes_on(gid_type) const { return {}; }
+
+    // Expected activity, for estimating the cost of a cell before running
+    // (the decomposition, docs/architecture.md): asked about each gid once,
+    // by one process, before will_ask_about(), so an override must not build
+    // tables of the whole network to answer.
+    //
+    // The rate (Hz) of spikes cell `gid` is expected to send. The default:
+    // a spike source's schedule (expected_rate_of), a neuron the nominal rate
+    // (a neuron's rate is known only by running it).
+    virtual double expected_firing_rate(gid_type gid) const;
+    // The rate (Hz) of events expected to arrive at cell `gid` through its
+    // connections: per incoming connection, its source's expected firing
+    // rate (Poisson inputs are not included: poisson_inputs_on() has them,
+    // and their events cost more). The default asks connections_on(gid) and
+    // each source's expected_firing_rate(); network_recipe answers from its
+    // rules instead (fixed_outdegree: the expectation, without its table).
+    virtual double expected_connection_rate(gid_type gid) const;
 
     // A promise from the engine, made before it builds anything: from now on
     // connections_on() is asked only about gids in [first, last) (one

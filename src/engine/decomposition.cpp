@@ -6,6 +6,7 @@
 #include <ranvier/errors.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <variant>
 
@@ -26,21 +27,38 @@ int decomposition::owner(gid_type gid) const {
     return static_cast<int>(it - bounds_.begin()) - 1;
 }
 
-double estimated_cost(const recipe& model, gid_type gid) {
+double expected_event_cost(const recipe& model, gid_type gid, double dt) {
+    const bool lif = model.kind(gid) == cell_kind::lif;
+    double poisson_rate = 0; // Hz; only LIF cells take Poisson inputs
+    if (lif)
+        for (const poisson_input& in : model.poisson_inputs_on(gid)) poisson_rate += in.rate;
+    const double per_second = lif ? model.expected_connection_rate(gid) * lif_connection_event_cost +
+                                        poisson_rate * lif_poisson_event_cost
+                                  : model.expected_connection_rate(gid) * cable_event_cost;
+    // Costs are per step, rates per second: r Hz bring r * dt / 1000 events
+    // per step of dt ms. Rounded to a multiple of 1/64 (the other costs are
+    // binary fractions too) so that sums of costs are exact and the cut does
+    // not depend on how they were split over processes.
+    return std::round(per_second * dt / 1000.0 * 64.0) / 64.0;
+}
+
+double estimated_cost(const recipe& model, gid_type gid, double dt) {
     switch (model.kind(gid)) {
     case cell_kind::lif:
-        return 1.0;
+        return 1.0 + expected_event_cost(model, gid, dt);
     case cell_kind::spike_source:
-        // A lazily generated schedule: nothing between its spikes. (1/8:
-        // costs stay binary fractions, so their sums are exact and the cut
-        // does not depend on how the sums were split over processes.)
+        // A lazily generated schedule: nothing between its spikes, and
+        // nothing connects onto it. (1/8: costs stay binary fractions, so
+        // their sums are exact and the cut does not depend on how the sums
+        // were split over processes.)
         return 0.125;
     case cell_kind::cable: {
         const cell_description description = model.cell(gid);
         const auto& c = std::get<cable_cell>(description);
         const double nodes = static_cast<double>(layout_of(c).nodes.size());
-        return nodes * (1.0 + static_cast<double>(c.paintings.size())) +
-               static_cast<double>(c.synapses.size() + c.stimuli.size());
+        const double units = nodes * (1.0 + static_cast<double>(c.paintings.size())) +
+                             static_cast<double>(c.synapses.size() + c.stimuli.size());
+        return units * cable_unit_cost + expected_event_cost(model, gid, dt); // 2.5: a binary fraction
     }
     }
     return 1.0;
@@ -89,7 +107,7 @@ std::vector<gid_type> cut_at_equal_cost(const std::vector<double>& costs, int pr
     return bounds;
 }
 
-decomposition decompose(const recipe& model, communicator& comm) {
+decomposition decompose(const recipe& model, communicator& comm, double dt) {
     const gid_type n = model.num_cells();
     const int P = comm.size();
     if (auto* dry = dynamic_cast<dry_run_communicator*>(&comm)) {
@@ -113,7 +131,7 @@ decomposition decompose(const recipe& model, communicator& comm) {
     costs.reserve(end - begin);
     double slice_total = 0;
     for (gid_type gid = begin; gid < end; ++gid) {
-        costs.push_back(estimated_cost(model, gid));
+        costs.push_back(estimated_cost(model, gid, dt));
         slice_total += costs.back();
     }
     const std::vector<double> totals = all_gather_one(comm, slice_total);

@@ -317,7 +317,7 @@ struct simulation::impl {
           dry(dynamic_cast<dry_run_communicator*>(comm.get())) {
         local.threads.resize(pool.size()); // one entry per thread from the start
         const stopwatch t0;
-        cells = decompose(model, *comm);
+        cells = decompose(model, *comm, options.dt);
         const gid_range range = cells.range(comm->rank());
         // From here on only this process's gids are asked about (a recipe may
         // then build only what they need: network_recipe's tables).

@@ -69,6 +69,7 @@ struct resolved_projection {
     std::uint64_t index = 0; // position in the model: keys its random streams
     gid_ranges sources, targets;
     bool autapses_possible = false; // some cell is both a source and a target
+    double mean_source_rate = 0;    // Hz, of expected_firing_rate over the sources
     // explicit_list: built in the constructor, every target; fixed_outdegree:
     // on first use, the targets named by will_ask_about() then.
     mutable std::once_flag built;
@@ -85,6 +86,19 @@ struct resolved_input {
     }
 };
 
+// The mean expected firing rate (Hz) of a population's cells.
+double mean_firing_rate(const population_spec& p) {
+    if (p.kind != cell_kind::spike_source) return nominal_firing_rate;
+    if (p.source_times.empty() || p.size == 0) return expected_rate_of(p.source);
+    double sum = 0;
+    spike_source_cell one = p.source;
+    for (const auto& times : p.source_times) {
+        one.times = times;
+        sum += expected_rate_of(one);
+    }
+    return sum / static_cast<double>(p.size);
+}
+
 class network_recipe final : public recipe {
 public:
     network_recipe(const network_model& model, std::uint64_t seed);
@@ -98,6 +112,8 @@ public:
     std::vector<poisson_input> poisson_inputs_on(gid_type gid) const override;
     std::vector<current_input> current_inputs_on(gid_type gid) const override;
     std::vector<probe> probes_on(gid_type gid) const override;
+    double expected_firing_rate(gid_type gid) const override;
+    double expected_connection_rate(gid_type gid) const override;
     void will_ask_about(gid_type first, gid_type last) const override {
         asked_first_.store(first);
         asked_last_.store(last);
@@ -124,6 +140,8 @@ private:
     void append_sources(const resolved_projection& p, gid_type gid, std::uint64_t target_index,
                         std::vector<connection>& out) const;
     std::uint64_t expected_count(const resolved_projection& p, gid_type gid, std::uint64_t target_index) const;
+    double mean_rate_of(const std::vector<std::string>& populations, const source_location& where) const;
+    double expected_rate_through(const resolved_projection& p, gid_type gid, std::uint64_t target_index) const;
 
     network_model model_;
     std::uint64_t seed_; // keys every random stream of the expansion
@@ -133,6 +151,8 @@ private:
     std::vector<gid_type> recorded_; // sorted gids with a voltage probe
     // [record] probes by gid (stable: file order within a gid).
     std::vector<std::pair<gid_type, const probe*>> probed_;
+    // Per population, the mean expected firing rate of its cells (Hz).
+    std::vector<double> population_rate_;
     // will_ask_about(): the gids fixed_outdegree tables are built for.
     mutable std::atomic<gid_type> asked_first_{0};
     mutable std::atomic<gid_type> asked_last_{std::numeric_limits<gid_type>::max()};
@@ -148,6 +168,7 @@ network_recipe::network_recipe(const network_model& model, std::uint64_t seed)
     if (n >= std::numeric_limits<gid_type>::max())
         throw user_error(source_location{model_.origin, 0, "population.size"}, "too many cells for 32-bit gids");
     num_cells_ = static_cast<gid_type>(n);
+    for (const auto& p : model_.populations) population_rate_.push_back(mean_firing_rate(p));
 
     for (std::size_t j = 0; j < model_.projections.size(); ++j) {
         const projection_spec& spec = model_.projections[j];
@@ -160,6 +181,7 @@ network_recipe::network_recipe(const network_model& model, std::uint64_t seed)
             if (std::find(spec.targets.begin(), spec.targets.end(), s) != spec.targets.end())
                 p->autapses_possible = true;
         check_rule(*p);
+        p->mean_source_rate = mean_rate_of(spec.sources, spec.where);
         if (spec.rule == connection_rule::explicit_list)
             std::call_once(p->built, [&] { build_explicit_table(*p); });
         projections_.push_back(std::move(p));
@@ -492,6 +514,68 @@ std::vector<connection> network_recipe::connections_on(gid_type gid) const {
     for (const auto& p : projections_)
         if (const auto t = p->targets.index_of(gid)) append_sources(*p, gid, *t, out);
     return out;
+}
+
+// ---- expected activity (for the decomposition's cost estimate) ---------------
+// Answered from the rules: a fixed_outdegree projection's expectation needs
+// no table (each source picks `count` of the targets at random), so asking
+// about every gid before will_ask_about() builds nothing.
+
+double network_recipe::mean_rate_of(const std::vector<std::string>& populations,
+                                    const source_location& where) const {
+    double sum = 0, cells = 0;
+    for (const auto& name : populations) {
+        const std::size_t i = population_index(name, where);
+        const double size = static_cast<double>(model_.populations[i].size);
+        sum += population_rate_[i] * size;
+        cells += size;
+    }
+    return cells > 0 ? sum / cells : 0.0;
+}
+
+double network_recipe::expected_firing_rate(gid_type gid) const {
+    const std::size_t i = population_of(gid);
+    // Spikes read from a file differ per cell; every other population's
+    // cells share one expected rate.
+    if (!model_.populations[i].source_times.empty()) return recipe::expected_firing_rate(gid);
+    return population_rate_[i];
+}
+
+// The expected rate (Hz) of events projection p brings to target gid.
+double network_recipe::expected_rate_through(const resolved_projection& p, gid_type gid,
+                                             std::uint64_t target_index) const {
+    const projection_spec& s = *p.spec;
+    const bool self = p.autapses_possible && !s.allow_autapses && p.sources.index_of(gid);
+    const double sources = static_cast<double>(p.sources.size()) - (self ? 1.0 : 0.0);
+    switch (s.rule) {
+    case connection_rule::fixed_indegree: return static_cast<double>(s.count) * p.mean_source_rate;
+    case connection_rule::pairwise_bernoulli: return sources * s.probability * p.mean_source_rate;
+    case connection_rule::all_to_all: return sources * p.mean_source_rate;
+    case connection_rule::fixed_outdegree: {
+        // Each source other than gid picks `count` of the other targets.
+        const double targets = static_cast<double>(p.targets.size()) - (self ? 1.0 : 0.0);
+        return targets > 0 ? sources * static_cast<double>(s.count) / targets * p.mean_source_rate : 0.0;
+    }
+    case connection_rule::one_to_one: {
+        const gid_type source = p.sources.at(target_index);
+        return (s.allow_autapses || source != gid) ? expected_firing_rate(source) : 0.0;
+    }
+    case connection_rule::explicit_list: {
+        // Built in the constructor for every target: exact at no extra cost.
+        const incoming_row r = incoming(p, target_index);
+        double rate = 0;
+        for (std::uint64_t k = r.begin(); k < r.end(); ++k) rate += expected_firing_rate(r.table.sources[k]);
+        return rate;
+    }
+    }
+    return 0.0;
+}
+
+double network_recipe::expected_connection_rate(gid_type gid) const {
+    double rate = 0;
+    for (const auto& p : projections_)
+        if (const auto t = p->targets.index_of(gid)) rate += expected_rate_through(*p, gid, *t);
+    return rate;
 }
 
 // ---- inputs and probes -------------------------------------------------------

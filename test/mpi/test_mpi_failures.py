@@ -64,9 +64,10 @@ def test_summary_reports_every_process(tmp_path):
 
 
 def test_cost_decides_the_split_of_a_mixed_network(tmp_path):
-    # 60 LIF cells (cost 1 each) then 6 cable cells of 6 compartments and
-    # 2 mechanisms (cost 6 * 3 + 1 = 19 each, ~114 in all): by cost the first
-    # process takes every LIF cell and some cable cells, not half the gids.
+    # 60 LIF cells (cost 1 + 5/64 each with their expected events) then 6
+    # cable cells of 6 compartments and 2 mechanisms (cost 2.5 * (6 * 3 + 1)
+    # + 6/64 = 47.6 each, ~286 in all): by cost the first process takes
+    # every LIF cell and some cable cells, not half the gids.
     path, _ = MODELS["mixed"]
     out = tmp_path / "out"
     r, _ = run_ranvier([path, "--t-stop", 5, "--out", out], processes=2)

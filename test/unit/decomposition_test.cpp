@@ -4,7 +4,10 @@
 // same cut as one process computing everything. Processes are simulated by
 // threads sharing a communicator (the MPI runs are in test/mpi/).
 #include "engine/decomposition.hpp"
+#include "support/allocation_probe.hpp"
 #include "support/test_recipes.hpp"
+
+#include <ranvier/network_model.hpp>
 
 #include <gtest/gtest.h>
 
@@ -80,7 +83,8 @@ private:
     int rank_;
 };
 
-// LIF cells (cost 1) and spike sources (0.1), in an irregular pattern.
+// LIF cells (cost 1 plus their Poisson input's events, which vary with the
+// gid in steps of 1/64) and spike sources (1/8), in an irregular pattern.
 struct mixed_cost_recipe final : recipe {
     gid_type n;
     explicit mixed_cost_recipe(gid_type cells) : n(cells) {}
@@ -92,13 +96,17 @@ struct mixed_cost_recipe final : recipe {
         if (kind(gid) == cell_kind::lif) return lif_cell{};
         return spike_source_cell{};
     }
+    std::vector<poisson_input> poisson_inputs_on(gid_type gid) const override {
+        if (kind(gid) != cell_kind::lif) return {};
+        return {poisson_input{333.3 * static_cast<double>(gid % 11), 0.1}};
+    }
 };
 
 TEST(Decomposition, DistributedCutEqualsTheCutOfOneProcess) {
     for (const gid_type cells : {0u, 1u, 5u, 100u, 1001u}) {
         const mixed_cost_recipe model(cells);
         std::vector<double> costs;
-        for (gid_type gid = 0; gid < cells; ++gid) costs.push_back(estimated_cost(model, gid));
+        for (gid_type gid = 0; gid < cells; ++gid) costs.push_back(estimated_cost(model, gid, 0.1));
         for (const int processes : {1, 2, 3, 4, 7}) {
             shared_world world(processes);
             std::vector<std::vector<gid_type>> bounds(static_cast<std::size_t>(processes));
@@ -106,7 +114,7 @@ TEST(Decomposition, DistributedCutEqualsTheCutOfOneProcess) {
             for (int r = 0; r < processes; ++r)
                 threads.emplace_back([&, r] {
                     thread_communicator comm(world, r);
-                    bounds[static_cast<std::size_t>(r)] = decompose(model, comm).bounds();
+                    bounds[static_cast<std::size_t>(r)] = decompose(model, comm, 0.1).bounds();
                 });
             for (auto& t : threads) t.join();
             const std::vector<gid_type> expected = cut_at_equal_cost(costs, processes);
@@ -115,6 +123,82 @@ TEST(Decomposition, DistributedCutEqualsTheCutOfOneProcess) {
                     << cells << " cells, " << processes << " processes, rank " << r;
         }
     }
+}
+
+// The boundaries `processes` threads acting as processes agree on (each
+// checked to be the same).
+std::vector<gid_type> distributed_bounds(const recipe& model, int processes, double dt) {
+    shared_world world(processes);
+    std::vector<std::vector<gid_type>> bounds(static_cast<std::size_t>(processes));
+    std::vector<std::thread> threads;
+    for (int r = 0; r < processes; ++r)
+        threads.emplace_back([&, r] {
+            thread_communicator comm(world, r);
+            bounds[static_cast<std::size_t>(r)] = decompose(model, comm, dt).bounds();
+        });
+    for (auto& t : threads) t.join();
+    for (const auto& b : bounds) EXPECT_EQ(b, bounds.front());
+    return bounds.front();
+}
+
+TEST(Decomposition, CellsWithHeavyPoissonDriveCostMore) {
+    // 200 LIF cells, the first 100 under 20 kHz of Poisson input: 2 events
+    // per step of 0.1 ms, 2 * 3.9 = 7.8 LIF cell-steps (499/64 rounded) on
+    // top of their own step. The heavy half holds 879.7 of the 979.7 units:
+    // the first process takes 56 heavy cells (8.797 * 56 >= 489.8), not the
+    // 100 of an equal count (nor of a cost without events).
+    testing::list_recipe model(200);
+    for (gid_type gid = 0; gid < 100; ++gid) model.poisson[gid] = {poisson_input{20000.0, 0.1}};
+    EXPECT_EQ(estimated_cost(model, 0, 0.1), 1.0 + 499.0 / 64);
+    EXPECT_EQ(estimated_cost(model, 150, 0.1), 1.0);
+    // Events are per ms, costs per step: half the step, half the events.
+    EXPECT_EQ(estimated_cost(model, 0, 0.05), 1.0 + 250.0 / 64); // 3.9 = 249.6 / 64
+    const std::vector<gid_type> bounds = distributed_bounds(model, 2, 0.1);
+    EXPECT_EQ(bounds, (std::vector<gid_type>{0, 56, 200}));
+}
+
+TEST(Decomposition, CellsWithManyExpectedConnectionEventsCostMore) {
+    // A network from a model file: 100 Poisson sources at 1 kHz (gids
+    // 0..99), each picking 50 of the 100 "heavy" cells (gids 100..199,
+    // fixed_outdegree), and 100 unconnected "light" cells (200..299). A heavy
+    // cell expects 100 * 50 / 100 = 50 connections at 1 kHz: 5 events per
+    // step of 0.1 ms, 5 * 0.9 = 4.5 units on top of its step.
+    const auto model = make_recipe(parse_model_file(
+        "[[population]]\nname = \"drive\"\nsize = 100\ncell = \"poisson_source\"\nrate = \"1000 Hz\"\n"
+        "[[population]]\nname = \"heavy\"\nsize = 100\n"
+        "[[population]]\nname = \"light\"\nsize = 100\n"
+        "[[projection]]\nsource = \"drive\"\ntarget = \"heavy\"\nrule = \"fixed_outdegree\"\n"
+        "outdegree = 50\nweight = \"0.1 mV\"\ndelay = \"1 ms\"\n",
+        "t"));
+    EXPECT_EQ(estimated_cost(*model, 150, 0.1), 5.5);
+    EXPECT_EQ(estimated_cost(*model, 250, 0.1), 1.0);
+    // Total 12.5 + 550 + 100: half is reached 58 heavy cells in (12.5 +
+    // 5.5 * 58 >= 331.25); without events, 94 cells in.
+    const std::vector<gid_type> bounds = distributed_bounds(*model, 2, 0.1);
+    EXPECT_EQ(bounds, (std::vector<gid_type>{0, 158, 300}));
+}
+
+TEST(Decomposition, EstimatingAFixedOutdegreeNetworkBuildsNoTable) {
+    // 10^5 sources picking 100 targets each among 10^5 cells: the whole
+    // table of incoming connections holds 10^7 gids (40 MB). Estimating
+    // asks about every gid before any range is announced; it must answer
+    // from the rule (100 * 10^5 / 10^5 = 100 connections at 50 Hz expected:
+    // 0.5 events per step, 0.45 units, 29/64 rounded) without drawing it.
+    const auto model = make_recipe(parse_model_file(
+        "[[population]]\nname = \"drive\"\nsize = 100000\ncell = \"poisson_source\"\nrate = \"50 Hz\"\n"
+        "[[population]]\nname = \"E\"\nsize = 100000\n"
+        "[[projection]]\nsource = \"drive\"\ntarget = \"E\"\nrule = \"fixed_outdegree\"\n"
+        "outdegree = 100\nweight = \"0.1 mV\"\ndelay = \"1 ms\"\n",
+        "big"));
+    testing::reset_largest_allocation();
+    const std::vector<gid_type> bounds = distributed_bounds(*model, 2, 0.1);
+    // The slices' cost vectors (10^5 doubles, 0.8 MB) are the largest.
+    EXPECT_LT(testing::largest_allocation(), std::size_t{2} << 20);
+    for (const gid_type gid : {100000u, 150000u, 199999u})
+        EXPECT_EQ(estimated_cost(*model, gid, 0.1), 1.0 + 29.0 / 64) << gid;
+    // 12500 in sources, 145312.5 in E: half (78906.25) is reached 45699 E
+    // cells in (without events: 43750 cells in).
+    EXPECT_EQ(bounds, (std::vector<gid_type>{0, 145699, 200000}));
 }
 
 } // namespace

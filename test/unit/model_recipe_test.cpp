@@ -226,3 +226,64 @@ TEST(Recipe, BrunelFullNetworkConnectionCounts) {
     EXPECT_EQ(total, 12500u * 1250u);
     EXPECT_EQ(from_excitatory, 12500u * 1000u);
 }
+
+// The rate (Hz) of events the connections of gid bring: recipe's default,
+// from connections_on and each source's expected firing rate.
+static double rate_from_connections(const recipe& r, gid_type gid) {
+    return r.recipe::expected_connection_rate(gid);
+}
+
+TEST(Recipe, ExpectedConnectionRateOfExactRules) {
+    // Onto T (gids 100..159): from S (Poisson sources at 30 Hz) fixed_indegree
+    // 7, from A (LIF, the nominal rate) all_to_all, from B (sources at 5 Hz)
+    // one_to_one, and explicit pairs from S.
+    // The rules' answer (no tables) equals the sum over the connections.
+    const auto r = make_recipe(parse_model_file(
+        "[[population]]\nname = \"S\"\nsize = 40\ncell = \"poisson_source\"\nrate = \"30 Hz\"\n"
+        "[[population]]\nname = \"A\"\nsize = 60\n"
+        "[[population]]\nname = \"T\"\nsize = 60\n"
+        "[[population]]\nname = \"B\"\nsize = 60\ncell = \"poisson_source\"\nrate = \"5 Hz\"\n"
+        "[[projection]]\nsource = \"S\"\ntarget = \"T\"\nrule = \"fixed_indegree\"\nindegree = 7\n"
+        "weight = \"0.1 mV\"\ndelay = \"1 ms\"\n"
+        "[[projection]]\nsource = \"A\"\ntarget = [\"A\", \"T\"]\nrule = \"all_to_all\"\nallow_autapses = false\n"
+        "weight = \"0.1 mV\"\ndelay = \"1 ms\"\n"
+        "[[projection]]\nsource = \"B\"\ntarget = \"T\"\nrule = \"one_to_one\"\n"
+        "weight = \"0.1 mV\"\ndelay = \"1 ms\"\n"
+        "[[projection]]\nsource = \"S\"\ntarget = \"T\"\nrule = \"explicit\"\npairs = [[0, 3], [5, 3], [7, 59]]\n"
+        "weight = \"0.1 mV\"\ndelay = \"1 ms\"\n",
+        "t"));
+    EXPECT_DOUBLE_EQ(r->expected_firing_rate(0), 30.0);
+    EXPECT_DOUBLE_EQ(r->expected_firing_rate(40), nominal_firing_rate);
+    EXPECT_DOUBLE_EQ(r->expected_firing_rate(160), 5.0);
+    for (gid_type g = 40; g < 160; ++g)
+        EXPECT_DOUBLE_EQ(r->expected_connection_rate(g), rate_from_connections(*r, g)) << "gid " << g;
+    // A cell of A: 59 others of A at 10 Hz.
+    EXPECT_DOUBLE_EQ(r->expected_connection_rate(40), 590.0);
+    // T's cell 3: 7 * 30 + 60 * 10 + 5 + 2 * 30.
+    EXPECT_DOUBLE_EQ(r->expected_connection_rate(103), 875.0);
+    EXPECT_DOUBLE_EQ(r->expected_connection_rate(0), 0.0); // a source
+}
+
+TEST(Recipe, ExpectedConnectionRateOfRandomRulesIsTheirMean) {
+    // pairwise_bernoulli and fixed_outdegree: each target gets its
+    // expectation. fixed_outdegree: 50 sources * 12 targets each spread over
+    // 60 targets, 10 per target on average exactly; pairwise_bernoulli 0.25
+    // of 40: 10 per target, whose mean over 60 targets has sd
+    // sqrt(40 * 0.25 * 0.75 / 60) = 0.35 connections: 4 sd = 1.4 (of 10).
+    const auto r = make_recipe(parse_model_file(
+        "[[population]]\nname = \"S\"\nsize = 40\ncell = \"poisson_source\"\nrate = \"30 Hz\"\n"
+        "[[population]]\nname = \"A\"\nsize = 50\n"
+        "[[population]]\nname = \"T\"\nsize = 60\n"
+        "[[projection]]\nsource = \"A\"\ntarget = \"T\"\nrule = \"fixed_outdegree\"\noutdegree = 12\n"
+        "weight = \"0.1 mV\"\ndelay = \"1 ms\"\n"
+        "[[projection]]\nsource = \"S\"\ntarget = \"T\"\nrule = \"pairwise_bernoulli\"\np = 0.25\n"
+        "weight = \"0.1 mV\"\ndelay = \"1 ms\"\n",
+        "t"));
+    double expected = 0, drawn = 0;
+    for (gid_type g = 90; g < 150; ++g) {
+        EXPECT_DOUBLE_EQ(r->expected_connection_rate(g), 10 * 10.0 + 10 * 30.0) << "gid " << g;
+        expected += r->expected_connection_rate(g);
+        drawn += rate_from_connections(*r, g);
+    }
+    EXPECT_NEAR(drawn / 60, expected / 60, 1.4 * 30.0);
+}
