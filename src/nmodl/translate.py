@@ -598,8 +598,9 @@ def invariant_only(node):
 
 def constant_reciprocal(divisor, text):
     """C++ of 1/divisor when that is a constant (a number, a local holding a
-    number, folded by the compiler) or a loop invariant (computed once before
-    the loop), so that `a / divisor` becomes a multiplication: division is
+    number, folded by the compiler), a loop invariant (computed once before
+    the loop) or a name set to c / D whose D a local holds (Emitter.reciprocals),
+    so that `a / divisor` becomes a multiplication: division is
     the slowest arithmetic operation, and vector division barely faster
     than two scalar ones. None for other divisors. Changes results by
     roundoff only (a * (1/c) is not always a / c rounded)."""
@@ -609,6 +610,9 @@ def constant_reciprocal(divisor, text):
         value = ACTIVE.value_of(divisor)
         if value is not None and value.is_Rational and value != 0:
             return f"(1.0 / {number_literal(value)})"
+        if name_of(divisor) in ACTIVE.reciprocals:  # divisor = c / D: a / divisor = a D / c
+            c, local = ACTIVE.reciprocals[name_of(divisor)]
+            return local if c == 1 else f"({local} * (1.0 / {number_literal(c)}))"
     if invariant_only(divisor):
         return hoisted_name(f"1.0 / ({text})")
     return None
@@ -706,7 +710,8 @@ class Emitter:
         self.exp_plan = None        # second pass: (bases, uses) of rewrite.plan_exp_groups
         self.prelude = []           # lines placed before the block's own (finish())
         # `x = c / D` assignments keep D in a local (`reciprocal_of_k`) so that
-        # cnexp's rate -1/x can be written c-free of divisions: name -> (c, local).
+        # cnexp's rate -1/x and divisions by x are written without dividing
+        # (-D/c, a D/c): name -> (c, local).
         self.reciprocal_temps = reciprocal_temps
         self.reciprocals = {}
         self.reciprocal_locals = []
@@ -1503,7 +1508,7 @@ def generate(mech, namespace):
         def jacobian(state, rhs, pad):
             # d(state')/d(state), any ODE (for CVODE's diagonal preconditioner).
             x = sp.Symbol(state, real=True)
-            jac = sp.simplify(sp.diff(sympy_of(rhs, None), x))
+            jac = rate_without_reciprocals(sp.simplify(sp.diff(sympy_of(rhs, None), x)), ACTIVE.reciprocals)
             return [f"{pad}out_{s_index[state]}[inst] = {ccode(jac)};"]
 
         def euler(state, rhs, pad):
@@ -1523,7 +1528,7 @@ def generate(mech, namespace):
         elif method == "euler":
             # Forward Euler: every derivative at the step's start, then the updates.
             B.append("            double " + ", ".join(f"d_{n} = 0" for n in s_index) + ";")
-            em = emitted(lambda: Emitter(mech, block_name, euler, extra=("dt",)),
+            em = emitted(lambda: Emitter(mech, block_name, euler, extra=("dt",), reciprocal_temps=True),
                          mech.derivative.statement_block, 3)
             em.lines += [f"            {n} = {n} + dt * d_{n};" for n in s_index]
         else:
@@ -1559,7 +1564,8 @@ def generate(mech, namespace):
             L.extend(f"        double* __restrict out_{k} = {out}[{k}];" for k in s_index.values())
             begin_hoisting(invariants)
             B = loads(3, "ptr", False)
-            em = emitted(lambda: Emitter(mech, block_name, cb), mech.derivative.statement_block, 3)
+            em = emitted(lambda: Emitter(mech, block_name, cb, reciprocal_temps=True),
+                         mech.derivative.statement_block, 3)
             B.extend(em.lines)
             L.extend(end_hoisting(2))
             L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
