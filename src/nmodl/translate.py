@@ -747,6 +747,9 @@ class Emitter:
         pad = "    " * indent
         n = int(dsl.to_nmodl(e.n_state_vars))
         self.mech.newton_used = True
+        # Values are followed in straight-line code only: the functor block
+        # runs once per iteration, reading what the previous one assigned.
+        self.untracked = True
         self.known.update(NEWTON_ARRAYS)
         self.lines.append(pad + "{")
         inner = "    " * (indent + 1)
@@ -902,13 +905,12 @@ class Emitter:
                     self.lines.append(pad + "{")
                     self.lines.append(pad + "    [[maybe_unused]] const double dt = 1e9;")
                     self.known.add("dt")
-                    self.untracked = True  # (the implicit block's states: not followed)
+                    self.untracked = True  # (the implicit block's values: not followed)
                     self.block(self.steady.statement_block, indent + 1, skip_solve)
                     self.lines.append(pad + "}")
                 return
             if et == "EigenNewtonSolverBlock":
-                self.newton(e, indent)
-                self.untracked = True  # (a Newton system's values: not followed)
+                self.newton(e, indent)  # (its values and those after it are not followed)
                 return
             if et == "StatementBlock":  # an inlined PROCEDURE or FUNCTION body
                 self.statement(e, indent, skip_solve)
