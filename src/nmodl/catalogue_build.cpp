@@ -149,6 +149,7 @@ std::string cache_key(const std::vector<fs::path>& mods) {
     h.add(read_text(source_path("src/nmodl/translate.py"), "Ranvier's translator"));
     h.add(read_text(source_path("src/nmodl/net_receive.py"), "Ranvier's translator (NET_RECEIVE)"));
     h.add(read_text(source_path("src/nmodl/tables.py"), "Ranvier's translator (TABLE)"));
+    h.add(read_text(source_path("src/nmodl/rewrite.py"), "Ranvier's translator (rewrites)"));
     for (const char* f : {"src/cable/mechanisms/mechanism.hpp", "src/cable/mechanisms/mechanism.cpp",
                           "src/cable/mechanisms/catalogue_library.hpp", "src/cable/mechanisms/fast_exp.hpp"})
         h.add(read_text(source_path(f), "Ranvier's mechanism interface"));

@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import net_receive  # noqa: E402  (NET_RECEIVE's arguments, flags, net_send, net_event)
+import rewrite  # noqa: E402  (exponentials grouped, divisions counted: SymPy only)
 
 
 class TranslationError(Exception):
@@ -123,7 +124,8 @@ v_of_node node_index param
 
 # Names the generated code declares around the user's (array pointers,
 # gathered values, hoisted invariants).
-GENERATED_NAME = re.compile(r"(param|state|assigned|out|invariant|ion_i|ion_didv|cnexp_factor)_\d+|gathered_\w+|count_")
+GENERATED_NAME = re.compile(
+    r"(param|state|assigned|out|invariant|ion_i|ion_didv|cnexp_factor|exp_group|reciprocal_of)_\d+|gathered_\w+|count_")
 
 
 def reserved(name):
@@ -565,6 +567,62 @@ def hoisted_name(text):
     return HOIST[text]
 
 
+# The Emitter whose statements are being printed (its values of the locals
+# known so far: Emitter.value_of), or None outside a block.
+ACTIVE = None
+
+NUMBER_NODES = ("Double", "Integer", "Float", "DoubleUnit")
+
+
+def numeric_only(node):
+    """node is an expression of numbers only (no names, no calls)."""
+    if node.get_node_type_name() in NUMBER_NODES:
+        return True
+    lookup = visitor.AstLookupVisitor()
+    return not (lookup.lookup(node, ast.AstNodeType.VAR_NAME) or lookup.lookup(node, ast.AstNodeType.FUNCTION_CALL))
+
+
+def invariant_only(node):
+    """node is an expression of globals, UNITS constants, numbers and math
+    functions, while a loop body is generated."""
+    if HOIST is None:
+        return False
+    lookup = visitor.AstLookupVisitor()
+    if any(name_of(c) not in MATH_FUNCTIONS for c in lookup.lookup(node, ast.AstNodeType.FUNCTION_CALL)):
+        return False
+    names = [name_of(n) for n in lookup.lookup(node, ast.AstNodeType.VAR_NAME)]
+    if node.get_node_type_name() == "VarName":
+        names.append(name_of(node))
+    return all(n in INVARIANT_NAMES for n in names)
+
+
+def constant_reciprocal(divisor, text):
+    """C++ of 1/divisor when that is a constant (a number, a local holding a
+    number, folded by the compiler), a loop invariant (computed once before
+    the loop) or a name set to c / D whose D a local holds (Emitter.reciprocals),
+    so that `a / divisor` becomes a multiplication: division is
+    the slowest arithmetic operation, and vector division barely faster
+    than two scalar ones. None for other divisors. Changes results by
+    roundoff only (a * (1/c) is not always a / c rounded)."""
+    if numeric_only(divisor):
+        return f"(1.0 / {text})"
+    if divisor.get_node_type_name() == "VarName" and ACTIVE is not None:
+        value = ACTIVE.value_of(divisor)
+        if value is not None and value.is_Rational and value != 0:
+            return f"(1.0 / {number_literal(value)})"
+        if name_of(divisor) in ACTIVE.reciprocals:  # divisor = c / D: a / divisor = a D / c
+            c, local = ACTIVE.reciprocals[name_of(divisor)]
+            return local if c == 1 else f"({local} * (1.0 / {number_literal(c)}))"
+    if invariant_only(divisor):
+        return hoisted_name(f"1.0 / ({text})")
+    return None
+
+
+def number_literal(value):
+    """A C++ double literal of a SymPy number: the nearest double."""
+    return repr(float(value)) if not value.is_Integer else f"{int(value)}.0"
+
+
 def cpp_expression(node):
     if HOIST is not None and loop_invariant(node):
         saved, text = HOIST, None
@@ -585,6 +643,10 @@ def cpp_expression(node):
         lhs, rhs = cpp_expression(node.lhs), cpp_expression(node.rhs)
         if op == "^":
             return f"std::pow({lhs}, {rhs})"
+        if op == "/":
+            reciprocal = constant_reciprocal(node.rhs, rhs)
+            if reciprocal is not None:
+                return f"{lhs} * {reciprocal}"
         return f"{lhs} {op} {rhs}"
     if t == "UnaryExpression":
         return f"{node.op.eval()}{cpp_expression(node.expression)}"
@@ -610,16 +672,49 @@ def cpp_expression(node):
             return f"{TABLE_CALLS[f]}({args})"
         if f not in MATH_FUNCTIONS:
             fail(f"call of {f}(): only inlinable FUNCTIONs/PROCEDUREs and math functions are supported")
+        if f == "exp" and ACTIVE is not None:
+            grouped = ACTIVE.exp_call(node)
+            if grouped is not None:
+                return grouped
         args = ", ".join(cpp_expression(a) for a in node.arguments)
         return f"{MATH_FUNCTIONS[f]}({args})"
     fail(f"expression '{dsl.to_nmodl(node)}' ({t}) is not supported")
 
 
+def exp_factor(delta):
+    """C++ of exp(delta): "" for 0, the nearest double for a number, a loop
+    invariant for an expression of globals; None outside a loop."""
+    if delta == 0:
+        return ""
+    if delta.is_number:
+        return repr(float(sp.exp(delta).evalf(40)))
+    if HOIST is None:
+        return None
+    return hoisted_name(f"{MATH_FUNCTIONS['exp']}({ccode(delta)})")
+
+
 class Emitter:
     """Statements of one block, as C++ lines, inside the loop over instances."""
 
-    def __init__(self, mech, block_name, on_ode=None, extra=(), writable=(), read_only=(), calls=None):
+    def __init__(self, mech, block_name, on_ode=None, extra=(), writable=(), read_only=(), calls=None,
+                 reciprocal_temps=False):
         self.mech = mech
+        # What is known of the values (for the rewrites: constant divisors,
+        # grouped exponentials, cnexp's rates): name -> SymPy value in the
+        # values the block starts with, or None when unknown (assigned under a
+        # condition, by a call, by an ODE). Names absent keep their starting value.
+        self.env = {}
+        self.untracked = False      # after a Newton system or a steady state: nothing known
+        self.conditional = 0        # depth of IF branches being emitted
+        self.exp_args = None        # first pass: the exp arguments met (rewrite.plan_exp_groups)
+        self.exp_plan = None        # second pass: (bases, uses) of rewrite.plan_exp_groups
+        self.prelude = []           # lines placed before the block's own (finish())
+        # `x = c / D` assignments keep D in a local (`reciprocal_of_k`) so that
+        # cnexp's rate -1/x and divisions by x are written without dividing
+        # (-D/c, a D/c): name -> (c, local).
+        self.reciprocal_temps = reciprocal_temps
+        self.reciprocals = {}
+        self.reciprocal_locals = []
         # Statement calls handled by a hook: name -> f(emitter, call, pad) -> lines
         # (net_send, net_event: src/nmodl/net_receive.py).
         self.calls = calls or {}
@@ -652,6 +747,9 @@ class Emitter:
         pad = "    " * indent
         n = int(dsl.to_nmodl(e.n_state_vars))
         self.mech.newton_used = True
+        # Values are followed in straight-line code only: the functor block
+        # runs once per iteration, reading what the previous one assigned.
+        self.untracked = True
         self.known.update(NEWTON_ARRAYS)
         self.lines.append(pad + "{")
         inner = "    " * (indent + 1)
@@ -668,8 +766,118 @@ class Emitter:
         self.lines.append(pad + "}")
 
     def block(self, statement_block, indent, skip_solve=True):
-        for s in statement_block.statements:
-            self.statement(s, indent, skip_solve)
+        global ACTIVE
+        saved, ACTIVE = ACTIVE, self
+        try:
+            for s in statement_block.statements:
+                self.statement(s, indent, skip_solve)
+        finally:
+            ACTIVE = saved
+
+    def finish(self, indent):
+        """Puts the prelude (grouped exponentials' bases, reciprocal locals)
+        before the block's lines."""
+        pad = "    " * indent
+        self.lines[:0] = [pad + line for line in self.prelude]
+        self.prelude = []
+
+    def scoped_block(self, statement_block, indent, skip_solve):
+        """A nested block: its LOCALs end with it (an outer name they shadow
+        keeps what was known of it)."""
+        declared = {name_of(v) for st in statement_block.statements
+                    if st.get_node_type_name() == "LocalListStatement" for v in st.variables}
+        outer = {n: (n in self.env, self.env.get(n)) for n in declared}
+        self.block(statement_block, indent, skip_solve)
+        for n, (was_known, value) in outer.items():
+            if was_known:
+                self.env[n] = value
+            else:
+                self.env.pop(n, None)
+
+    def branch(self, statement_block, indent, skip_solve, before):
+        """One branch of an IF, from the values known `before` it; returns
+        the names it assigned."""
+        self.env = dict(before)
+        self.conditional += 1
+        self.scoped_block(statement_block, indent, skip_solve)
+        self.conditional -= 1
+        return {n for n, value in self.env.items() if n not in before or before[n] is not value}
+
+    def assignment(self, target, rhs, pad):
+        """`target = rhs`. With reciprocal_temps, an unconditional
+        `target = c / D` (c a number) keeps D in a local declared in the
+        prelude, so that cnexp can rewrite its rate -1/target as -D/c."""
+        node = rhs.expression if rhs.get_node_type_name() == "WrappedExpression" else rhs
+        if (self.reciprocal_temps and not self.conditional and not self.untracked
+                and node.get_node_type_name() == "BinaryExpression" and node.op.eval() == "/"
+                and numeric_only(node.lhs) and not numeric_only(node.rhs)):
+            local = f"reciprocal_of_{len(self.reciprocal_locals)}"
+            self.reciprocal_locals.append(local)
+            self.prelude.append(f"double {local} = 0;")
+            self.lines.append(f"{pad}{local} = {cpp_expression(node.rhs)};")
+            self.lines.append(f"{pad}{target} = {cpp_expression(node.lhs)} / {local};")
+            self.assigned(target, rhs)
+            self.reciprocals[target] = (rewrite.rational(sympy_of(node.lhs, None)), local)
+            return
+        self.lines.append(f"{pad}{target} = {cpp_expression(rhs)};")
+        self.assigned(target, rhs)
+
+    # -- what is known of the values ------------------------------------
+
+    def value_of(self, node):
+        """The SymPy value of an expression in the block's starting values,
+        or None when it reads a value not known here."""
+        if self.untracked:
+            return None
+        try:
+            expr = rewrite.rational(sympy_of(node, None))
+        except (sp.SympifyError, TypeError, ValueError, SyntaxError):
+            return None
+        replace = {}
+        for symbol in expr.free_symbols:
+            if str(symbol) in self.env:
+                if self.env[str(symbol)] is None:
+                    return None
+                replace[symbol] = self.env[str(symbol)]
+        expr = expr.xreplace(replace)
+        return expr if sp.count_ops(expr) <= 200 else None  # (not worth a long analysis)
+
+    def assigned(self, name, node=None):
+        """`name` now holds node's value (None: an unknown value)."""
+        # (inside an IF branch: known in the branch, unknown after the IF)
+        self.env[name] = None if node is None else self.value_of(node)
+        self.reciprocals.pop(name, None)
+
+    def exp_call(self, node):
+        """C++ of exp(arg) derived from a grouped exponential, or None to
+        write the call (first pass: the argument is recorded)."""
+        if self.exp_args is None and self.exp_plan is None:
+            return None
+        arg = self.value_of(node.arguments[0])
+        if arg is None:
+            return None
+        if self.exp_args is not None:
+            self.exp_args.append(arg)
+            return None
+        bases, uses = self.exp_plan
+        if arg not in uses:
+            return None
+        k, n, delta = uses[arg]
+        factor = exp_factor(delta)
+        if factor is None:
+            return None
+        base = f"exp_group_{k}"
+        power = {1: base, 2: f"({base} * {base})", 3: f"({base} * {base} * {base})",
+                 4: f"(({base} * {base}) * ({base} * {base}))"}[n]
+        return power if factor == "" else f"({power} * {factor})"
+
+    def plan_exps(self, args):
+        """Second pass: derive the exponentials of `args` (the first pass's)
+        from shared bases, computed first."""
+        self.exp_plan = rewrite.plan_exp_groups(args, INVARIANT_NAMES)
+        for k, arg in enumerate(self.exp_plan[0]):
+            self.prelude.append(f"[[maybe_unused]] const double exp_group_{k} = "
+                                f"{MATH_FUNCTIONS['exp']}({ccode(sp.factor(arg))});")
 
     def statement(self, s, indent, skip_solve):
         pad = "    " * indent
@@ -681,6 +889,9 @@ class Emitter:
                 if reserved(n):
                     fail(f"the name '{n}' is reserved in the generated C++; rename it")
             self.lines.append(pad + "double " + ", ".join(f"{n} = 0" for n in names) + ";")
+            self.env.update({n: sp.Integer(0) for n in names})
+            for n in names:
+                self.reciprocals.pop(n, None)
         elif t == "ExpressionStatement":
             e = s.expression
             et = e.get_node_type_name()
@@ -694,11 +905,12 @@ class Emitter:
                     self.lines.append(pad + "{")
                     self.lines.append(pad + "    [[maybe_unused]] const double dt = 1e9;")
                     self.known.add("dt")
+                    self.untracked = True  # (the implicit block's values: not followed)
                     self.block(self.steady.statement_block, indent + 1, skip_solve)
                     self.lines.append(pad + "}")
                 return
             if et == "EigenNewtonSolverBlock":
-                self.newton(e, indent)
+                self.newton(e, indent)  # (its values and those after it are not followed)
                 return
             if et == "StatementBlock":  # an inlined PROCEDURE or FUNCTION body
                 self.statement(e, indent, skip_solve)
@@ -712,6 +924,7 @@ class Emitter:
                     fail(f"'{dsl.to_nmodl(e)}': an ODE outside a DERIVATIVE block")
                 self.check_reads(b.rhs)
                 self.lines.extend(self.on_ode(name_of(prime), b.rhs, pad))
+                self.assigned(name_of(prime))
                 return
             if et == "InitialBlock":
                 fail(f"{self.block_name}: an INITIAL block inside NET_RECEIVE is not supported yet")
@@ -726,7 +939,7 @@ class Emitter:
                          "UNITS constants cannot be assigned)")
                 self.check_reads(e.rhs)
                 self.set_here.add(target)
-                self.lines.append(f"{pad}{target} = {cpp_expression(e.rhs)};")
+                self.assignment(target, e.rhs, pad)
                 return
             if et == "FunctionCall" and name_of(e) == "at_time":
                 # NEURON's at_time(x): a discontinuity at t = x for variable-step
@@ -744,6 +957,8 @@ class Emitter:
                 args = ", ".join([cpp_expression(a) for a in e.arguments] + table.variables)
                 self.set_here.update(table.variables)
                 self.lines.append(f"{pad}{TABLE_CALLS[table.name]}({args});")
+                for name in table.variables:
+                    self.assigned(name)
                 return
             if et == "FunctionCall" and name_of(e) in ("net_send", "net_event"):
                 fail(f"{self.block_name}: {name_of(e)} is allowed in NET_RECEIVE (and net_send in INITIAL) only")
@@ -752,20 +967,25 @@ class Emitter:
             fail(f"statement '{dsl.to_nmodl(s)}' is not supported")
         elif t == "StatementBlock":
             self.lines.append(pad + "{")
-            self.block(s, indent + 1, skip_solve)
+            self.scoped_block(s, indent + 1, skip_solve)
             self.lines.append(pad + "}")
         elif t == "IfStatement":
             self.check_reads(s.condition)
+            before = dict(self.env)
+            changed = set()
             self.lines.append(f"{pad}if ({cpp_expression(s.condition)}) {{")
-            self.block(s.statement_block, indent + 1, skip_solve)
+            changed |= self.branch(s.statement_block, indent + 1, skip_solve, before)
             for ei in s.elseifs:
                 self.check_reads(ei.condition)
                 self.lines.append(f"{pad}}} else if ({cpp_expression(ei.condition)}) {{")
-                self.block(ei.statement_block, indent + 1, skip_solve)
+                changed |= self.branch(ei.statement_block, indent + 1, skip_solve, before)
             if s.elses is not None:
                 self.lines.append(f"{pad}}} else {{")
-                self.block(s.elses.statement_block, indent + 1, skip_solve)
+                changed |= self.branch(s.elses.statement_block, indent + 1, skip_solve, before)
             self.lines.append(pad + "}")
+            self.env = before
+            for name in changed:  # (which branch ran is not known here)
+                self.assigned(name)
         elif t == "ProtectStatement":  # (PROTECT: a mutex in NEURON's threads; one thread here)
             self.statement(ast.ExpressionStatement(s.expression), indent, skip_solve)
         elif t in ("ConductanceHint", "LineComment", "BlockComment", "Conserve", "TableStatement",
@@ -926,6 +1146,19 @@ def current_conductances(mech):
     return conductance, per_current
 
 
+def rate_without_reciprocals(jac, reciprocals):
+    """cnexp's rate J with each name set to c / D (Emitter.reciprocals) written
+    as that, when this removes divisions: hh's -1/mtau with mtau = 1/(q10 sum)
+    becomes -(q10 sum), read from the local holding it, and mtau's own
+    division is then dead code. Exact algebra (roundoff-level change)."""
+    replace = {sp.Symbol(name, real=True): c / sp.Symbol(local, real=True)
+               for name, (c, local) in reciprocals.items()}
+    if not replace or not (jac.free_symbols & set(replace)):
+        return jac
+    rewritten = jac.xreplace(replace)
+    return rewritten if rewrite.divisions(rewritten) < rewrite.divisions(jac) else jac
+
+
 def ode_parts(state, rhs_node):
     """(rhs, dRhs/dstate, steady state or None) of state' = rhs, linear in state."""
     x = sp.Symbol(state, real=True)
@@ -962,6 +1195,26 @@ def generate(mech, namespace):
     kind = "point" if mech.point else "density"
     TABLE_CALLS.clear()
     TABLE_CALLS.update(tables.cpp_calls(mech))
+
+    cached_factors = []  # (C++ of cnexp's 1 - exp(dt J), the parameters J reads), filled by cnexp()
+
+    def emitted(make, statement_block, indent):
+        """A new Emitter (make()) having written statement_block, with its
+        exponentials grouped: a first pass records the exp arguments, a second
+        writes the block with rewrite.plan_exp_groups' plan (which needs every
+        argument before the first call is written)."""
+        saved_hoist, saved_factors = dict(HOIST), list(cached_factors)
+        first = make()
+        first.exp_args = []
+        first.block(statement_block, indent)
+        HOIST.clear()
+        HOIST.update(saved_hoist)
+        cached_factors[:] = saved_factors
+        em = make()
+        em.plan_exps(first.exp_args)
+        em.block(statement_block, indent)
+        em.finish(indent)
+        return em
 
     def quantity_list(items):
         return "{" + ", ".join(f'{{"{n}", "{u}", {float(d)!r}}}' for n, u, d in items) + "}"
@@ -1137,6 +1390,7 @@ def generate(mech, namespace):
     L.append("    void current(const ranvier::cable::current_context& ctx,")
     L.append("                 ranvier::cable::state_view states) const override {")
     em = Emitter(mech, "BREAKPOINT", extra=("t",))
+    breakpoint_emitter = lambda: Emitter(mech, "BREAKPOINT", extra=("t",))  # noqa: E731
     if not mech.currents:
         # (a mechanism writing only a concentration: nothing to add)
         L.append("        (void)ctx;")
@@ -1160,7 +1414,7 @@ def generate(mech, namespace):
         ion_currents = list(mech.ion_currents.items())
         if conductance is not None:
             B.append("            double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
-            em.block(mech.breakpoint.statement_block, 3)
+            em = emitted(breakpoint_emitter, mech.breakpoint.statement_block, 3)
             B.extend(em.lines)
             B.append("            // di/dv exact: the current is linear in v (derived by SymPy).")
             B.append(f"            ctx.g[node_index[inst]] += {scale}({ccode(conductance)});")
@@ -1175,7 +1429,7 @@ def generate(mech, namespace):
             ion_arg = ", double* ion_out" if n_ion else ""
             B.append(f"            auto breakpoint = [&](const double v{ion_arg}) -> double {{")
             B.append("                double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
-            em.block(mech.breakpoint.statement_block, 4)
+            em = emitted(breakpoint_emitter, mech.breakpoint.statement_block, 4)
             B.extend(em.lines)
             for m, (c, _) in enumerate(ion_currents):
                 B.append(f"                ion_out[{m}] = {c};")
@@ -1236,6 +1490,7 @@ def generate(mech, namespace):
             f, jac, steady = ode_parts(state, rhs)
             if steady is None:
                 return [f"{pad}{state} = {state} + dt * ({ccode(f)});"]
+            jac = rate_without_reciprocals(jac, ACTIVE.reciprocals)
             # Exact for rates fixed over the step: x += (1 - exp(dt J)) (x_inf - x).
             factor = f"(1.0 - {MATH_FUNCTIONS['exp']}(dt * ({ccode(jac)})))"
             names = {str(x) for x in jac.free_symbols}
@@ -1255,33 +1510,33 @@ def generate(mech, namespace):
         def jacobian(state, rhs, pad):
             # d(state')/d(state), any ODE (for CVODE's diagonal preconditioner).
             x = sp.Symbol(state, real=True)
-            jac = sp.simplify(sp.diff(sympy_of(rhs, None), x))
+            jac = rate_without_reciprocals(sp.simplify(sp.diff(sympy_of(rhs, None), x)), ACTIVE.reciprocals)
             return [f"{pad}out_{s_index[state]}[inst] = {ccode(jac)};"]
 
         def euler(state, rhs, pad):
             return [f"{pad}d_{state} = {cpp_expression(rhs)};"]
 
         method = mech.solve[1]
-        cached_factors = []  # (C++ of 1 - exp(dt J), the parameters J reads), filled by cnexp()
         L.append("")
         L.append("    void advance_states(const double* v_of_node, double dt) override {")
         # v and the ion values gathered first: the loop then reads contiguous arrays.
         L.extend(hoisted(2, states=("data_.states", True), gather=True))
         begin_hoisting(invariants)
         B = loads(3, "ptr", True, gathered=True)
+        block_name = f"DERIVATIVE {mech.solve[0]}"
         if method == "cnexp":
-            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cnexp, extra=("dt",))
-            em.block(mech.derivative.statement_block, 3)
+            em = emitted(lambda: Emitter(mech, block_name, cnexp, extra=("dt",), reciprocal_temps=True),
+                         mech.derivative.statement_block, 3)
         elif method == "euler":
             # Forward Euler: every derivative at the step's start, then the updates.
             B.append("            double " + ", ".join(f"d_{n} = 0" for n in s_index) + ";")
-            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", euler, extra=("dt",))
-            em.block(mech.derivative.statement_block, 3)
+            em = emitted(lambda: Emitter(mech, block_name, euler, extra=("dt",), reciprocal_temps=True),
+                         mech.derivative.statement_block, 3)
             em.lines += [f"            {n} = {n} + dt * d_{n};" for n in s_index]
         else:
             # derivimplicit, sparse: backward Euler solved by Newton's method.
-            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]} ({method})", extra=("dt",))
-            em.block(mech.implicit.statement_block, 3)
+            em = emitted(lambda: Emitter(mech, f"{block_name} ({method})", extra=("dt",)),
+                         mech.implicit.statement_block, 3)
         B.extend(em.lines)
         B.extend(stores(3, via_pointers=True, written=em.set_here))
         for k in range(len(cached_factors)):
@@ -1311,8 +1566,8 @@ def generate(mech, namespace):
             L.extend(f"        double* __restrict out_{k} = {out}[{k}];" for k in s_index.values())
             begin_hoisting(invariants)
             B = loads(3, "ptr", False)
-            em = Emitter(mech, f"DERIVATIVE {mech.solve[0]}", cb)
-            em.block(mech.derivative.statement_block, 3)
+            em = emitted(lambda: Emitter(mech, block_name, cb, reciprocal_temps=True),
+                         mech.derivative.statement_block, 3)
             B.extend(em.lines)
             L.extend(end_hoisting(2))
             L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")

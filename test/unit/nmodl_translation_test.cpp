@@ -6,12 +6,16 @@
 //
 // Tolerance: 1e-12 relative to each quantity's natural size (below). The two
 // implementations evaluate the same formulas in different ways: the
-// built-in hh uses fast_exp (within 1 ulp of std::exp), derives three of its
-// six exponentials from the other three (a few ulp), forms rates 1/tau
-// directly and multiplies by reciprocals of constants, while the generated
-// code computes hh.mod's text literally (tau = 1/(q10 sum), then -dt/tau).
-// Measured: every quantity agrees to 1e-15 relative (at 1e-16, 125 of the
-// comparisons fail). 1e-12 leaves room for another libm or compiler (FMA
+// built-in hh uses fast_exp (within 1 ulp of std::exp) and writes its
+// rewrites by hand (three of six exponentials derived from the other three,
+// rates 1/tau formed directly, reciprocals of constants), while the
+// generated code uses guarded_exp (the same values in range) and finds such
+// rewrites in hh.mod's text (src/nmodl/rewrite.py: the same exponentials
+// grouped, -1/tau with tau = 1/(q10 sum) as q10 sum), with the operations in
+// other orders here and there (-(v + 40) * (1/10) against -(v + 40)/10 ...).
+// Measured: every quantity agrees to 1e-15 relative (at 1e-16, 160 of the
+// comparisons fail; 125 when the generated code was hh.mod literally: the
+// rewrites change roundoff, not the agreement). 1e-12 leaves room for another libm or compiler (FMA
 // contraction changes the roundoff of every multiply-add) and is still far
 // below any mistake in a formula: changing one constant of hh.mod by 1e-3
 // relative (beta_n's .125 -> .1251) fails 306 comparisons by up to 2e-5.

@@ -179,7 +179,8 @@ def test_loops_get_restrict_pointers_gathered_v_and_invariants_before_the_loop(t
     assert "gathered_v[inst] = v_of_node[node_index[inst]];" in advance
     assert "const double v = gathered_v[inst];" in advance
     # 3^((celsius - 6.3)/10) once per call, before the loop; exp guarded inline.
-    hoisted = "const double invariant_0 = std::pow(3.0, ((celsius - 6.3) / 10.0));"
+    # (division by a constant: multiplication by its reciprocal, folded by the compiler)
+    hoisted = "const double invariant_0 = std::pow(3.0, ((celsius - 6.3) * (1.0 / 10.0)));"
     assert advance.index(hoisted) < advance.index("for (std::size_t inst = 0; inst < count_; ++inst) {\n"
                                                    "            [[maybe_unused]] const double v = gathered_v")
     assert "q10 = invariant_0;" in advance
@@ -187,6 +188,66 @@ def test_loops_get_restrict_pointers_gathered_v_and_invariants_before_the_loop(t
     assert "const double invariant_1 = (1.0 - ranvier::cable::guarded_exp(dt * (-1/ztau)));" in advance
     assert "z = z + invariant_1 * ((1) - z);" in advance
     assert "std::exp" not in code and "ranvier::cable::guarded_exp(-(v_in_" in advance
+
+
+REWRITES = """NEURON {
+    SUFFIX rw
+    NONSPECIFIC_CURRENT i
+    RANGE g
+    GLOBAL vh, k
+}
+PARAMETER { g = .001 (S/cm2) vh = -30 (mV) k = 4 (mV) }
+ASSIGNED { v (mV) i (mA/cm2) xinf xtau }
+STATE { x }
+INITIAL { rates(v) x = xinf }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    i = g*x*(v + 65)
+}
+DERIVATIVE states {
+    rates(v)
+    x' = (xinf - x)/xtau
+}
+PROCEDURE rates(v (mV)) {
+    LOCAL a, b, c, y
+    y = 10
+    a = exp(-(v + 40)/y) + exp(-(v + 35)/10) + exp(-(v - vh)/10)
+    b = exp(-(v + 65)/80) * exp(-(v + 65)/20) + exp(v/7) + v/k
+    if (v > 0) { c = v } else { c = 2*v }
+    b = b + exp(c/10)
+    xinf = a/(a + b)
+    xtau = 1/(a + b)
+}
+"""
+
+
+def test_exponentials_grouped_and_divisions_replaced(tmp_path):
+    # src/nmodl/rewrite.py and the Emitter's values (docs/nmodl.md, "What is generated").
+    r, _, out = translate(tmp_path, REWRITES)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    advance = code[code.index("void advance_states"):code.index("void state_derivatives")]
+    exp = "ranvier::cable::guarded_exp"
+    # Arguments affine in v with slopes in integer ratio share one exp: the
+    # smallest slope is a base (-1/80), -1/20 = 4 * (-1/80) its fourth power;
+    # -1/10 (the first occurrence's offset, -4) another base, whose offsets
+    # differ by a number (e^0.5, a literal) or a global (hoisted per call).
+    assert f"const double exp_group_0 = {exp}(-1.0/80.0*(v + 65));" in advance
+    assert f"const double exp_group_1 = {exp}(-1.0/10.0*(v + 40));" in advance
+    assert "a = exp_group_1 + (exp_group_1 * 1.6487212707001282) + (exp_group_1 * invariant_0);" in advance
+    assert f"const double invariant_0 = {exp}((1.0/10.0)*vh + 4); // loop invariant" in advance
+    assert "b = exp_group_0 * ((exp_group_0 * exp_group_0) * (exp_group_0 * exp_group_0))" in advance
+    # A slope alone (1/7) and an argument assigned under a condition stay calls.
+    assert f"{exp}(v_in_1 * (1.0 / 7.0))" in advance and f"{exp}(c * (1.0 / 10.0))" in advance
+    # Divisions by a number, a local holding one, or a global: multiplications.
+    assert "v_in_1 * invariant_1" in advance and "const double invariant_1 = 1.0 / (k);" in advance
+    assert "/ y" not in advance and "/ 10" not in advance.replace("(1.0 / 10.0)", "")
+    # cnexp's rate -1/xtau with xtau = 1/(a + b): -(a + b), no division.
+    assert "reciprocal_of_0 = (a + b);" in advance
+    assert f"x = x + (1.0 - {exp}(dt * (-reciprocal_of_0))) * ((xinf) - x);" in advance
+    # CVODE's right-hand side groups the same way.
+    derivatives = code[code.index("void state_derivatives"):code.index("void state_jacobian_diagonal")]
+    assert "exp_group_1 * 1.6487212707001282" in derivatives
 
 
 def test_names_of_the_generated_code_are_refused(tmp_path):
