@@ -58,6 +58,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 namespace ranvier {
@@ -75,6 +76,8 @@ struct step_clock {
         const std::uint32_t d = g.min_delay_steps();
         return d == UINT32_MAX ? never : static_cast<time>(d);
     }
+    // Parallel to g.source_gids(): the shortest delay from each.
+    std::span<const std::uint32_t> source_delays(const group& g) const { return g.source_min_delay_steps(); }
     time of_spike(const spike& s) const { return grid.nearest(s.time) - 1; }
     time of_ms(double t) const { return grid.first_at_or_after(t); }
     double ms(time t) const { return grid.time_of(t); }
@@ -95,6 +98,7 @@ struct ms_clock {
     static constexpr time never = std::numeric_limits<double>::infinity();
 
     time min_delay(const group& g) const { return g.min_delay(); }
+    std::span<const double> source_delays(const group& g) const { return g.source_min_delays(); }
     time of_spike(const spike& s) const { return s.time; }
     time of_ms(double t) const { return t; }
     double ms(time t) const { return t; }
@@ -139,12 +143,23 @@ public:
     const std::vector<std::unique_ptr<group>>& groups() const { return groups_; }
 
 private:
+    // A unit that a group receives spikes from, as that group sees it.
+    struct source_link {
+        std::size_t unit = 0;      // a local group, or a remote process's proxy
+        time delay = Clock::never; // D(h, g): shortest delay of h's connections onto g
+        std::vector<spike> inbox;  // h's spikes not yet delivered to g
+    };
+    // A group that receives a unit's spikes, and the place of the unit among
+    // that group's sources.
+    struct target_link {
+        std::size_t unit = 0;
+        std::size_t slot = 0;
+    };
     struct unit {
         time now = 0;                     // integrated up to here
         time min_delay = Clock::never;    // shortest delay onto the group
-        std::vector<std::size_t> sources; // groups it receives spikes from
-        std::vector<std::size_t> targets; // groups that receive its spikes
-        std::vector<spike> inbox;         // spikes not yet delivered
+        std::vector<source_link> sources; // units it receives spikes from
+        std::vector<target_link> targets; // groups that receive its spikes
         bool busy = false;                // a thread is advancing it
         group_output out;                 // its output of the current advance
     };
@@ -159,6 +174,10 @@ private:
     static constexpr int needs_tag = async_message_tag::needs;
 
     void worker(unsigned thread); // `thread`: the pool's thread number
+    // Takes out of u's inboxes the spikes due before its advance to t1 (locked).
+    std::vector<spike> take_due(unit& u, time t1);
+    // Hands spikes of unit h to the inboxes of the groups it feeds (locked).
+    void post(const unit& h, std::span<const spike> spikes);
     // The end of the next advance of u, or u.now if it cannot advance (locked).
     time reach(std::size_t u) const;
     time watermark() const; // the smallest `now` of the local groups (locked)
