@@ -399,6 +399,22 @@ void async_engine<Clock>::post(const unit& h, std::span<const spike> spikes) {
 }
 
 template <class Clock>
+void async_engine<Clock>::deliver_the_rest() {
+    // Which spikes are still waiting at the end depends on the pair delays,
+    // and so on how cells are split into groups and processes; the events
+    // delivered (run_statistics) must not. Every spike emitted before t_stop
+    // is here now (every unit stands at t_stop), and those not yet due act
+    // at or after t_stop, so they can all go now: a group with
+    // canonical_event_order() false receives them after every earlier spike
+    // and before every later one, still in global order.
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        std::vector<spike> rest = take_due(units_[g], Clock::never);
+        std::sort(rest.begin(), rest.end(), spike_before);
+        groups_[g]->deliver(rest);
+    }
+}
+
+template <class Clock>
 void async_engine<Clock>::worker(unsigned thread) {
     // With other processes, a thread with nothing to do looks for their
     // messages this often (no thread blocks in MPI).
@@ -534,6 +550,7 @@ void async_engine<Clock>::run(time_type t_stop, output_sink* sink, const std::at
     {
         std::lock_guard lock(mutex_);
         if (error_) std::rethrow_exception(error_);
+        if (watermark() >= stop_at_) deliver_the_rest();
         // At the end every group (of every process) stands at t_stop:
         // everything left is final. After an interruption only what every
         // group has passed is.

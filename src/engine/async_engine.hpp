@@ -178,6 +178,8 @@ private:
     std::vector<spike> take_due(unit& u, time t1);
     // Hands spikes of unit h to the inboxes of the groups it feeds (locked).
     void post(const unit& h, std::span<const spike> spikes);
+    // At t_stop: delivers every spike left in the inboxes (locked).
+    void deliver_the_rest();
     // The end of the next advance of u, or u.now if it cannot advance (locked).
     time reach(std::size_t u) const;
     time watermark() const; // the smallest `now` of the local groups (locked)
