@@ -5,16 +5,27 @@
 //
 // The rules (docs/architecture.md, "Asynchronous execution"):
 // - A group at time `now` has emitted every spike of its own up to `now`.
-// - Group g may integrate [now_g, t1) once every group h it receives from
-//   stands at now_h >= t1 - d_g, where d_g is the shortest delay onto g: then
-//   every spike that can act before t1 (emitted before t1 - d_g) is known.
-// - Before that advance g takes from its inbox exactly the spikes emitted
-//   before t1 - d_g, sorted by (time, gid), and delivers them. Successive
-//   deliveries therefore cover successive time ranges, so every group sees
-//   its spikes in the global (time, gid) order, as in the bulk-synchronous
-//   engines: events are accumulated in the same order and the results are
+// - Pairwise horizons: D(h, g) is the shortest delay of the connections from
+//   the cells of unit h (a local group, or another process) onto group g.
+//   Group g may integrate [now_g, t1) once every unit h it receives from
+//   stands at now_h >= t1 - D(h, g): then every spike of h that can act
+//   before t1 (emitted before t1 - D(h, g)) is known.
+// - Before that advance g takes from each source's inbox exactly the spikes
+//   emitted before t1 - D(h, g), sorts them by (time, gid) and delivers
+//   them; one left behind acts at or after t1. A batch may then hold a
+//   spike older than one of an earlier batch (from a source with a longer
+//   delay), so a group must apply simultaneous events in an order of its
+//   own, not in delivery order: cable cells order them by (emission time,
+//   source gid, scheduling order), event-driven LIF by (time, source,
+//   connection) (canonical_event_order()). Fixed-step LIF groups sum
+//   events into ring slots in delivery order (sorting would cost the hot
+//   path), so they keep their shortest delay d_g for every source: their
+//   deliveries cover successive time ranges, in global (time, gid) order.
+//   Either way events act in the bsp engines' order and the results are
 //   bit-identical to bsp-fixed (fixed step) and to bsp-variable (variable
 //   step; its cells' steps never depend on how far they are asked to go).
+// - At t_stop every spike left in the inboxes is delivered, so what a group
+//   has been given does not depend on the decomposition's pair delays.
 // - The group with the smallest `now` is always ready unless it is running,
 //   so the schedule cannot deadlock.
 // - Output: spikes and samples wait in a buffer until every group has passed
@@ -22,7 +33,8 @@
 // - Distributed (several processes): every other process this one receives
 //   from is a proxy unit whose `now` is the last watermark that process
 //   reported (the smallest `now` of its groups: it has sent every spike
-//   before it). The rules above then hold unchanged across processes. After
+//   before it). The rules above then hold unchanged across processes, with
+//   D(proxy, g) the shortest delay from that process's cells onto g. After
 //   its watermark rises a process sends one message per process that
 //   receives from it, bundling the watermark and its new spikes of the cells
 //   that process has connections from (learnt at build), and one to
