@@ -191,6 +191,40 @@ struct late_batch_recipe final : recipe {
     }
 };
 
+// The same late batch onto a fixed-step LIF cell (delta synapses, no
+// spikes: V keeps every rounding). Its ring slots sum events in delivery
+// order: with source 0's two connections of 1.6 ms (5 mV, then 0.5 ulp of
+// 5 mV) and source 1's tiny one (1.25 ulp), ((0 + c) + a) + b and
+// ((0 + a) + b) + c round apart. The group keeps its shortest delay for
+// every source (canonical_event_order() false), so the slot is filled in
+// bsp's order; checked: with the pair delays it fails.
+struct late_batch_lif_recipe final : recipe {
+    gid_type num_cells() const override { return 3; }
+    cell_kind kind(gid_type gid) const override { return gid < 2 ? cell_kind::spike_source : cell_kind::lif; }
+    cell_description cell(gid_type gid) const override {
+        if (gid < 2) {
+            spike_source_cell s;
+            for (int k = 0; k < 12; ++k)
+                s.times.push_back(late_batch_recipe::arrival(k) - (gid == 0 ? 1.6 : 8.0));
+            return s;
+        }
+        lif_cell c;
+        c.E_L = 0;
+        c.V_init = 0;
+        c.V_th = 1e6; // never fires
+        return c;
+    }
+    std::vector<connection> connections_on(gid_type gid) const override {
+        if (gid != 2) return {};
+        const double ulp = std::ldexp(1.0, -50); // of 5 mV
+        return {{0, 0, 1.0, 1.0}, {0, 0, 5.0, 1.6}, {0, 0, 0.5 * ulp, 1.6}, {1, 0, 1.25 * ulp, 8.0}};
+    }
+    std::vector<probe> probes_on(gid_type gid) const override {
+        if (gid != 2) return {};
+        return {probe{"v", 0.1, ""}};
+    }
+};
+
 collecting_sink run(const recipe& r, execution_mode mode, unsigned threads, std::size_t group_size,
                     double t_stop = 200.0) {
     simulation_options o;
@@ -475,4 +509,23 @@ TEST(async_pairwise, late_batch_of_a_long_delay_source_keeps_bsp_order) {
                                  return run_late(modes.async, threads, group_size);
                              });
     }
+}
+
+TEST(async_pairwise, lif_fixed_step_keeps_the_global_order) {
+    const late_batch_lif_recipe r;
+    const auto run_late = [&](execution_mode mode, unsigned threads) {
+        simulation_options o;
+        o.dt = 0.025;
+        o.mode = mode;
+        o.threads = threads;
+        o.group_size = 1;
+        simulation sim(r, o);
+        collecting_sink sink;
+        sim.run(90.0, &sink);
+        return sink;
+    };
+    const collecting_sink reference = run_late(execution_mode::bsp_fixed, 1);
+    ASSERT_GT(reference.samples.size(), 800u);
+    expect_async_same_as(reference, execution_mode::async_fixed, {1u, 2u}, {1u},
+                         [&](unsigned threads, std::size_t) { return run_late(execution_mode::async_fixed, threads); });
 }
