@@ -92,6 +92,10 @@ struct run_statistics {
     // the lengths of the engine's group advances (ms), work per cell.
     std::vector<thread_work> threads;
     length_histogram advance_lengths;
+    // Async modes: the furthest (ms) a group was integrated beyond the time
+    // of a cell group or process it receives spikes from (bounded by the
+    // shortest delay of the connections between the two).
+    time_type max_lead = 0;
     cell_work_statistics per_cell;
     // Distributed runs (execution_context.hpp): one entry per process, in
     // rank order (one entry for a single process); the load imbalance is the

@@ -76,23 +76,24 @@ void fixed_step_cable_stepper::set_dt(double dt_ms) {
     step_ = time_grid(dt_ms).nearest(t);
 }
 
-void fixed_step_cable_stepper::schedule_event(std::int32_t target, double time, double weight) {
-    schedule_event(target, time, nullptr, 0, weight);
+void fixed_step_cable_stepper::schedule_event(std::int32_t target, double time, double weight,
+                                              const event_origin& origin) {
+    schedule_event(target, time, nullptr, 0, weight, origin);
 }
 
 void fixed_step_cable_stepper::schedule_event(std::int32_t target, double time, double* args,
-                                              std::uint32_t nargs) {
-    schedule_event(target, time, args, nargs, args[0]);
+                                              std::uint32_t nargs, const event_origin& origin) {
+    schedule_event(target, time, args, nargs, args[0], origin);
 }
 
 void fixed_step_cable_stepper::schedule_event(std::int32_t target, double time, double* args,
-                                              std::uint32_t nargs, double weight) {
+                                              std::uint32_t nargs, double weight, const event_origin& origin) {
     if (target < 0 || static_cast<std::size_t>(target) >= state_.target_count())
         throw user_error(source_location{"", 0, "target"},
                          "no such target " + std::to_string(target) + " (the group has " +
                              std::to_string(state_.target_count()) + ")");
     const cable_state::target_ref r = state_.target_at(target);
-    events_.push({time, event_order_++, r.mechanism, r.instance, weight, 0.0, args, nargs});
+    events_.push({time, event_order_++, r.mechanism, r.instance, weight, 0.0, args, nargs, origin});
 }
 
 void fixed_step_cable_stepper::deliver_due_events() {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "cable/cable_state.hpp"
+#include "cable/event_origin.hpp"
 #include "cable/spike_detector.hpp"
 
 #include <cstdint>
@@ -31,18 +32,17 @@ struct fixed_step_options {
 // A synaptic event or a self-event (net_send) waiting for delivery.
 struct cable_event {
     double time;          // ms
-    // Ties broken by this: connection events (below self_event_order) in
-    // scheduling order, then self-events in the order they were sent.
+    // Ties broken by acts_after (event_origin.hpp): connection events by
+    // their origin, then in scheduling order; self-events (orders from
+    // self_event_order) after them in the order they were sent.
     std::uint64_t order;
     std::int32_t mechanism, instance; // where it acts (a point-process target's)
     double weight;        // the target mechanism's weight unit (uS for synapses)
     double flag = 0;      // 0: a connection's event; net_send's flag
     double* args = nullptr; // the connection's NET_RECEIVE argument storage, or null: {weight}
     std::uint32_t nargs = 0;
+    event_origin origin{}; // the spike of a connection event
 };
-// Orders of self-events start here: at equal times they act after every
-// connection event, so the order never depends on when deliver() ran.
-inline constexpr std::uint64_t self_event_order = std::uint64_t{1} << 63;
 
 class fixed_step_cable_stepper {
 public:
@@ -81,12 +81,15 @@ public:
     void deliver_due_events();
 
     // Queues an event for point-process `target` at `time` (ms, not before
-    // the current step's start). Allocates only when the queue grows.
-    void schedule_event(std::int32_t target, double time, double weight);
+    // the current step's start), made from the spike `origin` (none: it acts
+    // before spikes' events at the same time). Allocates only when the queue
+    // grows.
+    void schedule_event(std::int32_t target, double time, double weight, const event_origin& origin = {});
     // The same for a connection keeping NET_RECEIVE arguments: `args`
     // (nargs values, args[0] the weight) is the connection's storage, which
     // must outlive the stepper's use of it.
-    void schedule_event(std::int32_t target, double time, double* args, std::uint32_t nargs);
+    void schedule_event(std::int32_t target, double time, double* args, std::uint32_t nargs,
+                        const event_origin& origin = {});
 
     double time() const { return static_cast<double>(step_) * options_.dt; } // ms
     std::int64_t step_index() const { return step_; }
@@ -103,9 +106,7 @@ public:
 
 private:
     struct later_event {
-        bool operator()(const cable_event& x, const cable_event& y) const {
-            return x.time != y.time ? x.time > y.time : x.order > y.order;
-        }
+        bool operator()(const cable_event& x, const cable_event& y) const { return acts_after(x, y); }
     };
 
     // Cells of identical shape, consecutive in the group, solved in lockstep.
@@ -124,7 +125,8 @@ private:
     // Queues the state's self-events and spikes of the last NET_RECEIVE or
     // initialise; spikes are stamped `stamp` (ms).
     void take_requests(double stamp);
-    void schedule_event(std::int32_t target, double time, double* args, std::uint32_t nargs, double weight);
+    void schedule_event(std::int32_t target, double time, double* args, std::uint32_t nargs, double weight,
+                        const event_origin& origin);
     void deliver_events_until(double t_ms, double stamp);
     // Groups the cells into solve_batches_.
     void plan_solve_batches();

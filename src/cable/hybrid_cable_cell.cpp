@@ -63,9 +63,10 @@ hybrid_cable_cell::hybrid_cable_cell(cable_state state, std::int64_t gid,
     take_cvode_spikes();
 }
 
-void hybrid_cable_cell::schedule_event(event_target target, double time, double weight) {
+void hybrid_cable_cell::schedule_event(event_target target, double time, double weight,
+                                       const event_origin& origin) {
     if (!enabled()) {
-        cvode_.schedule_event(target, time, weight);
+        cvode_.schedule_event(target, time, weight, origin);
         return;
     }
     if (!(time >= t_))
@@ -73,18 +74,18 @@ void hybrid_cable_cell::schedule_event(event_target target, double time, double 
                          "event time " + std::to_string(time) + " ms is before the cell's time " +
                              std::to_string(t_) + " ms");
     if (!fixed_ && time < window_end()) {
-        cvode_.schedule_event(target, std::max(time, cvode_.time()), weight);
+        cvode_.schedule_event(target, std::max(time, cvode_.time()), weight, origin);
         ++window_events_;
         return;
     }
-    queue_.push({time, order_++, target, weight});
+    queue_.push({time, order_++, target, weight, origin});
 }
 
 void hybrid_cable_cell::schedule_event(event_target target, double time, double weight, double* args,
-                                       std::uint32_t nargs) {
+                                       std::uint32_t nargs, const event_origin& origin) {
     if (enabled())
         throw internal_error("hybrid_cable_cell: an event with NET_RECEIVE arguments under hybrid stepping");
-    cvode_.schedule_event(target, time, weight, args, nargs);
+    cvode_.schedule_event(target, time, weight, args, nargs, origin);
 }
 
 void hybrid_cable_cell::reload_initial_state() {
@@ -99,7 +100,7 @@ void hybrid_cable_cell::feed_cvode() {
         const queued_event e = queue_.top();
         queue_.pop();
         // A leftover of a fixed window (before b by < dt/2) acts at b.
-        cvode_.schedule_event(e.target, std::max(e.time, cvode_.time()), e.weight);
+        cvode_.schedule_event(e.target, std::max(e.time, cvode_.time()), e.weight, e.origin);
         ++window_events_;
     }
 }

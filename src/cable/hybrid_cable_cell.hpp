@@ -65,10 +65,13 @@ public:
     event_target resolve_target(const std::string& mechanism, std::size_t instance) {
         return cvode_.resolve_target(mechanism, instance);
     }
-    void schedule_event(event_target target, double time, double weight);
+    // Events at equal times act in the order of their origins (the spikes
+    // they come from, event_origin.hpp), in either scheme.
+    void schedule_event(event_target target, double time, double weight, const event_origin& origin = {});
     // A connection's event carrying NET_RECEIVE argument storage (cvode_cell's).
     // Hybrid stepping refuses such mechanisms at construction (not yet).
-    void schedule_event(event_target target, double time, double weight, double* args, std::uint32_t nargs);
+    void schedule_event(event_target target, double time, double weight, double* args, std::uint32_t nargs,
+                        const event_origin& origin = {});
     // Takes the state's arrays as the solution at t = 0 again, after
     // NET_RECEIVE INITIAL blocks (which may assign states) ran on state().
     void reload_initial_state();
@@ -91,11 +94,10 @@ private:
         std::uint64_t order;
         event_target target;
         double weight;
+        event_origin origin;
     };
     struct later_event {
-        bool operator()(const queued_event& x, const queued_event& y) const {
-            return x.time != y.time ? x.time > y.time : x.order > y.order;
-        }
+        bool operator()(const queued_event& x, const queued_event& y) const { return acts_after(x, y); }
     };
 
     bool enabled() const { return stepper_ != nullptr; }

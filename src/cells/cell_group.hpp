@@ -62,7 +62,15 @@ public:
     // Hands the group every spike of the last epoch (all cells, sorted by time
     // then gid); it schedules those that target its cells. Called between
     // advances; an event never arrives earlier than the next step_begin.
+    // The asynchronous engine splits spikes into deliveries per source
+    // (pairwise horizons): each delivery is sorted, but a later one may hold
+    // spikes older than an earlier one's, unless canonical_event_order() is
+    // false.
     virtual void deliver(std::span<const spike> spikes) = 0;
+    // Do its results not depend on how spikes are split into deliveries
+    // (events at equal times act in an order of their own)? If not, the
+    // asynchronous engine hands it every spike in global (time, gid) order.
+    virtual bool canonical_event_order() const = 0;
 
     virtual std::span<const gid_type> gids() const = 0;
     // Shortest delay of the connections onto the group, in steps
@@ -74,6 +82,10 @@ public:
     virtual bool receives_from(gid_type source) const = 0;
     // The distinct cells it receives from, sorted (empty: none).
     virtual std::span<const gid_type> source_gids() const = 0;
+    // Parallel to source_gids(): the shortest delay of the connections from
+    // each onto the group, in steps (the asynchronous engine's pairwise
+    // horizons).
+    virtual std::span<const std::uint32_t> source_min_delay_steps() const = 0;
     virtual cell_work_counts cell_work() const { return {}; }
 };
 

@@ -40,6 +40,19 @@ inline std::uint32_t delay_in_steps(const connection& c, gid_type target, const 
     return static_cast<std::uint32_t>(steps);
 }
 
+// Per source of the index, in its order: the shortest delay of its entries.
+template <class Index, class Delay>
+std::vector<Delay> shortest_delay_per_source(const Index& index, Delay none) {
+    std::vector<Delay> out;
+    out.reserve(index.sources().size());
+    index.for_each_source([&](std::size_t, const auto& entries) {
+        Delay d = none;
+        for (const auto& e : entries) d = std::min<Delay>(d, e.delay);
+        out.push_back(d);
+    });
+    return out;
+}
+
 } // namespace
 
 connection_table::connection_table(const recipe& model, std::span<const gid_type> gids, double dt,
@@ -54,7 +67,8 @@ connection_table::connection_table(const recipe& model, std::span<const gid_type
                  return synapse_entry{static_cast<std::uint16_t>(site), static_cast<std::uint16_t>(d),
                                       static_cast<float>(c.weight)};
              },
-             observe) {}
+             observe),
+      source_min_delay_(shortest_delay_per_source(index_, UINT32_MAX)) {}
 
 exact_delay_table::exact_delay_table(const recipe& model, std::span<const gid_type> gids,
                                      const site_numbering& sites, const connection_observer& observe)
@@ -62,6 +76,7 @@ exact_delay_table::exact_delay_table(const recipe& model, std::span<const gid_ty
           min_delay_ = std::min(min_delay_, c.delay);
           return exact_delay_entry{site, static_cast<float>(c.weight), c.delay};
       },
-      observe) {}
+      observe),
+      source_min_delay_(shortest_delay_per_source(index_, time_infinity)) {}
 
 } // namespace ranvier

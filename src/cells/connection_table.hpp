@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace ranvier {
 
@@ -59,13 +60,17 @@ public:
     void for_each_source(F&& f) const { index_.for_each_source(f); }
 
     std::uint64_t size() const { return index_.size(); }
-    std::uint64_t bytes() const { return index_.bytes(); }
+    std::uint64_t bytes() const { return index_.bytes() + source_min_delay_.capacity() * sizeof(std::uint32_t); }
     std::uint32_t min_delay() const { return min_delay_; } // steps (UINT32_MAX if empty)
     std::uint32_t max_delay() const { return max_delay_; } // steps (0 if empty)
+    // Per source of sources() (parallel to it): the shortest delay of its
+    // connections, in steps (the asynchronous engine's pairwise horizons).
+    std::span<const std::uint32_t> source_min_delays() const { return source_min_delay_; }
 
 private:
     std::uint32_t min_delay_ = UINT32_MAX, max_delay_ = 0; // set while index_ is built
     connection_index<synapse_entry> index_;
+    std::vector<std::uint32_t> source_min_delay_;
 };
 
 struct exact_delay_entry {
@@ -91,12 +96,16 @@ public:
     void for_each_source(F&& f) const { index_.for_each_source(f); }
 
     std::uint64_t size() const { return index_.size(); }
-    std::uint64_t bytes() const { return index_.bytes(); }
+    std::uint64_t bytes() const { return index_.bytes() + source_min_delay_.capacity() * sizeof(double); }
     double min_delay() const { return min_delay_; } // ms (infinity if empty)
+    // Per source of sources() (parallel to it): the shortest delay of its
+    // connections, in ms.
+    std::span<const double> source_min_delays() const { return source_min_delay_; }
 
 private:
     double min_delay_ = time_infinity; // set while index_ is built
     connection_index<exact_delay_entry> index_;
+    std::vector<double> source_min_delay_;
 };
 
 } // namespace ranvier

@@ -32,7 +32,12 @@ public:
     // spike time + the connection's exact delay (never rounded to a grid).
     // Events wait in per-target queues ordered by (time, source gid,
     // connection), so the order never depends on when a spike arrived.
+    // (The asynchronous engine splits spikes into deliveries per source:
+    // each delivery is sorted, the union of several need not be.)
     virtual void deliver(std::span<const spike> spikes) = 0;
+    // Do its results not depend on how spikes are split into deliveries?
+    // (fixed_step_group::canonical_event_order)
+    virtual bool canonical_event_order() const = 0;
 
     virtual std::span<const gid_type> gids() const = 0;
     // Shortest delay of the connections onto the group (ms; time_infinity if
@@ -43,6 +48,9 @@ public:
     virtual bool receives_from(gid_type source) const = 0;
     // The distinct cells it receives from, sorted (empty: none).
     virtual std::span<const gid_type> source_gids() const = 0;
+    // Parallel to source_gids(): the shortest delay of the connections from
+    // each onto the group (ms).
+    virtual std::span<const double> source_min_delays() const = 0;
     // Integrator work so far (cable cells; event-driven LIF reports none).
     virtual integrator_statistics integrator_counters() const { return {}; }
     // Work per cell so far (cell_group.hpp).

@@ -17,6 +17,14 @@ namespace ranvier {
 
 namespace {
 
+// (key, delay) pairs, sorted by key: one per key, with the shortest delay.
+template <class Key, class Time>
+void keep_shortest(std::vector<std::pair<Key, Time>>& pairs) {
+    std::sort(pairs.begin(), pairs.end());
+    // Sorted by (key, delay): the first of each key has its shortest delay.
+    pairs.erase(std::unique(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+                pairs.end());
+}
 
 } // namespace
 
@@ -37,43 +45,59 @@ async_engine<Clock>::async_engine(std::vector<std::unique_ptr<group>> groups, Cl
     for (std::size_t h = 0; h < n; ++h)
         for (const gid_type gid : groups_[h]->gids()) group_of.emplace_back(gid, h);
     std::sort(group_of.begin(), group_of.end());
-    // remote_sources[g]: the other processes g receives from (sorted, distinct).
-    std::vector<std::vector<int>> remote_sources(n);
+    // Pairwise horizons: D(h, g), the shortest delay of the connections from
+    // the cells of unit h onto group g, bounds how far g may run ahead of h.
+    // A group whose results depend on the order its spikes come in
+    // (canonical_event_order() false) keeps its shortest delay for every
+    // source, so that it receives its spikes in global (time, gid) order.
+    // remote_sources[g]: the other processes g receives from, with D (sorted, distinct).
+    std::vector<std::vector<std::pair<int, time>>> remote_sources(n);
     pool_.parallel_for(n, [&](std::size_t g) {
         unit& u = units_[g];
         u.min_delay = clock_.min_delay(*groups_[g]);
-        for (const gid_type gid : groups_[g]->source_gids()) {
-            const int p = cells.owner(gid);
+        const bool pairwise = groups_[g]->canonical_event_order();
+        const auto gids = groups_[g]->source_gids();
+        const auto delays = clock_.source_delays(*groups_[g]);
+        if (delays.size() != gids.size()) throw internal_error("async engine: a group's source delays do not match its sources");
+        std::vector<std::pair<std::size_t, time>> local;
+        for (std::size_t i = 0; i < gids.size(); ++i) {
+            const time d = pairwise ? static_cast<time>(delays[i]) : u.min_delay;
+            const int p = cells.owner(gids[i]);
             if (p != me) {
-                if (remote_sources[g].empty() || remote_sources[g].back() != p) remote_sources[g].push_back(p);
+                remote_sources[g].emplace_back(p, d);
                 continue;
             }
-            const auto it = std::lower_bound(group_of.begin(), group_of.end(), std::make_pair(gid, std::size_t{0}));
-            if (it == group_of.end() || it->first != gid)
+            const auto it =
+                std::lower_bound(group_of.begin(), group_of.end(), std::make_pair(gids[i], std::size_t{0}));
+            if (it == group_of.end() || it->first != gids[i])
                 throw internal_error("async engine: a local source gid without a local group");
-            u.sources.push_back(it->second);
+            local.emplace_back(it->second, d);
         }
-        std::sort(u.sources.begin(), u.sources.end());
-        u.sources.erase(std::unique(u.sources.begin(), u.sources.end()), u.sources.end());
+        keep_shortest(local);
+        keep_shortest(remote_sources[g]);
+        for (const auto& [h, d] : local) u.sources.push_back({h, d, {}});
     });
     for (std::size_t g = 0; g < n; ++g)
-        for (const std::size_t h : units_[g].sources) units_[h].targets.push_back(g);
+        for (std::size_t k = 0; k < units_[g].sources.size(); ++k)
+            units_[units_[g].sources[k].unit].targets.push_back({g, k});
     if (processes == 1) return;
 
     // One proxy unit per process this one receives from.
     remote_unit_of_.assign(static_cast<std::size_t>(processes), -1);
     std::vector<int> sources;
     {
-        std::vector<std::vector<std::size_t>> receivers(static_cast<std::size_t>(processes));
+        std::vector<std::vector<std::pair<std::size_t, time>>> receivers(static_cast<std::size_t>(processes));
         for (std::size_t g = 0; g < n; ++g)
-            for (const int p : remote_sources[g]) receivers[static_cast<std::size_t>(p)].push_back(g);
+            for (const auto& [p, d] : remote_sources[g]) receivers[static_cast<std::size_t>(p)].emplace_back(g, d);
         for (int p = 0; p < processes; ++p) {
             auto& r = receivers[static_cast<std::size_t>(p)];
             if (r.empty()) continue;
             const std::size_t proxy = units_.size();
             units_.emplace_back();
-            for (const std::size_t g : r) units_[g].sources.push_back(proxy);
-            units_[proxy].targets = std::move(r);
+            for (const auto& [g, d] : r) {
+                units_[proxy].targets.push_back({g, units_[g].sources.size()});
+                units_[g].sources.push_back({proxy, d, {}});
+            }
             remote_unit_of_[static_cast<std::size_t>(p)] = static_cast<std::ptrdiff_t>(remotes_.size());
             remotes_.push_back({p, proxy});
             sources.push_back(p);
@@ -180,9 +204,9 @@ typename Clock::time async_engine<Clock>::reach(std::size_t g) const {
     const unit& u = units_[g];
     const time end = clock_.end_of_advance(u.now, chunk_, stop_at_);
     time limit = end;
-    // Every group it receives from must have passed t1 - min_delay.
-    for (const std::size_t h : u.sources) {
-        const time allowed = clock_.allowed_by(units_[h].now, u.min_delay);
+    // Every unit h it receives from must have passed t1 - D(h, g).
+    for (const source_link& s : u.sources) {
+        const time allowed = clock_.allowed_by(units_[s.unit].now, s.delay);
         if (allowed < limit) limit = allowed;
     }
     if (!clock_.partial_advance_allowed() && limit < end) return u.now;
@@ -237,8 +261,7 @@ void async_engine<Clock>::poll_messages() {
         std::size_t at = take(m->bytes, 0, 1, w);
         std::vector<spike> spikes;
         take(m->bytes, at, (m->bytes.size() - at) / sizeof(spike), spikes);
-        for (const std::size_t g : proxy.targets)
-            units_[g].inbox.insert(units_[g].inbox.end(), spikes.begin(), spikes.end());
+        post(proxy, spikes);
         proxy.now = std::max(proxy.now, w[0]);
     }
     if (collects_output()) {
@@ -303,8 +326,7 @@ void async_engine<Clock>::receive_modelled_spikes(time w) {
     for (const spike& sp : copies) {
         const std::ptrdiff_t r = remote_unit_of_.at(static_cast<std::size_t>(dry_->owner(sp.gid)));
         if (r < 0) throw internal_error("async engine: a modelled spike from a process this one does not receive from");
-        for (const std::size_t g : units_[remotes_[static_cast<std::size_t>(r)].unit].targets)
-            units_[g].inbox.push_back(sp);
+        post(units_[remotes_[static_cast<std::size_t>(r)].unit], std::span<const spike>(&sp, 1));
     }
     for (const remote_source& r : remotes_) units_[r.unit].now = std::max(units_[r.unit].now, w);
 }
@@ -349,6 +371,53 @@ void async_engine<Clock>::flush(bool everything) {
         sink_->on_progress(w_ms, t_stop_ms_);
     }
     stats_->wall.output += t0.seconds();
+}
+
+template <class Clock>
+std::vector<spike> async_engine<Clock>::take_due(unit& u, time t1) {
+    // From source h, the spikes emitted before t1 - D(h, g): they are all
+    // here (now_h >= t1 - D(h, g)), and no later one can act before t1. The
+    // cut is per source: one cut at t1 - (the group's shortest delay) would
+    // take a long-delay source's spikes in this batch or the next depending
+    // on whether they have arrived yet. Sorted by (time, gid): a group with
+    // canonical_event_order() sees each batch in order; one without it has
+    // D = its shortest delay for every source, so successive batches cover
+    // successive time ranges and it sees every spike in global order. (The
+    // caller sorts, outside the lock.)
+    std::vector<spike> due;
+    for (source_link& s : u.sources) {
+        const time horizon = t1 - s.delay;
+        const auto split = std::partition(s.inbox.begin(), s.inbox.end(),
+                                          [&](const spike& sp) { return clock_.of_spike(sp) < horizon; });
+        due.insert(due.end(), s.inbox.begin(), split);
+        s.inbox.erase(s.inbox.begin(), split);
+    }
+    return due;
+}
+
+template <class Clock>
+void async_engine<Clock>::post(const unit& h, std::span<const spike> spikes) {
+    if (spikes.empty()) return;
+    for (const target_link& t : h.targets) {
+        std::vector<spike>& inbox = units_[t.unit].sources[t.slot].inbox;
+        inbox.insert(inbox.end(), spikes.begin(), spikes.end());
+    }
+}
+
+template <class Clock>
+void async_engine<Clock>::deliver_the_rest() {
+    // Which spikes are still waiting at the end depends on the pair delays,
+    // and so on how cells are split into groups and processes; the events
+    // delivered (run_statistics) must not. Every spike emitted before t_stop
+    // is here now (every unit stands at t_stop), and those not yet due act
+    // at or after t_stop, so they can all go now: a group with
+    // canonical_event_order() false receives them after every earlier spike
+    // and before every later one, still in global order.
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+        std::vector<spike> rest = take_due(units_[g], Clock::never);
+        std::sort(rest.begin(), rest.end(), spike_before);
+        groups_[g]->deliver(rest);
+    }
 }
 
 template <class Clock>
@@ -422,12 +491,9 @@ void async_engine<Clock>::worker(unsigned thread) {
         }
         unit& u = units_[best];
         const time t0 = u.now, t1 = reach(best);
-        // Spikes emitted before t1 - min_delay: every one of them is here.
-        const time horizon = u.min_delay == Clock::never ? Clock::never : t1 - u.min_delay;
-        auto split = std::partition(u.inbox.begin(), u.inbox.end(),
-                                    [&](const spike& s) { return clock_.of_spike(s) < horizon; });
-        std::vector<spike> due(u.inbox.begin(), split);
-        u.inbox.erase(u.inbox.begin(), split);
+        std::vector<spike> due = take_due(u, t1);
+        for (const source_link& s : u.sources) // how far ahead of its sources the pair delays let it run
+            stats_->max_lead = std::max(stats_->max_lead, clock_.length_ms(units_[s.unit].now, t1));
         u.busy = true;
         lock.unlock();
 
@@ -449,8 +515,7 @@ void async_engine<Clock>::worker(unsigned thread) {
         stats_->advance_lengths.add(clock_.length_ms(t0, t1));
         u.now = t1;
         u.busy = false;
-        for (const std::size_t g : u.targets)
-            units_[g].inbox.insert(units_[g].inbox.end(), u.out.spikes.begin(), u.out.spikes.end());
+        post(u, u.out.spikes);
         if (writes_output()) {
             pending_spikes_.insert(pending_spikes_.end(), u.out.spikes.begin(), u.out.spikes.end());
             pending_samples_.insert(pending_samples_.end(), u.out.samples.begin(), u.out.samples.end());
@@ -491,6 +556,7 @@ void async_engine<Clock>::run(time_type t_stop, output_sink* sink, const std::at
     {
         std::lock_guard lock(mutex_);
         if (error_) std::rethrow_exception(error_);
+        if (watermark() >= stop_at_) deliver_the_rest();
         // At the end every group (of every process) stands at t_stop:
         // everything left is final. After an interruption only what every
         // group has passed is.

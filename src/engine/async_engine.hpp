@@ -5,16 +5,27 @@
 //
 // The rules (docs/architecture.md, "Asynchronous execution"):
 // - A group at time `now` has emitted every spike of its own up to `now`.
-// - Group g may integrate [now_g, t1) once every group h it receives from
-//   stands at now_h >= t1 - d_g, where d_g is the shortest delay onto g: then
-//   every spike that can act before t1 (emitted before t1 - d_g) is known.
-// - Before that advance g takes from its inbox exactly the spikes emitted
-//   before t1 - d_g, sorted by (time, gid), and delivers them. Successive
-//   deliveries therefore cover successive time ranges, so every group sees
-//   its spikes in the global (time, gid) order, as in the bulk-synchronous
-//   engines: events are accumulated in the same order and the results are
+// - Pairwise horizons: D(h, g) is the shortest delay of the connections from
+//   the cells of unit h (a local group, or another process) onto group g.
+//   Group g may integrate [now_g, t1) once every unit h it receives from
+//   stands at now_h >= t1 - D(h, g): then every spike of h that can act
+//   before t1 (emitted before t1 - D(h, g)) is known.
+// - Before that advance g takes from each source's inbox exactly the spikes
+//   emitted before t1 - D(h, g), sorts them by (time, gid) and delivers
+//   them; one left behind acts at or after t1. A batch may then hold a
+//   spike older than one of an earlier batch (from a source with a longer
+//   delay), so a group must apply simultaneous events in an order of its
+//   own, not in delivery order: cable cells order them by (emission time,
+//   source gid, scheduling order), event-driven LIF by (time, source,
+//   connection) (canonical_event_order()). Fixed-step LIF groups sum
+//   events into ring slots in delivery order (sorting would cost the hot
+//   path), so they keep their shortest delay d_g for every source: their
+//   deliveries cover successive time ranges, in global (time, gid) order.
+//   Either way events act in the bsp engines' order and the results are
 //   bit-identical to bsp-fixed (fixed step) and to bsp-variable (variable
 //   step; its cells' steps never depend on how far they are asked to go).
+// - At t_stop every spike left in the inboxes is delivered, so what a group
+//   has been given does not depend on the decomposition's pair delays.
 // - The group with the smallest `now` is always ready unless it is running,
 //   so the schedule cannot deadlock.
 // - Output: spikes and samples wait in a buffer until every group has passed
@@ -22,7 +33,8 @@
 // - Distributed (several processes): every other process this one receives
 //   from is a proxy unit whose `now` is the last watermark that process
 //   reported (the smallest `now` of its groups: it has sent every spike
-//   before it). The rules above then hold unchanged across processes. After
+//   before it). The rules above then hold unchanged across processes, with
+//   D(proxy, g) the shortest delay from that process's cells onto g. After
 //   its watermark rises a process sends one message per process that
 //   receives from it, bundling the watermark and its new spikes of the cells
 //   that process has connections from (learnt at build), and one to
@@ -58,6 +70,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 namespace ranvier {
@@ -75,6 +88,8 @@ struct step_clock {
         const std::uint32_t d = g.min_delay_steps();
         return d == UINT32_MAX ? never : static_cast<time>(d);
     }
+    // Parallel to g.source_gids(): the shortest delay from each.
+    std::span<const std::uint32_t> source_delays(const group& g) const { return g.source_min_delay_steps(); }
     time of_spike(const spike& s) const { return grid.nearest(s.time) - 1; }
     time of_ms(double t) const { return grid.first_at_or_after(t); }
     double ms(time t) const { return grid.time_of(t); }
@@ -95,6 +110,7 @@ struct ms_clock {
     static constexpr time never = std::numeric_limits<double>::infinity();
 
     time min_delay(const group& g) const { return g.min_delay(); }
+    std::span<const double> source_delays(const group& g) const { return g.source_min_delays(); }
     time of_spike(const spike& s) const { return s.time; }
     time of_ms(double t) const { return t; }
     double ms(time t) const { return t; }
@@ -139,12 +155,23 @@ public:
     const std::vector<std::unique_ptr<group>>& groups() const { return groups_; }
 
 private:
+    // A unit that a group receives spikes from, as that group sees it.
+    struct source_link {
+        std::size_t unit = 0;      // a local group, or a remote process's proxy
+        time delay = Clock::never; // D(h, g): shortest delay of h's connections onto g
+        std::vector<spike> inbox;  // h's spikes not yet delivered to g
+    };
+    // A group that receives a unit's spikes, and the place of the unit among
+    // that group's sources.
+    struct target_link {
+        std::size_t unit = 0;
+        std::size_t slot = 0;
+    };
     struct unit {
         time now = 0;                     // integrated up to here
         time min_delay = Clock::never;    // shortest delay onto the group
-        std::vector<std::size_t> sources; // groups it receives spikes from
-        std::vector<std::size_t> targets; // groups that receive its spikes
-        std::vector<spike> inbox;         // spikes not yet delivered
+        std::vector<source_link> sources; // units it receives spikes from
+        std::vector<target_link> targets; // groups that receive its spikes
         bool busy = false;                // a thread is advancing it
         group_output out;                 // its output of the current advance
     };
@@ -159,6 +186,12 @@ private:
     static constexpr int needs_tag = async_message_tag::needs;
 
     void worker(unsigned thread); // `thread`: the pool's thread number
+    // Takes out of u's inboxes the spikes due before its advance to t1 (locked).
+    std::vector<spike> take_due(unit& u, time t1);
+    // Hands spikes of unit h to the inboxes of the groups it feeds (locked).
+    void post(const unit& h, std::span<const spike> spikes);
+    // At t_stop: delivers every spike left in the inboxes (locked).
+    void deliver_the_rest();
     // The end of the next advance of u, or u.now if it cannot advance (locked).
     time reach(std::size_t u) const;
     time watermark() const; // the smallest `now` of the local groups (locked)

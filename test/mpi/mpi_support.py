@@ -15,13 +15,15 @@ MPIRUN = os.environ.get("RANVIER_MPIEXEC") or shutil.which("mpirun")
 
 MODES = ["bsp-fixed", "bsp-variable", "async-fixed", "async-variable"]
 # (model file, t_stop in ms): short enough that the whole matrix of
-# 4 models x 4 modes x {1, 2, 4} processes x {1, 2} threads stays within a
+# 5 models x 4 modes x {1, 2, 4} processes x {1, 2} threads stays within a
 # few minutes on two cores.
 MODELS = {
     "brunel": (SOURCE / "test/data/models/mpi/brunel_small.toml", 100),
     "ring": (SOURCE / "examples/ring.toml", 50),
     "mixed": (SOURCE / "test/data/models/mpi/mixed.toml", 60),
     "sources": (SOURCE / "examples/sources.toml", 200),
+    # short delays inside each half, long ones between (pairwise horizons)
+    "halves": (SOURCE / "test/data/models/mpi/halves.toml", 60),
 }
 
 

@@ -1,5 +1,6 @@
-"""Distributed runs are bit-identical to one process: the HH ring and a mixed
-LIF and cable network, all four modes (determinism_matrix.py)."""
+"""Distributed runs are bit-identical to one process: the HH ring, a mixed
+LIF and cable network, and two LIF and cable halves with long delays between
+them (pairwise horizons), all four modes (determinism_matrix.py)."""
 
 import pytest
 
@@ -8,6 +9,6 @@ from mpi_support import MODES
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("model", ["ring", "mixed"])
+@pytest.mark.parametrize("model", ["ring", "mixed", "halves"])
 def test_bit_identical_for_1_2_4_processes(tmp_path, model, mode):
     check_model_in_mode(tmp_path, model, mode)

@@ -4,13 +4,17 @@
 // a run continued in pieces equals one run.
 #include "support/test_recipes.hpp"
 
+#include <ranvier/cable_cell.hpp>
 #include <ranvier/errors.hpp>
 #include <ranvier/network_model.hpp>
 #include <ranvier/simulation.hpp>
+#include <ranvier/spike_source_cell.hpp>
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <tuple>
 
@@ -51,6 +55,175 @@ list_recipe chain_network() {
     r.probes[60] = {probe{"v", 1.0}};
     return r;
 }
+
+// Pairwise horizons: two halves (gids [0, n) and [n, 2n)) with short delays
+// inside each (1.0-1.4 ms) and long ones between them (8.0-8.9 ms), so
+// a group may run much further ahead of the other half's groups than of its
+// own. Groups of most sizes straddle the halves, and every group receives
+// from both: deliveries to a group then mix sources of both delays.
+constexpr double short_delay(std::uint64_t k) { return 1.0 + 0.1 * static_cast<double>(k % 5); }
+constexpr double long_delay(std::uint64_t k) { return 8.0 + 0.1 * static_cast<double>(k % 10); }
+
+// LIF cells (random_network's cells and input): 20 connections from the own
+// half, 10 from the other.
+list_recipe two_halves_lif(lif_synapse kind) {
+    const gid_type n = 150;
+    list_recipe r(2 * n);
+    counter_rng rng(21, stream_purpose::connectivity, 99, 0);
+    const bool delta = kind == lif_synapse::delta;
+    for (gid_type gid = 0; gid < 2 * n; ++gid) {
+        r.cells[gid] = ranvier::testing::network_cell(kind);
+        r.cells[gid].V_init = 20 * rng.uniform();
+        const gid_type own = gid < n ? 0 : n, other = n - own;
+        for (int k = 0; k < 30; ++k) {
+            const bool near = k < 20;
+            const auto src = static_cast<gid_type>((near ? own : other) + rng.below(n));
+            const bool inhibitory = src % 5 == 0;
+            const double w = delta ? (inhibitory ? -0.6 : 0.2) : (inhibitory ? -90.0 : 30.0);
+            const std::uint64_t d = rng.below(10);
+            r.incoming[gid].push_back({src, 0, w, near ? short_delay(d) : long_delay(d)});
+        }
+        r.poisson[gid] = {poisson_input{delta ? 12000.0 : 9000.0, delta ? 0.1 : 25.0}};
+    }
+    r.probes[7] = {probe{"v", 0.5}};
+    r.probes[200] = {probe{"v", 0.5}};
+    return r;
+}
+
+// HH cable cells with an ExpSyn, driven by Poisson spike sources (two per
+// half, after the cells); 4 connections from the own half, 2 from the other.
+// `heavy_b`: the second half's cells carry a long dendrite of 200
+// compartments, so they cost far more than the first half's.
+struct two_halves_cable final : recipe {
+    static constexpr gid_type n = 12, drives = 4;
+    bool heavy_b = false;
+
+    gid_type num_cells() const override { return 2 * n + drives; }
+    cell_kind kind(gid_type gid) const override { return gid < 2 * n ? cell_kind::cable : cell_kind::spike_source; }
+    cell_description cell(gid_type gid) const override {
+        if (gid >= 2 * n) {
+            spike_source_cell s;
+            s.rate = 150;
+            return s;
+        }
+        morphology_builder b;
+        b.add_section({1, 20, 20, {}, -1, 1.0, "soma"});
+        const bool heavy = heavy_b && gid >= n;
+        if (heavy) b.add_section({3, 1000, 2, {}, 0, 1.0, "dend"});
+        cable_cell c;
+        c.morph = b.build();
+        if (heavy) c.discretization.nseg_for_section["dend"] = 200;
+        c.paintings.push_back({std::string("soma"), "hh", {}});
+        if (heavy) c.paintings.push_back({std::string("dend"), "pas", {}});
+        c.synapses.push_back({{"soma", 0.5}, "ExpSyn", {}});
+        c.detector = {{"soma", 0.5}, 0};
+        return c;
+    }
+    std::vector<connection> connections_on(gid_type gid) const override {
+        std::vector<connection> in;
+        if (gid >= 2 * n) return in;
+        counter_rng rng(23, stream_purpose::connectivity, 99, gid);
+        const gid_type own = gid < n ? 0 : n, other = n - own;
+        const gid_type drive = 2 * n + (gid < n ? 0 : 2);
+        in.push_back({drive, 0, 0.03, 1.0});
+        in.push_back({drive + 1, 0, 0.03, 1.0});
+        for (int k = 0; k < 6; ++k) {
+            const bool near = k < 4;
+            const auto src = static_cast<gid_type>((near ? own : other) + rng.below(n));
+            const std::uint64_t d = rng.below(10);
+            in.push_back({src, 0, near ? 0.004 : 0.008, near ? short_delay(d) : long_delay(d)});
+        }
+        return in;
+    }
+    std::vector<probe> probes_on(gid_type gid) const override {
+        if (gid == 3 || gid == n + 5) return {probe{"v", 0.25, ""}};
+        return {};
+    }
+};
+
+// A late batch by construction: spike source 0 reaches the cable cell (gid
+// 2) with delays 1.0 ms (tiny weight) and 1.6 ms (strong), source 1 with
+// 8.0 ms (tiny); in groups of one cell, D(source 0, cell) = 1 ms and
+// D(source 1, cell) = 8 ms. Both events arrive at T_k (10.5 ms, then every
+// 4-8 ms, half a millisecond and a step or two past a whole ms, so that g
+// differs from cycle to cycle): source 0 fires at
+// T_k - 1.6, source 1 at T_k - 8. The advance to floor(T_k) takes source
+// 0's spike (T_k - 1.6 < floor(T_k) - 1) but not source 1's, so the cell is
+// handed the later spike first; bsp hands it the earlier one first. The
+// strong weight added before or after the tiny one often rounds g
+// differently, so the traces show whether the cell kept bsp's order.
+struct late_batch_recipe final : recipe {
+    // Gaps of 4-8 ms: g before each arrival has bits of its own.
+    static double arrival(int k) {
+        double t = 10.5;
+        for (int j = 0; j < k; ++j) t += 4.0 + static_cast<double>(j * 3 % 5);
+        return t + 0.025 * (k % 3);
+    }
+    gid_type num_cells() const override { return 3; }
+    cell_kind kind(gid_type gid) const override { return gid < 2 ? cell_kind::spike_source : cell_kind::cable; }
+    cell_description cell(gid_type gid) const override {
+        if (gid < 2) {
+            spike_source_cell s;
+            for (int k = 0; k < 12; ++k) s.times.push_back(arrival(k) - (gid == 0 ? 1.6 : 8.0));
+            return s;
+        }
+        morphology_builder b;
+        b.add_section({1, 20, 20, {}, -1, 1.0, "soma"});
+        cable_cell c;
+        c.morph = b.build();
+        c.paintings.push_back({std::string("soma"), "hh", {}});
+        // tau 2 ms: g before an arrival holds the decayed earlier ones,
+        // so its last bits differ from cycle to cycle.
+        c.synapses.push_back({{"soma", 0.5}, "ExpSyn", {{"tau", 2.0}}});
+        c.detector = {{"soma", 0.5}, 0};
+        return c;
+    }
+    std::vector<connection> connections_on(gid_type gid) const override {
+        if (gid != 2) return {};
+        // 1.5 units in the last place of g (~0.05 uS) after the strong event:
+        // added after it, the sum is a tie that rounds to even; added before,
+        // it is rounded together with g, so the two orders often differ.
+        return {{0, 0, 3.3e-12, 1.0}, {0, 0, 0.05, 1.6}, {1, 0, std::ldexp(1.5, -57), 8.0}};
+    }
+    std::vector<probe> probes_on(gid_type gid) const override {
+        if (gid != 2) return {};
+        return {probe{"v", 0.1, ""}, probe{"ExpSyn.g", 0.1, ""}};
+    }
+};
+
+// The same late batch onto a fixed-step LIF cell (delta synapses, no
+// spikes: V keeps every rounding). Its ring slots sum events in delivery
+// order: with source 0's two connections of 1.6 ms (5 mV, then 0.5 ulp of
+// 5 mV) and source 1's tiny one (1.25 ulp), ((0 + c) + a) + b and
+// ((0 + a) + b) + c round apart. The group keeps its shortest delay for
+// every source (canonical_event_order() false), so the slot is filled in
+// bsp's order; checked: with the pair delays it fails.
+struct late_batch_lif_recipe final : recipe {
+    gid_type num_cells() const override { return 3; }
+    cell_kind kind(gid_type gid) const override { return gid < 2 ? cell_kind::spike_source : cell_kind::lif; }
+    cell_description cell(gid_type gid) const override {
+        if (gid < 2) {
+            spike_source_cell s;
+            for (int k = 0; k < 12; ++k)
+                s.times.push_back(late_batch_recipe::arrival(k) - (gid == 0 ? 1.6 : 8.0));
+            return s;
+        }
+        lif_cell c;
+        c.E_L = 0;
+        c.V_init = 0;
+        c.V_th = 1e6; // never fires
+        return c;
+    }
+    std::vector<connection> connections_on(gid_type gid) const override {
+        if (gid != 2) return {};
+        const double ulp = std::ldexp(1.0, -50); // of 5 mV
+        return {{0, 0, 1.0, 1.0}, {0, 0, 5.0, 1.6}, {0, 0, 0.5 * ulp, 1.6}, {1, 0, 1.25 * ulp, 8.0}};
+    }
+    std::vector<probe> probes_on(gid_type gid) const override {
+        if (gid != 2) return {};
+        return {probe{"v", 0.1, ""}};
+    }
+};
 
 collecting_sink run(const recipe& r, execution_mode mode, unsigned threads, std::size_t group_size,
                     double t_stop = 200.0) {
@@ -239,4 +412,120 @@ TEST(async_cable, integrator_failure_is_reported_not_hung) {
             EXPECT_NE(what.find("CV_TOO_MUCH_ACC"), std::string::npos) << what;
         }
     }
+}
+
+// Pairwise horizons (docs/architecture.md): with delays that differ by pair,
+// async stays bit-identical to bsp: LIF groups (fixed step: the group's
+// shortest delay for every source; event-driven: pairwise).
+TEST(async_pairwise, two_halves_lif_identical_to_bsp) {
+    for (const lif_synapse kind : {lif_synapse::delta, lif_synapse::alpha}) {
+        const auto r = two_halves_lif(kind);
+        for (const auto& modes : {mode_pair{execution_mode::bsp_fixed, execution_mode::async_fixed},
+                                  mode_pair{execution_mode::bsp_variable, execution_mode::async_variable}}) {
+            const collecting_sink reference = run(r, modes.bsp, 1, 300);
+            ASSERT_GT(reference.spikes.size(), 500u) << "the network must be active";
+            expect_async_same_as(reference, modes.async, {1u, 2u, 3u}, {300u, 64u, 17u},
+                                 [&](unsigned threads, std::size_t group_size) {
+                                     return run(r, modes.async, threads, group_size);
+                                 });
+        }
+    }
+}
+
+// Cable cells, fixed step and CVODE: events of sources with different pair
+// delays reach a group in batches that depend on timing; each cell applies
+// simultaneous events in the order of their spikes (cable/event_origin.hpp).
+TEST(async_pairwise, two_halves_cable_identical_to_bsp) {
+    const two_halves_cable r;
+    for (const auto& modes : {mode_pair{execution_mode::bsp_fixed, execution_mode::async_fixed},
+                              mode_pair{execution_mode::bsp_variable, execution_mode::async_variable}}) {
+        simulation_options o;
+        o.dt = 0.025;
+        o.seed = 5;
+        const auto run_cable = [&](execution_mode mode, unsigned threads, std::size_t group_size) {
+            o.mode = mode;
+            o.threads = threads;
+            o.group_size = group_size;
+            simulation sim(r, o);
+            collecting_sink sink;
+            sim.run(90.0, &sink);
+            return sink;
+        };
+        const collecting_sink reference = run_cable(modes.bsp, 1, 28);
+        ASSERT_GT(reference.spikes.size(), 40u) << "the network must be active";
+        std::size_t recurrent = 0;
+        for (const spike& s : reference.spikes) recurrent += s.gid < 2 * two_halves_cable::n;
+        ASSERT_GT(recurrent, 20u) << "the cable cells must fire";
+        expect_async_same_as(reference, modes.async, {1u, 2u, 3u}, {28u, 5u, 2u},
+                             [&](unsigned threads, std::size_t group_size) {
+                                 return run_cable(modes.async, threads, group_size);
+                             });
+    }
+}
+
+// The pair rule lets a group run ahead of a group it receives from by up to
+// the delay between the two, not only the shortest delay onto it (1 ms
+// here): while a thread integrates the costly second half (one group),
+// another takes the cheap first half up to 8 ms ahead of it. With the group's
+// shortest delay for every source, no group ever got more than 1 ms ahead.
+TEST(async_pairwise, groups_run_ahead_of_long_delay_sources) {
+    two_halves_cable r;
+    r.heavy_b = true;
+    for (const execution_mode mode : {execution_mode::async_fixed, execution_mode::async_variable}) {
+        simulation_options o;
+        o.dt = 0.025;
+        o.seed = 5;
+        o.mode = mode;
+        o.threads = 2;
+        o.group_size = two_halves_cable::n; // each half one group
+        simulation sim(r, o);
+        sim.run(60.0);
+        EXPECT_GT(sim.statistics().max_lead, 3.0) << to_string(mode);
+        EXPECT_LE(sim.statistics().max_lead, 8.9 + 1e-6) << to_string(mode) << ": never beyond the longest pair delay";
+    }
+}
+
+// Checked: fails when cable cells apply simultaneous events in the order
+// delivered (cable/event_origin.hpp's origin ignored).
+TEST(async_pairwise, late_batch_of_a_long_delay_source_keeps_bsp_order) {
+    const late_batch_recipe r;
+    for (const auto& modes : {mode_pair{execution_mode::bsp_fixed, execution_mode::async_fixed},
+                              mode_pair{execution_mode::bsp_variable, execution_mode::async_variable}}) {
+        const auto run_late = [&](execution_mode mode, unsigned threads, std::size_t group_size) {
+            simulation_options o;
+            o.dt = 0.025;
+            o.mode = mode;
+            o.threads = threads;
+            o.group_size = group_size;
+            simulation sim(r, o);
+            collecting_sink sink;
+            sim.run(90.0, &sink);
+            return sink;
+        };
+        const collecting_sink reference = run_late(modes.bsp, 1, 1);
+        ASSERT_GT(reference.spikes.size(), 20u) << "the strong events must make the cell fire";
+        expect_async_same_as(reference, modes.async, {1u, 2u}, {1u},
+                             [&](unsigned threads, std::size_t group_size) {
+                                 return run_late(modes.async, threads, group_size);
+                             });
+    }
+}
+
+TEST(async_pairwise, lif_fixed_step_keeps_the_global_order) {
+    const late_batch_lif_recipe r;
+    const auto run_late = [&](execution_mode mode, unsigned threads) {
+        simulation_options o;
+        o.dt = 0.025;
+        o.mode = mode;
+        o.threads = threads;
+        o.group_size = 1;
+        simulation sim(r, o);
+        collecting_sink sink;
+        sim.run(90.0, &sink);
+        return sink;
+    };
+    const collecting_sink reference = run_late(execution_mode::bsp_fixed, 1);
+    ASSERT_GT(reference.samples.size(), 800u);
+    expect_async_same_as(reference, execution_mode::async_fixed, {1u, 2u}, {1u},
+                         [&](unsigned threads, std::size_t) { return run_late(execution_mode::async_fixed, threads); });
 }

@@ -50,8 +50,9 @@ constexpr double first_step_horizon_ms = 100.0;
 // An event waiting for its stop point.
 struct pending_event {
     double time;          // ms
-    // Ties broken by scheduling order, connection events before self-events
-    // (their orders start at self_event_order), as the fixed step.
+    // Ties broken as the fixed step's (acts_after, event_origin.hpp):
+    // connection events by origin, then scheduling order; self-events
+    // (orders from self_event_order) after them.
     std::uint64_t order;
     std::size_t mechanism; // index into the state's mechanisms
     std::size_t instance;
@@ -59,12 +60,10 @@ struct pending_event {
     double flag = 0;      // 0, or net_send's flag
     double* args = nullptr; // the connection's NET_RECEIVE argument storage, or null: {weight}
     std::uint32_t nargs = 0;
+    event_origin origin{}; // the spike of a connection event
 };
-constexpr std::uint64_t self_event_order = std::uint64_t{1} << 63;
 struct later_event {
-    bool operator()(const pending_event& x, const pending_event& y) const {
-        return x.time != y.time ? x.time > y.time : x.order > y.order;
-    }
+    bool operator()(const pending_event& x, const pending_event& y) const { return acts_after(x, y); }
 };
 
 // One mechanism's slice of the state vector: states[k][instance] lives at
@@ -618,18 +617,18 @@ cvode_cell::event_target cvode_cell::resolve_target(const std::string& mechanism
     throw user_error(where, "the cell has no " + mechanism_name);
 }
 
-void cvode_cell::schedule_event(event_target target, double time, double weight) {
-    schedule_event(target, time, weight, nullptr, 0);
+void cvode_cell::schedule_event(event_target target, double time, double weight, const event_origin& origin) {
+    schedule_event(target, time, weight, nullptr, 0, origin);
 }
 
 void cvode_cell::schedule_event(event_target target, double time, double weight, double* args,
-                                std::uint32_t nargs) {
+                                std::uint32_t nargs, const event_origin& origin) {
     if (!(time >= t_))
         throw user_error(source_location{"", 0, "event for cell gid " + std::to_string(gid_)},
                          "event time " + std::to_string(time) + " ms is before the cell's time " +
                              std::to_string(t_) + " ms");
     solver_->events.push(
-        {time, solver_->event_order++, target.mechanism, target.instance, weight, 0.0, args, nargs});
+        {time, solver_->event_order++, target.mechanism, target.instance, weight, 0.0, args, nargs, origin});
 }
 
 void cvode_cell::take_requests() {

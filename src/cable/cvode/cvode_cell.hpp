@@ -19,6 +19,7 @@
 #pragma once
 
 #include "cable/cable_state.hpp"
+#include "cable/event_origin.hpp"
 #include "cable/spike_detector.hpp"
 
 #include <ranvier/errors.hpp>
@@ -111,13 +112,15 @@ public:
     // mechanism receives no events.
     event_target resolve_target(const std::string& mechanism, std::size_t instance);
 
-    // Queues an event of `weight` for `target` at `time` (ms, >= time()). It
-    // acts at `time` (or at the end of its grouping window). It may lie
-    // inside the integrator's last step.
-    void schedule_event(event_target target, double time, double weight);
+    // Queues an event of `weight` for `target` at `time` (ms, >= time()),
+    // made from the spike `origin` (none: it acts before spikes' events at
+    // the same time; event_origin.hpp). It acts at `time` (or at the end of
+    // its grouping window). It may lie inside the integrator's last step.
+    void schedule_event(event_target target, double time, double weight, const event_origin& origin = {});
     // The same for a connection keeping NET_RECEIVE arguments (`args`, nargs
     // values, its storage: it must outlive the cell's use of it).
-    void schedule_event(event_target target, double time, double weight, double* args, std::uint32_t nargs);
+    void schedule_event(event_target target, double time, double weight, double* args, std::uint32_t nargs,
+                        const event_origin& origin = {});
     // The same, resolving the target by name first (for one-off events and
     // tests; groups resolve their targets once).
     void schedule_event(const std::string& mechanism, std::size_t instance, double time,

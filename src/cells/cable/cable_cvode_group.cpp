@@ -165,21 +165,23 @@ integrator_statistics cable_cvode_group::integrator_counters() const {
 }
 
 void cable_cvode_group::deliver(std::span<const spike> spikes) {
-    // Spikes come sorted by (time, gid) and a source's entries in recipe
-    // order; cvode_cell breaks ties of equal arrival time by scheduling
-    // order, so simultaneous events act in an order independent of threads
-    // and grouping.
+    // A source's entries come in recipe order; cvode_cell breaks ties of
+    // equal arrival time by the spike (time, gid), then scheduling order, so
+    // simultaneous events act in an order independent of threads, grouping
+    // and how the spikes were split into deliveries (event_origin.hpp).
     for (const spike& s : spikes) {
         const auto [entries, key] = table_->from_keyed(s.gid);
         if (!entries.empty()) cell_events_.count_spike(key);
+        const cable::event_origin origin{s.time, s.gid};
         for (const exact_delay_entry& e : entries) {
             const synapse_site& site = sites_[e.target];
             std::uint32_t nargs = 0;
             double* args = arguments_.at(table_->entry_position(e), nargs);
             if (args)
-                cells_[site.cell].schedule_event(site.target, s.time + e.delay, args[0], args, nargs);
+                cells_[site.cell].schedule_event(site.target, s.time + e.delay, args[0], args, nargs, origin);
             else
-                cells_[site.cell].schedule_event(site.target, s.time + e.delay, static_cast<double>(e.weight));
+                cells_[site.cell].schedule_event(site.target, s.time + e.delay, static_cast<double>(e.weight),
+                                                 origin);
         }
         events_delivered_ += entries.size();
     }

@@ -39,6 +39,9 @@ public:
     time_type min_delay() const override { return table_->min_delay(); }
     bool receives_from(gid_type source) const override { return table_->receives_from(source); }
     std::span<const gid_type> source_gids() const override { return table_->sources(); }
+    std::span<const double> source_min_delays() const override { return table_->source_min_delays(); }
+    // Events at equal times act by origin (cable/event_origin.hpp).
+    bool canonical_event_order() const override { return true; }
     group_counters counters() const override;
     integrator_statistics integrator_counters() const override;
     cell_work_counts cell_work() const override;

@@ -149,17 +149,21 @@ void cable_fixed_step_group::deliver(std::span<const spike> spikes) {
         // Times on the step grid, computed from integers so that an event is
         // due exactly at the start of step (emit + delay).
         const std::int64_t emit = grid_.nearest(s.time);
+        // Events at equal times act by spike, not by when the spike came
+        // (the asynchronous engine's batches; event_origin.hpp).
+        const cable::event_origin origin{s.time, s.gid};
         if (arguments_.empty()) {
             for (const synapse_entry& e : entries)
-                stepper_.schedule_event(synapse_target_[e.target], grid_.time_of(emit + e.delay), e.weight);
+                stepper_.schedule_event(synapse_target_[e.target], grid_.time_of(emit + e.delay), e.weight, origin);
         } else {
             for (const synapse_entry& e : entries) {
                 std::uint32_t nargs = 0;
                 double* args = arguments_.at(table_->entry_position(e), nargs);
+                const double t = grid_.time_of(emit + e.delay);
                 if (args)
-                    stepper_.schedule_event(synapse_target_[e.target], grid_.time_of(emit + e.delay), args, nargs);
+                    stepper_.schedule_event(synapse_target_[e.target], t, args, nargs, origin);
                 else
-                    stepper_.schedule_event(synapse_target_[e.target], grid_.time_of(emit + e.delay), e.weight);
+                    stepper_.schedule_event(synapse_target_[e.target], t, e.weight, origin);
             }
         }
         events_delivered_ += entries.size();

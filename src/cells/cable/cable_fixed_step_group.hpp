@@ -35,6 +35,9 @@ public:
     std::uint32_t min_delay_steps() const override { return table_->min_delay(); }
     bool receives_from(gid_type source) const override { return !table_->from(source).empty(); }
     std::span<const gid_type> source_gids() const override { return table_->sources(); }
+    std::span<const std::uint32_t> source_min_delay_steps() const override { return table_->source_min_delays(); }
+    // Events at equal times act by origin (cable/event_origin.hpp).
+    bool canonical_event_order() const override { return true; }
     group_counters counters() const override;
     cell_work_counts cell_work() const override;
 

@@ -34,6 +34,10 @@ public:
     time_type min_delay() const override { return table_.min_delay(); }
     bool receives_from(gid_type source) const override { return table_.receives_from(source); }
     std::span<const gid_type> source_gids() const override { return table_.sources(); }
+    std::span<const double> source_min_delays() const override { return table_.source_min_delays(); }
+    // Events act in the order (time, source, key) whatever deliveries they
+    // came in (order_queue sorts and merges every new tail).
+    bool canonical_event_order() const override { return true; }
     group_counters counters() const override;
     cell_work_counts cell_work() const override;
 

@@ -35,6 +35,13 @@ public:
     std::uint32_t min_delay_steps() const override { return table_.min_delay(); }
     bool receives_from(gid_type source) const override { return !table_.from(source).empty(); }
     std::span<const gid_type> source_gids() const override { return table_.sources(); }
+    std::span<const std::uint32_t> source_min_delay_steps() const override { return table_.source_min_delays(); }
+    // Events are summed straight into ring slots in the order delivered:
+    // floating-point sums depend on that order, and sorting them would cost
+    // the hot path. The asynchronous engine keeps this group's deliveries in
+    // global (time, gid) order instead (with its shortest delay for every
+    // source).
+    bool canonical_event_order() const override { return false; }
 
 private:
     template <lif_synapse Kind>

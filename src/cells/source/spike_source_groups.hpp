@@ -37,6 +37,8 @@ public:
     group_counters counters() const override { return {}; }
     bool receives_from(gid_type) const override { return false; }
     std::span<const gid_type> source_gids() const override { return {}; }
+    std::span<const std::uint32_t> source_min_delay_steps() const override { return {}; }
+    bool canonical_event_order() const override { return true; } // receives nothing
 
 private:
     std::vector<gid_type> gids_;
@@ -57,6 +59,8 @@ public:
     group_counters counters() const override { return {}; }
     bool receives_from(gid_type) const override { return false; }
     std::span<const gid_type> source_gids() const override { return {}; }
+    std::span<const double> source_min_delays() const override { return {}; }
+    bool canonical_event_order() const override { return true; } // receives nothing
 
 private:
     std::vector<gid_type> gids_;
