@@ -483,14 +483,16 @@ def read_mechanism(path):
     # the RANGE ASSIGNED values, in the units the file declares.
     mech.observables = [(c, mech.units.get(c, "nA" if mech.point else "mA/cm2")) for c in mech.currents]
     mech.observables += [(a, mech.units.get(a, "1")) for a in mech.assigned if a in range_names]
-    if mech.ion_assigned and (mech.states or mech.currents):
-        # NEURON then computes the value in nrn_cur (with currents: at every
-        # current evaluation, twice per step for di/dv) or after the SOLVE
-        # in nrn_state; neither is implemented or validated here.
+    if mech.ion_assigned and mech.states:
+        # NEURON computes it in nrn_cur (with currents) or refuses it (nocmodl
+        # 8.2: "is WRITE but is not a STATE and has no assignment statement"
+        # when the BREAKPOINT's assignment follows a SOLVE without currents);
+        # the first with STATEs is not implemented or validated here.
         names = ", ".join(mech.ion_assigned)
         fail(f"USEION ... WRITE {names}: a concentration written as an ASSIGNED value is supported only "
-             "in a mechanism without STATEs and currents (its BREAKPOINT then runs in the state update, "
-             "as NEURON's nrn_state); make it a STATE or move it to a mechanism of its own",
+             "in a mechanism without STATEs (its BREAKPOINT computes it: in the state update without "
+             "currents, at every current evaluation with currents, as NEURON); make it a STATE or move "
+             "it to a mechanism of its own",
              source_line(text, r"\bUSEION\b.*\bWRITE\b.*\b(" + "|".join(mech.ion_assigned) + r")\b"))
     if mech.net_receive is not None:
         args = list(mech.net_receive.parameters)
@@ -1454,6 +1456,14 @@ def generate(mech, namespace):
     # ion currents also added into their ions (NEURON's ion i and di/dv).
     conductances = current_conductances(mech)
     conductance = None if conductances is None else conductances[0]
+
+    def assigned_concentration_stores():
+        # With currents NEURON computes an ASSIGNED concentration in nrn_cur
+        # and stores it into the ion at its end (`_ion_cai = cai`), after the
+        # evaluation at v (the last, when di/dv is numerical): the mechanisms
+        # after it in the same current evaluation read the new value.
+        return [f"            ions_[{j}]->{field}[node_index[inst]] = {n};"
+                for n, (j, field) in mech.ion_assigned.items()]
     total = " + ".join(f"-{c}" if c in mech.electrode else c for c in mech.currents)
     L.append("    void current(const ranvier::cable::current_context& ctx,")
     L.append("                 ranvier::cable::state_view states) const override {")
@@ -1490,6 +1500,7 @@ def generate(mech, namespace):
             for c, j in ion_currents:
                 B.append(f"            ion_i_{j}[node_index[inst]] += {scale}{c};")
                 B.append(f"            ion_didv_{j}[node_index[inst]] += {scale}({ccode(conductances[1][c])});")
+            B.extend(assigned_concentration_stores())
         else:
             # NEURON's di/dv: (i(v + 0.001) - i(v)) / 0.001, evaluated in that order
             # (ASSIGNED values end as computed at v).
@@ -1515,6 +1526,7 @@ def generate(mech, namespace):
             for m, (c, j) in enumerate(ion_currents):
                 B.append(f"            ion_i_{j}[node_index[inst]] += {scale}ion_at[{m}];")
                 B.append(f"            ion_didv_{j}[node_index[inst]] += {scale}((ion_plus[{m}] - ion_at[{m}]) / 0.001);")
+            B.extend(assigned_concentration_stores())
         L.extend(end_hoisting(2))
         L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
         L.extend(B)
@@ -1553,7 +1565,7 @@ def generate(mech, namespace):
     if mech.net_receive is not None:
         L.extend(net_receive.generate_net_receive(mech, hoisted, loads, stores, Emitter))
 
-    if mech.ion_assigned:
+    if mech.ion_assigned and not mech.currents:
         L.extend(stateless_update(mech, hoisted, loads, stores, emitted))
 
     if mech.derivative is not None:

@@ -466,19 +466,31 @@ def test_writing_a_reversal_potential_is_refused(tmp_path):
     assert r.returncode == 1 and "USEION ca WRITE eca: a mechanism can write ica, cai, cao" in r.stderr
 
 
-def test_an_assigned_concentration_beside_states_or_currents_is_refused(tmp_path):
-    # NEURON computes it in nrn_state after a SOLVE, or in nrn_cur with
-    # currents: not implemented, so refused with the USEION's line.
+def test_an_assigned_concentration_beside_states_is_refused(tmp_path):
+    # Not implemented (NEURON computes it in nrn_cur with currents, and
+    # nocmodl refuses the assignment after a SOLVE without currents), so
+    # refused with the USEION's line.
     text = POOL.replace("WRITE cai", "WRITE cai, cao").replace("ASSIGNED { ica (mA/cm2) }",
                                                                 "ASSIGNED { ica (mA/cm2) cao (mM) }")
     r, mod, _ = translate(tmp_path, text)
     assert r.returncode == 1
     assert f"{mod}:3: error: USEION ... WRITE cao: a concentration written as an ASSIGNED value" in r.stderr
+    assert "only in a mechanism without STATEs" in r.stderr
+
+
+def test_an_assigned_concentration_with_currents_is_stored_by_the_current(tmp_path):
+    # With currents NEURON computes it in nrn_cur and stores it into the ion
+    # at the end; there is then no update in advance_states.
     text = EQUILIBRIUM.replace("RANGE k", "RANGE k\n    NONSPECIFIC_CURRENT il").replace(
         "ica (mA/cm2)", "ica (mA/cm2) il (mA/cm2) v (mV)").replace("BREAKPOINT { update() }",
                                                                    "BREAKPOINT { update() il = 1e-4*v }")
-    r, mod, _ = translate(tmp_path, text)
-    assert r.returncode == 1 and f"{mod}:3: error: USEION ... WRITE cai: a concentration written" in r.stderr
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    current = code[code.index("void current"):code.index("double observe")]
+    # (a PROCEDURE call: NEURON's numerical di/dv, cai left as computed at v)
+    assert current.index("ctx.i[node_index[inst]] += i_at;") < current.index("ions_[0]->ci[node_index[inst]] = cai;")
+    assert "void advance_states" not in code
 
 
 EQUILIBRIUM = """NEURON {

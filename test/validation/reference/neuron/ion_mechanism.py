@@ -15,12 +15,13 @@ branched: soma as above; dend1 on soma(1) (L 200 um, diam 2 um, nseg 5)
   with pas (g 1e-4 S/cm2, e -65 mV), cal (gbar 3e-4 S/cm2) and caeq; dend2
   on soma(1) (L 100 um, diam 1 um, nseg 3) with pas; CaSyns at soma(0.5)
   (weight 2^-7 uS, EVENTS_SOMA) and dend1(0.7) (weight 2^-6 uS,
-  EVENTS_DEND).
+  EVENTS_DEND); dend2 also has cal (gbar 3e-4 S/cm2) and cavd (a leak
+  whose BREAKPOINT sets cai, ASSIGNED, from v).
 Ra 100 ohm cm, cm 1 uF/cm2, celsius 6.3, v_init -65 mV, usetable_hh = 0,
 default ion concentrations (ca: cai 5e-5, cao 2 mM).
 
 Writes ion_mechanism/<cell>.csv: t, v, cai, eca, ica (the ion's, mA/cm2)
-at soma(0.5) and (branched) dend1(0.7) every 0.25 ms of the fixed-step run
+at soma(0.5) and (branched) dend1(0.7) and dend2(0.5) every 0.25 ms of the fixed-step run
 (backward Euler, dt 0.025 ms, 50 ms), and ion_mechanism/<cell>_spikes.json:
 spike times (soma(0.5) crossing 0 mV) of the fixed-step run and of a CVODE
 run (condition_order 2; atol = rtol = 1e-9, for `branched` 1e-11: caeq's cai
@@ -83,10 +84,12 @@ def build(h, which):
         for seg in d:
             seg.pas.g = 1e-4
             seg.pas.e = -65
-    dend1.insert("cal")
+    for d in (dend1, dend2):
+        d.insert("cal")
+        for seg in d:
+            seg.cal.gbar = 3e-4
     dend1.insert("caeq")
-    for seg in dend1:
-        seg.cal.gbar = 3e-4
+    dend2.insert("cavd")
     cell["syn"] = synapse(h, soma(0.5), 2 ** -7, EVENTS_SOMA, keep)
     synapse(h, dend1(0.7), 2 ** -6, EVENTS_DEND, keep)
     cell.update(dend1=dend1, dend2=dend2)
@@ -122,7 +125,9 @@ def run(h, cell, cvode, tolerance):
     rec = {}
     if not cvode:
         rec["t"] = h.Vector().record(h._ref_t)
-        where = [("soma", soma(0.5))] + ([("dend", cell["dend1"](0.7))] if "dend1" in cell else [])
+        where = [("soma", soma(0.5))]
+        if "dend1" in cell:
+            where += [("dend", cell["dend1"](0.7)), ("dend2", cell["dend2"](0.5))]
         for name, seg in where:
             rec[f"v_{name}"] = h.Vector().record(seg._ref_v)
             rec[f"cai_{name}"] = h.Vector().record(seg._ref_cai)
