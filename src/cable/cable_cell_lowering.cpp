@@ -145,11 +145,16 @@ lowered_cable_cell lower_cable_cell(cable::cable_state_builder& builder, const c
             return 0;
         });
     }
-    std::vector<std::string> ions_used; // by the cell's density mechanisms
-    for (const cable_painting& p : c.paintings)
-        for (const auto& u : catalogue.type(p.mechanism).ions)
+    std::vector<std::string> ions_used; // by the cell's mechanisms (point processes use ions too)
+    auto note_ions = [&](const std::string& mechanism) {
+        if (!catalogue.contains(mechanism)) return; // an unknown name is reported where it is placed
+        for (const auto& u : catalogue.type(mechanism).ions)
             if (std::find(ions_used.begin(), ions_used.end(), u.ion) == ions_used.end())
                 ions_used.push_back(u.ion);
+    };
+    for (const cable_painting& p : c.paintings) note_ions(p.mechanism);
+    for (const cable_placement& p : c.synapses) note_ions(p.mechanism);
+    for (const cable_placement& p : c.stimuli) note_ions(p.mechanism);
     std::vector<cable_ion_setting> ion_settings = painted_ions;
     ion_settings.insert(ion_settings.end(), c.ions.begin(), c.ions.end());
     for (std::size_t k = 0; k < ion_settings.size(); ++k) {

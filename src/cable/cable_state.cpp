@@ -64,6 +64,24 @@ void cable_state::advance_states(const double* v, double dt) {
     }
 }
 
+// Without states, a writer's concentration is an ASSIGNED value that its
+// advance_states computes (the generated BREAKPOINT): CVODE has nothing to
+// integrate for it, so it is updated between steps as in NEURON.
+static bool stateless_writer(const mechanism& m) {
+    return m.type().states.empty() && m.writes_concentration();
+}
+
+bool cable_state::has_stateless_writers() const {
+    for (const auto& m : mechanisms_)
+        if (stateless_writer(*m)) return true;
+    return false;
+}
+
+void cable_state::advance_stateless_writers(const double* v) {
+    for (auto& m : mechanisms_)
+        if (stateless_writer(*m)) m->advance_states(v, 0.0);
+}
+
 std::int32_t cable_state::cell_of_node(std::int32_t node) const {
     return static_cast<std::int32_t>(std::upper_bound(cell_offset_.begin(), cell_offset_.end(), node) -
                                      cell_offset_.begin() - 1);

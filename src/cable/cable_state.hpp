@@ -84,6 +84,12 @@ public:
     // order, each writer's concentrations copied into its ions at once (a
     // later reader sees the new value, as NEURON).
     void advance_states(const double* v, double dt);
+    // CVODE, before each step (NEURON's Cvode::do_nonode): the mechanisms
+    // without states that write a concentration (an ASSIGNED cai computed
+    // in BREAKPOINT) run their update at v, reading the ion values of the
+    // last current evaluation. True if the group has any.
+    bool has_stateless_writers() const;
+    void advance_stateless_writers(const double* v);
 
     // The group's ion species (one per ion some mechanism uses).
     std::size_t ion_count() const { return ions_.size(); }

@@ -216,6 +216,10 @@ class Mechanism:
         self.assigned = []     # ASSIGNED values, kept per instance between blocks
         self.ions = []         # (ion, reads, writes, valence or 0)
         self.ion_reads = {}    # name -> (ion index, field: e, ci, co, i): values loaded from the ion
+        # Written concentrations that are ASSIGNED, not STATEs: name -> (ion index,
+        # field ci or co). As NEURON, the ion's value itself: loaded at the start of
+        # a block and stored back at its end.
+        self.ion_assigned = {}
         self.constants = {}    # UNITS factors (FARADAY, R): name -> value
         self.nonspecific = []  # current names
         self.currents = []     # every current the BREAKPOINT writes
@@ -228,7 +232,8 @@ class Mechanism:
         """Every name a block may use: v, parameters, globals, states,
         ASSIGNED values, currents and read reversal potentials."""
         return ({"v"} | {p[0] for p in self.parameters + self.globals} | {st[0] for st in self.states}
-                | set(self.assigned) | set(self.currents) | set(self.ion_reads) | set(self.constants)
+                | set(self.assigned) | set(self.currents) | set(self.ion_reads) | set(self.ion_assigned)
+                | set(self.constants)
                 | set(getattr(self, "module_locals", ())))
 
 
@@ -251,6 +256,22 @@ def quiet_output():
 
 def fail(message, line=0):
     raise TranslationError(message, line)
+
+
+def source_line(text, pattern):
+    """Line of the first match of the regex `pattern` outside comments (0 if
+    none): python3-nmodl gives no token positions (see scan_refused)."""
+    in_comment = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if in_comment:
+            in_comment = not re.match(r"\s*ENDCOMMENT\b", raw)
+            continue
+        if re.match(r"\s*COMMENT\b", raw):
+            in_comment = True
+            continue
+        if re.search(pattern, raw.split(":", 1)[0].split("?", 1)[0]):
+            return number
+    return 0
 
 
 def read_mechanism(path):
@@ -370,26 +391,35 @@ def read_mechanism(path):
     ion_names = {r for _, reads, _, _ in mech.ions for r in reads}
     current_names = (set(mech.nonspecific) | set(mech.electrode)
                      | {w for ion, _, writes, _ in mech.ions for w in writes if w == "i" + ion})
-    # Written concentrations: STATEs (copied into the ion by the base class).
+    # Written concentrations: STATEs (copied into the ion by the base class)
+    # or ASSIGNED values (the ion's own value, mech.ion_assigned).
     mech.ion_uses = []
-    for ion, reads, writes, valence in mech.ions:
+    for index, (ion, reads, writes, valence) in enumerate(mech.ions):
         e, ci, co, i = ion_variables(ion)
+        useion_line = source_line(text, rf"\bUSEION\s+{ion}\b")
         use = {"ion": ion, "valence": valence, "read_e": e in reads, "read_ci": ci in reads,
                "read_co": co in reads, "read_i": i in reads, "write_i": i in writes,
                "write_ci": ci in writes, "write_co": co in writes, "ci_state": -1, "co_state": -1}
         for name, key in ((ci, "ci_state"), (co, "co_state")):
             if name in writes:
-                if name not in state_names:
-                    fail(f"USEION {ion} WRITE {name}: a written concentration must be a STATE "
-                         "for now (assigned concentrations are not supported yet)")
-                use[key] = [st[0] for st in mech.states].index(name)
+                if mech.point:
+                    # NEURON would let every instance at a node overwrite the
+                    # node's value; not validated here, so refused.
+                    fail(f"USEION {ion} WRITE {name}: a POINT_PROCESS writing a concentration is not "
+                         f"supported (a point process may READ {e}, {ci}, {co}, {i} and WRITE {i})",
+                         useion_line)
+                if name in state_names:
+                    use[key] = [st[0] for st in mech.states].index(name)
+                else:
+                    mech.ion_assigned[name] = (index, key[:2])
         mech.ion_uses.append(use)
     mech.units = {}
     for block in lookup.lookup(program, ast.AstNodeType.ASSIGNED_BLOCK):
         for d in block.definitions:
             n = name_of(d.name)
             mech.units[n] = unit_text(d.unit)
-            if n in ("v", "celsius", "dt", "t") or n in ion_names or n in current_names or n in state_names:
+            if (n in ("v", "celsius", "dt", "t") or n in ion_names or n in current_names or n in state_names
+                    or n in mech.ion_assigned):
                 continue
             mech.assigned.append(n)
 
@@ -453,8 +483,17 @@ def read_mechanism(path):
     # the RANGE ASSIGNED values, in the units the file declares.
     mech.observables = [(c, mech.units.get(c, "nA" if mech.point else "mA/cm2")) for c in mech.currents]
     mech.observables += [(a, mech.units.get(a, "1")) for a in mech.assigned if a in range_names]
-    if mech.point and mech.ions:
-        fail("USEION in a POINT_PROCESS is not supported yet")
+    if mech.ion_assigned and mech.states:
+        # NEURON computes it in nrn_cur (with currents) or refuses it (nocmodl
+        # 8.2: "is WRITE but is not a STATE and has no assignment statement"
+        # when the BREAKPOINT's assignment follows a SOLVE without currents);
+        # the first with STATEs is not implemented or validated here.
+        names = ", ".join(mech.ion_assigned)
+        fail(f"USEION ... WRITE {names}: a concentration written as an ASSIGNED value is supported only "
+             "in a mechanism without STATEs (its BREAKPOINT computes it: in the state update without "
+             "currents, at every current evaluation with currents, as NEURON); make it a STATE or move "
+             "it to a mechanism of its own",
+             source_line(text, r"\bUSEION\b.*\bWRITE\b.*\b(" + "|".join(mech.ion_assigned) + r")\b"))
     if mech.net_receive is not None:
         args = list(mech.net_receive.parameters)
         if not args:
@@ -1176,6 +1215,29 @@ def ode_parts(state, rhs_node):
 # ---------------------------------------------------------------------------
 # Code generation
 
+
+def stateless_update(mech, hoisted, loads, stores, emitted):
+    """advance_states of a mechanism without STATEs and currents that writes
+    a concentration as an ASSIGNED value: its BREAKPOINT, which NEURON runs in
+    nrn_state for a mechanism without currents (after the step's solve, the
+    ion values it reads those of the step's current evaluation), then the
+    concentration stored into the ion. cable_state calls it in the fixed step
+    and before every CVODE step (NEURON's Cvode::do_nonode)."""
+    L = ["", "    void advance_states(const double* v_of_node, double dt) override {",
+         "        (void)dt;"]
+    L.extend(hoisted(2))
+    begin_hoisting(set())
+    B = loads(3, None, False)
+    em = emitted(lambda: Emitter(mech, "BREAKPOINT"), mech.breakpoint.statement_block, 3)
+    B.extend(em.lines)
+    B.extend(stores(3, states=False, written=em.set_here, ions=True))
+    L.extend(end_hoisting(2))
+    L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
+    L.extend(B)
+    L.append("        }")
+    L.append("    }")
+    return L
+
 def generate(mech, namespace):
     s_index = {name: k for k, (name, _) in enumerate(mech.states)}
     p_index = {p[0]: k for k, p in enumerate(mech.parameters)}
@@ -1278,6 +1340,8 @@ def generate(mech, namespace):
         for n, (j, field) in mech.ion_reads.items():
             where = f"gathered_{n}[inst]" if gathered and n in gathered_ions else f"ions_[{j}]->{field}[node_index[inst]]"
             out.append(f"{pad}{mu}const double {n} = {where};")
+        for n, (j, field) in mech.ion_assigned.items():  # NEURON's `cai = _ion_cai` at a block's start
+            out.append(f"{pad}{mu}double {n} = ions_[{j}]->{field}[node_index[inst]];")
         for n, k in a_index.items():
             # ASSIGNED values persist per instance between blocks (as in NEURON)
             # when some block reads them before assigning them.
@@ -1288,10 +1352,12 @@ def generate(mech, namespace):
             out.append(pad + mu + "double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
         return out
 
-    def stores(indent, states=True, params=(), via_pointers=False, written=None):
+    def stores(indent, states=True, params=(), via_pointers=False, written=None, ions=False):
         """Per instance: states, ASSIGNED values (only those in `written`, the
         names the block may assign, when given: the others are unchanged) and
-        the parameters `params` back into their arrays."""
+        the parameters `params` back into their arrays; with `ions`, the
+        concentrations written as ASSIGNED values into the ion (NEURON's
+        `_ion_cai = cai` at the end of nrn_init and nrn_state)."""
         pad = "    " * indent
         out = []
         if states:
@@ -1299,6 +1365,9 @@ def generate(mech, namespace):
                     for n, k in s_index.items()]
         out += [f"{pad}assigned_{k}[inst] = {n};" for n, k in a_index.items() if written is None or n in written]
         out += [f"{pad}param_{p_index[n]}[inst] = {n};" for n in params]
+        if ions:
+            out += [f"{pad}ions_[{j}]->{field}[node_index[inst]] = {n};"
+                    for n, (j, field) in mech.ion_assigned.items() if written is None or n in written]
         return out
 
     L = []
@@ -1377,7 +1446,8 @@ def generate(mech, namespace):
     L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
     L.extend(loads(3, "ptr", True, params_mutable=initial_writes))
     L.extend(body)
-    L.extend(stores(3, params=sorted(initial_writes, key=p_index.get), via_pointers=True, written=initial_set))
+    L.extend(stores(3, params=sorted(initial_writes, key=p_index.get), via_pointers=True, written=initial_set,
+                    ions=True))
     L.append("        }")
     L.append("    }")
     L.append("")
@@ -1386,6 +1456,14 @@ def generate(mech, namespace):
     # ion currents also added into their ions (NEURON's ion i and di/dv).
     conductances = current_conductances(mech)
     conductance = None if conductances is None else conductances[0]
+
+    def assigned_concentration_stores():
+        # With currents NEURON computes an ASSIGNED concentration in nrn_cur
+        # and stores it into the ion at its end (`_ion_cai = cai`), after the
+        # evaluation at v (the last, when di/dv is numerical): the mechanisms
+        # after it in the same current evaluation read the new value.
+        return [f"            ions_[{j}]->{field}[node_index[inst]] = {n};"
+                for n, (j, field) in mech.ion_assigned.items()]
     total = " + ".join(f"-{c}" if c in mech.electrode else c for c in mech.currents)
     L.append("    void current(const ranvier::cable::current_context& ctx,")
     L.append("                 ranvier::cable::state_view states) const override {")
@@ -1422,6 +1500,7 @@ def generate(mech, namespace):
             for c, j in ion_currents:
                 B.append(f"            ion_i_{j}[node_index[inst]] += {scale}{c};")
                 B.append(f"            ion_didv_{j}[node_index[inst]] += {scale}({ccode(conductances[1][c])});")
+            B.extend(assigned_concentration_stores())
         else:
             # NEURON's di/dv: (i(v + 0.001) - i(v)) / 0.001, evaluated in that order
             # (ASSIGNED values end as computed at v).
@@ -1447,6 +1526,7 @@ def generate(mech, namespace):
             for m, (c, j) in enumerate(ion_currents):
                 B.append(f"            ion_i_{j}[node_index[inst]] += {scale}ion_at[{m}];")
                 B.append(f"            ion_didv_{j}[node_index[inst]] += {scale}((ion_plus[{m}] - ion_at[{m}]) / 0.001);")
+            B.extend(assigned_concentration_stores())
         L.extend(end_hoisting(2))
         L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
         L.extend(B)
@@ -1484,6 +1564,9 @@ def generate(mech, namespace):
 
     if mech.net_receive is not None:
         L.extend(net_receive.generate_net_receive(mech, hoisted, loads, stores, Emitter))
+
+    if mech.ion_assigned and not mech.currents:
+        L.extend(stateless_update(mech, hoisted, loads, stores, emitted))
 
     if mech.derivative is not None:
         def cnexp(state, rhs, pad):

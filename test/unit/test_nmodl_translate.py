@@ -460,14 +460,94 @@ def test_unknown_ion_needs_its_valence(tmp_path):
     assert 't.ions.push_back({"xx", -1, true,' in out.read_text()
 
 
-def test_writing_a_reversal_potential_or_an_assigned_concentration_is_refused(tmp_path):
+def test_writing_a_reversal_potential_is_refused(tmp_path):
     text = POOL.replace("WRITE cai", "WRITE eca")
     r, _, _ = translate(tmp_path, text)
     assert r.returncode == 1 and "USEION ca WRITE eca: a mechanism can write ica, cai, cao" in r.stderr
+
+
+def test_an_assigned_concentration_beside_states_is_refused(tmp_path):
+    # Not implemented (NEURON computes it in nrn_cur with currents, and
+    # nocmodl refuses the assignment after a SOLVE without currents), so
+    # refused with the USEION's line.
     text = POOL.replace("WRITE cai", "WRITE cai, cao").replace("ASSIGNED { ica (mA/cm2) }",
                                                                 "ASSIGNED { ica (mA/cm2) cao (mM) }")
-    r, _, _ = translate(tmp_path, text)
-    assert r.returncode == 1 and "USEION ca WRITE cao: a written concentration must be a STATE" in r.stderr
+    r, mod, _ = translate(tmp_path, text)
+    assert r.returncode == 1
+    assert f"{mod}:3: error: USEION ... WRITE cao: a concentration written as an ASSIGNED value" in r.stderr
+    assert "only in a mechanism without STATEs" in r.stderr
+
+
+def test_an_assigned_concentration_with_currents_is_stored_by_the_current(tmp_path):
+    # With currents NEURON computes it in nrn_cur and stores it into the ion
+    # at the end; there is then no update in advance_states.
+    text = EQUILIBRIUM.replace("RANGE k", "RANGE k\n    NONSPECIFIC_CURRENT il").replace(
+        "ica (mA/cm2)", "ica (mA/cm2) il (mA/cm2) v (mV)").replace("BREAKPOINT { update() }",
+                                                                   "BREAKPOINT { update() il = 1e-4*v }")
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    current = code[code.index("void current"):code.index("double observe")]
+    # (a PROCEDURE call: NEURON's numerical di/dv, cai left as computed at v)
+    assert current.index("ctx.i[node_index[inst]] += i_at;") < current.index("ions_[0]->ci[node_index[inst]] = cai;")
+    assert "void advance_states" not in code
+
+
+EQUILIBRIUM = """NEURON {
+    SUFFIX eq
+    USEION ca READ ica WRITE cai
+    RANGE k
+}
+PARAMETER { k = 0.1 (mM cm2/mA) }
+ASSIGNED { ica (mA/cm2) cai (mM) }
+INITIAL { update() }
+BREAKPOINT { update() }
+PROCEDURE update() { cai = 1e-4 - k*ica }
+"""
+
+
+def test_an_assigned_concentration_is_the_ions_value(tmp_path):
+    # As nocmodl: loaded from the ion at a block's start, stored back at its
+    # end; with no STATEs and currents the BREAKPOINT runs in advance_states
+    # (NEURON's nrn_state), and the ion use names no state for cai.
+    r, _, out = translate(tmp_path, EQUILIBRIUM)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert 't.ions.push_back({"ca", 0, false, false, false, true, false, true, false, -1, -1});' in code
+    assert code.count("double cai = ions_[0]->ci[node_index[inst]];") == 3  # INITIAL, observe, update
+    assert code.count("ions_[0]->ci[node_index[inst]] = cai;") == 2  # INITIAL and the update
+    update = code[code.index("void advance_states"):]
+    assert "cai = 1e-4 - k * ica;" in update and "ions_[0]->ci[node_index[inst]] = cai;" in update
+
+
+CASYN = """NEURON {
+    POINT_PROCESS CaSyn
+    USEION ca READ eca WRITE ica
+    RANGE g
+}
+PARAMETER { g = 0.001 (uS) }
+ASSIGNED { v (mV) eca (mV) ica (nA) }
+BREAKPOINT { ica = g*(v - eca) }
+"""
+
+
+def test_a_point_process_ion_current_is_a_density_at_its_node(tmp_path):
+    # NEURON: the nA current over the segment's area (100/area), into the
+    # node's accumulated ica and di/dv as well as its membrane current.
+    r, _, out = translate(tmp_path, CASYN)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "const double eca = ions_[0]->e[node_index[inst]];" in code
+    assert "ion_i_0[node_index[inst]] += mfact * ica;" in code
+    assert "ion_didv_0[node_index[inst]] += mfact * (g);" in code
+    assert "ctx.i[node_index[inst]] += mfact * (ica);" in code
+
+
+def test_a_point_process_writing_a_concentration_is_refused(tmp_path):
+    text = CASYN.replace("WRITE ica", "WRITE ica, cai").replace("ica (nA) }", "ica (nA) cai (mM) }")
+    r, mod, _ = translate(tmp_path, text)
+    assert r.returncode == 1
+    assert f"{mod}:3: error: USEION ca WRITE cai: a POINT_PROCESS writing a concentration" in r.stderr
 
 
 def test_read_ion_values_cannot_be_assigned(tmp_path):

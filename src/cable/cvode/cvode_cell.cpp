@@ -168,6 +168,7 @@ struct cvode_cell::solver {
     std::vector<cable_spike> pending_roots; // crossings not yet committed
     double tstop = -1;                      // stop time given to CVODE (-1: none yet)
     bool synced = true;                     // the state's arrays hold the committed solution
+    bool stateless_writers = false;         // cable_state::has_stateless_writers()
 
     SUNContext context = nullptr;
     N_Vector y = nullptr;
@@ -427,6 +428,7 @@ void cvode_cell::set_up() {
         list.push_back(static_cast<std::int32_t>(k));
     }
     s.nv = s.membrane_nodes.size();
+    s.stateless_writers = state.has_stateless_writers();
     for (const std::int32_t k : s.membrane_nodes) s.inv_cm_ms.push_back(1e3 / nodes.cm[static_cast<std::size_t>(k)]);
     if (s.nv == 0) throw user_error(where, "the cell has no node with membrane capacitance");
     s.i.assign(s.n, 0.0);
@@ -728,6 +730,13 @@ void cvode_cell::advance_to(double t_end) {
         if (stop != s.tstop) {
             if (const int flag = CVodeSetStopTime(s.mem, stop); flag != CV_SUCCESS) fail(flag, s.tn);
             s.tstop = stop;
+        }
+        if (s.stateless_writers) {
+            // NEURON's Cvode::do_nonode before each step: the model at the
+            // current solution (currents, so ion currents, of y), then the
+            // concentrations computed outside the ODEs (cable_state).
+            s.store(s.y_time, N_VGetArrayPointer(s.y));
+            s.state.advance_stateless_writers(s.v);
         }
         // tout only tells CVODE the direction and bounds its first step after
         // a (re)start: a fixed distance, so it never depends on t_end.
