@@ -146,10 +146,16 @@ std::string cache_key(const std::vector<fs::path>& mods) {
     h.add(config::cxx_flags);
     h.add(config::cxx_standard);
     for (const char* f : catalogue_flags) h.add(f);
-    h.add(read_text(source_path("src/nmodl/translate.py"), "Ranvier's translator"));
-    h.add(read_text(source_path("src/nmodl/net_receive.py"), "Ranvier's translator (NET_RECEIVE)"));
-    h.add(read_text(source_path("src/nmodl/tables.py"), "Ranvier's translator (TABLE)"));
-    h.add(read_text(source_path("src/nmodl/rewrite.py"), "Ranvier's translator (rewrites)"));
+    // Every module of the translator, in name order: a new one changes the
+    // key without being listed here.
+    std::vector<fs::path> translator;
+    for (const auto& entry : fs::directory_iterator(source_path("src/nmodl/translate.py").parent_path()))
+        if (entry.path().extension() == ".py") translator.push_back(entry.path());
+    std::sort(translator.begin(), translator.end());
+    for (const fs::path& f : translator) {
+        h.add(f.filename().string());
+        h.add(read_text(f, "Ranvier's translator"));
+    }
     for (const char* f : {"src/cable/mechanisms/mechanism.hpp", "src/cable/mechanisms/mechanism.cpp",
                           "src/cable/mechanisms/catalogue_library.hpp", "src/cable/mechanisms/fast_exp.hpp"})
         h.add(read_text(source_path(f), "Ranvier's mechanism interface"));

@@ -30,6 +30,8 @@ import re
 from nmodl import dsl
 from nmodl.dsl import ast, visitor
 
+from source_lines import code_lines
+
 DIRECT = "__direct"
 
 
@@ -48,15 +50,8 @@ class Table:
 
 def table_lines(text):
     """Lines of the TABLE keywords outside comments, in file order."""
-    lines, in_comment = [], False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if in_comment:
-            in_comment = not re.match(r"\s*ENDCOMMENT\b", raw)
-            continue
-        if re.match(r"\s*COMMENT\b", raw):
-            in_comment = True
-            continue
-        code = raw.split(":", 1)[0].split("?", 1)[0]
+    lines = []
+    for number, code in code_lines(text):
         lines += [number] * len(re.findall(r"\bTABLE\b", code))
     return lines
 

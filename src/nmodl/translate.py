@@ -36,6 +36,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import net_receive  # noqa: E402  (NET_RECEIVE's arguments, flags, net_send, net_event)
 import rewrite  # noqa: E402  (exponentials grouped, divisions counted: SymPy only)
+from source_lines import code_lines  # noqa: E402  (the text outside comments)
 
 
 class TranslationError(Exception):
@@ -84,18 +85,8 @@ REFUSED_KEYWORDS = {
 
 def scan_refused(text):
     """First refused keyword outside comments: (keyword, line) or None."""
-    in_comment = False
     in_table = False  # between TABLE and its WITH (a TABLE may span lines)
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw
-        if in_comment:
-            if re.match(r"\s*ENDCOMMENT\b", line):
-                in_comment = False
-            continue
-        if re.match(r"\s*COMMENT\b", line):
-            in_comment = True
-            continue
-        line = line.split(":", 1)[0].split("?", 1)[0]  # ':' and '?' start comments
+    for number, line in code_lines(text):
         words = re.findall(r"[A-Za-z_][A-Za-z_0-9]*", line)
         for word in words:
             if word in ("TABLE", "WITH"):
@@ -261,15 +252,8 @@ def fail(message, line=0):
 def source_line(text, pattern):
     """Line of the first match of the regex `pattern` outside comments (0 if
     none): python3-nmodl gives no token positions (see scan_refused)."""
-    in_comment = False
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if in_comment:
-            in_comment = not re.match(r"\s*ENDCOMMENT\b", raw)
-            continue
-        if re.match(r"\s*COMMENT\b", raw):
-            in_comment = True
-            continue
-        if re.search(pattern, raw.split(":", 1)[0].split("?", 1)[0]):
+    for number, code in code_lines(text):
+        if re.search(pattern, code):
             return number
     return 0
 
