@@ -73,14 +73,7 @@ sections = [{ name = "soma", length = "20 um", diam = "20 um" }]
 paint = [{ region = "soma", mechanism = "hh" }]
 """
 
-CABLE_SYN = """
-[[population]]
-name = "C"
-size = 200
-cell = "cable"
-sections = [{ name = "soma", length = "20 um", diam = "20 um" }]
-paint = [{ region = "soma", mechanism = "hh" }]
-synapses = [{ location = "soma(0.5)", mechanism = "ExpSyn", tau = "2 ms", e = "0 mV" }]
+CABLE_SYN = CABLE + """synapses = [{ location = "soma(0.5)", mechanism = "ExpSyn", tau = "2 ms", e = "0 mV" }]
 """ + CONN.replace('target = "E"', 'target = "C"').replace('"0.0001 mV"', '"0.000001 uS"')
 
 MODELS = {
