@@ -398,10 +398,12 @@ def read_mechanism(path):
                     mech.ion_assigned[name] = (index, key[:2])
         mech.ion_uses.append(use)
     mech.units = {}
+    declared_assigned = []  # every ASSIGNED name, in the file's order
     for block in lookup.lookup(program, ast.AstNodeType.ASSIGNED_BLOCK):
         for d in block.definitions:
             n = name_of(d.name)
             mech.units[n] = unit_text(d.unit)
+            declared_assigned.append(n)
             if (n in ("v", "celsius", "dt", "t") or n in ion_names or n in current_names or n in state_names
                     or n in mech.ion_assigned):
                 continue
@@ -465,7 +467,10 @@ def read_mechanism(path):
     mech.ion_currents = {"i" + ion: k for k, (ion, _, writes, _) in enumerate(mech.ions) if "i" + ion in writes}
     # What a probe can record ("ExpSyn.i", "Exp2Syn.g"): the currents, then
     # the RANGE ASSIGNED values, in the units the file declares.
-    mech.observables = [(c, mech.units.get(c, "nA" if mech.point else "mA/cm2")) for c in mech.currents]
+    # Currents in the order the file declares them (ASSIGNED), as probes list them.
+    declared = ([c for c in declared_assigned if c in mech.currents]
+                + [c for c in mech.currents if c not in declared_assigned])
+    mech.observables = [(c, mech.units.get(c, "nA" if mech.point else "mA/cm2")) for c in declared]
     mech.observables += [(a, mech.units.get(a, "1")) for a in mech.assigned if a in range_names]
     if mech.ion_assigned and mech.states:
         # NEURON computes it in nrn_cur (with currents) or refuses it (nocmodl
@@ -1378,6 +1383,8 @@ def generate(mech, namespace):
     L.append(f"        {quantity_list(mech.globals)},")
     L.append(f"        {'true' if mech.net_receive is not None else 'false'},")
     L.append(f"        {quantity_list([(n, u, 0.0) for n, u in mech.observables])}}};")
+    if mech.electrode:
+        L.append("    t.electrode_current = true; // not a membrane current: i_membrane_ leaves it out")
     for u in mech.ion_uses:
         flags = ", ".join("true" if u[k] else "false" for k in
                           ("read_e", "read_ci", "read_co", "read_i", "write_i", "write_ci", "write_co"))

@@ -12,6 +12,7 @@ import pytest
 
 SOURCE = pathlib.Path(os.environ.get("RANVIER_SOURCE_DIR",
                                      pathlib.Path(__file__).resolve().parents[2]))
+BUILTIN = SOURCE / "src" / "cable" / "mechanisms" / "builtin"  # the built-ins' .mod files
 NMODL = SOURCE / "test" / "data" / "nmodl"
 
 if os.environ.get("RANVIER_PYTHON_MODULE_BUILT", "ON").upper() in ("OFF", "0", "FALSE"):
@@ -40,8 +41,8 @@ def cable_network(hh, pas, mechanisms=None):
 def test_network_with_user_mechanisms(tmp_path):
     mod = tmp_path / "mod"
     mod.mkdir()
-    (mod / "hhu.mod").write_text((NMODL / "hh.mod").read_text().replace("SUFFIX hh", "SUFFIX hhu"))
-    (mod / "pasu.mod").write_text((NMODL / "pas.mod").read_text().replace("SUFFIX pas", "SUFFIX pasu"))
+    (mod / "hhu.mod").write_text((BUILTIN / "hh.mod").read_text().replace("SUFFIX hh", "SUFFIX hhu"))
+    (mod / "pasu.mod").write_text((BUILTIN / "pas.mod").read_text().replace("SUFFIX pas", "SUFFIX pasu"))
     net = cable_network("hhu", "pasu", mechanisms=[mod])
     user = ranvier.Simulation(net).run()
     builtin = ranvier.Simulation(cable_network("hh", "pas")).run()

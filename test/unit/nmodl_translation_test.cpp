@@ -1,12 +1,14 @@
-// Mechanisms translated from NMODL (src/nmodl/translate.py, at build time, from
-// test/data/nmodl/{pas,hh,expsyn,exp2syn,iclamp}.mod) against the hand-written built-ins on
-// identical inputs: declarations, INITIAL, currents and di/dv, CVODE's state
+// The built-in mechanisms, translated from NMODL by the library's build
+// (src/nmodl/translate.py on src/cable/mechanisms/builtin/{pas,hh,expsyn,
+// exp2syn,iclamp}.mod), against hand-written implementations of the same
+// models (support/reference_mechanisms/, the built-ins before they were
+// translations) on identical inputs: declarations, INITIAL, currents and di/dv, CVODE's state
 // derivatives and Jacobian diagonal, and cnexp updates at many v; then whole
 // NEURON reference cells run with either (fixed step and CVODE, below).
 //
 // Tolerance: 1e-12 relative to each quantity's natural size (below). The two
 // implementations evaluate the same formulas in different ways: the
-// built-in hh uses fast_exp (within 1 ulp of std::exp) and writes its
+// hand-written hh uses fast_exp (within 1 ulp of std::exp) and writes its
 // rewrites by hand (three of six exponentials derived from the other three,
 // rates 1/tau formed directly, reciprocals of constants), while the
 // generated code uses guarded_exp (the same values in range) and finds such
@@ -22,15 +24,15 @@
 #include "cable/cable_state_builder.hpp"
 #include "cable/cvode/cvode_cell.hpp"
 #include "cable/fixed_step_cable_stepper.hpp"
-#include "cable/mechanisms/builtin_mechanisms.hpp"
 #include "support/neuron_reference_cell.hpp"
 #include "support/reference_files.hpp"
+#include "support/reference_mechanisms/reference_mechanisms.hpp"
 
-#include "nmodl/exp2syn.hpp"
-#include "nmodl/expsyn.hpp"
-#include "nmodl/hh.hpp"
-#include "nmodl/iclamp.hpp"
-#include "nmodl/pas.hpp"
+#include "builtin/exp2syn.hpp"
+#include "builtin/expsyn.hpp"
+#include "builtin/hh.hpp"
+#include "builtin/iclamp.hpp"
+#include "builtin/pas.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -83,6 +85,13 @@ void expect_same_type(const mechanism_type& gen, const mechanism_type& ref) {
     }
     expect_same_quantities(gen.states, ref.states, ref.name + " states");
     expect_same_quantities(gen.globals, ref.globals, ref.name + " globals");
+    expect_same_quantities(gen.observables, ref.observables, ref.name + " observables");
+    EXPECT_EQ(gen.electrode_current, ref.electrode_current) << ref.name;
+    EXPECT_EQ(gen.event_arguments, ref.event_arguments) << ref.name;
+    EXPECT_EQ(gen.assigns_event_arguments, ref.assigns_event_arguments) << ref.name;
+    EXPECT_EQ(gen.has_net_receive_initial, ref.has_net_receive_initial) << ref.name;
+    EXPECT_EQ(gen.sends_self_events, ref.sends_self_events) << ref.name;
+    EXPECT_EQ(gen.emits_spikes, ref.emits_spikes) << ref.name;
 }
 
 // Membrane potentials (mV) covering rest, threshold, the peak of a spike and
@@ -210,16 +219,16 @@ void compare_cvode_terms(const mechanism& gen, const mechanism& ref) {
 }
 
 TEST(NmodlTranslation, PasDeclarationMatchesBuiltin) {
-    expect_same_type(nmodl_pas::type(), pas_type());
+    expect_same_type(builtin_pas::type(), reference::pas_type());
 }
 
 TEST(NmodlTranslation, HhDeclarationMatchesBuiltin) {
-    expect_same_type(nmodl_hh::type(), hh_type());
+    expect_same_type(builtin_hh::type(), reference::hh_type());
 }
 
 TEST(NmodlTranslation, PasCurrentsMatchBuiltin) {
-    auto gen = nmodl_pas::make();
-    auto ref = make_pas();
+    auto gen = builtin_pas::make();
+    auto ref = reference::make_pas();
     populate(*gen, *ref);
     gen->initialise(test_v.data());
     ref->initialise(test_v.data());
@@ -230,8 +239,8 @@ class NmodlHh : public ::testing::TestWithParam<double> {};
 
 TEST_P(NmodlHh, MatchesBuiltin) {
     const double celsius = GetParam();
-    auto gen = nmodl_hh::make();
-    auto ref = make_hh();
+    auto gen = builtin_hh::make();
+    auto ref = reference::make_hh();
     populate(*gen, *ref);
     gen->data().globals[0] = celsius;
     ref->data().globals[0] = celsius;
@@ -276,14 +285,14 @@ void expect_same_observables(const mechanism_type& gen, const mechanism_type& re
 }
 
 TEST(NmodlTranslation, PointProcessDeclarationsMatchBuiltins) {
-    for (const auto& [gen, ref] : {std::pair{nmodl_ExpSyn::type(), expsyn_type()},
-                                   std::pair{nmodl_Exp2Syn::type(), exp2syn_type()},
-                                   std::pair{nmodl_IClamp::type(), iclamp_type()}}) {
+    for (const auto& [gen, ref] : {std::pair{builtin_expsyn::type(), reference::expsyn_type()},
+                                   std::pair{builtin_exp2syn::type(), reference::exp2syn_type()},
+                                   std::pair{builtin_iclamp::type(), reference::iclamp_type()}}) {
         expect_same_type(gen, ref);
         expect_same_observables(gen, ref);
     }
-    EXPECT_TRUE(nmodl_ExpSyn::type().receives_events); // checked against the built-in too
-    EXPECT_EQ(nmodl_IClamp::type().kind, mechanism_kind::point);
+    EXPECT_TRUE(builtin_expsyn::type().receives_events); // checked against the built-in too
+    EXPECT_EQ(builtin_iclamp::type().kind, mechanism_kind::point);
 }
 
 currents evaluate_at(const mechanism& m, double t, const std::vector<double>& area) {
@@ -352,18 +361,18 @@ void compare_synapse(mechanism& gen, mechanism& ref) {
 }
 
 TEST(NmodlTranslation, ExpSynMatchesBuiltin) {
-    auto gen = nmodl_ExpSyn::make();
-    auto ref = make_expsyn();
+    auto gen = builtin_expsyn::make();
+    auto ref = reference::make_expsyn();
     compare_synapse(*gen, *ref);
 }
 
 TEST(NmodlTranslation, Exp2SynMatchesBuiltin) {
-    auto gen = nmodl_Exp2Syn::make();
-    auto ref = make_exp2syn();
+    auto gen = builtin_exp2syn::make();
+    auto ref = reference::make_exp2syn();
     compare_synapse(*gen, *ref);
     // Exp2Syn's INITIAL clamps tau1 into [1e-9, 0.9999] tau2 (a parameter it writes).
-    auto g2 = nmodl_Exp2Syn::make();
-    auto r2 = make_exp2syn();
+    auto g2 = builtin_exp2syn::make();
+    auto r2 = reference::make_exp2syn();
     for (auto* m : {g2.get(), r2.get()}) {
         m->add_instance(0);
         m->add_instance(1);
@@ -380,8 +389,8 @@ TEST(NmodlTranslation, Exp2SynMatchesBuiltin) {
 }
 
 TEST(NmodlTranslation, IClampMatchesBuiltin) {
-    auto gen = nmodl_IClamp::make();
-    auto ref = make_iclamp();
+    auto gen = builtin_iclamp::make();
+    auto ref = reference::make_iclamp();
     populate(*gen, *ref); // del, dur, amp: 0 by default; set them per instance
     for (std::size_t k = 0; k < ref->size(); ++k) {
         const double del = 1.0 + 0.5 * static_cast<double>(k % 4), dur = 2.0 + static_cast<double>(k % 3),
@@ -417,22 +426,24 @@ TEST(NmodlTranslation, IClampMatchesBuiltin) {
 }
 
 // Whole cells: the NEURON reference cells (test/validation/reference/neuron)
-// run with the built-in catalogue and with one whose pas and hh are the
-// generated ones (same names, same order of current evaluation), in both
-// fixed-step schemes and with CVODE. The built-in runs match NEURON (see
-// cable_neuron_reference, cable_cvode_reference); these tests show the
-// generated mechanisms give the same runs.
+// run with the built-in catalogue (generated) and with one whose pas and hh
+// (and with `point_processes` IClamp, ExpSyn, Exp2Syn) are the hand-written
+// ones, in both fixed-step schemes and with CVODE. Both match NEURON (see
+// cable_neuron_reference, cable_cvode_reference); these tests show the two
+// implementations give the same runs.
 const std::string ref_dir = std::string(RANVIER_SOURCE_DIR) + "/test/validation/reference/neuron/";
 
-// pas and hh generated; with `point_processes`, ExpSyn, Exp2Syn and IClamp too.
-mechanism_catalogue catalogue_with_generated(bool point_processes = false) {
+// The built-in catalogue with its pas and hh replaced by the hand-written
+// reference implementations; with `point_processes`, its IClamp, ExpSyn and
+// Exp2Syn too (same names, same order of current evaluation).
+mechanism_catalogue reference_catalogue(bool point_processes = false) {
     mechanism_catalogue c = builtin_catalogue();
-    c.add(nmodl_pas::type(), &nmodl_pas::make); // replaces the built-in, keeps its rank
-    c.add(nmodl_hh::type(), &nmodl_hh::make);
+    c.add(reference::pas_type(), &reference::make_pas); // replaces the built-in, keeps its rank
+    c.add(reference::hh_type(), &reference::make_hh);
     if (point_processes) {
-        c.add(nmodl_IClamp::type(), &nmodl_IClamp::make);
-        c.add(nmodl_ExpSyn::type(), &nmodl_ExpSyn::make);
-        c.add(nmodl_Exp2Syn::type(), &nmodl_Exp2Syn::make);
+        c.add(reference::iclamp_type(), &reference::make_iclamp);
+        c.add(reference::expsyn_type(), &reference::make_expsyn);
+        c.add(reference::exp2syn_type(), &reference::make_exp2syn);
     }
     return c;
 }
@@ -460,8 +471,8 @@ built_cell build_cell(const std::string& name, mechanism_catalogue catalogue) {
 
 void compare_fixed_step(const std::string& name, time_scheme scheme, bool point_processes = false) {
     ASSERT_TRUE(have_cell(name));
-    auto a = build_cell(name, builtin_catalogue());
-    auto b = build_cell(name, catalogue_with_generated(point_processes));
+    auto a = build_cell(name, reference_catalogue(point_processes));
+    auto b = build_cell(name, builtin_catalogue());
     fixed_step_cable_stepper ref(std::move(a.state), {scheme, a.dt});
     fixed_step_cable_stepper gen(std::move(b.state), {scheme, b.dt});
     for (const auto& syn : a.synapses)
@@ -476,7 +487,7 @@ void compare_fixed_step(const std::string& name, time_scheme scheme, bool point_
         for (std::size_t k = 0; k < ref.voltage().size(); ++k)
             worst = std::max(worst, std::fabs(gen.voltage()[k] - ref.voltage()[k]));
     }
-    std::printf("[%s] max |v_generated - v_builtin| = %.3g mV\n", name.c_str(), worst);
+    std::printf("[%s] max |v_generated - v_hand_written| = %.3g mV\n", name.c_str(), worst);
     // Roundoff-level differences of the mechanisms (1e-15 relative, above),
     // carried through the run; 1e-9 mV is 5 orders of magnitude below the
     // 1e-4 mV to which the built-ins are held against NEURON.
@@ -546,9 +557,9 @@ void compare_cvode(const std::string& name, bool point_processes = false) {
     const double err_be = max_abs_diff(spikes["be"].get<std::vector<double>>(), truth);
     const double err_cn = max_abs_diff(spikes["cn"].get<std::vector<double>>(), truth);
     for (double atol : {1e-3, 1e-7}) {
-        const auto gen = cvode_spikes(name, catalogue_with_generated(point_processes), atol);
-        const auto ref = cvode_spikes(name, builtin_catalogue(), atol);
-        std::printf("[%s cvode atol %g] spike error: generated %.3g ms, built-in %.3g ms; difference %.3g ms\n",
+        const auto gen = cvode_spikes(name, builtin_catalogue(), atol);
+        const auto ref = cvode_spikes(name, reference_catalogue(point_processes), atol);
+        std::printf("[%s cvode atol %g] spike error: generated %.3g ms, hand-written %.3g ms; difference %.3g ms\n",
                     name.c_str(), atol, max_abs_diff(gen, truth), max_abs_diff(ref, truth),
                     max_abs_diff(gen, ref));
         ASSERT_EQ(gen.size(), truth.size()) << "atol " << atol;

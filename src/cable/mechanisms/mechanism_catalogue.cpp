@@ -1,7 +1,13 @@
 // Mechanism look-up by name (see mechanism_catalogue.hpp).
 #include "cable/mechanisms/mechanism_catalogue.hpp"
 
-#include "cable/mechanisms/builtin_mechanisms.hpp"
+// The built-ins: translations of src/cable/mechanisms/builtin/*.mod made by
+// the build (src/CMakeLists.txt), one header each.
+#include "builtin/exp2syn.hpp"
+#include "builtin/expsyn.hpp"
+#include "builtin/hh.hpp"
+#include "builtin/iclamp.hpp"
+#include "builtin/pas.hpp"
 
 #include <ranvier/errors.hpp>
 
@@ -60,11 +66,11 @@ mechanism_catalogue builtin_catalogue() {
     mechanism_catalogue c;
     // Density mechanisms first, then point processes (NEURON's order of
     // current evaluation within a step, which only matters to rounding).
-    c.add(pas_type(), &make_pas);
-    c.add(hh_type(), &make_hh);
-    c.add(iclamp_type(), &make_iclamp);
-    c.add(expsyn_type(), &make_expsyn);
-    c.add(exp2syn_type(), &make_exp2syn);
+    c.add(builtin_pas::type(), &builtin_pas::make);
+    c.add(builtin_hh::type(), &builtin_hh::make);
+    c.add(builtin_iclamp::type(), &builtin_iclamp::make);
+    c.add(builtin_expsyn::type(), &builtin_expsyn::make);
+    c.add(builtin_exp2syn::type(), &builtin_exp2syn::make);
     return c;
 }
 

@@ -9,12 +9,12 @@
 // unchanged: only the trapping behaviour of comparisons is concerned.
 #pragma GCC optimize("no-trapping-math")
 
-#include "cable/mechanisms/builtin_mechanisms.hpp"
-#include "cable/mechanisms/hh_rates.hpp"
+#include "support/reference_mechanisms/reference_mechanisms.hpp"
+#include "support/reference_mechanisms/hh_rates.hpp"
 
 #include <cmath>
 
-namespace ranvier::cable {
+namespace ranvier::cable::reference {
 
 mechanism_type hh_type() {
     mechanism_type t{"hh",
@@ -150,4 +150,4 @@ private:
 
 std::unique_ptr<mechanism> make_hh() { return std::make_unique<hh_mechanism>(); }
 
-} // namespace ranvier::cable
+} // namespace ranvier::cable::reference

@@ -4,7 +4,7 @@ NEURON {
     USEION na READ ena WRITE ina
     USEION k READ ek WRITE ik
     NONSPECIFIC_CURRENT il
-    RANGE gnabar, gkbar, gl, el
+    RANGE gnabar, gkbar, gl, el, gna, gk
     GLOBAL minf, hinf, ninf, mtau, htau, ntau
 }
 UNITS {
@@ -27,13 +27,17 @@ ASSIGNED {
     ina (mA/cm2)
     ik (mA/cm2)
     il (mA/cm2)
+    gna (S/cm2)
+    gk (S/cm2)
     minf hinf ninf
     mtau (ms) htau (ms) ntau (ms)
 }
 BREAKPOINT {
     SOLVE states METHOD cnexp
-    ina = gnabar*m*m*m*h*(v - ena)
-    ik = gkbar*n*n*n*n*(v - ek)
+    gna = gnabar*m*m*m*h
+    ina = gna*(v - ena)
+    gk = gkbar*n*n*n*n
+    ik = gk*(v - ek)
     il = gl*(v - el)
 }
 INITIAL {

@@ -1,19 +1,21 @@
 // ExpSyn: conductance g (uS) decaying with tau (ms), i = g (v - e) (nA);
 // an event adds its weight (uS) to g. NEURON's expsyn.mod.
-#include "cable/mechanisms/builtin_mechanisms.hpp"
+#include "support/reference_mechanisms/reference_mechanisms.hpp"
 
 #include <cmath>
 
-namespace ranvier::cable {
+namespace ranvier::cable::reference {
 
 mechanism_type expsyn_type() {
-    return mechanism_type{"ExpSyn",
+    mechanism_type t{"ExpSyn",
                      mechanism_kind::point,
                      {{"tau", "ms", 0.1}, {"e", "mV", 0.0}},
                      {{"g", "uS", 0.0}},
                      {},
                      true,
                      {{"i", "nA", 0.0}}};
+    t.event_arguments = {"weight"}; // NET_RECEIVE (weight (uS))
+    return t;
 }
 namespace {
 
@@ -83,4 +85,4 @@ private:
 
 std::unique_ptr<mechanism> make_expsyn() { return std::make_unique<expsyn_mechanism>(); }
 
-} // namespace ranvier::cable
+} // namespace ranvier::cable::reference

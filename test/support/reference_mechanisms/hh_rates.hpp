@@ -13,7 +13,7 @@
 
 #include <cmath>
 
-namespace ranvier::cable::hh_model {
+namespace ranvier::cable::reference::hh_model {
 
 // x/(exp_ratio - 1), with exp_ratio = exp(x/y), and its removable
 // singularity at x = 0 handled as hh.mod does: the first two Taylor terms
@@ -62,4 +62,4 @@ struct rate_terms {
 
 inline double q10_at(double celsius_degC) { return std::pow(3.0, (celsius_degC - 6.3) / 10); }
 
-} // namespace ranvier::cable::hh_model
+} // namespace ranvier::cable::reference::hh_model

@@ -2,9 +2,9 @@
 // IClamp.mod. An electrode current enters the cell, so it counts as a
 // negative membrane current. NEURON evaluates it at the step's midpoint
 // t + dt/2 (the stepper passes that time), which decides the boundaries.
-#include "cable/mechanisms/builtin_mechanisms.hpp"
+#include "support/reference_mechanisms/reference_mechanisms.hpp"
 
-namespace ranvier::cable {
+namespace ranvier::cable::reference {
 
 mechanism_type iclamp_type() {
     mechanism_type type{"IClamp",
@@ -58,4 +58,4 @@ public:
 
 std::unique_ptr<mechanism> make_iclamp() { return std::make_unique<iclamp_mechanism>(); }
 
-} // namespace ranvier::cable
+} // namespace ranvier::cable::reference

@@ -2,20 +2,22 @@
 // with tau1 < tau2 (ms), i = g (v - e) (nA). An event adds weight*factor to
 // both, factor normalising the peak of g to weight. NEURON's exp2syn.mod,
 // including its clamping of tau1/tau2 into [1e-9, 0.9999] at INITIAL.
-#include "cable/mechanisms/builtin_mechanisms.hpp"
+#include "support/reference_mechanisms/reference_mechanisms.hpp"
 
 #include <cmath>
 
-namespace ranvier::cable {
+namespace ranvier::cable::reference {
 
 mechanism_type exp2syn_type() {
-    return mechanism_type{"Exp2Syn",
+    mechanism_type t{"Exp2Syn",
                      mechanism_kind::point,
                      {{"tau1", "ms", 0.1}, {"tau2", "ms", 10.0}, {"e", "mV", 0.0}},
                      {{"A", "uS", 0.0}, {"B", "uS", 0.0}},
                      {},
                      true,
                      {{"i", "nA", 0.0}, {"g", "uS", 0.0}}};
+    t.event_arguments = {"weight"}; // NET_RECEIVE (weight (uS))
+    return t;
 }
 namespace {
 
@@ -119,4 +121,4 @@ private:
 
 std::unique_ptr<mechanism> make_exp2syn() { return std::make_unique<exp2syn_mechanism>(); }
 
-} // namespace ranvier::cable
+} // namespace ranvier::cable::reference

@@ -1,7 +1,7 @@
 // pas: passive leak, i = g (v - e), NEURON's pas.mod.
-#include "cable/mechanisms/builtin_mechanisms.hpp"
+#include "support/reference_mechanisms/reference_mechanisms.hpp"
 
-namespace ranvier::cable {
+namespace ranvier::cable::reference {
 
 mechanism_type pas_type() {
     return mechanism_type{"pas",
@@ -45,4 +45,4 @@ public:
 
 std::unique_ptr<mechanism> make_pas() { return std::make_unique<pas_mechanism>(); }
 
-} // namespace ranvier::cable
+} // namespace ranvier::cable::reference
