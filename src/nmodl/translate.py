@@ -1146,7 +1146,13 @@ def current_conductances(mech):
     substitutions = {}
     total = sp.Integer(0)
     each = {}
-    for s in mech.breakpoint.statement_block.statements:
+    statements = mech.breakpoint.statement_block.statements
+    assignments = {}
+    for s in statements:
+        e = s.expression if s.get_node_type_name() == "ExpressionStatement" else None
+        if e is not None and e.get_node_type_name() == "BinaryExpression" and e.op.eval() == "=":
+            assignments[name_of(e.lhs)] = assignments.get(name_of(e.lhs), 0) + 1
+    for s in statements:
         if s.get_node_type_name() != "ExpressionStatement":
             if s.get_node_type_name() == "LocalListStatement":
                 continue
@@ -1158,7 +1164,11 @@ def current_conductances(mech):
             return None
         target = name_of(e.lhs)
         value = sympy_of(e.rhs, None).subs(substitutions)
-        substitutions[sp.Symbol(target, real=True)] = value
+        # A value that does not depend on v, assigned once, stays a name: the
+        # derivative then reads the local holding it (hh's gna, gk) instead
+        # of computing it again.
+        if value.has(v) or assignments[target] > 1 or target in mech.currents:
+            substitutions[sp.Symbol(target, real=True)] = value
         if target in mech.currents:
             total += -value if target in mech.electrode else value
             each[target] = value
