@@ -1060,13 +1060,16 @@ def ccode(expr):
     return re.sub(r"(?<![\w:])exp\(", MATH_FUNCTIONS["exp"] + "(", code)
 
 
-def exposed_reads(block):
+def exposed_reads(block, assigned_in_every_path=None):
     """Names `block` may read before assigning them (upward-exposed uses):
     a read counts as covered only after an unconditional assignment, or
     one in every branch of an IF with an ELSE; whatever is not understood
-    (Newton systems, calls) counts as read."""
+    (Newton systems, calls) counts as read. `assigned_in_every_path`, a set
+    if given, receives the names the block assigns on every path."""
     lookup = visitor.AstLookupVisitor()
     out = set()
+    if assigned_in_every_path is None:
+        assigned_in_every_path = set()
 
     def reads(node, defined):
         names = {name_of(n) for n in lookup.lookup(node, ast.AstNodeType.VAR_NAME)}
@@ -1118,7 +1121,7 @@ def exposed_reads(block):
             else:
                 reads(s, defined)
 
-    walk(block.statement_block.statements, set())
+    walk(block.statement_block.statements, assigned_in_every_path)
     return out
 
 
@@ -1130,7 +1133,12 @@ def persistent_assigned(mech):
     may read before assigning them, and the observables (observe() returns
     them)."""
     MECH_FOR_FLOW[0] = mech
-    needed = {a for a, _ in mech.observables}
+    # observe() runs the BREAKPOINT first: what it assigns on every path
+    # needs no storage of its own (hh's gna, gk).
+    by_breakpoint = set()
+    if mech.breakpoint is not None:
+        exposed_reads(mech.breakpoint, by_breakpoint)
+    needed = {a for a, _ in mech.observables if a not in by_breakpoint}
     for block in (mech.initial, mech.breakpoint, mech.derivative, mech.implicit, mech.net_receive):
         if block is not None:
             needed |= exposed_reads(block)

@@ -175,6 +175,18 @@ void compare_currents(const mechanism& gen, const mechanism& ref) {
     }
 }
 
+// What probes record (hh: ina, ik, il, gna, gk) at test_v, states as they are.
+void compare_observables(const mechanism& gen, const mechanism& ref) {
+    const currents b = evaluate(ref);
+    for (std::size_t o = 0; o < ref.type().observables.size(); ++o)
+        for (std::size_t k = 0; k < test_v.size(); ++k) {
+            const double x = gen.observe(o, k, test_v[k], gen.own_states(), 0.0);
+            const double y = ref.observe(o, k, test_v[k], ref.own_states(), 0.0);
+            // Currents and conductances: natural size as in compare_currents.
+            expect_close(x, y, 100 * b.g[k], ref.type().observables[o].name + " at v = " + std::to_string(test_v[k]));
+        }
+}
+
 void compare_states(const mechanism& gen, const mechanism& ref, const std::string& what) {
     for (std::size_t s = 0; s < ref.state_count(); ++s)
         for (std::size_t k = 0; k < ref.size(); ++k)
@@ -233,6 +245,7 @@ TEST(NmodlTranslation, PasCurrentsMatchBuiltin) {
     gen->initialise(test_v.data());
     ref->initialise(test_v.data());
     compare_currents(*gen, *ref);
+    compare_observables(*gen, *ref);
 }
 
 class NmodlHh : public ::testing::TestWithParam<double> {};
@@ -254,6 +267,7 @@ TEST_P(NmodlHh, MatchesBuiltin) {
     // Away from the steady state: currents, CVODE terms, cnexp steps.
     set_states(*gen, *ref);
     compare_currents(*gen, *ref);
+    compare_observables(*gen, *ref);
     compare_cvode_terms(*gen, *ref);
     for (double dt : {0.025, 0.1, 1.0}) {
         set_states(*gen, *ref);
