@@ -69,38 +69,31 @@ inline constexpr double round_magic = 6755399441055744.0; // 1.5 * 2^52: rounds 
     return e.p * detail::power_of_two(e.shifted);
 }
 
-// exp(x) for every x, for translated mechanisms (src/nmodl/translate.py maps
-// NMODL's exp here): fast_exp's polynomial, with 2^k formed as two factors
-// 2^floor(k/2) 2^ceil(k/2), so that k may run over twice fast_exp's range
-// (whose single factor overflows its exponent field beyond |x| ~ 708); both
-// are powers of two, so the result is fast_exp's wherever that is valid.
-// Up to |x| = 1400 the product itself overflows to inf (x > 709.78) or
-// rounds to 0 (x < -745.13), through the subnormals in between; beyond, the
-// computed value is meaningless and a select replaces it by inf or 0 (+-inf
-// included); a NaN fails both compares and gives NaN. No branch and no
-// library call, so that loops calling it still vectorise (with
-// -fno-trapping-math, which catalogues are compiled with: the garbage
-// beyond 1400 may raise flags, never traps).
+// NMODL's exp in translated mechanisms (src/nmodl/translate.py maps exp
+// here), with NEURON's semantics: nocmodl compiles a .mod file's exp to
+// hoc_Exp, which returns 0 for x < -700 and exp(700) for x > 700 (and
+// prints "exp result out of range" for the latter; nothing is printed
+// here), std::exp(x) between. fast_exp is within 1 ulp of std::exp for
+// |x| <= 700 and meaningless beyond, where the selects replace it; a NaN
+// fails both compares and gives NaN. No branch and no library call, so
+// loops calling it still vectorise (with -fno-trapping-math, which the
+// built-ins and catalogues are compiled with: the discarded values beyond
+// 700 may raise flags, never trap).
 //
-// Selecting the result, not clamping the argument: GCC compiles a clamp of x
-// to [-746, 709.79] by constants into compares and selects on the result
-// anyway (as it can fold exp of each bound), four compares and a dozen
-// logic operations in a vector loop; these two selects cost a third of that.
-// Same values as the clamped version for every double (22 million random
-// arguments and the special values compared bit for bit when it was changed).
+// Why selects on the result and not a clamp of x: GCC turns
+// fast_exp(clamp(x)) into exactly these selects (it folds fast_exp of each
+// bound), plus the clamp's own compares. Until 2026-12-01 this function
+// gave std::exp's value for every double (inf above 709.78, subnormals
+// below -708) by forming 2^k as two factors; NEURON's rule is what the
+// references are computed with and costs 5 fewer vector operations per exp
+// (hh's state update: 259 -> 235 instructions per instance and step,
+// docs/nmodl.md).
+inline constexpr double neuron_exp_700 = 1.0142320547350045e+304; // std::exp(700.0), NEURON's cap
+
 [[gnu::always_inline]] inline double guarded_exp(double x) {
-    const detail::exp_parts e = detail::exp_reduced(x);
-    // shifted's low 52 bits hold 2^51 + k; halving them gives 2^50 + floor(k/2)
-    // and the difference 2^50 + ceil(k/2): the 2^50 (and the high bits) shift
-    // out of power_of_two's exponent field. Integer shift and subtract
-    // instead of forming k/2 in floating point: fewer operations.
-    const std::uint64_t bits = std::bit_cast<std::uint64_t>(e.shifted);
-    const std::uint64_t half = bits >> 1;
-    // p 2^floor(k/2) is exact (a normal number); the second factor rounds
-    // once, into the subnormal range only.
-    const double value = (e.p * detail::power_of_two_bits(half)) * detail::power_of_two_bits(bits - half);
-    const double above_low_end = x < -1400.0 ? 0.0 : value;
-    return x > 1400.0 ? std::numeric_limits<double>::infinity() : above_low_end;
+    const double value = fast_exp(x);
+    const double above_low_end = x < -700.0 ? 0.0 : value;
+    return x > 700.0 ? neuron_exp_700 : above_low_end;
 }
 
 } // namespace ranvier::cable
