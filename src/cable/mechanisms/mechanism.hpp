@@ -151,6 +151,10 @@ struct current_context {
     double* i = nullptr;          // mA/cm², outward membrane current density, accumulated (+=)
     double* g = nullptr;          // S/cm², its derivative di/dv, accumulated (+=)
     double t = 0;                 // ms, time at which time-dependent currents are evaluated
+    // CVODE's evaluation (NEURON's _nt->_vcv): a mechanism whose KINETIC block
+    // sets a concentration used by its current runs that block's assignments
+    // first, as nocmodl's nrn_cur does (docs/nmodl.md).
+    bool variable_step = false;
 };
 
 // State arrays of a mechanism: states[k][instance]. Own states, or someone
@@ -254,6 +258,9 @@ public:
     // (set by cable_state_builder::build; the pointers stay valid while the
     // cable_state lives).
     void bind_ions(std::vector<ion_species*> ions) { ions_ = std::move(ions); }
+    // The group's node diameters (µm, cable_nodes::diam), what NMODL's `diam`
+    // reads at an instance's node; set by cable_state_builder::build.
+    void bind_diameters(const double* diam) { diam_ = diam; }
     // Copies concentrations held as states (ion_use::ci_state) from `states`
     // into the ion arrays at the instances' nodes.
     void write_concentrations(state_view states) const;
@@ -285,6 +292,7 @@ protected:
     mechanism_type type_;
     mechanism_data data_;
     std::vector<ion_species*> ions_;
+    const double* diam_ = nullptr;
     std::vector<self_event> sent_;
     std::vector<emitted_spike> emitted_;
 
