@@ -148,12 +148,14 @@ def expand(text, fail):
 
     # Declarations: one scalar per element (same unit, bounds).
     def declaration(m):
-        name, rest = m.group(1), m.group(3)
+        name, rest = m.group(1), (m.group(3) or "") + (m.group(4) or "")
         return " ".join(f"{name}[{k}]{rest}" for k in range(arrays[name]))
     for block in ("STATE", "ASSIGNED"):
         for b in list(re.finditer(rf"\b{block}\s*\{{", code))[::-1]:
             close = matching_brace(code, b.end() - 1)
-            inner = re.sub(rf"(?m)\b({names})\s*\[([^\[\]]+)\]([^\n]*)", declaration, code[b.end():close])
+            # (the element's unit and tolerance follow it: `ca[NANN] (mM) <1e-6>`)
+            inner = re.sub(rf"\b({names})\s*\[([^\[\]]+)\](\s*\([^()\n]*\))?(\s*<[^<>\n]*>)?",
+                           declaration, code[b.end():close])
             code = code[:b.end()] + inner + code[close:]
     code = re.sub(rf"(?m)^(\s*LOCAL\b)([^\n]*)", lambda m: m.group(1) + re.sub(
         rf"\b({names})\s*\[[^\[\]]+\]", lambda a: ", ".join(f"{a.group(1)}[{k}]" for k in range(arrays[a.group(1)])),
