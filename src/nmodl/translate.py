@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import arrays  # noqa: E402  (DEFINE, FROM loops, array variables: rewritten as scalars)
+import flux_names  # noqa: E402  (b_flux after a flux reaction: refused)
 import net_receive  # noqa: E402  (NET_RECEIVE's arguments, flags, net_send, net_event)
 import solve_functions  # noqa: E402  (uncalled FUNCTIONs with a SOLVE: dropped)
 import rewrite  # noqa: E402  (exponentials grouped, divisions counted: SymPy only)
@@ -291,6 +292,7 @@ def read_mechanism(path):
     expanded, display = arrays.expand(text, fail)
     if expanded is not text:
         program = parse(expanded)
+    flux_names.check(expanded, fail)
     expanded, dropped = solve_functions.drop_uncalled(program, expanded, fail)
     if dropped:
         program = parse(expanded)

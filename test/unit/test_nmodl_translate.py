@@ -746,6 +746,8 @@ def test_array_errors_name_their_line(tmp_path):
         (ANNULI.replace("FROM i = 0 TO N-2", "FROM i = 0 TO D"), 27, "FROM's upper bound 'D'"),
         (ANNULI.replace("PARAMETER { D", "PARAMETER { q[2] D"), 8, "PARAMETER q[...]: array parameters"),
         (ANNULI.replace("    cai = c[0]\n", "    cai = c[0]*2\n"), 3, "USEION ... WRITE cai: a concentration"),
+        # NEURON gives b_flux = the flux after a << reaction, NMODL's visitor 0: refused.
+        (ANNULI.replace("    fl = f_flux\n", "    fl = b_flux\n"), 26, "b_flux after a flux reaction"),
     ]
     for text, line, message in cases:
         r, mod, _ = translate(tmp_path, text)

@@ -20,6 +20,7 @@
 //   USEION             -> type().ions; the group's ion species (per-node e,
 //                         concentrations, accumulated currents) reached
 //                         through ions_ (bind_ions), see docs/ions-plan.md.
+//   diam               -> diam_[node] (bind_diameters), the segment's diameter.
 // Point processes (nA) convert their currents to densities with NEURON's
 // factor 100/area (area in µm²; zero-area nodes count as 100 µm²).
 #pragma once
