@@ -204,6 +204,7 @@ class Mechanism:
         self.parameters = []   # (name, unit, default) per instance (RANGE PARAMETERs)
         self.globals = []      # (name, unit, default) one per group
         self.states = []       # (name, unit)
+        self.state_tolerances = []  # per state, the file's <tol> (CVODE's atol factor), 1 if none
         self.assigned = []     # ASSIGNED values, kept per instance between blocks
         self.ions = []         # (ion, reads, writes, valence or 0)
         self.ion_reads = {}    # name -> (ion index, field: e, ci, co, i): values loaded from the ion
@@ -398,6 +399,8 @@ def read_mechanism(path):
             if d.length is not None:
                 fail(f"STATE {name_of(d.name)}[...]: array states are not supported")
             mech.states.append((name_of(d.name), unit_text(d.unit)))
+            # `<1e-6>`: the state's factor of CVODE's atol (NEURON's), 1 if none.
+            mech.state_tolerances.append(float(dsl.to_nmodl(d.abstol)) if d.abstol is not None else 1.0)
 
     uses_celsius = any(name_of(n) == "celsius" for n in lookup.lookup(program, ast.AstNodeType.VAR_NAME))
     # diam (NEURON's segment diameter, µm): read at the instance's node (mechanism::diam_).
@@ -1524,6 +1527,8 @@ def generate(mech, namespace):
                           ("read_e", "read_ci", "read_co", "read_i", "write_i", "write_ci", "write_co"))
         L.append(f'    t.ions.push_back({{"{u["ion"]}", {u["valence"]}, {flags}, '
                  f'{u["ci_state"]}, {u["co_state"]}}});')
+    if any(x != 1.0 for x in mech.state_tolerances):
+        L.append("    t.state_atol_scale = {" + ", ".join(repr(x) for x in mech.state_tolerances) + "};")
     L.extend(net_receive.type_lines(mech))
     L.append("    return t;")
     L.append("}")

@@ -766,3 +766,12 @@ def test_nonlinear_sparse_iterates_as_neuron(tmp_path):
     assert "if (!(sparse_update<3>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x, true) > 1e-6)) break;" in code
     assert "// The block's assignments at the new states" in code
     assert "if (ctx.variable_step) {" in code  # nrn_cur's KINETIC prelude under CVODE
+
+
+def test_state_tolerances_are_cvode_atol_factors(tmp_path):
+    # STATE { c[N] (mM) <1e-6> }: NEURON multiplies atol by it per state.
+    r, _, out = translate(tmp_path, ANNULI.replace("STATE { c[N] (mM) }", "STATE { c[N] (mM) <1e-6> }"))
+    assert r.returncode == 0, r.stderr
+    assert "t.state_atol_scale = {1e-06, 1e-06, 1e-06};" in out.read_text()
+    r, _, out = translate(tmp_path, ANNULI)
+    assert "state_atol_scale" not in out.read_text()

@@ -29,10 +29,10 @@ cabpump is held to the same bounds: its fixed-step runs agree to roundoff
 sparse iterates as NEURON's does (one Newton step while sum |dx| > 1e-6,
 then the block evaluated at the new states); iterating to convergence
 instead moves v by 7e-6 mV, 700 times the bound (docs/nmodl-corpus.md,
-mutation checks). Under CVODE it takes the file's per-state tolerances as
-atol_scale (corpus_cells.py): without them its pump states (3e-14 mol/cm2)
-are not error-controlled at atol 1e-8 and the spikes are 3.3e-5 ms off;
-with them 1.9e-6 ms.
+mutation checks). Under CVODE the file's per-state tolerances (<1e-6> for
+ca[], <1e-15> for the pump's states) multiply atol, as in NEURON: without
+them the pump states (3e-14 mol/cm2) are not error-controlled at atol 1e-8
+and the spikes are 3.3e-5 ms off NEURON's (measured); with them 1.9e-6 ms.
 """
 
 import csv
@@ -135,7 +135,6 @@ t_stop = "{cc.T_STOP} ms"
 dt = "{cc.DT} ms"
 mode = "{mode}"
 atol = {atol}
-atol_scale = {{ {", ".join(f'"{k}" = {v!r}' for k, v in spec.get("atol_scale", {}).items())} }}
 
 [[population]]
 name = "cell"

@@ -104,6 +104,11 @@ struct mechanism_type {
     bool electrode_current = false;
     // USEION statements, in the file's order (mechanism::ions_ follows it).
     std::vector<ion_use> ions{};
+    // Per state, the factor of CVODE's atol the file gives (NMODL's
+    // `STATE { ca (mM) <1e-6> }`, which NEURON multiplies into atol); empty:
+    // 1 for every state. A model's atol_scale entry for the state replaces it
+    // (as NEURON's cvode.atolscale).
+    std::vector<double> state_atol_scale{};
     // NET_RECEIVE's argument names, the first the weight (NEURON's NetCon
     // weight[0], weight[1], ...); empty without NET_RECEIVE.
     std::vector<std::string> event_arguments{};

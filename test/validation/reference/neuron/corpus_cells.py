@@ -119,11 +119,6 @@ MODELS["cabpump"] = {
              ("pas", {"g": (1e-4, "S/cm2"), "e": (-65.0, "mV")})],
     "iclamp": 0.3, "synapses": [], "events": [],
     "probes": [("v", None), ("ion", "cai"), ("cadifpmp", "ca[3]"), ("cadifpmp", "pump")],
-    # CVODE: the file's per-state tolerances (STATE ca[NANN] (mM) <1e-6>, pump
-    # and pumpca <1e-15>), which NEURON multiplies into atol; Ranvier takes
-    # them as atol_scale (its translator does not read <...> yet).
-    "atol_scale": dict([(f"cadifpmp.ca[{k}]", 1e-6) for k in range(10)]
-                       + [("cadifpmp.pump", 1e-15), ("cadifpmp.pumpca", 1e-15)]),
 }
 
 # TABLE edge cases (tabedge.mod): clamping below and above both tables,
