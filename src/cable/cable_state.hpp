@@ -25,6 +25,7 @@ struct cable_nodes {
     std::vector<std::int32_t> parent; // group node index of the parent, -1 at cell roots
     std::vector<double> area;         // µm², zero-area nodes stored as 100 (NEURON)
     std::vector<double> cm;           // µF/cm², 0 at zero-area nodes (no capacitance there)
+    std::vector<double> diam;         // µm, the segment's diameter (mechanisms' `diam`)
     std::vector<double> a;            // mA/cm² per mV: -100/(r_parent*area[parent]) (parent's row)
     std::vector<double> b;            // mA/cm² per mV: -100/(r_parent*area[i]) (own row)
     // mA/cm² per mV: the constant axial part of the diagonal, -b[i] - sum of
@@ -62,10 +63,11 @@ public:
         for (const auto& m : mechanisms_) m->current(ctx);
     }
     // The same with mechanism k reading its states from states[k] (same
-    // layout as its own states[state][instance], e.g. in CVODE's solution).
+    // layout as its own states[state][instance]): CVODE's evaluation at its
+    // solution (current_context::variable_step).
     void add_currents(double t, double* i, double* g, std::span<const state_view> states) {
         prepare_ions(states.data());
-        const current_context ctx{nodes_.v.data(), nodes_.area.data(), i, g, t};
+        const current_context ctx{nodes_.v.data(), nodes_.area.data(), i, g, t, true};
         for (std::size_t k = 0; k < mechanisms_.size(); ++k)
             mechanisms_[k]->current(ctx, states[k]);
     }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace ranvier::cable {
@@ -43,6 +44,7 @@ std::size_t cable_state_builder::add_cell(const cv_tree& tree) {
         nodes.parent.push_back(p < 0 ? -1 : p + offset);
         nodes.area.push_back(has_area ? tree.area[k] : zero_area_substitute_um2);
         nodes.cm.push_back(has_area ? tree.cm[k] : 0.0);
+        nodes.diam.push_back(tree.diam.size() == n ? tree.diam[k] : std::numeric_limits<double>::quiet_NaN());
         has_membrane_.push_back(has_area ? 1 : 0);
     }
     // Coupling: current into node i from its parent is (v_p - v_i)/r (nA);
@@ -218,6 +220,7 @@ void cable_state_builder::build_ions() {
             bound.push_back(ion);
         }
         m->bind_ions(std::move(bound));
+        m->bind_diameters(st.nodes_.diam.data());
     }
     for (auto& ion : st.ions_) {
         std::sort(ion->nodes.begin(), ion->nodes.end());

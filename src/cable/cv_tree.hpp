@@ -15,6 +15,9 @@ struct cv_tree {
     std::vector<double> area;         // µm², membrane area of the node (0 for zero-area nodes)
     std::vector<double> r_parent;     // MΩ, axial resistance between node i and parent[i] (0 at root)
     std::vector<double> cm;           // µF/cm², specific membrane capacitance of the node
+    // µm, the segment's diameter (NEURON's diam, what a mechanism reading `diam`
+    // sees); 0 at zero-area nodes. May be left empty by hand-built trees (then NaN).
+    std::vector<double> diam;
     // Where each node sits, for painting mechanisms and placing synapses/probes.
     std::vector<std::int32_t> section; // index of the section the node belongs to
     std::vector<double> x;             // position along that section, 0..1

@@ -113,9 +113,11 @@ cv_tree discretize(const morphology& m, const discretization_policy& p) {
     t.sec_proximal_node.resize(nsec);
     std::vector<double> length(nsec), start_distance(nsec);
 
-    auto add_node = [&](int parent, double area, double r, double cm, int sec, double x, double dist) {
+    auto add_node = [&](int parent, double area, double diam, double r, double cm, int sec, double x,
+                        double dist) {
         t.parent.push_back(parent);
         t.area.push_back(area);
+        t.diam.push_back(diam);
         t.r_parent.push_back(r);
         t.cm.push_back(cm);
         t.section.push_back(sec);
@@ -166,7 +168,7 @@ cv_tree discretize(const morphology& m, const discretization_policy& p) {
         std::int32_t attach;
         if (sec.parent < 0) {
             start_distance[s] = 0;
-            attach = add_node(-1, 0.0, 0.0, cm, s, 0.0, distance_at(s, 0.0));
+            attach = add_node(-1, 0.0, 0.0, 0.0, cm, s, 0.0, distance_at(s, 0.0));
         } else {
             attach = node_at(t, sec.parent, sec.parent_x);
             // As in NEURON's distance(): electrically the child starts at the
@@ -178,11 +180,11 @@ cv_tree discretize(const morphology& m, const discretization_policy& p) {
         std::int32_t prev = attach;
         for (int k = 0; k < nseg; ++k) {
             const double x = (k + 0.5) / nseg;
-            prev = add_node(prev, seg[k].area, r_before + seg[k].r_left, cm, s, x, distance_at(s, x));
+            prev = add_node(prev, seg[k].area, seg[k].diam, r_before + seg[k].r_left, cm, s, x, distance_at(s, x));
             if (k == 0) t.sec_first_centre[s] = prev;
             r_before = seg[k].r_right;
         }
-        add_node(prev, 0.0, r_before, cm, s, 1.0, distance_at(s, 1.0));
+        add_node(prev, 0.0, 0.0, r_before, cm, s, 1.0, distance_at(s, 1.0));
     }
     return t;
 }

@@ -34,7 +34,10 @@ except ImportError:  # pragma: no cover - depends on the machine
     sys.exit(1)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import arrays  # noqa: E402  (DEFINE, FROM loops, array variables: rewritten as scalars)
+import flux_names  # noqa: E402  (b_flux after a flux reaction: refused)
 import net_receive  # noqa: E402  (NET_RECEIVE's arguments, flags, net_send, net_event)
+import solve_functions  # noqa: E402  (uncalled FUNCTIONs with a SOLVE: dropped)
 import rewrite  # noqa: E402  (exponentials grouped, divisions counted: SymPy only)
 from source_lines import code_lines  # noqa: E402  (the text outside comments)
 
@@ -57,7 +60,6 @@ REFUSED_KEYWORDS = {
     "POINTER": "POINTER variables (references into other mechanisms) are not supported",
     "BBCOREPOINTER": "BBCOREPOINTER variables are not supported",
     "EXTERNAL": "EXTERNAL variables are not supported",
-    "COMPARTMENT": "COMPARTMENT statements (volumes of kinetic species) are not supported",
     "LONGITUDINAL_DIFFUSION": "LONGITUDINAL_DIFFUSION is not supported",
     "LINEAR": "LINEAR blocks are not supported yet",
     "NONLINEAR": "NONLINEAR blocks are not supported yet",
@@ -78,8 +80,6 @@ REFUSED_KEYWORDS = {
     "BEFORE": "BEFORE blocks are not supported",
     "AFTER": "AFTER blocks are not supported",
     "WHILE": "WHILE loops are not supported yet",
-    "FROM": "FROM loops are not supported yet",
-    "CONSTANT": "CONSTANT blocks are not supported yet (use PARAMETER)",
 }
 
 
@@ -204,6 +204,7 @@ class Mechanism:
         self.parameters = []   # (name, unit, default) per instance (RANGE PARAMETERs)
         self.globals = []      # (name, unit, default) one per group
         self.states = []       # (name, unit)
+        self.state_tolerances = []  # per state, the file's <tol> (CVODE's atol factor), 1 if none
         self.assigned = []     # ASSIGNED values, kept per instance between blocks
         self.ions = []         # (ion, reads, writes, valence or 0)
         self.ion_reads = {}    # name -> (ion index, field: e, ci, co, i): values loaded from the ion
@@ -211,7 +212,17 @@ class Mechanism:
         # field ci or co). As NEURON, the ion's value itself: loaded at the start of
         # a block and stored back at its end.
         self.ion_assigned = {}
-        self.constants = {}    # UNITS factors (FARADAY, R): name -> value
+        self.constants = {}    # UNITS factors (FARADAY, R) and CONSTANTs: name -> value
+        self.display = {}      # array elements: scalar name -> NEURON's spelling (ca_0 -> ca[0])
+        self.dropped = []      # (kind, name, line) of uncalled FUNCTIONs/PROCEDUREs with a SOLVE
+        self.uses_diam = False  # reads `diam`, the segment's diameter (µm) at the instance's node
+        # Ion currents both READ and WRITTEN (cabpump's ica): outside BREAKPOINT
+        # the ion's accumulated current at the node (NEURON's `ica = _ion_ica`).
+        self.current_reads = {}
+        # Concentrations written as ASSIGNED values that the state block sets
+        # to a STATE (`cai = ca[0]` in KINETIC): name -> state. As NEURON's
+        # _ode_synonym, the ion's value is that state's (mechanism_type's ci_state).
+        self.synonyms = {}
         self.nonspecific = []  # current names
         self.currents = []     # every current the BREAKPOINT writes
         self.solve = None      # (block, method)
@@ -224,7 +235,7 @@ class Mechanism:
         ASSIGNED values, currents and read reversal potentials."""
         return ({"v"} | {p[0] for p in self.parameters + self.globals} | {st[0] for st in self.states}
                 | set(self.assigned) | set(self.currents) | set(self.ion_reads) | set(self.ion_assigned)
-                | set(self.constants)
+                | set(self.constants) | ({"diam"} if self.uses_diam else set())
                 | set(getattr(self, "module_locals", ())))
 
 
@@ -266,15 +277,30 @@ def read_mechanism(path):
         fail(f"{refused[0]}: {REFUSED_KEYWORDS[refused[0]]}", refused[1])
 
     driver = dsl.NmodlDriver()
-    try:
-        program = driver.parse_string(text)
-    except RuntimeError as e:
-        match = re.search(r"\[Location : (\d+)\.", str(e))
-        first = str(e).splitlines()[0]
-        fail(first.replace("NMODL Parser Error : ", "syntax error: "), int(match.group(1)) if match else 0)
+    drivers = []  # (kept alive: a driver owns its AST, and its next parse replaces it)
+
+    def parse(source):
+        try:
+            drivers.append(dsl.NmodlDriver())
+            return drivers[-1].parse_string(source)
+        except RuntimeError as e:
+            match = re.search(r"\[Location : (\d+)\.", str(e))
+            first = str(e).splitlines()[0]
+            fail(first.replace("NMODL Parser Error : ", "syntax error: "), int(match.group(1)) if match else 0)
+    program = parse(text)  # (syntax errors with the file's own lines first)
+    # DEFINE, FROM loops and arrays become scalars; uncalled FUNCTIONs with a
+    # SOLVE are dropped. Both keep the text's lines (src/nmodl/arrays.py).
+    expanded, display = arrays.expand(text, fail)
+    if expanded is not text:
+        program = parse(expanded)
+    flux_names.check(expanded, fail)
+    expanded, dropped = solve_functions.drop_uncalled(program, expanded, fail)
+    if dropped:
+        program = parse(expanded)
+    text_for_tables = expanded
     # Tabled PROCEDUREs/FUNCTIONs are renamed name__direct so that the inliner
     # keeps their calls (evaluated by the table's lookup, src/nmodl/tables.py).
-    found_tables, renamed = tables.find_tables(program, text, fail)
+    found_tables, renamed = tables.find_tables(program, text_for_tables, fail)
     if found_tables:
         program = driver.parse_string(renamed)
     with quiet_output():
@@ -289,6 +315,8 @@ def read_mechanism(path):
         symtab.SymtabVisitor().visit_program(program)
 
     mech = Mechanism(path, text)
+    mech.display = display
+    mech.dropped = dropped
     lookup = visitor.AstLookupVisitor()
 
     suffixes = lookup.lookup(program, ast.AstNodeType.SUFFIX)
@@ -336,6 +364,8 @@ def read_mechanism(path):
         for r in reads:
             if r not in writes:
                 mech.ion_reads[r] = (index, fields[r])
+            elif r == i:
+                mech.current_reads[r] = index
         mech.ions.append((ion, reads, writes, valence))
     for f in lookup.lookup(program, ast.AstNodeType.FACTOR_DEF):
         name = name_of(f.name)
@@ -346,6 +376,9 @@ def read_mechanism(path):
             fail(f"UNITS {name} = ({key[0]}) ({key[1]}): unit factors known are "
                  + ", ".join(f"({a}) ({b})" for a, b in UNIT_FACTORS))
         mech.constants[name] = UNIT_FACTORS[key]
+    for c in lookup.lookup(program, ast.AstNodeType.CONSTANT_VAR):
+        # CONSTANT { volo = 1 (liter) }: a named constant (nocmodl's static double).
+        mech.constants[name_of(c.name)] = float(dsl.to_nmodl(c.value))
     for ns in lookup.lookup(program, ast.AstNodeType.NONSPECIFIC):
         mech.nonspecific.extend(name_of(c) for c in ns.currents)
 
@@ -366,8 +399,12 @@ def read_mechanism(path):
             if d.length is not None:
                 fail(f"STATE {name_of(d.name)}[...]: array states are not supported")
             mech.states.append((name_of(d.name), unit_text(d.unit)))
+            # `<1e-6>`: the state's factor of CVODE's atol (NEURON's), 1 if none.
+            mech.state_tolerances.append(float(dsl.to_nmodl(d.abstol)) if d.abstol is not None else 1.0)
 
     uses_celsius = any(name_of(n) == "celsius" for n in lookup.lookup(program, ast.AstNodeType.VAR_NAME))
+    # diam (NEURON's segment diameter, µm): read at the instance's node (mechanism::diam_).
+    mech.uses_diam = any(name_of(n) == "diam" for n in lookup.lookup(program, ast.AstNodeType.VAR_NAME))
     if uses_celsius:
         mech.globals.insert(0, ("celsius", "degC", 6.3))
 
@@ -404,8 +441,8 @@ def read_mechanism(path):
             n = name_of(d.name)
             mech.units[n] = unit_text(d.unit)
             declared_assigned.append(n)
-            if (n in ("v", "celsius", "dt", "t") or n in ion_names or n in current_names or n in state_names
-                    or n in mech.ion_assigned):
+            if (n in ("v", "celsius", "dt", "t", "diam") or n in ion_names or n in current_names
+                    or n in state_names or n in mech.ion_assigned):
                 continue
             mech.assigned.append(n)
 
@@ -473,16 +510,7 @@ def read_mechanism(path):
     mech.observables = [(c, mech.units.get(c, "nA" if mech.point else "mA/cm2")) for c in declared]
     mech.observables += [(a, mech.units.get(a, "1")) for a in mech.assigned if a in range_names]
     if mech.ion_assigned and mech.states:
-        # NEURON computes it in nrn_cur (with currents) or refuses it (nocmodl
-        # 8.2: "is WRITE but is not a STATE and has no assignment statement"
-        # when the BREAKPOINT's assignment follows a SOLVE without currents);
-        # the first with STATEs is not implemented or validated here.
-        names = ", ".join(mech.ion_assigned)
-        fail(f"USEION ... WRITE {names}: a concentration written as an ASSIGNED value is supported only "
-             "in a mechanism without STATEs (its BREAKPOINT computes it: in the state update without "
-             "currents, at every current evaluation with currents, as NEURON); make it a STATE or move "
-             "it to a mechanism of its own",
-             source_line(text, r"\bUSEION\b.*\bWRITE\b.*\b(" + "|".join(mech.ion_assigned) + r")\b"))
+        find_synonyms(mech, text)
     if mech.net_receive is not None:
         args = list(mech.net_receive.parameters)
         if not args:
@@ -502,6 +530,67 @@ def read_mechanism(path):
     return mech
 
 
+def scheme_nonlinear(mech):
+    """Some ODE of the state block is nonlinear in the states (a reaction of
+    two species, cabpump's `ca[0] + pump <-> pumpca`): NEURON's sparse then
+    iterates and keeps states >= 0 (nocmodl's linflag 0)."""
+    states = {sp.Symbol(s, real=True) for s, _ in mech.states}
+    for d in visitor.AstLookupVisitor().lookup(mech.derivative, ast.AstNodeType.DIFF_EQ_EXPRESSION):
+        f = sympy_of(d.expression.rhs, None)
+        if any(sp.diff(f, x).free_symbols & states for x in states):
+            return True
+    return False
+
+
+def assignments_read_states(mech):
+    """The state block assigns a value computed from the states (not an ODE)."""
+    states = {s for s, _ in mech.states}
+    lookup = visitor.AstLookupVisitor()
+    for s in lookup.lookup(mech.derivative, ast.AstNodeType.EXPRESSION_STATEMENT):
+        e = s.expression
+        if e.get_node_type_name() == "BinaryExpression" and e.op.eval() == "=":
+            if {name_of(n) for n in lookup.lookup(e.rhs, ast.AstNodeType.VAR_NAME)} & states or (
+                    e.rhs.get_node_type_name() == "VarName" and name_of(e.rhs) in states):
+                return True
+    return False
+
+
+def find_synonyms(mech, text):
+    """A concentration written as an ASSIGNED value in a mechanism with
+    STATEs: supported when the state block sets it to a STATE (cabpump's
+    `cai = ca[0]` in its KINETIC block) and no other block assigns it. nocmodl
+    8.2 then makes the ion's value that state's for CVODE (_ode_synonym:
+    `_ion_cai = ca[0]`) and, at fixed step, stores the block's `cai` after its
+    last evaluation at the new states (sparse's final call): the same value.
+    So here the ion's value is the state's (ion_use::ci_state), copied as for a
+    STATE concentration. Anything else stays refused (NEURON would compute it
+    in nrn_cur with currents, or refuse it without)."""
+    lookup = visitor.AstLookupVisitor()
+
+    def assignments(block, name):
+        return [e for e in lookup.lookup(block, ast.AstNodeType.BINARY_EXPRESSION)
+                if e.op.eval() == "=" and e.lhs.get_node_type_name() == "VarName" and name_of(e.lhs) == name]
+    state_names = [s[0] for s in mech.states]
+    for name, (index, field) in mech.ion_assigned.items():
+        top = [s.expression for s in (mech.derivative.statement_block.statements if mech.derivative else [])
+               if s.get_node_type_name() == "ExpressionStatement"]
+        direct = [e for e in top if e.get_node_type_name() == "BinaryExpression" and e.op.eval() == "="
+                  and e.lhs.get_node_type_name() == "VarName" and name_of(e.lhs) == name
+                  and e.rhs.get_node_type_name() == "VarName" and name_of(e.rhs) in state_names]
+        elsewhere = sum(len(assignments(b, name)) for b in (mech.initial, mech.breakpoint, mech.net_receive)
+                        if b is not None)
+        if len(direct) != 1 or len(assignments(mech.derivative, name)) != 1 or elsewhere:
+            fail(f"USEION ... WRITE {name}: a concentration written as an ASSIGNED value in a mechanism with "
+                 f"STATEs is supported only as `{name} = <a STATE>` in the state block (cabpump's "
+                 f"`cai = ca[0]`, which NEURON makes the ion's value for CVODE) and assigned nowhere else; "
+                 "without STATEs its BREAKPOINT may compute it (docs/nmodl.md); make it a STATE or move "
+                 "it to a mechanism of its own",
+                 source_line(text, r"\bUSEION\b.*\bWRITE\b.*\b" + name + r"\b"))
+        state = name_of(direct[0].rhs)
+        mech.synonyms[name] = state
+        mech.ion_uses[index][field + "_state"] = state_names.index(state)
+
+
 # ---------------------------------------------------------------------------
 # Expressions and statements to C++
 
@@ -513,7 +602,7 @@ NEWTON_ARRAYS = ("nmodl_eigen_x", "nmodl_eigen_f", "nmodl_eigen_j")
 # x -= dx; true once every |dx| <= 1e-14 (1 + |x|). Emitted into every
 # generated file that needs it (the library includes only mechanism.hpp).
 NEWTON_HELPER = """template <int N>
-bool newton_update(const double* jacobian, const double* f, double* x) {
+void newton_step(const double* jacobian, const double* f, double* dx) {
     double a[N][N + 1];
     for (int r = 0; r < N; ++r) {
         for (int c = 0; c < N; ++c) a[r][c] = jacobian[r + N * c];
@@ -530,18 +619,39 @@ bool newton_update(const double* jacobian, const double* f, double* x) {
             for (int k = c; k <= N; ++k) a[r][k] -= m * a[c][k];
         }
     }
-    double dx[N];
     for (int r = N - 1; r >= 0; --r) {
         double s = a[r][N];
         for (int k = r + 1; k < N; ++k) s -= a[r][k] * dx[k];
         dx[r] = s / a[r][r];
     }
+}
+
+template <int N>
+bool newton_update(const double* jacobian, const double* f, double* x) {
+    double dx[N];
+    newton_step<N>(jacobian, f, dx);
     bool converged = true;
     for (int r = 0; r < N; ++r) {
         x[r] -= dx[r];
         if (!(std::fabs(dx[r]) <= 1e-14 * (1.0 + std::fabs(x[r])))) converged = false;
     }
     return converged;
+}
+
+// One iteration of NEURON's METHOD sparse (scopmath's sparse: x += its
+// solution, states of a nonlinear scheme that fall below 0 set to 0):
+// returns the sum of |dx|, which NEURON iterates on until <= 1e-6.
+template <int N>
+double sparse_update(const double* jacobian, const double* f, double* x, bool nonlinear) {
+    double dx[N];
+    newton_step<N>(jacobian, f, dx);
+    double err = 0;
+    for (int r = 0; r < N; ++r) {
+        x[r] -= dx[r];
+        if (nonlinear && x[r] < 0.0) x[r] = 0.0;
+        err += std::fabs(dx[r]);
+    }
+    return err;
 }
 """
 
@@ -755,9 +865,12 @@ class Emitter:
         self.known = set(mech.known_names()) | set(extra)
         self.writable = set(writable)   # parameters this block may assign (INITIAL)
         # Names it may not assign: `read_only`, ion values read (not written), UNITS constants.
-        self.read_only = set(read_only) | set(mech.ion_reads) | set(mech.constants)
+        self.read_only = set(read_only) | set(mech.ion_reads) | set(mech.constants) | {"diam"}
         self.at_times = []               # at_time(expr) arguments, C++
         self.steady = None               # INITIAL: the implicit block SOLVE ... STEADYSTATE runs
+        # METHOD sparse in BREAKPOINT: NEURON's iteration (None: Newton to 1e-14;
+        # False/True: the scheme is linear/nonlinear in its states).
+        self.sparse_nonlinear = None
 
     def check_reads(self, expression):
         names = {name_of(n) for n in visitor.AstLookupVisitor().lookup(expression, ast.AstNodeType.VAR_NAME)}
@@ -785,9 +898,23 @@ class Emitter:
                           f"nmodl_eigen_j[{n * n}] = {{}};")
         for part in (e.variable_block, e.initialize_block, e.setup_x_block):
             self.block(part, indent + 1)
-        self.lines.append(f"{inner}for (int newton_iteration = 0; newton_iteration < 100; ++newton_iteration) {{")
-        self.block(e.functor_block, indent + 2)
-        self.lines.append(f"{inner}    if (newton_update<{n}>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x)) break;")
+        if self.sparse_nonlinear is None:
+            self.lines.append(f"{inner}for (int newton_iteration = 0; newton_iteration < 100; ++newton_iteration) {{")
+            self.block(e.functor_block, indent + 2)
+            self.lines.append(f"{inner}    if (newton_update<{n}>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x)) break;")
+        else:
+            # NEURON's sparse (scopmath): one solve for a linear scheme; a
+            # nonlinear one iterates while the sum of |dx| > 1e-6 (CONVERGE), at
+            # most 22 times (NEURON then stops the run: MAXSTEPS; here the step
+            # keeps the last iterate), states kept >= 0.
+            self.lines.append(f"{inner}for (int newton_iteration = 0; newton_iteration < 22; ++newton_iteration) {{")
+            self.block(e.functor_block, indent + 2)
+            if self.sparse_nonlinear:
+                self.lines.append(f"{inner}    if (!(sparse_update<{n}>(nmodl_eigen_j, nmodl_eigen_f, "
+                                  "nmodl_eigen_x, true) > 1e-6)) break;")
+            else:
+                self.lines.append(f"{inner}    sparse_update<{n}>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x, false);")
+                self.lines.append(f"{inner}    break; // a linear scheme: one solve")
         self.lines.append(f"{inner}}}")
         for part in (e.update_states_block, e.finalize_block):
             self.block(part, indent + 1)
@@ -1252,6 +1379,11 @@ def generate(mech, namespace):
     # ASSIGNED values no block reads before assigning them need no storage
     # (hh's minf, mtau, ...: set by rates() and used in the same block).
     persistent = persistent_assigned(mech)
+    # ASSIGNED values a block other than BREAKPOINT may read before assigning.
+    read_elsewhere = set()
+    for block in (mech.derivative, mech.implicit, mech.net_receive):
+        if block is not None:
+            read_elsewhere |= exposed_reads(block)
     a_index = {a: k for k, a in enumerate(a for a in mech.assigned if a in persistent)}
     transient = [a for a in mech.assigned if a not in persistent]
     # advance_states gathers v and the ion values its block reads.
@@ -1286,7 +1418,8 @@ def generate(mech, namespace):
         return em
 
     def quantity_list(items):
-        return "{" + ", ".join(f'{{"{n}", "{u}", {float(d)!r}}}' for n, u, d in items) + "}"
+        # (array elements under NEURON's spelling, ca[0]: what probes and atol_scale name)
+        return "{" + ", ".join(f'{{"{mech.display.get(n, n)}", "{u}", {float(d)!r}}}' for n, u, d in items) + "}"
 
     def hoisted(indent, states=None, gather=False):
         """Before the loop over instances: the loop count, one `__restrict`
@@ -1349,14 +1482,21 @@ def generate(mech, namespace):
             out.append(f"{pad}{mu}const double {n} = {where};")
         for n, (j, field) in mech.ion_assigned.items():  # NEURON's `cai = _ion_cai` at a block's start
             out.append(f"{pad}{mu}double {n} = ions_[{j}]->{field}[node_index[inst]];")
+        if mech.uses_diam:
+            out.append(f"{pad}{mu}const double diam = diam_[node_index[inst]]; // µm, the segment's")
         for n, k in a_index.items():
             # ASSIGNED values persist per instance between blocks (as in NEURON)
             # when some block reads them before assigning them.
             out.append(f"{pad}{mu}double {n} = assigned_{k}[inst];")
         if transient:  # always assigned before read: locals of each block
             out.append(pad + mu + "double " + ", ".join(f"{n} = 0" for n in transient) + ";")
-        if with_currents and mech.currents:  # currents outside BREAKPOINT: scratch values
-            out.append(pad + mu + "double " + ", ".join(f"{c} = 0" for c in mech.currents) + ";")
+        if with_currents and mech.currents:
+            # Currents outside BREAKPOINT: scratch values, except one the
+            # mechanism also READs, which is the ion's accumulated current at the
+            # node (NEURON's `ica = _ion_ica`: every mechanism's, this one's too).
+            out.append(pad + mu + "double " + ", ".join(
+                f"{c} = ions_[{mech.current_reads[c]}]->i[node_index[inst]]" if c in mech.current_reads
+                else f"{c} = 0" for c in mech.currents) + ";")
         return out
 
     def stores(indent, states=True, params=(), via_pointers=False, written=None, ions=False):
@@ -1374,11 +1514,15 @@ def generate(mech, namespace):
         out += [f"{pad}param_{p_index[n]}[inst] = {n};" for n in params]
         if ions:
             out += [f"{pad}ions_[{j}]->{field}[node_index[inst]] = {n};"
-                    for n, (j, field) in mech.ion_assigned.items() if written is None or n in written]
+                    for n, (j, field) in mech.ion_assigned.items()
+                    if (written is None or n in written) and n not in mech.synonyms]
         return out
 
     L = []
     L.append(f"// Generated by src/nmodl/translate.py from {mech.path}. Do not edit.")
+    for block_kind, name, line in mech.dropped:
+        L.append(f"// {block_kind} {name} (line {line}) is not translated: it contains a SOLVE and nothing in the")
+        L.append("// file calls it (NEURON's hoc could; Ranvier has no interpreter that calls mechanism functions).")
     L.append("#include \"cable/mechanisms/fast_exp.hpp\"")
     L.append("#include \"cable/mechanisms/mechanism.hpp\"")
     L.append("")
@@ -1408,6 +1552,8 @@ def generate(mech, namespace):
                           ("read_e", "read_ci", "read_co", "read_i", "write_i", "write_ci", "write_co"))
         L.append(f'    t.ions.push_back({{"{u["ion"]}", {u["valence"]}, {flags}, '
                  f'{u["ci_state"]}, {u["co_state"]}}});')
+    if any(x != 1.0 for x in mech.state_tolerances):
+        L.append("    t.state_atol_scale = {" + ", ".join(repr(x) for x in mech.state_tolerances) + "};")
     L.extend(net_receive.type_lines(mech))
     L.append("    return t;")
     L.append("}")
@@ -1441,13 +1587,20 @@ def generate(mech, namespace):
     L.extend(hoisted(2, states=("data_.states", True)))
     begin_hoisting(invariants)
     body = []
+    # NEURON starts every STATE s at the parameter s0 before INITIAL runs
+    # (cabpump's `pump = pump0`; an array's elements at its base's: ca[i] = ca0)
+    # when the file declares one (NEURON's implicit s0 globals are 0).
+    for s, _ in mech.states:
+        base = mech.display.get(s, s).split("[")[0]
+        if base + "0" in p_index or base + "0" in g_index:
+            body.append(f"            {s} = {base}0; // (NEURON's initial value of a STATE: {base}0)")
     if mech.initial is not None:
         params = [p[0] for p in mech.parameters]
         em = Emitter(mech, "INITIAL", extra=("t",), writable=params, calls=net_receive.initial_calls(mech))
         if mech.steady_state:
             em.steady = mech.implicit
         em.block(mech.initial.statement_block, 3)
-        body = em.lines
+        body += em.lines
         initial_writes = {n for n in em.set_here if n in p_index}
         initial_set = em.set_here
     L.extend(end_hoisting(2))
@@ -1472,7 +1625,7 @@ def generate(mech, namespace):
         # evaluation at v (the last, when di/dv is numerical): the mechanisms
         # after it in the same current evaluation read the new value.
         return [f"            ions_[{j}]->{field}[node_index[inst]] = {n};"
-                for n, (j, field) in mech.ion_assigned.items()]
+                for n, (j, field) in mech.ion_assigned.items() if n not in mech.synonyms]
     total = " + ".join(f"-{c}" if c in mech.electrode else c for c in mech.currents)
     L.append("    void current(const ranvier::cable::current_context& ctx,")
     L.append("                 ranvier::cable::state_view states) const override {")
@@ -1493,6 +1646,19 @@ def generate(mech, namespace):
             L.append(f"        double* ion_didv_{j} = ions_[{j}]->didv.data();")
         begin_hoisting(invariants)
         B = loads(3, "ptr", False, with_currents=False)
+        prelude_set = set()
+        if mech.synonyms and mech.derivative is not None:
+            # nocmodl's nrn_cur for a KINETIC block that sets a concentration
+            # (cai = ca[0]) runs the block (_ode_spec1) first under CVODE, so the
+            # values the current reads (cabpump's ica_pmp) are those of the
+            # states being evaluated; at fixed step they are the last update's.
+            pre = Emitter(mech, f"DERIVATIVE {mech.solve[0]} (before the current, CVODE)", lambda *args: [],
+                          extra=("t",))
+            pre.block(mech.derivative.statement_block, 4)
+            B.append("            if (ctx.variable_step) {")
+            B.extend(pre.lines)
+            B.append("            }")
+            prelude_set = pre.set_here
         if mech.point:
             B.append("            const double mfact = 100.0 / ctx.area[node_index[inst]]; // nA -> mA/cm²")
             scale = "mfact * "
@@ -1536,6 +1702,12 @@ def generate(mech, namespace):
                 B.append(f"            ion_i_{j}[node_index[inst]] += {scale}ion_at[{m}];")
                 B.append(f"            ion_didv_{j}[node_index[inst]] += {scale}((ion_plus[{m}] - ion_at[{m}]) / 0.001);")
             B.extend(assigned_concentration_stores())
+        # ASSIGNED values the current evaluation sets and another block reads
+        # before setting (cabpump's ica_pmp_last, read by the KINETIC block's
+        # flux) are stored, as NEURON's nrn_cur stores them in its _p.
+        for a, k in a_index.items():
+            if (a in em.set_here and a in read_elsewhere) or a in prelude_set:
+                B.append(f"            assigned_{k}[inst] = {a};")
         L.extend(end_hoisting(2))
         L.append("        for (std::size_t inst = 0; inst < count_; ++inst) {")
         L.extend(B)
@@ -1574,7 +1746,7 @@ def generate(mech, namespace):
     if mech.net_receive is not None:
         L.extend(net_receive.generate_net_receive(mech, hoisted, loads, stores, Emitter))
 
-    if mech.ion_assigned and not mech.currents:
+    if set(mech.ion_assigned) - set(mech.synonyms) and not mech.currents:
         L.extend(stateless_update(mech, hoisted, loads, stores, emitted))
 
     if mech.derivative is not None:
@@ -1626,11 +1798,26 @@ def generate(mech, namespace):
                          mech.derivative.statement_block, 3)
             em.lines += [f"            {n} = {n} + dt * d_{n};" for n in s_index]
         else:
-            # derivimplicit, sparse: backward Euler solved by Newton's method.
-            em = emitted(lambda: Emitter(mech, f"{block_name} ({method})", extra=("dt",)),
-                         mech.implicit.statement_block, 3)
+            # derivimplicit, sparse: backward Euler solved by Newton's method
+            # (sparse: with NEURON's iteration, Emitter.newton).
+            def make_implicit():
+                e = Emitter(mech, f"{block_name} ({method})", extra=("dt",))
+                if method == "sparse":
+                    e.sparse_nonlinear = scheme_nonlinear(mech)
+                return e
+            em = emitted(make_implicit, mech.implicit.statement_block, 3)
         B.extend(em.lines)
-        B.extend(stores(3, via_pointers=True, written=em.set_here))
+        written = set(em.set_here)
+        if method == "sparse" and assignments_read_states(mech):
+            # NEURON's sparse calls the KINETIC block once more at the converged
+            # states: what it assigns from them (cabpump's ica_pmp from the pump's
+            # flux, cai = ca[0]) ends at the new states, not the step's start.
+            again = Emitter(mech, f"{block_name} (at the new states)", lambda *args: [], extra=("dt",))
+            again.block(mech.derivative.statement_block, 3)
+            B.append("            // The block's assignments at the new states (NEURON's sparse evaluates it once more).")
+            B.extend(again.lines)
+            written |= again.set_here
+        B.extend(stores(3, via_pointers=True, written=written))
         for k in range(len(cached_factors)):
             L.append(f"        double* __restrict cnexp_factor_{k} = cnexp_factor_[{k}].data();")
         if cached_factors:

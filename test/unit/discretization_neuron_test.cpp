@@ -9,6 +9,7 @@
 // double instead of NEURON's float 3-d points already gives 1.8e-7 on
 // branched_taper.swc).
 #include "cable/discretization.hpp"
+#include "cable/morphology/segment_geometry.hpp"
 #include "support/reference_files.hpp"
 
 #include <ranvier/morphology_swc.hpp>
@@ -182,3 +183,19 @@ TEST(discretization_neuron, node_at_matches_neuron_node_exact) {
 }
 
 } // namespace
+
+// NMODL's `diam` (cv_tree::diam): NEURON 8.2's seg.diam is the diameter
+// averaged over the segment's length. Points (0, 0, 0, 2), (10, 0, 0, 4),
+// (30, 0, 0, 1), nseg 3: NEURON gives 3.0, 3.25, 1.75 (and areas 94.71784626241366,
+// 102.38851975648586, 55.132279868877); a cylinder's segments have its diameter.
+TEST(discretization_neuron, segment_diameter_is_neurons_seg_diam) {
+    const auto pts = make_pt3d({{0, 0, 0, 2}, {10, 0, 0, 4}, {30, 0, 0, 1}}, true);
+    const auto seg = segments_from_points(pts, 3, 100);
+    const double diam[] = {3.0, 3.25, 1.75};
+    const double area[] = {94.71784626241366, 102.38851975648586, 55.132279868877};
+    for (int k = 0; k < 3; ++k) {
+        EXPECT_NEAR(seg[k].diam, diam[k], 1e-12) << k;
+        EXPECT_NEAR(seg[k].area, area[k], 1e-9 * area[k]) << k;
+    }
+    for (const auto& s : segments_of_cylinder(200, 2, 5, 100)) EXPECT_EQ(s.diam, 2.0);
+}

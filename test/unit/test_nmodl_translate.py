@@ -103,11 +103,17 @@ KINETIC scheme {
     assert r.returncode == 0, r.stderr
     code = out.read_text()
     assert "const double dt = 1e9;" in code  # STEADYSTATE: the implicit step with a huge dt
-    assert code.count("newton_update<2>(") == 2  # INITIAL and advance_states
+    assert code.count("newton_update<2>(") == 1  # INITIAL's steady state: Newton to 1e-14
+    # advance_states: NEURON's sparse, one solve for a linear scheme
+    assert code.count("sparse_update<2>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x, false);") == 1
+    assert "break; // a linear scheme: one solve" in code
     r, _, _ = translate(tmp_path, text.replace("STEADYSTATE sparse", "METHOD cnexp"))
     assert r.returncode == 1 and "only SOLVE <the BREAKPOINT's block> STEADYSTATE" in r.stderr
-    r, mod, _ = translate(tmp_path, text.replace("    CONSERVE c + o = 1\n", "    COMPARTMENT 2 {c o}\n"))
-    assert r.returncode == 1 and f"{mod}:13: error: COMPARTMENT" in r.stderr
+    # COMPARTMENT divides each species' equation by its volume (NMODL's KineticBlockVisitor).
+    r, _, out = translate(tmp_path, text.replace("    CONSERVE c + o = 1\n", "    COMPARTMENT 2 {c o}\n")
+                          .replace("INITIAL { SOLVE scheme STEADYSTATE sparse }", "INITIAL { c = 1 }"))
+    assert r.returncode == 0, r.stderr
+    assert "out_0[inst] = ((-1.0 * (kf * c - kb * o))) * (1.0 / (2.0));" in out.read_text()
 
 
 def test_nonlinear_state_equation_is_refused_for_cnexp(tmp_path):
@@ -475,7 +481,7 @@ def test_an_assigned_concentration_beside_states_is_refused(tmp_path):
     r, mod, _ = translate(tmp_path, text)
     assert r.returncode == 1
     assert f"{mod}:3: error: USEION ... WRITE cao: a concentration written as an ASSIGNED value" in r.stderr
-    assert "only in a mechanism without STATEs" in r.stderr
+    assert "is supported only as `cao = <a STATE>` in the state block" in r.stderr
 
 
 def test_an_assigned_concentration_with_currents_is_stored_by_the_current(tmp_path):
@@ -666,7 +672,106 @@ def test_table_over_two_lines_and_a_header_quoted_in_a_comment(tmp_path):
     r, _, out = translate(tmp_path, text)
     assert r.returncode == 0, r.stderr
     assert out.read_text().count("table_rates(v, ninf, ntau);") == 4
-    # A real FROM loop is still refused with its line.
-    loop = TABLED.replace("INITIAL { rates(v) n = ninf }", "INITIAL {\n rates(v)\n FROM i = 0 TO 2 { n = ninf }\n}")
+    # A FROM loop whose bounds are not constants is refused with its line.
+    loop = TABLED.replace("INITIAL { rates(v) n = ninf }", "INITIAL {\n rates(v)\n FROM i = 0 TO g { n = ninf }\n}")
     r, mod, _ = translate(tmp_path, loop)
-    assert r.returncode == 1 and f"{mod}:12: error: FROM: FROM loops" in r.stderr
+    assert r.returncode == 1 and f"{mod}:12: error: FROM's upper bound 'g' must be an integer constant" in r.stderr
+
+
+ANNULI = """NEURON {
+    SUFFIX ann
+    USEION ca READ cao, ica WRITE cai, ica
+    GLOBAL vol
+}
+DEFINE N 3
+CONSTANT { scale = 2 (1) }
+PARAMETER { D = .6 (um2/ms) k = 1 (/ms) }
+ASSIGNED { diam (um) cao (mM) cai (mM) ica (mA/cm2) vol[N] fl (mM/ms) }
+STATE { c[N] (mM) }
+LOCAL w[N]
+INITIAL {
+    FROM i = 0 TO N-1 {
+        vol[i] = scale*diam*(i + 1)
+        w[i] = i
+        c[i] = cai
+    }
+}
+BREAKPOINT {
+    SOLVE s METHOD sparse
+    ica = 0
+}
+KINETIC s {
+    COMPARTMENT i, vol[i] {c}
+    ~ c[0] << (-ica*k)
+    fl = f_flux
+    FROM i = 0 TO N-2 {
+        ~ c[i] <-> c[i+1] (D*w[i+1], D)
+    }
+    cai = c[0]
+}
+FUNCTION steady() {
+    SOLVE s STEADYSTATE sparse
+    steady = cai
+}
+"""
+
+
+def test_arrays_defines_loops_and_compartments(tmp_path):
+    # cabpump's constructs, each general: DEFINE, CONSTANT, STATE/ASSIGNED/LOCAL
+    # arrays with FROM loops (unrolled), an indexed COMPARTMENT, a flux reaction
+    # (<<), f_flux, diam at the node, cai = c[0] (the ion's value is the state's),
+    # ica read as the ion's current outside BREAKPOINT, and an uncalled FUNCTION
+    # with a SOLVE dropped with a note.
+    r, _, out = translate(tmp_path, ANNULI)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert '{"c[0]", "mM", 0.0}, {"c[1]", "mM", 0.0}, {"c[2]", "mM", 0.0}' in code  # probes name c[0]
+    assert "constexpr double scale = 2.0;" in code
+    assert "const double diam = diam_[node_index[inst]];" in code
+    assert "vol_2 = scale * diam * ((2.0) + 1.0);" in code  # the loop unrolled, i replaced
+    assert "mutable double w_0 = 0, w_1 = 0, w_2 = 0;" in code  # a top-level LOCAL array: per-type statics
+    assert 't.ions.push_back({"ca", 0, false, false, true, true, true, true, false, 0, -1});' in code
+    assert "double ica = ions_[0]->i[node_index[inst]];" in code  # the ion's current in the KINETIC block
+    assert "sparse_update<3>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x, false);" in code
+    assert "// FUNCTION steady (line 32) is not translated: it contains a SOLVE" in code
+    # Called, the FUNCTION with a SOLVE is refused with its line.
+    r, mod, _ = translate(tmp_path, ANNULI.replace("    ica = 0\n", "    ica = 0*steady()\n"))
+    assert r.returncode == 1 and f"{mod}:32: error: FUNCTION steady: a SOLVE inside a FUNCTION" in r.stderr
+
+
+def test_array_errors_name_their_line(tmp_path):
+    cases = [
+        (ANNULI.replace("vol[i] = scale", "vol[i+3] = scale"), 13, "vol[3]: index out of range (0 to 2)"),  # (an unrolled loop: the FROM's line)
+        (ANNULI.replace("    cai = c[0]\n", "    cai = c[0] + c\n"), 30, "array c used without an index"),
+        (ANNULI.replace("FROM i = 0 TO N-2", "FROM i = 0 TO D"), 27, "FROM's upper bound 'D'"),
+        (ANNULI.replace("PARAMETER { D", "PARAMETER { q[2] D"), 8, "PARAMETER q[...]: array parameters"),
+        (ANNULI.replace("    cai = c[0]\n", "    cai = c[0]*2\n"), 3, "USEION ... WRITE cai: a concentration"),
+        # NEURON gives b_flux = the flux after a << reaction, NMODL's visitor 0: refused.
+        (ANNULI.replace("    fl = f_flux\n", "    fl = b_flux\n"), 26, "b_flux after a flux reaction"),
+    ]
+    for text, line, message in cases:
+        r, mod, _ = translate(tmp_path, text)
+        assert r.returncode == 1, message
+        assert f"{mod}:{line}: error: {message}" in r.stderr, (message, r.stderr)
+
+
+def test_nonlinear_sparse_iterates_as_neuron(tmp_path):
+    # A reaction of two species: NEURON's sparse iterates while the sum of
+    # |dx| > 1e-6, keeps states >= 0, and evaluates the block once more at
+    # the new states (what it assigns from them ends there).
+    text = ANNULI.replace("    cai = c[0]\n", "    ~ c[0] + c[1] <-> c[2] (k, k)\n    cai = c[0]\n")
+    r, _, out = translate(tmp_path, text)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "if (!(sparse_update<3>(nmodl_eigen_j, nmodl_eigen_f, nmodl_eigen_x, true) > 1e-6)) break;" in code
+    assert "// The block's assignments at the new states" in code
+    assert "if (ctx.variable_step) {" in code  # nrn_cur's KINETIC prelude under CVODE
+
+
+def test_state_tolerances_are_cvode_atol_factors(tmp_path):
+    # STATE { c[N] (mM) <1e-6> }: NEURON multiplies atol by it per state.
+    r, _, out = translate(tmp_path, ANNULI.replace("STATE { c[N] (mM) }", "STATE { c[N] (mM) <1e-6> }"))
+    assert r.returncode == 0, r.stderr
+    assert "t.state_atol_scale = {1e-06, 1e-06, 1e-06};" in out.read_text()
+    r, _, out = translate(tmp_path, ANNULI)
+    assert "state_atol_scale" not in out.read_text()

@@ -538,7 +538,7 @@ void cvode_cell::set_up() {
         s.error_weights.resize(atol_values.size());
         for (std::size_t k = 0; k < atol_values.size(); ++k) s.error_weights[k] = 1.0 / atol_values[k];
         check(CVodeWFtolerances(s.mem, constant_error_weights), "CVodeWFtolerances");
-    } else if (options_.atol_scale.empty()) {
+    } else if (options_.atol_scale.empty() && !has_state_atol_scales()) {
         check(CVodeSStolerances(s.mem, options_.rtol, options_.atol), "CVodeSStolerances");
     } else {
         const auto atol_values = tolerance_vector(); // may throw: before allocating
@@ -566,9 +566,23 @@ void cvode_cell::set_up() {
     s.store(t_, N_VGetArrayPointer(s.y)); // solve the zero-area nodes for the initial state
 }
 
+bool cvode_cell::has_state_atol_scales() const {
+    for (const auto& m : solver_->mechs)
+        if (!m.m->type().state_atol_scale.empty()) return true;
+    return false;
+}
+
 std::vector<double> cvode_cell::tolerance_vector() const {
     const solver& s = *solver_;
     std::vector<double> atol(s.nv + s.ns, options_.atol);
+    // The mechanisms' own per-state factors first (the .mod file's <tol>),
+    // then the options' atol_scale entries, which replace them.
+    for (const auto& m : s.mechs) {
+        const auto& scales = m.m->type().state_atol_scale;
+        for (std::size_t k = 0; k < scales.size() && k < m.in.size(); ++k)
+            std::fill_n(atol.begin() + static_cast<std::ptrdiff_t>(s.nv + m.offset + k * m.count), m.count,
+                        options_.atol * scales[k]);
+    }
     // The one check of an entry (the simulation and the model file make it
     // too), then only the entry's place in y.
     const mechanism_catalogue& catalogue = catalogue_of(options_.mechanisms);

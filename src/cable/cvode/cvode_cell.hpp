@@ -152,6 +152,8 @@ private:
     void take_requests(); // NET_RECEIVE's self-events and spikes -> queue, spikes_
     void sync() const; // the state's arrays <- the solution at t_
     std::vector<double> tolerance_vector() const;
+    // Some mechanism of the cell declares per-state atol factors (<tol> in its file).
+    bool has_state_atol_scales() const;
 
     std::int64_t gid_;
     cvode_options options_;

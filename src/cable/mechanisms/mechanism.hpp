@@ -20,6 +20,7 @@
 //   USEION             -> type().ions; the group's ion species (per-node e,
 //                         concentrations, accumulated currents) reached
 //                         through ions_ (bind_ions), see docs/ions-plan.md.
+//   diam               -> diam_[node] (bind_diameters), the segment's diameter.
 // Point processes (nA) convert their currents to densities with NEURON's
 // factor 100/area (area in µm²; zero-area nodes count as 100 µm²).
 #pragma once
@@ -103,6 +104,11 @@ struct mechanism_type {
     bool electrode_current = false;
     // USEION statements, in the file's order (mechanism::ions_ follows it).
     std::vector<ion_use> ions{};
+    // Per state, the factor of CVODE's atol the file gives (NMODL's
+    // `STATE { ca (mM) <1e-6> }`, which NEURON multiplies into atol); empty:
+    // 1 for every state. A model's atol_scale entry for the state replaces it
+    // (as NEURON's cvode.atolscale).
+    std::vector<double> state_atol_scale{};
     // NET_RECEIVE's argument names, the first the weight (NEURON's NetCon
     // weight[0], weight[1], ...); empty without NET_RECEIVE.
     std::vector<std::string> event_arguments{};
@@ -151,6 +157,10 @@ struct current_context {
     double* i = nullptr;          // mA/cm², outward membrane current density, accumulated (+=)
     double* g = nullptr;          // S/cm², its derivative di/dv, accumulated (+=)
     double t = 0;                 // ms, time at which time-dependent currents are evaluated
+    // CVODE's evaluation (NEURON's _nt->_vcv): a mechanism whose KINETIC block
+    // sets a concentration used by its current runs that block's assignments
+    // first, as nocmodl's nrn_cur does (docs/nmodl.md).
+    bool variable_step = false;
 };
 
 // State arrays of a mechanism: states[k][instance]. Own states, or someone
@@ -254,6 +264,9 @@ public:
     // (set by cable_state_builder::build; the pointers stay valid while the
     // cable_state lives).
     void bind_ions(std::vector<ion_species*> ions) { ions_ = std::move(ions); }
+    // The group's node diameters (µm, cable_nodes::diam), what NMODL's `diam`
+    // reads at an instance's node; set by cable_state_builder::build.
+    void bind_diameters(const double* diam) { diam_ = diam; }
     // Copies concentrations held as states (ion_use::ci_state) from `states`
     // into the ion arrays at the instances' nodes.
     void write_concentrations(state_view states) const;
@@ -285,6 +298,7 @@ protected:
     mechanism_type type_;
     mechanism_data data_;
     std::vector<ion_species*> ions_;
+    const double* diam_ = nullptr;
     std::vector<self_event> sent_;
     std::vector<emitted_spike> emitted_;
 

@@ -24,6 +24,7 @@ struct segment_values {
     double area = 0;    // µm², lateral membrane area of the segment
     double r_left = 0;  // MΩ, from the segment's x=0 end to its centre
     double r_right = 0; // MΩ, from its centre to its x=1 end
+    double diam = 0;    // µm, mean diameter over the segment's length (NEURON's seg.diam)
 };
 
 // nseg segments of equal arc length. Ra in Ω·cm.

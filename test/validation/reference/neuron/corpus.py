@@ -98,6 +98,9 @@ def run(h, model, soma, syns, cvode, usetable):
             elif mech in ("ExpSynX", "Exp2SynX"):
                 syn = syns[[m for m, _ in spec["synapses"]].index(mech)]
                 vec.record(getattr(syn, f"_ref_{var}"))
+            elif var.endswith("]"):  # an array element, ca[9]: NEURON's ca_cadifpmp[9]
+                base, index = var[:-1].split("[")
+                vec.record(getattr(soma(0.5), f"_ref_{base}_{mech}")[int(index)])
             else:
                 vec.record(getattr(soma(0.5), f"_ref_{var}_{mech}"))
             recs.append(vec)

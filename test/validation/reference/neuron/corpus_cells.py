@@ -6,8 +6,8 @@ examples (/usr/lib/python3/dist-packages/nmodl/ext/example). The examples'
 hh, pas, ExpSyn and Exp2Syn are copied under other names (SUFFIX hhx, pasx,
 POINT_PROCESS ExpSynX, Exp2SynX; nothing else changed) because both
 simulators have built-ins of those names. cadyn (examples/l5pc/mod) is not
-part of the corpus: it is the calcium pool that makes cai move, since the
-corpus's only writer of cai (cabpump) is refused. Neither is tabedge
+part of the corpus: it is the calcium pool of the "calcium" model (the
+corpus's own writer of cai, cabpump, has the model "cabpump"). Neither is tabedge
 (test/data/nmodl/user): coarse TABLEs whose ends v passes, for the lookup's
 edge cases.
 
@@ -31,6 +31,7 @@ MOD_FILES = {
     "capump.mod": (RELEASE + "/capump.mod", []),
     "nacaex.mod": (RELEASE + "/nacaex.mod", []),
     "release.mod": (RELEASE + "/release.mod", []),
+    "cabpump.mod": (RELEASE + "/cabpump.mod", []),
     "ex_hh.mod": (EXAMPLE + "/hh.mod", [("SUFFIX hh", "SUFFIX hhx")]),
     "ex_passive.mod": (EXAMPLE + "/passive.mod", [("SUFFIX pas", "SUFFIX pasx")]),
     "ex_expsyn.mod": (EXAMPLE + "/expsyn.mod", [("POINT_PROCESS ExpSyn", "POINT_PROCESS ExpSynX")]),
@@ -103,6 +104,21 @@ MODELS = {
         "events": [(0, 2.0, 0.01), (1, 15.0, 0.02), (0, 40.0, 0.03)],  # (synapse, ms, uS)
         "probes": [("v", None), ("hhx", "m"), ("ExpSynX", "g")],
     },
+}
+
+# cabpump (cadifpmp): calcium diffusing through 10 annuli with a pump
+# (DEFINE, arrays, FROM loops, COMPARTMENT, a flux reaction, f_flux/b_flux,
+# diam, cai = ca[0] in KINETIC), fed by camchan's calcium current on every
+# section (spikes from nachan + khhchan). Probes: cai (= ca[0]), the
+# third annulus's ca[3] and the pump. The diameters differ per section, so diam
+# reaches each node's instance (20, 2, 1 um).
+MODELS["cabpump"] = {
+    "celsius": 6.3, "globals": {},
+    "soma": HH_SOMA + [("cachan", {"pcabar": (2e-5, None)}), ("cadifpmp", {})],
+    "dend": [("cachan", {"pcabar": (2e-5, None)}), ("cadifpmp", {}),
+             ("pas", {"g": (1e-4, "S/cm2"), "e": (-65.0, "mV")})],
+    "iclamp": 0.3, "synapses": [], "events": [],
+    "probes": [("v", None), ("ion", "cai"), ("cadifpmp", "ca[3]"), ("cadifpmp", "pump")],
 }
 
 # TABLE edge cases (tabedge.mod): clamping below and above both tables,
