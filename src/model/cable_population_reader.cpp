@@ -66,8 +66,9 @@ std::vector<toml_table_reader> table_list(const toml_table_reader& r, std::strin
     return out;
 }
 
-// The mechanism named under "mechanism" and every other key (except
-// `reserved`) as one of its parameters, converted to the declared unit.
+} // namespace
+
+// (model_reading.hpp; artificial cells read theirs with it too)
 std::pair<std::string, mechanism_parameters>
 read_mechanism(const toml_table_reader& r, const std::vector<std::string>& reserved,
                const cable::mechanism_catalogue& catalogue) {
@@ -121,6 +122,8 @@ read_mechanism(const toml_table_reader& r, const std::vector<std::string>& reser
     }
     return {name, values};
 }
+
+namespace {
 
 bool all_digits(const std::string& s) {
     return !s.empty() &&

@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import net_receive  # noqa: E402  (NET_RECEIVE's arguments, flags, net_send, net_event)
+import artificial  # noqa: E402  (ARTIFICIAL_CELL, net_move)
 import rewrite  # noqa: E402  (exponentials grouped, divisions counted: SymPy only)
 from source_lines import code_lines  # noqa: E402  (the text outside comments)
 
@@ -62,10 +63,6 @@ REFUSED_KEYWORDS = {
     "LINEAR": "LINEAR blocks are not supported yet",
     "NONLINEAR": "NONLINEAR blocks are not supported yet",
     "FUNCTION_TABLE": "FUNCTION_TABLE is not supported",
-    "ARTIFICIAL_CELL": ("ARTIFICIAL_CELL is not supported yet: a cell without membrane needs a cell kind "
-                        "of its own (docs/nmodl.md, Events); a POINT_PROCESS with net_event on a cable "
-                        "cell emits that cell's spikes"),
-    "net_move": "net_move is not supported (it moves a pending self-event: docs/nmodl.md, Events)",
     "WATCH": "WATCH statements are not supported",
     "FOR_NETCONS": "FOR_NETCONS is not supported",
     "LAG": "LAG statements are not supported",
@@ -265,16 +262,19 @@ def read_mechanism(path):
     if refused:
         fail(f"{refused[0]}: {REFUSED_KEYWORDS[refused[0]]}", refused[1])
 
+    text_to_parse, is_artificial = artificial.prepare(text, fail)
+    artificial.check_net_move(text, is_artificial, fail)
+
     driver = dsl.NmodlDriver()
     try:
-        program = driver.parse_string(text)
+        program = driver.parse_string(text_to_parse)
     except RuntimeError as e:
         match = re.search(r"\[Location : (\d+)\.", str(e))
         first = str(e).splitlines()[0]
         fail(first.replace("NMODL Parser Error : ", "syntax error: "), int(match.group(1)) if match else 0)
     # Tabled PROCEDUREs/FUNCTIONs are renamed name__direct so that the inliner
     # keeps their calls (evaluated by the table's lookup, src/nmodl/tables.py).
-    found_tables, renamed = tables.find_tables(program, text, fail)
+    found_tables, renamed = tables.find_tables(program, text_to_parse, fail)
     if found_tables:
         program = driver.parse_string(renamed)
     with quiet_output():
@@ -289,6 +289,7 @@ def read_mechanism(path):
         symtab.SymtabVisitor().visit_program(program)
 
     mech = Mechanism(path, text)
+    mech.artificial = is_artificial
     lookup = visitor.AstLookupVisitor()
 
     suffixes = lookup.lookup(program, ast.AstNodeType.SUFFIX)

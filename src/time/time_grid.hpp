@@ -53,6 +53,12 @@ public:
         return saturated(std::ceil(t / step_ - tolerance));
     }
 
+    // The grid point ending the step a spike at t was emitted in: the
+    // spike's stamp for grid spikes (k dt, within the allowance), and for
+    // the exact times of artificial cells (t in ((k-1) dt, k dt]) the end of
+    // the step whose events made it.
+    std::int64_t emission_end(double t) const { return first_at_or_after(t); }
+
     // The last grid point at or before t, with the same allowance (saturated
     // in the same way).
     std::int64_t last_at_or_before(double t) const {
