@@ -371,6 +371,9 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
             t.fail("mechanism", "'" + kind +
                                     "' receives no events (synapses: ExpSyn, Exp2Syn, or a "
                                     "POINT_PROCESS with NET_RECEIVE); put it under stimuli");
+        if (catalogue.contains(kind) && catalogue.type(kind).artificial_cell)
+            t.fail("mechanism", "'" + kind + "' is an ARTIFICIAL_CELL, a cell of its own: make it a population "
+                                "with cell = \"artificial\"");
         auto [name, values] = read_mechanism(t, {"location"}, catalogue);
         c.synapses.push_back({l, name, values});
     }
@@ -379,6 +382,9 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
         auto [name, values] = read_mechanism(t, {"location", "cells"}, catalogue);
         if (catalogue.type(name).kind != cable::mechanism_kind::point)
             t.fail("mechanism", "'" + name + "' is a density mechanism: paint it on a region");
+        if (catalogue.type(name).artificial_cell)
+            t.fail("mechanism", "'" + name + "' is an ARTIFICIAL_CELL, a cell of its own: make it a population "
+                                "with cell = \"artificial\"");
         c.stimuli.push_back({l, name, values});
         // `cells`: the stimulus acts on these cells of the population only.
         std::vector<gid_type> cells = read_cells(t, "cells", {&p});

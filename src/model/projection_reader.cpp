@@ -192,14 +192,14 @@ void read_extra_weights(const toml_table_reader& r, projection_spec& spec,
                    "gives " + std::to_string(spec.extra_weights.size()) + " extra weight" +
                        (spec.extra_weights.size() == 1 ? "" : "s") + ", but " +
                        (artificial ? std::string("the cells") : "synapse " + std::to_string(spec.synapse)) +
-                       " of population '" + p->name + "' are " + name +
+                       " of population '" + p->name + (artificial ? "' are " : "' is ") + name +
                        (args.size() <= 1 ? ", which has no NET_RECEIVE arguments beyond the weight"
                                      : ", whose NET_RECEIVE(" + list + ") takes " +
                                            std::to_string(args.size() - 1) + " after the weight"));
         }
         if (!type.has_net_receive_initial)
             r.fail("extra_weights", (artificial ? std::string("the cells") : "synapse " + std::to_string(spec.synapse)) +
-                                        " of population '" + p->name + "' are " + name +
+                                        " of population '" + p->name + (artificial ? "' are " : "' is ") + name +
                                         ", whose NET_RECEIVE has no INITIAL block: NEURON sets the arguments "
                                         "after the weight to 0 at initialisation then, and so does Ranvier "
                                         "(set them in an INITIAL block inside NET_RECEIVE)");

@@ -60,6 +60,18 @@ def test_errors_name_the_key(tmp_path):
     net = ranvier.Network(mechanisms=[MOD])
     with pytest.raises(ranvier.ModelError, match="IntervalFire has no parameter 'tauu'"):
         net.population("f", 1, cell="artificial", mechanism="IntervalFire", tauu="5 ms")
-    f = net.population("f", 1, cell="artificial", mechanism="IntervalFire")
+    with pytest.raises(ranvier.ModelError, match="tau"):  # the .mod file says ms
+        net.population("f", 1, cell="artificial", mechanism="IntervalFire", tau="5 mV")
+    with pytest.raises(ranvier.ModelError, match="'pas' is not an ARTIFICIAL_CELL"):
+        net.population("f", 1, cell="artificial", mechanism="pas")
+    f = net.population("f", 1, cell="artificial", mechanism="IntervalFire", tau="5 ms")
     with pytest.raises(ranvier.ModelError, match="plain numbers"):
         net.projection(f, f, rule="all_to_all", weight="0.5 mV", delay="1 ms")
+    with pytest.raises(ranvier.ModelError, match="artificial cells, which take events only"):
+        net.poisson(f, rate="10 Hz", weight="0.1 mV")
+    soma = {"name": "soma", "length": "20 um", "diam": "20 um", "tag": 1}
+    with pytest.raises(ranvier.ModelError, match="is an ARTIFICIAL_CELL, a cell of its own"):
+        net.population("c", 1, cell="cable", sections=[soma],
+                       synapses=[{"location": "soma(0.5)", "mechanism": "IntervalFire"}])
+    with pytest.raises(ranvier.ModelError, match="extra_weights"):  # NET_RECEIVE(w) takes one
+        net.projection(f, f, rule="all_to_all", weight=0.5, extra_weights=[1.0], delay="1 ms")

@@ -19,10 +19,10 @@ const artificial_cell& artificial_of(const cell_description& d, gid_type gid) {
     return *a;
 }
 
-// The first grid point at or after t, minus one: the step a spike at t is
-// emitted in (as async_engine's step_clock counts it) and the step an event
-// at t is due in.
-std::int64_t step_of(double t, const time_grid& grid) { return grid.first_at_or_after(t) - 1; }
+// The step a spike at t is emitted in (as the engines and the fixed-step
+// groups count it: time_grid::emission_end) and the step an event at t is
+// due in: the same rule, so a spike made by an event comes from that step.
+std::int64_t step_of(double t, const time_grid& grid) { return grid.emission_end(t) - 1; }
 
 } // namespace
 
