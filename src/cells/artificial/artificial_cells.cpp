@@ -83,9 +83,8 @@ artificial_cells::artificial_cells(const recipe& model, std::vector<gid_type> gi
         }
         if (!model.poisson_inputs_on(gid).empty() || !model.current_inputs_on(gid).empty())
             fail(static_cast<std::uint32_t>(inst), "takes no Poisson or current inputs (connect spike sources)");
-        if (!model.probes_on(gid).empty())
-            fail(static_cast<std::uint32_t>(inst), "probes on artificial cells are not supported yet");
     }
+    build_probes(model);
     movable_.assign(gids_.size(), no_event);
     movable_event_.resize(gids_.size());
 
@@ -120,6 +119,53 @@ artificial_cells::artificial_cells(const recipe& model, std::vector<gid_type> gi
     }
 }
 
+void artificial_cells::build_probes(const recipe& model) {
+    const auto& type = mechanism_->type();
+    for (std::uint32_t inst = 0; inst < gids_.size(); ++inst) {
+        const auto probes = model.probes_on(gids_[inst]);
+        for (std::uint32_t k = 0; k < probes.size(); ++k) {
+            const probe& p = probes[k];
+            // "m" or "IntervalFire.m"
+            std::string name = p.variable;
+            if (name.rfind(type.name + ".", 0) == 0) name = name.substr(type.name.size() + 1);
+            const int parameter = type.parameter_index(name);
+            const int observable = type.observable_index(name);
+            if (!p.location.empty()) fail(inst, "probe '" + p.variable + "': an artificial cell has no locations");
+            if (parameter < 0 && observable < 0) {
+                std::string names;
+                for (const auto& q : type.parameters) names += (names.empty() ? "" : ", ") + q.name;
+                for (const auto& q : type.observables) names += (names.empty() ? "" : ", ") + q.name;
+                fail(inst, "probe '" + p.variable + "': " + type.name + " has no RANGE variable '" + name +
+                               "' (it has: " + (names.empty() ? "none" : names) + ")");
+            }
+            if (!(p.interval > 0) || !std::isfinite(p.interval))
+                fail(inst, "probe '" + p.variable + "': the interval must be > 0 ms");
+            if (grid_ && !grid_->whole_steps(p.interval))
+                fail(inst, "probe '" + p.variable + "': the interval " + connection_message_number(p.interval) +
+                               " ms is not a whole number of steps of dt");
+            probes_.push_back({inst, k, parameter >= 0,
+                               static_cast<std::uint32_t>(parameter >= 0 ? parameter : observable), p.interval,
+                               grid_ ? *grid_->whole_steps(p.interval) : 0, 0});
+        }
+    }
+}
+
+double artificial_cells::next_sample_time() const {
+    double t = time_infinity;
+    for (const probe_point& p : probes_) t = std::min(t, sample_time(p));
+    return t;
+}
+
+void artificial_cells::take_samples(double ts, group_output& out) {
+    for (probe_point& p : probes_) {
+        if (sample_time(p) != ts) continue;
+        const double value = p.parameter ? mechanism_->data().parameters[p.what][p.instance]
+                                         : mechanism_->observe(p.what, p.instance, 0.0, mechanism_->own_states(), ts);
+        out.samples.push_back({gids_[p.instance], p.index, ts, value});
+        ++p.next;
+    }
+}
+
 void artificial_cells::fail(std::uint32_t instance, const std::string& what) const {
     throw user_error("artificial cell " + std::to_string(gids_[instance]) + " (" + mechanism_->type().name +
                      "): " + what);
@@ -141,28 +187,44 @@ void artificial_cells::deliver(std::span<const spike> spikes) {
     }
 }
 
-template <class Due>
-void artificial_cells::run(Due due, group_output& out) {
-    const std::size_t first = out.spikes.size();
-    while (!heap_.empty() && due(heap_.front().time)) {
-        std::pop_heap(heap_.begin(), heap_.end(), acts_later{});
-        const event e = heap_.back();
-        heap_.pop_back();
-        if (e.order >= cable::self_event_order && cancelled_.erase(e.order)) continue; // moved
-        act(e, out);
+template <class Due, class Before>
+void artificial_cells::run(Due due, double last_sample, Before before_sample, group_output& out) {
+    const std::size_t first = out.spikes.size(), first_sample = out.samples.size();
+    // Acts the due events in order; the samples up to last_sample go in
+    // between, each after the events before_sample(time, its time) says.
+    for (;;) {
+        const double ts = next_sample_time();
+        const bool sample = ts <= last_sample;
+        while (!heap_.empty() && due(heap_.front().time) && (!sample || before_sample(heap_.front().time, ts))) {
+            std::pop_heap(heap_.begin(), heap_.end(), acts_later{});
+            const event e = heap_.back();
+            heap_.pop_back();
+            if (e.order >= cable::self_event_order && cancelled_.erase(e.order)) continue; // moved
+            act(e, out);
+        }
+        if (!sample) break;
+        take_samples(ts, out);
     }
     // net_event spikes come out in event order, which is time order; the
-    // group's order is (time, gid).
+    // group's order is (time, gid), its samples' (time, gid, probe).
     std::stable_sort(out.spikes.begin() + static_cast<std::ptrdiff_t>(first), out.spikes.end(), spike_before);
+    std::stable_sort(out.samples.begin() + static_cast<std::ptrdiff_t>(first_sample), out.samples.end(),
+                     sample_before);
 }
 
 void artificial_cells::run_until_time(double t_end, group_output& out) {
-    run([t_end](double t) { return t <= t_end; }, out);
+    // Events at exactly t_end act in the next advance, as the CVODE cells'
+    // (cvode_cell::advance_to): the asynchronous engine may hand a spike
+    // whose event acts at exactly t_end over only after this advance
+    // (async_engine.hpp, ms_clock), and all events at one time must act
+    // together, in their canonical order.
+    run([t_end](double t) { return t < t_end; }, t_end, [](double t, double ts) { return t < ts; }, out);
 }
 
 void artificial_cells::run_until_step(std::int64_t step_end, group_output& out) {
     const time_grid grid = *grid_;
-    run([grid, step_end](double t) { return step_of(t, grid) < step_end; }, out);
+    run([grid, step_end](double t) { return step_of(t, grid) < step_end; }, grid.time_of(step_end),
+        [](double t, double ts) { return t < ts; }, out);
 }
 
 void artificial_cells::act(const event& e, group_output& out) {

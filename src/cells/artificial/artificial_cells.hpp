@@ -17,6 +17,17 @@
 // self-event clears it (as nocmodl's `*_tqitem = 0`), and net_move without
 // one is an error, as in NEURON ("No event with flag=1 for net_move").
 // A moved event stays in the heap, cancelled, and a copy takes its place.
+//
+// Probes read a PARAMETER or RANGE ASSIGNED value (IntervalFire's m: the
+// value NET_RECEIVE stored, as NEURON's Vector.record(&m)) every `interval`
+// from t = 0, in every mode. A sample at ts shows the events before ts:
+// NEURON records an artificial cell's variable only by Vector.record(&m, Dt)
+// (the per-step record gets nothing), whose samples are events of its
+// queue, in the fixed step too, acting after the events before them. An
+// event at exactly ts acts after the sample here (the asynchronous engine
+// may deliver an event at exactly an advance's end in the next advance, so
+// "at or before" would depend on the decomposition); NEURON's order at
+// such a tie is its queue's.
 #pragma once
 
 #include "cable/event_origin.hpp"
@@ -45,7 +56,8 @@ public:
     // user_error naming the cell for what it cannot run.
     artificial_cells(const recipe& model, std::vector<gid_type> gids, std::optional<time_grid> grid);
 
-    // Acts every event due by t_end (variable step: time <= t_end) or by
+    // Acts every event due before t_end (variable step: time < t_end, as
+    // CVODE cells, so all events at one time act in one advance) or by
     // the end of step_end (fixed step: an event due in a step before it, as
     // the engines count a spike's step: time_grid::first_at_or_after),
     // appending the spikes (net_event, exact times) to out.
@@ -77,8 +89,11 @@ private:
     struct acts_later {
         bool operator()(const event& a, const event& b) const { return cable::acts_after(a, b); }
     };
-    template <class Due>
-    void run(Due due, group_output& out);
+    template <class Due, class Before>
+    void run(Due due, double last_sample, Before before_sample, group_output& out);
+    double next_sample_time() const;
+    void take_samples(double ts, group_output& out);
+    void build_probes(const recipe& model);
     void act(const event& e, group_output& out);
     void take_requests(const event* cause, group_output& out);
     void push(const event& e);
@@ -102,6 +117,20 @@ private:
     std::vector<std::uint64_t> movable_;          // per instance: order of its flag-1 self-event
     std::vector<event> movable_event_;            // per instance: that event
     std::uint64_t events_delivered_ = 0;
+
+    struct probe_point {
+        std::uint32_t instance, index; // cell; probe index of the cell's probes
+        bool parameter;                // a PARAMETER (else an observable)
+        std::uint32_t what;            // its index
+        double interval;               // ms
+        std::int64_t steps;            // fixed step: the interval in steps (samples at grid points)
+        std::uint64_t next;            // next sample: the next-th
+    };
+    double sample_time(const probe_point& p) const {
+        return grid_ ? grid_->time_of(static_cast<std::int64_t>(p.next) * p.steps)
+                     : static_cast<double>(p.next) * p.interval;
+    }
+    std::vector<probe_point> probes_;
 };
 
 } // namespace ranvier

@@ -2,7 +2,8 @@
 // artificial_cells (which see): the fixed-step group acts every event due in
 // its steps at the event's exact time and emits net_event spikes at their
 // exact times, as NEURON's fixed step does for artificial cells; the
-// variable-step group does the same up to its t_end. Cells receiving those
+// variable-step group does the same for the events before its t_end (those
+// at exactly t_end in the next advance, as CVODE cells). Cells receiving those
 // spikes in the fixed-step modes (LIF, cable) take them as emitted at the
 // end of their step, as every fixed-step spike.
 #pragma once

@@ -13,7 +13,8 @@ from it with no target. Two runs: the fixed step (dt 0.025 ms) and CVODE
 delivers every event at its exact time (a NetCon's spike time + delay, a
 self-event's t + delay, moved by net_move) and NET_RECEIVE's t is that
 time, so the two runs give the same spike times, which the script checks
-and records. Writes artificial/spikes.json.
+and records; m of two cells is recorded too (every 0.25 ms). Writes
+artificial/spikes.json.
 """
 import json
 import os
@@ -21,7 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nrn_session import hoc_interpreter, script_args  # noqa: E402
-from artificial_network import CELLS, CONNECTIONS, DT, FIRST_CELL, SOURCES, T_STOP  # noqa: E402
+from artificial_network import CELLS, CONNECTIONS, DT, FIRST_CELL, PROBED, SAMPLE, SOURCES, T_STOP  # noqa: E402
 
 
 def build(h):
@@ -53,7 +54,7 @@ def build(h):
     return cells, keep + stims, None, recorders
 
 
-def run(h, recorders, cvode):
+def run(h, cells, recorders, cvode):
     h.cvode_active(1 if cvode else 0)
     if cvode:
         h.cvode.atol(1e-9)
@@ -65,24 +66,32 @@ def run(h, recorders, cvode):
         v = h.Vector()
         r.record(v)
         spikes.append(v)
+    # m of the probed cells at multiples of SAMPLE.
+    m = []
+    for k in PROBED:
+        v = h.Vector()
+        v.record(cells[k]._ref_m, SAMPLE)
+        m.append(v)
     h.finitialize()
     h.continuerun(T_STOP)
-    return [list(v) for v in spikes]
+    return [list(v) for v in spikes], [list(v) for v in m]
 
 
 def main():
     out = script_args(__file__)[0]
     h = hoc_interpreter()
     _cells, _keep, _handler, recorders = build(h)
-    fixed = run(h, recorders, cvode=False)
-    cvode = run(h, recorders, cvode=True)
+    fixed, m_fixed = run(h, _cells, recorders, cvode=False)
+    cvode, m_cvode = run(h, _cells, recorders, cvode=True)
     worst = max((abs(a - b) for f, c in zip(fixed, cvode) for a, b in zip(f, c)), default=0.0)
     counts_equal = [len(f) for f in fixed] == [len(c) for c in cvode]
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "spikes.json"), "w") as f:
         json.dump({"neuron": h.nrnversion(), "dt_ms": DT, "tstop_ms": T_STOP,
                    "first_gid": FIRST_CELL, "fixed": fixed, "cvode": cvode,
-                   "fixed_vs_cvode_max_ms": worst, "fixed_vs_cvode_same_counts": counts_equal}, f, indent=1)
+                   "fixed_vs_cvode_max_ms": worst, "fixed_vs_cvode_same_counts": counts_equal,
+                   "probed_gids": [FIRST_CELL + k for k in PROBED], "sample_ms": SAMPLE,
+                   "m_fixed": m_fixed, "m_cvode": m_cvode}, f, indent=1)
     print("spikes per cell (fixed):", [len(v) for v in fixed], "(CVODE):", [len(v) for v in cvode],
           "max |fixed - CVODE| ms:", worst)
 

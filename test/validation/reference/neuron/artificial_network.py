@@ -50,3 +50,7 @@ CONNECTIONS = [
 ]
 
 FIRST_CELL = len(SOURCES)
+
+# IntervalFire's m recorded in both (indices into CELLS), every SAMPLE ms.
+PROBED = [0, 3]
+SAMPLE = 0.25
