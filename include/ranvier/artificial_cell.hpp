@@ -5,7 +5,8 @@
 // net_move); it spikes by net_event. Connections onto it give NET_RECEIVE's
 // arguments: `weight` the first (a plain number in the .mod file's unit),
 // `extra_weights` the others. Runs in all four modes with events at their
-// exact times (docs/artificial-cells.md).
+// exact times (docs/nmodl.md, "Artificial cells"; model files:
+// docs/model-file.md, "Artificial cells").
 #pragma once
 
 #include <string>
