@@ -56,6 +56,7 @@ struct population_spec {
     // kind spike_source with a file of spikes: the times of each cell (by
     // index in the population), replacing source.times; empty otherwise.
     std::vector<std::vector<double>> source_times;
+    artificial_cell artificial; // kind artificial: every cell's mechanism and parameters
     distribution v_init = distribution::constant(-70.0); // mV
     source_location where;
 };

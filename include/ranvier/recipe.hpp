@@ -4,6 +4,7 @@
 // so a large network never has to sit in one place.
 #pragma once
 
+#include <ranvier/artificial_cell.hpp>
 #include <ranvier/cable_cell.hpp>
 #include <ranvier/lif_cell.hpp>
 #include <ranvier/spike_source_cell.hpp>
@@ -22,9 +23,9 @@ namespace cable {
 class mechanism_catalogue;
 } // namespace cable
 
-enum class cell_kind { lif, cable, spike_source };
+enum class cell_kind { lif, cable, spike_source, artificial };
 
-using cell_description = std::variant<lif_cell, cable_cell, spike_source_cell>;
+using cell_description = std::variant<lif_cell, cable_cell, spike_source_cell, artificial_cell>;
 
 // A synaptic connection from a spike source (cell `source`) onto one site of
 // the cell being described. Weight units depend on the target: mV for LIF

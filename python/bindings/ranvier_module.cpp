@@ -370,6 +370,7 @@ const char* kind_name(const population_spec& p) {
     switch (p.kind) {
     case cell_kind::lif: return "lif";
     case cell_kind::cable: return "cable";
+    case cell_kind::artificial: return "artificial";
     case cell_kind::spike_source:
         return p.source.times.empty() && p.source_times.empty() ? "poisson_source" : "spike_source";
     }

@@ -142,8 +142,9 @@ class Network:
         self._builder.set_simulation(_table(**keys), "simulation")
 
     def population(self, name, size, cell="lif", **keys):
-        """[[population]]: LIF (`cell="lif"`, the default), `"cable"`, `"poisson_source"` or
-        `"spike_source"`, with the model file's keys. Returns a Population."""
+        """[[population]]: LIF (`cell="lif"`, the default), `"cable"`, `"poisson_source"`,
+        `"spike_source"` or `"artificial"` (an NMODL ARTIFICIAL_CELL: `mechanism=` and its
+        parameters), with the model file's keys. Returns a Population."""
         if cell == "spike_source" and isinstance(keys.get("spikes"), dict) and set(keys) == {"spikes"}:
             return self.spike_source(name, keys["spikes"], size=size)  # {cell index: times}
         for path_key in ("morphology", "spikes"):  # relative to the working directory

@@ -122,6 +122,8 @@ std::int32_t cable_state_builder::place(std::size_t cell, const std::string& nam
     mechanism& m = mechanism_named(name);
     if (m.type().kind != mechanism_kind::point)
         fail(name, "is a density mechanism: use paint(), not place()");
+    if (m.type().artificial_cell)
+        fail(name, "is an ARTIFICIAL_CELL, a cell of its own (artificial_cell), not placed on a cable cell");
     const std::size_t instance = m.add_instance(group_node(cell, node, name));
     set_parameters(m, instance, values);
     targets_.emplace_back(catalogue_.rank(name), static_cast<std::int32_t>(instance));

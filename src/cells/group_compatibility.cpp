@@ -13,6 +13,9 @@ bool may_share_group(const cell_description& a, const cell_description& b) {
         const auto& cb = std::get<cable_cell>(b);
         return ca->celsius == cb.celsius && ca->v_init == cb.v_init && ca->globals == cb.globals;
     }
+    // Artificial cells: one mechanism object per group.
+    if (const auto* aa = std::get_if<artificial_cell>(&a))
+        return aa->mechanism == std::get<artificial_cell>(b).mechanism;
     // Spike sources have no group-wide numerics: any may share a group.
     if (std::holds_alternative<spike_source_cell>(a)) return true;
     return true;

@@ -90,7 +90,7 @@ struct step_clock {
     }
     // Parallel to g.source_gids(): the shortest delay from each.
     std::span<const std::uint32_t> source_delays(const group& g) const { return g.source_min_delay_steps(); }
-    time of_spike(const spike& s) const { return grid.nearest(s.time) - 1; }
+    time of_spike(const spike& s) const { return grid.emission_end(s.time) - 1; }
     time of_ms(double t) const { return grid.first_at_or_after(t); }
     double ms(time t) const { return grid.time_of(t); }
     double length_ms(time t0, time t1) const { return grid.time_of(t1 - t0); }

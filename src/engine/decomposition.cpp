@@ -52,6 +52,9 @@ double estimated_cost(const recipe& model, gid_type gid, double dt) {
         // their sums are exact and the cut does not depend on how the sums
         // were split over processes.)
         return 0.125;
+    case cell_kind::artificial:
+        // Nothing between events: like a spike source, plus its events.
+        return 0.125 + expected_event_cost(model, gid, dt);
     case cell_kind::cable: {
         const cell_description description = model.cell(gid);
         const auto& c = std::get<cable_cell>(description);

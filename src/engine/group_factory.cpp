@@ -1,5 +1,6 @@
 #include "engine/group_factory.hpp"
 
+#include "cells/artificial/artificial_groups.hpp"
 #include "cells/cable/cable_fixed_step_group.hpp"
 #include "cells/cable/cable_cvode_group.hpp"
 #include "cells/lif/lif_event_driven_group.hpp"
@@ -31,6 +32,9 @@ std::vector<std::unique_ptr<fixed_step_group>> make_fixed_step_groups(
             groups[g] = std::make_unique<spike_source_fixed_step_group>(model, specs[g].gids, options.dt,
                                                                         options.seed);
             break;
+        case cell_kind::artificial:
+            groups[g] = std::make_unique<artificial_fixed_step_group>(model, specs[g].gids, options.dt);
+            break;
         }
     });
     return groups;
@@ -56,6 +60,8 @@ std::vector<std::unique_ptr<variable_step_group>> make_variable_step_groups(
     pool.parallel_for(specs.size(), [&](std::size_t g) {
         if (specs[g].kind == cell_kind::cable)
             groups[g] = std::make_unique<cable_cvode_group>(model, specs[g].gids, cvode, hybrid);
+        else if (specs[g].kind == cell_kind::artificial)
+            groups[g] = std::make_unique<artificial_variable_step_group>(model, specs[g].gids);
         else if (specs[g].kind == cell_kind::spike_source)
             groups[g] = std::make_unique<spike_source_variable_step_group>(model, specs[g].gids, options.seed);
         else

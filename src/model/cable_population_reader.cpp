@@ -66,8 +66,9 @@ std::vector<toml_table_reader> table_list(const toml_table_reader& r, std::strin
     return out;
 }
 
-// The mechanism named under "mechanism" and every other key (except
-// `reserved`) as one of its parameters, converted to the declared unit.
+} // namespace
+
+// (model_reading.hpp; artificial cells read theirs with it too)
 std::pair<std::string, mechanism_parameters>
 read_mechanism(const toml_table_reader& r, const std::vector<std::string>& reserved,
                const cable::mechanism_catalogue& catalogue) {
@@ -121,6 +122,8 @@ read_mechanism(const toml_table_reader& r, const std::vector<std::string>& reser
     }
     return {name, values};
 }
+
+namespace {
 
 bool all_digits(const std::string& s) {
     return !s.empty() &&
@@ -368,6 +371,9 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
             t.fail("mechanism", "'" + kind +
                                     "' receives no events (synapses: ExpSyn, Exp2Syn, or a "
                                     "POINT_PROCESS with NET_RECEIVE); put it under stimuli");
+        if (catalogue.contains(kind) && catalogue.type(kind).artificial_cell)
+            t.fail("mechanism", "'" + kind + "' is an ARTIFICIAL_CELL, a cell of its own: make it a population "
+                                "with cell = \"artificial\"");
         auto [name, values] = read_mechanism(t, {"location"}, catalogue);
         c.synapses.push_back({l, name, values});
     }
@@ -376,6 +382,9 @@ population_spec read_cable_population(const toml_table_reader& r, population_spe
         auto [name, values] = read_mechanism(t, {"location", "cells"}, catalogue);
         if (catalogue.type(name).kind != cable::mechanism_kind::point)
             t.fail("mechanism", "'" + name + "' is a density mechanism: paint it on a region");
+        if (catalogue.type(name).artificial_cell)
+            t.fail("mechanism", "'" + name + "' is an ARTIFICIAL_CELL, a cell of its own: make it a population "
+                                "with cell = \"artificial\"");
         c.stimuli.push_back({l, name, values});
         // `cells`: the stimulus acts on these cells of the population only.
         std::vector<gid_type> cells = read_cells(t, "cells", {&p});

@@ -49,6 +49,9 @@ void reject_cable_targets(const toml_table_reader& r, const std::vector<const po
     for (const auto* p : targets)
         if (p->kind == cell_kind::cable)
             r.fail("target", "population '" + p->name + "' is made of cable cells, which take no such input: " + instead);
+        else if (p->kind == cell_kind::artificial)
+            r.fail("target", "population '" + p->name + "' is made of artificial cells, which take events "
+                             "only: connect a spike source (cell = \"poisson_source\") with a [[projection]]");
     reject_source_targets(r, "target", targets);
 }
 

@@ -210,7 +210,15 @@ void write_explicit(std::string& out, const network_model& network, const projec
     const population_spec* target = nullptr;
     for (const auto& p : network.populations)
         if (p.name == spec.targets.front()) target = &p;
-    if (target->kind == cell_kind::cable) list("weights", c.weights, "nS", 1e-3); // stored in uS
+    if (target->kind == cell_kind::artificial) {
+        // NET_RECEIVE's plain numbers.
+        if (!c.weights.empty()) {
+            out += "weights = [";
+            for (std::size_t k = 0; k < c.weights.size(); ++k)
+                out.append(k == 0 ? "" : (k % 8 == 0 ? ",\n  " : ", ")).append(number_text(c.weights[k]));
+            out += "]\n";
+        }
+    } else if (target->kind == cell_kind::cable) list("weights", c.weights, "nS", 1e-3); // stored in uS
     else if (target->lif.synapse == lif_synapse::delta) list("weights", c.weights, "mV", 1);
     else list("weights", c.weights, "pA", 1);
     list("delays", c.delays, "ms", 1);

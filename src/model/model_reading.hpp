@@ -86,6 +86,16 @@ population_spec read_source_population(const toml_table_reader& r, population_sp
 // if any of `targets` is a spike-source population.
 void reject_source_targets(const toml_table_reader& r, std::string_view key,
                            const std::vector<const population_spec*>& targets);
+// The mechanism named under "mechanism" of `r` and every other key (except
+// "mechanism" and `reserved`) as one of its parameters, checked against the
+// catalogue's declaration and converted to the declared unit.
+std::pair<std::string, mechanism_parameters>
+read_mechanism(const toml_table_reader& r, const std::vector<std::string>& reserved,
+               const cable::mechanism_catalogue& catalogue);
+// The artificial-cell part of a population (cell = "artificial"); `p` has
+// name, size, first gid and where.
+population_spec read_artificial_population(const toml_table_reader& r, population_spec p,
+                                           const cable::mechanism_catalogue& mechanisms);
 // The cable part of a population (cell = "cable"); `p` has name, size and where.
 population_spec read_cable_population(const toml_table_reader& r, population_spec p,
                                       const cable::mechanism_catalogue& mechanisms);

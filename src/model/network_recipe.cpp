@@ -285,6 +285,7 @@ cell_description network_recipe::cell(gid_type gid) const {
         c.stimuli.resize(kept);
         return c;
     }
+    if (p.kind == cell_kind::artificial) return p.artificial;
     if (p.kind == cell_kind::spike_source) {
         spike_source_cell c = p.source;
         if (!p.source_times.empty()) c.times = p.source_times[gid - p.first_gid];

@@ -30,7 +30,7 @@ population_spec read_population(const toml_table_reader& r, gid_type first_gid,
     const std::string kind = r.get_string("cell", "lif");
     if (spikes && kind != "spike_source")
         r.fail("cell", "spike times given as arrays need cell = \"spike_source\", got '" + kind + "'");
-    if (kind == "cable" || kind == "poisson_source" || kind == "spike_source") {
+    if (kind == "cable" || kind == "poisson_source" || kind == "spike_source" || kind == "artificial") {
         population_spec p;
         p.where = r.where("");
         p.name = r.get_string("name");
@@ -38,14 +38,15 @@ population_spec read_population(const toml_table_reader& r, gid_type first_gid,
         p.where.key = "population '" + p.name + "'";
         p.size = static_cast<gid_type>(r.get_integer("size", 1, std::numeric_limits<gid_type>::max() - 1));
         p.first_gid = first_gid;
+        if (kind == "artificial") return read_artificial_population(r, std::move(p), mechanisms);
         return kind == "cable" ? read_cable_population(r, std::move(p), mechanisms)
                                : read_source_population(r, std::move(p), spikes);
     }
     if (kind != "lif") {
-        const std::string suggestion = closest_word(kind, {"lif", "cable", "poisson_source", "spike_source"});
+        const std::string suggestion = closest_word(kind, {"lif", "cable", "poisson_source", "spike_source", "artificial"});
         r.fail("cell", "unknown cell kind '" + kind + "'" +
                            (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?") +
-                           " (valid: lif, cable, poisson_source, spike_source)");
+                           " (valid: lif, cable, poisson_source, spike_source, artificial)");
     }
     r.reject_unknown_keys({"name", "size", "cell", "synapse", "tau_m", "C_m", "E_L", "V_th", "V_reset",
                            "t_ref", "I_e", "tau_syn_ex", "tau_syn_in", "V_init"});

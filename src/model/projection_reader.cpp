@@ -168,9 +168,9 @@ void read_extra_weights(const toml_table_reader& r, projection_spec& spec,
                         const std::vector<const population_spec*>& targets, const model_reading_context& context) {
     const toml_value* v = r.find("extra_weights");
     if (!v) return;
-    if (targets.front()->kind != cell_kind::cable)
-        r.fail("extra_weights", "only applies to cable-cell targets (a synapse whose NET_RECEIVE takes several "
-                                "arguments)");
+    if (targets.front()->kind != cell_kind::cable && targets.front()->kind != cell_kind::artificial)
+        r.fail("extra_weights", "only applies to cable-cell and artificial-cell targets (a NET_RECEIVE taking "
+                                "several arguments)");
     if (!v->is_array() || v->as_array().empty())
         r.fail("extra_weights", "expected a non-empty array of numbers (NET_RECEIVE's arguments after the "
                                 "weight), got " + describe_toml_type(*v));
@@ -181,7 +181,8 @@ void read_extra_weights(const toml_table_reader& r, projection_spec& spec,
     }
     const cable::mechanism_catalogue& catalogue = cable::catalogue_of(context.model().mechanisms);
     for (const auto* p : targets) {
-        const std::string& name = p->cable.synapses[spec.synapse].mechanism;
+        const bool artificial = p->kind == cell_kind::artificial;
+        const std::string& name = artificial ? p->artificial.mechanism : p->cable.synapses[spec.synapse].mechanism;
         const cable::mechanism_type& type = catalogue.type(name);
         const auto& args = type.event_arguments;
         if (args.size() < spec.extra_weights.size() + 1) {
@@ -189,19 +190,57 @@ void read_extra_weights(const toml_table_reader& r, projection_spec& spec,
             for (const auto& a : args) list += (list.empty() ? "" : ", ") + a;
             r.fail("extra_weights",
                    "gives " + std::to_string(spec.extra_weights.size()) + " extra weight" +
-                       (spec.extra_weights.size() == 1 ? "" : "s") + ", but synapse " +
-                       std::to_string(spec.synapse) + " of population '" + p->name + "' is " + name +
+                       (spec.extra_weights.size() == 1 ? "" : "s") + ", but " +
+                       (artificial ? std::string("the cells") : "synapse " + std::to_string(spec.synapse)) +
+                       " of population '" + p->name + (artificial ? "' are " : "' is ") + name +
                        (args.size() <= 1 ? ", which has no NET_RECEIVE arguments beyond the weight"
                                      : ", whose NET_RECEIVE(" + list + ") takes " +
                                            std::to_string(args.size() - 1) + " after the weight"));
         }
         if (!type.has_net_receive_initial)
-            r.fail("extra_weights", "synapse " + std::to_string(spec.synapse) + " of population '" + p->name +
-                                        "' is " + name +
+            r.fail("extra_weights", (artificial ? std::string("the cells") : "synapse " + std::to_string(spec.synapse)) +
+                                        " of population '" + p->name + (artificial ? "' are " : "' is ") + name +
                                         ", whose NET_RECEIVE has no INITIAL block: NEURON sets the arguments "
                                         "after the weight to 0 at initialisation then, and so does Ranvier "
                                         "(set them in an INITIAL block inside NET_RECEIVE)");
     }
+}
+
+// Weights onto artificial cells: NET_RECEIVE's first argument, a plain
+// number in the unit the .mod file gives it (NEURON's NetCon weight[0]), as
+// `weight = 0.5` or, for explicit pairs, `weights = [0.5, -0.25, ...]`.
+void read_artificial_weights(const toml_table_reader& r, projection_spec& spec, explicit_connections* connections,
+                             const explicit_arrays* arrays, bool per_pair) {
+    auto number = [&](const toml_value& x, const char* key) {
+        const double w = r.number_of(x, key);
+        if (!std::isfinite(w)) r.fail(key, "must be finite numbers");
+        return w;
+    };
+    const char* plain = " (weights onto artificial cells are NET_RECEIVE's plain numbers, as NEURON's NetCon "
+                        "weight[0])";
+    if (per_pair) {
+        if (r.has("weight")) r.fail("weight", "give weight (the same for every pair) or weights (one per pair), not both");
+        if (arrays) {
+            if (!arrays->weight_unit.empty() && arrays->weight_unit != "1")
+                r.fail("weights", "the weights onto artificial cells are plain numbers, not in '" +
+                                      arrays->weight_unit + "'" + plain);
+            connections->weights.assign(arrays->weights.begin(), arrays->weights.end());
+        } else {
+            const toml_value* v = r.find("weights");
+            if (!v->is_array()) r.fail("weights", std::string("expected an array of numbers") + plain);
+            for (const auto& x : v->as_array()) connections->weights.push_back(number(x, "weights"));
+        }
+        if (connections->weights.size() != connections->pairs.size())
+            r.fail("weights", "has " + std::to_string(connections->weights.size()) + " values for " +
+                                  std::to_string(connections->pairs.size()) + " pairs: give one weight per pair");
+        spec.weight = distribution::constant(0); // unused: every pair has its own
+        return;
+    }
+    const toml_value* v = r.find("weight");
+    if (!v) r.fail("weight", std::string("missing: give a number") + plain);
+    if (!v->is_floating() && !v->is_integer())
+        r.fail("weight", "expected a number, got " + describe_toml_type(*v) + plain);
+    spec.weight = distribution::constant(number(*v, "weight"));
 }
 
 } // namespace
@@ -328,7 +367,15 @@ projection_spec read_projection(const toml_table_reader& r, const model_reading_
                             std::string(rule.name) + "\"");
 
     const bool cable = targets.front()->kind == cell_kind::cable; // kinds are never mixed here
-    if (per_pair_weights) {
+    const bool artificial = targets.front()->kind == cell_kind::artificial;
+    for (const auto* p : targets)
+        if ((p->kind == cell_kind::artificial) != artificial)
+            r.fail("target", "mixes population '" + p->name + "' and '" + targets.front()->name +
+                                 "': artificial cells take NET_RECEIVE's plain numbers as weights; split it into "
+                                 "one table per cell kind");
+    if (artificial) {
+        read_artificial_weights(r, spec, connections.get(), arrays, per_pair_weights);
+    } else if (per_pair_weights) {
         if (r.has("weight")) r.fail("weight", "give weight (the same for every pair) or weights (one per pair), not both");
         connections->weights = context.read_weight(r, targets, [&](dimension d) {
             return arrays ? values_in_unit(r, "weights", arrays->weights, arrays->weight_unit, d)

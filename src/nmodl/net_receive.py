@@ -16,6 +16,9 @@ Semantics, as NEURON 8.2 (checked against nocmodl's output and runs):
 - INITIAL { } inside NET_RECEIVE runs once per connection after the
   mechanism's INITIAL blocks; it may assign the arguments.
 - net_event(t) emits a spike of the cell carrying the point process.
+- net_move(tt) (ARTIFICIAL_CELL only) moves the instance's pending flag-1
+  self-event to tt (NEURON: the last one sent with flag 1, none once it was
+  received; tt before t is an error).
 """
 
 from nmodl import dsl
@@ -56,7 +59,7 @@ def analyse(mech, program_blocks=None):
     """Sets mech.nr: what NET_RECEIVE and INITIAL use (cached)."""
     if getattr(mech, "nr", None) is not None:
         return mech.nr
-    info = {"args": [], "assigns": False, "initial": None, "sends": False, "emits": False}
+    info = {"args": [], "assigns": False, "initial": None, "sends": False, "emits": False, "moves": False}
     nr = mech.net_receive
     if nr is not None:
         info["args"] = list(mech.net_args)
@@ -72,11 +75,14 @@ def analyse(mech, program_blocks=None):
                       "(use the mechanism's INITIAL block)")
         info["sends"] = bool(_calls(nr, "net_send"))
         info["emits"] = bool(_calls(nr, "net_event"))
+        info["moves"] = bool(_calls(nr, "net_move"))
     for block in (mech.initial, mech.breakpoint, mech.derivative):
         if block is None:
             continue
         if _calls(block, "net_event"):
             _fail("net_event: only NET_RECEIVE can emit a spike (net_event)")
+        if _calls(block, "net_move"):
+            _fail("net_move: only NET_RECEIVE can move its self-event")
         if block is not mech.initial and _calls(block, "net_send"):
             _fail("net_send: only NET_RECEIVE and INITIAL can send self-events")
         if block is mech.initial and _calls(block, "net_send"):
@@ -101,6 +107,10 @@ def type_lines(mech):
         out.append("    t.sends_self_events = true;")
     if info["emits"]:
         out.append("    t.emits_spikes = true;")
+    if info["moves"]:
+        out.append("    t.moves_self_events = true;")
+    if getattr(mech, "artificial", False):
+        out.append("    t.artificial_cell = true;")
     return out
 
 
@@ -122,6 +132,15 @@ def _net_event(emitter, call, pad):
         _fail(f"{emitter.block_name}: net_event takes (t)")
     emitter.check_reads(call.arguments[0])
     return [f"{pad}mechanism::net_event(inst, {_cpp(call.arguments[0])});"]
+
+
+def _net_move(emitter, call, pad):
+    """net_move(tt): the instance's pending flag-1 self-event moves to tt
+    (NEURON's artcell_net_move; the group applies it, src/cells/artificial)."""
+    if len(call.arguments) != 1:
+        _fail(f"{emitter.block_name}: net_move takes (time)")
+    emitter.check_reads(call.arguments[0])
+    return [f"{pad}mechanism::net_move(inst, t, {_cpp(call.arguments[0])});"]
 
 
 def initial_calls(mech):
@@ -160,7 +179,8 @@ def generate_net_receive(mech, hoisted, loads, stores, emitter_class):
     L.extend(loads(2, "data_.states", True, with_v=False))
     L.extend(arg_loads("        "))
     em = emitter_class(mech, "NET_RECEIVE", extra=list(args) + ["flag", "t"],
-                       calls={"net_send": _net_send("args"), "net_event": _net_event})
+                       calls={"net_send": _net_send("args"), "net_event": _net_event,
+                              "net_move": _net_move})
     for s in nr.statement_block.statements:
         if s.get_node_type_name() == "ExpressionStatement" and s.expression.get_node_type_name() == "InitialBlock":
             continue

@@ -38,6 +38,7 @@ import arrays  # noqa: E402  (DEFINE, FROM loops, array variables: rewritten as 
 import flux_names  # noqa: E402  (b_flux after a flux reaction: refused)
 import net_receive  # noqa: E402  (NET_RECEIVE's arguments, flags, net_send, net_event)
 import solve_functions  # noqa: E402  (uncalled FUNCTIONs with a SOLVE: dropped)
+import artificial  # noqa: E402  (ARTIFICIAL_CELL, net_move)
 import rewrite  # noqa: E402  (exponentials grouped, divisions counted: SymPy only)
 from source_lines import code_lines  # noqa: E402  (the text outside comments)
 
@@ -64,10 +65,6 @@ REFUSED_KEYWORDS = {
     "LINEAR": "LINEAR blocks are not supported yet",
     "NONLINEAR": "NONLINEAR blocks are not supported yet",
     "FUNCTION_TABLE": "FUNCTION_TABLE is not supported",
-    "ARTIFICIAL_CELL": ("ARTIFICIAL_CELL is not supported yet: a cell without membrane needs a cell kind "
-                        "of its own (docs/nmodl.md, Events); a POINT_PROCESS with net_event on a cable "
-                        "cell emits that cell's spikes"),
-    "net_move": "net_move is not supported (it moves a pending self-event: docs/nmodl.md, Events)",
     "WATCH": "WATCH statements are not supported",
     "FOR_NETCONS": "FOR_NETCONS is not supported",
     "LAG": "LAG statements are not supported",
@@ -276,6 +273,9 @@ def read_mechanism(path):
     if refused:
         fail(f"{refused[0]}: {REFUSED_KEYWORDS[refused[0]]}", refused[1])
 
+    text_to_parse, is_artificial = artificial.prepare(text, fail)
+    artificial.check_net_move(text, is_artificial, fail)
+
     driver = dsl.NmodlDriver()
     drivers = []  # (kept alive: a driver owns its AST, and its next parse replaces it)
 
@@ -287,11 +287,11 @@ def read_mechanism(path):
             match = re.search(r"\[Location : (\d+)\.", str(e))
             first = str(e).splitlines()[0]
             fail(first.replace("NMODL Parser Error : ", "syntax error: "), int(match.group(1)) if match else 0)
-    program = parse(text)  # (syntax errors with the file's own lines first)
+    program = parse(text_to_parse)  # (syntax errors with the file's own lines first)
     # DEFINE, FROM loops and arrays become scalars; uncalled FUNCTIONs with a
     # SOLVE are dropped. Both keep the text's lines (src/nmodl/arrays.py).
-    expanded, display = arrays.expand(text, fail)
-    if expanded is not text:
+    expanded, display = arrays.expand(text_to_parse, fail)
+    if expanded is not text_to_parse:
         program = parse(expanded)
     flux_names.check(expanded, fail)
     expanded, dropped = solve_functions.drop_uncalled(program, expanded, fail)
@@ -317,6 +317,7 @@ def read_mechanism(path):
     mech = Mechanism(path, text)
     mech.display = display
     mech.dropped = dropped
+    mech.artificial = is_artificial
     lookup = visitor.AstLookupVisitor()
 
     suffixes = lookup.lookup(program, ast.AstNodeType.SUFFIX)

@@ -53,6 +53,20 @@ public:
         return saturated(std::ceil(t / step_ - tolerance));
     }
 
+    // The grid point ending the step a spike at t was emitted in: the
+    // spike's stamp for grid spikes (k dt, computed as time_of(k): t / dt is
+    // k within a few ulp, for any k), and for the exact times of artificial
+    // cells (t in ((k-1) dt, k dt]) the end of the step whose events made
+    // it. The allowance is relative (4 ulp of k), not time_grid::tolerance:
+    // at 10^7 steps a grid stamp's t / dt may be one ulp (2e-9) above k.
+    std::int64_t emission_end(double t) const {
+        const double x = t / step_;
+        const double k = std::round(x);
+        if (std::fabs(x - k) <= 4 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::fabs(k)))
+            return saturated(k);
+        return saturated(std::ceil(x));
+    }
+
     // The last grid point at or before t, with the same allowance (saturated
     // in the same way).
     std::int64_t last_at_or_before(double t) const {

@@ -103,7 +103,7 @@ extra_weights = [1.0]
 """
     r, model, _ = run(tmp_path, text, "lif")
     assert r.returncode == 1
-    assert "'projection.extra_weights': only applies to cable-cell targets" in r.stderr
+    assert "'projection.extra_weights': only applies to cable-cell and artificial-cell targets" in r.stderr
     r, model, _ = run(tmp_path, projection(model_text("bsp-fixed"), "s2", "A", '"2"'), "text")
     assert r.returncode == 1 and "expected a non-empty array of numbers" in r.stderr
 

@@ -359,8 +359,7 @@ def test_event_constructs_that_are_refused(tmp_path):
     r, mod, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) {\n    g = g + weight\n    net_move(t + 1)\n}\n")
     assert r.returncode == 1
     assert f"{mod}:17: error: net_move" in r.stderr
-    r, _, _ = translate(tmp_path, "NEURON { ARTIFICIAL_CELL IF }\nNET_RECEIVE(w) { net_event(t) }\n")
-    assert r.returncode == 1 and "ARTIFICIAL_CELL is not supported yet" in r.stderr
+    assert "supported in an ARTIFICIAL_CELL only" in r.stderr
     r, _, _ = translate(tmp_path, POINT + "NET_RECEIVE(weight) { INITIAL { net_send(1, 1) } g = g + weight }\n")
     assert r.returncode == 1 and "net_send/net_event in NET_RECEIVE's INITIAL block is not supported" in r.stderr
     bp = POINT.replace("    i = g*(v - e)\n", "    i = g*(v - e)\n    net_send(1, 1)\n")
@@ -775,3 +774,44 @@ def test_state_tolerances_are_cvode_atol_factors(tmp_path):
     assert "t.state_atol_scale = {1e-06, 1e-06, 1e-06};" in out.read_text()
     r, _, out = translate(tmp_path, ANNULI)
     assert "state_atol_scale" not in out.read_text()
+
+
+ARTIFICIAL = """NEURON {
+    ARTIFICIAL_CELL Leaky
+    RANGE tau, m
+}
+PARAMETER { tau = 10 (ms) }
+ASSIGNED { m t0 (ms) }
+INITIAL { m = 0 t0 = t net_send(5, 1) }
+NET_RECEIVE(w) {
+    m = m*exp(-(t - t0)/tau) + w
+    t0 = t
+    if (flag == 1) {
+        net_event(t)
+        net_send(5, 1)
+    } else {
+        net_move(t + 5)
+    }
+}
+"""
+
+
+def test_artificial_cell_is_a_point_process_without_breakpoint(tmp_path):
+    r, _, out = translate(tmp_path, ARTIFICIAL)
+    assert r.returncode == 0, r.stderr
+    code = out.read_text()
+    assert "t.artificial_cell = true;" in code and "t.moves_self_events = true;" in code
+    assert "mechanism::net_move(inst, t, t + 5.0);" in code
+    assert "ranvier::cable::mechanism_kind::point" in code
+
+
+def test_artificial_cell_refuses_what_needs_a_membrane(tmp_path):
+    for extra, word in (("BREAKPOINT { m = 1 }\n", "BREAKPOINT"), ("STATE { x }\n", "STATE"),
+                        ("PROCEDURE p() { m = v }\n", "v"),
+                        ("DERIVATIVE d { m' = -m }\n", "DERIVATIVE")):
+        r, mod, _ = translate(tmp_path, ARTIFICIAL + extra)
+        assert r.returncode == 1 and f"{mod}:18: error: {word}:" in r.stderr, (word, r.stderr)
+    r, mod, _ = translate(tmp_path, ARTIFICIAL.replace("RANGE tau, m", "RANGE tau, m\n    USEION ca READ cai"))
+    assert r.returncode == 1 and f"{mod}:4: error: USEION" in r.stderr, r.stderr
+    r, mod, _ = translate(tmp_path, ARTIFICIAL.replace("t0 = t net_send(5, 1)", "t0 = t net_move(5)"))
+    assert r.returncode == 1 and "net_move: only NET_RECEIVE can move its self-event" in r.stderr, r.stderr

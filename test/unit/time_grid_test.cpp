@@ -55,3 +55,20 @@ TEST(time_grid, whole_steps) {
     EXPECT_FALSE(g.whole_steps(0.0));
     EXPECT_FALSE(g.whole_steps(std::numeric_limits<double>::quiet_NaN()));
 }
+
+TEST(time_grid, emission_end_of_grid_stamps_and_exact_times) {
+    // Grid stamps time_of(k) give k for every k, also where t / dt is an
+    // ulp off k and first_at_or_after's 1e-9 allowance would not do.
+    for (const double dt : {0.025, 0.1, 0.01, 0.3}) {
+        const time_grid g(dt);
+        for (std::int64_t k : {std::int64_t{1}, std::int64_t{7}, std::int64_t{40}, std::int64_t{123457},
+                               std::int64_t{10000001}, std::int64_t{987654321}})
+            for (std::int64_t j = k; j < k + 200; ++j) ASSERT_EQ(g.emission_end(g.time_of(j)), j) << dt << " " << j;
+    }
+    // Exact times (artificial cells' spikes) end the step they fall in.
+    const time_grid g(0.025);
+    EXPECT_EQ(g.emission_end(16.78189063184575), 672); // (671 dt, 672 dt]
+    EXPECT_EQ(g.emission_end(0.0125), 1);
+    EXPECT_EQ(g.emission_end(0.025 + 1e-12), 2);
+    EXPECT_EQ(g.emission_end(0.0), 0);
+}

@@ -122,6 +122,13 @@ struct mechanism_type {
     bool has_net_receive_initial = false;
     bool sends_self_events = false; // net_send: mechanism::take_self_events
     bool emits_spikes = false;      // net_event: mechanism::take_emitted_spikes
+    // net_move: moves the instance's pending flag-1 self-event
+    // (mechanism::moved_events; ARTIFICIAL_CELL only).
+    bool moves_self_events = false;
+    // NMODL's ARTIFICIAL_CELL: a cell of its own without membrane (no
+    // currents, no states, never placed on a cable cell), run by the
+    // artificial cell groups (src/cells/artificial/).
+    bool artificial_cell = false;
     // Connections onto this type need per-connection argument storage
     // (the cell groups keep it, indexed by connection).
     bool per_connection_arguments() const {
@@ -238,9 +245,20 @@ public:
     };
     // The requests of the calls since the last take (initialise,
     // net_receive); the time stepper queues them. Cleared by the take.
-    bool has_requests() const { return !sent_.empty() || !emitted_.empty(); }
+    bool has_requests() const { return !sent_.empty() || !emitted_.empty() || !moved_.empty(); }
     std::vector<self_event>& self_events() { return sent_; }
     std::vector<emitted_spike>& emitted_spikes() { return emitted_; }
+    // net_move(time) from `instance` during an event at `now` (ms): its
+    // pending flag-1 self-event moves to `time` (NaN when time < now or is
+    // not finite: the group reports it). In call order with the other
+    // requests: `sent_before` is self_events().size() at the call, so a
+    // net_send after a net_move in the same NET_RECEIVE stays after it.
+    struct moved_event {
+        double time;
+        std::uint32_t instance;
+        std::uint32_t sent_before;
+    };
+    std::vector<moved_event>& moved_events() { return moved_; }
 
     // Appends the times (ms) at which this mechanism's currents jump (IClamp
     // on at del, off at del + dur; NMODL's at_time(x)): the variable-step
@@ -294,6 +312,11 @@ protected:
     void net_event(std::size_t instance, double time) {
         emitted_.push_back({time, static_cast<std::uint32_t>(instance)});
     }
+    void net_move(std::size_t instance, double now, double time) {
+        const bool good = time >= now && time < std::numeric_limits<double>::infinity();
+        moved_.push_back({good ? time : std::numeric_limits<double>::quiet_NaN(),
+                          static_cast<std::uint32_t>(instance), static_cast<std::uint32_t>(sent_.size())});
+    }
 
     mechanism_type type_;
     mechanism_data data_;
@@ -301,6 +324,7 @@ protected:
     const double* diam_ = nullptr;
     std::vector<self_event> sent_;
     std::vector<emitted_spike> emitted_;
+    std::vector<moved_event> moved_;
 
 private:
     std::vector<const double*> state_ptrs_;

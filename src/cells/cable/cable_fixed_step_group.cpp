@@ -148,7 +148,7 @@ void cable_fixed_step_group::deliver(std::span<const spike> spikes) {
         cell_events_.count_spike(key);
         // Times on the step grid, computed from integers so that an event is
         // due exactly at the start of step (emit + delay).
-        const std::int64_t emit = grid_.nearest(s.time);
+        const std::int64_t emit = grid_.emission_end(s.time);
         // Events at equal times act by spike, not by when the spike came
         // (the asynchronous engine's batches; event_origin.hpp).
         const cable::event_origin origin{s.time, s.gid};

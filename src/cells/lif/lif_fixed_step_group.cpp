@@ -127,7 +127,7 @@ void lif_fixed_step_group::deliver(std::span<const spike> spikes) {
     for (const spike& s : spikes) {
         const auto [entries, key] = table_.from_keyed(s.gid);
         if (entries.empty()) continue;
-        pending_.push_back({entries, grid_.nearest(s.time) - 1});
+        pending_.push_back({entries, grid_.emission_end(s.time) - 1});
         cell_events_.count_spike(key);
     }
     constexpr std::size_t lookahead = 2, prefetch_lines = 8;
