@@ -24,7 +24,7 @@ scalar name to NEURON's spelling (`ca_0` -> `ca[0]`), the name probes use.
 import ast as pyast
 import re
 
-from source_lines import code_lines
+from source_lines import code_lines, matching_brace
 
 WORD = r"[A-Za-z_][A-Za-z_0-9]*"
 
@@ -49,18 +49,6 @@ def integer(text, where, fail, line):
 def needs_expansion(text):
     code = "\n".join(c for _, c in code_lines(text))
     return bool(re.search(r"\bDEFINE\b|\bFROM\b[^\n]*\{|" + WORD + r"\s*\[", code))
-
-
-def matching_brace(code, open_at):
-    depth = 0
-    for k in range(open_at, len(code)):
-        if code[k] == "{":
-            depth += 1
-        elif code[k] == "}":
-            depth -= 1
-            if depth == 0:
-                return k
-    return -1
 
 
 def line_of(code, position):

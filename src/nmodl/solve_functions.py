@@ -9,19 +9,7 @@ import re
 
 from nmodl.dsl import ast, visitor
 
-from source_lines import code_lines
-
-
-def _matching_brace(code, open_at):
-    depth = 0
-    for k in range(open_at, len(code)):
-        if code[k] == "{":
-            depth += 1
-        elif code[k] == "}":
-            depth -= 1
-            if depth == 0:
-                return k
-    return -1
+from source_lines import code_lines, matching_brace
 
 
 def drop_uncalled(program, text, fail):
@@ -47,7 +35,7 @@ def drop_uncalled(program, text, fail):
                  "(Ranvier cannot solve a block where a call is; NEURON's hoc calls of it have no "
                  "counterpart either)", line)
         open_at = code.index("{", m.end())
-        close = _matching_brace(code, open_at)
+        close = matching_brace(code, open_at)
         code = code[:m.start()] + "\n" * code.count("\n", m.start(), close + 1) + code[close + 1:]
         dropped.append((kind, name, line))
     if not dropped:
